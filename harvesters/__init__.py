@@ -1,0 +1,1 @@
+"""Scheduled, idempotent imports from internal systems (CKAN, CSV/XLSX, feeds, GeoJSON)."""

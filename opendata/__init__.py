@@ -1,0 +1,1 @@
+"""Datasets and spending data: catalogue, previews, downloads, CKAN action API and DCAT."""

@@ -1,0 +1,1 @@
+"""Access-to-information requests, citizen proposals and participatory budgeting."""

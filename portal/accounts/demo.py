@@ -1,0 +1,43 @@
+"""Demo people: a staff member of the commune, a citizen, two associations."""
+
+from portal.bodies.models import PublicBody, Role, RoleGrant
+
+from .models import Membership, Organisation, User
+
+DEMO_PASSWORD = "baladiya-demo-2026"
+STAFF_EMAIL = "staff@baladiya.localhost"
+CITIZEN_EMAIL = "citizen@baladiya.localhost"
+
+
+def _user(email: str, **fields) -> User:
+    user, created = User.objects.get_or_create(email=email, defaults=fields)
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    user.emailaddress_set.get_or_create(email=email, defaults={"verified": True, "primary": True})
+    return user
+
+
+def load(stdout) -> None:
+    commune = PublicBody.objects.get(slug="commune-blida")
+    staff = _user(STAFF_EMAIL, first_name="سعاد", last_name="بن علي", is_staff=True)
+    for role in (Role.ADMINISTRATOR, Role.PUBLISHER, Role.INFORMATION_OFFICER, Role.BUDGET_MANAGER, Role.MODERATOR):
+        if not RoleGrant.objects.filter(user=staff, body=commune, role=role).exists():
+            RoleGrant.objects.create(user=staff, body=commune, role=role)
+    citizen = _user(CITIZEN_EMAIL, first_name="Karim", last_name="Haddad")
+
+    associations = [
+        ("jam-iyat-hay-al-amal", "جمعية حي الأمل للتنمية المحلية", "ar", "BL-2019-0457", Organisation.Status.APPROVED,
+         "جمعية محلية تعمل على تحسين الإنارة العمومية والمساحات الخضراء في حي الأمل."),
+        ("association-jeunesse-ouled-soltane", "Association Jeunesse d'Ouled Soltane", "fr", "BL-2023-0112",
+         Organisation.Status.PENDING, "Activités sportives et culturelles pour les jeunes du quartier."),
+    ]
+    for slug, name, language, number, status, description in associations:
+        organisation, _created = Organisation.objects.update_or_create(
+            slug=slug,
+            defaults={"name": name, "language": language, "registration_number": number, "body": commune,
+                      "status": status, "description": description},
+        )
+        Membership.objects.get_or_create(organisation=organisation, user=citizen, defaults={"role": Membership.Role.ADMIN})
+    stdout.write(f"  staff login: {STAFF_EMAIL} / {DEMO_PASSWORD} (all roles on {commune.name_fr})")
+    stdout.write(f"  citizen login: {CITIZEN_EMAIL} / {DEMO_PASSWORD}")

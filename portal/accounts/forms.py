@@ -1,0 +1,21 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from portal.bodies.models import PublicBody
+
+from .models import Organisation
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "language", "description", "registration_number", "body", "email", "website"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].queryset = PublicBody.objects.exclude(kind=PublicBody.Kind.DEPARTMENT)
+
+
+class AddMemberForm(forms.Form):
+    email = forms.EmailField(label=_("Email address of the member's account"))

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("accounts/profile/", views.profile, name="profile"),
+    path("associations/", views.organisation_list, name="organisations"),
+    path("associations/register/", views.organisation_register, name="organisation_register"),
+    path("associations/<slug:slug>/", views.organisation_detail, name="organisation"),
+    path("associations/<slug:slug>/members/", views.organisation_add_member, name="organisation_add_member"),
+]

@@ -1,0 +1,48 @@
+"""Staff roles turned into the Django groups and permissions that the Wagtail admin checks."""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+from .models import Role, RoleGrant
+
+ADMIN_ACCESS = ("wagtailadmin", "access_admin")
+
+# Model permissions each role's group carries; the per-body limits are applied by
+# the admin screens through `auth.get_bodies_with_role`.
+ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
+    Role.PUBLISHER: [ADMIN_ACCESS],
+    Role.INFORMATION_OFFICER: [ADMIN_ACCESS],
+    Role.BUDGET_MANAGER: [ADMIN_ACCESS],
+    Role.MODERATOR: [ADMIN_ACCESS, ("accounts", "view_organisation")],
+    Role.ADMINISTRATOR: [
+        ADMIN_ACCESS,
+        *(
+            ("bodies", f"{action}_{model}")
+            for model in ("publicbody", "district", "rolegrant")
+            for action in ("add", "change", "delete", "view")
+        ),
+        ("accounts", "view_organisation"),
+        ("accounts", "change_organisation"),
+    ],
+}
+
+
+def role_group(role: Role) -> Group:
+    """Return the group that carries `role`'s permissions, creating it on first use."""
+    group, created = Group.objects.get_or_create(name=f"Role: {Role(role).label}")
+    if created:
+        for app_label, codename in ROLE_PERMISSIONS[role]:
+            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return group
+
+
+@transaction.atomic
+def sync_role_groups(user) -> None:
+    """Put `user` in exactly the groups of the roles they hold on some body."""
+    held = set(RoleGrant.objects.filter(user=user).values_list("role", flat=True))
+    for role in Role:
+        group = role_group(role)
+        if role in held:
+            user.groups.add(group)
+        else:
+            user.groups.remove(group)

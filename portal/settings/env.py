@@ -1,0 +1,74 @@
+"""Typed readers for configuration from the environment.
+
+Each reader names the variable in its error, so a bad deployment says what to fix
+instead of failing somewhere deep inside Django.
+"""
+
+import os
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"Environment variable {name}={raw!r} is not a boolean: use one of "
+        f"{sorted(TRUE_WORDS | FALSE_WORDS - {''})}."
+    )
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"Environment variable {name}={raw!r} is not a whole number.") from None
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_database(name: str, default: str) -> dict:
+    """Return a Django DATABASES entry parsed from the URL in `name`."""
+    raw = os.environ.get(name) or default
+    try:
+        config = dj_database_url.parse(raw, conn_max_age=60, conn_health_checks=True)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"Environment variable {name} is not a database URL: {exc}") from None
+    if not config.get("ENGINE"):
+        raise ImproperlyConfigured(f"Environment variable {name}={raw!r} names no known database engine.")
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # A connection pool means nothing to SQLite and the health check costs a query.
+        config["CONN_MAX_AGE"] = 0
+        config["CONN_HEALTH_CHECKS"] = False
+    return config
+
+
+def env_url(name: str, default: str, schemes: tuple[str, ...]) -> str:
+    raw = os.environ.get(name) or default
+    if raw and raw.split("://", 1)[0] not in schemes:
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={raw!r} must start with one of {', '.join(s + '://' for s in schemes)}."
+        )
+    return raw

@@ -1,0 +1,22 @@
+"""Test settings: fast hashing, local memory, eager tasks; the database comes from DATABASE_URL."""
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR
+from .env import env_database
+
+DATABASES = {"default": env_database("DATABASE_URL", "sqlite://:memory:")}
+DATABASES["default"]["TEST"] = {"NAME": None}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_BROKER_URL = ""
+CELERY_TASK_ALWAYS_EAGER = True
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+ADMIN_REQUIRE_2FA = True
+DEBUG = False

@@ -1,0 +1,1 @@
+"""One search over every public record, with facets and Arabic/French analysis."""

@@ -1,0 +1,12 @@
+// Draws the districts' boundaries (a GeoJSON FeatureCollection in #districts-geojson)
+// on the django-leaflet map and zooms to them.
+window.showDistricts = function (map) {
+  "use strict";
+  var source = document.getElementById("districts-geojson");
+  if (!source) { return; }
+  var layer = L.geoJSON(JSON.parse(source.textContent), {
+    style: { color: "#0b6e4f", weight: 2, fillOpacity: 0.15 },
+    onEachFeature: function (feature, shape) { shape.bindTooltip(feature.properties.name); }
+  }).addTo(map);
+  if (layer.getLayers().length) { map.fitBounds(layer.getBounds(), { padding: [16, 16] }); }
+};
