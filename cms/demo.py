@@ -8,26 +8,62 @@ from portal.bodies.models import PublicBody
 from .models import HomePage, PortalSettings, StandardPage
 
 HOME = {
-    "ar": ("بوابة بلدية البليدة المفتوحة", "مداولات المجلس الشعبي البلدي، الميزانية، المعطيات المفتوحة والمشاركة المواطنة في مكان واحد."),
-    "fr": ("Portail ouvert de la commune de Blida", "Délibérations de l'assemblée communale, budget, données ouvertes et participation citoyenne, au même endroit."),
-    "en": ("Blida open council portal", "Council decisions, budget, open data and citizen participation, in one place."),
+    "ar": (
+        "بوابة بلدية البليدة المفتوحة",
+        "مداولات المجلس الشعبي البلدي، الميزانية، المعطيات المفتوحة والمشاركة المواطنة في مكان واحد.",
+    ),
+    "fr": (
+        "Portail ouvert de la commune de Blida",
+        "Délibérations de l'assemblée communale, budget, données ouvertes et participation citoyenne, au même endroit.",
+    ),
+    "en": (
+        "Blida open council portal",
+        "Council decisions, budget, open data and citizen participation, in one place.",
+    ),
 }
 
 LEGAL_PAGES = {
     "legal-notice": {
-        "ar": ("الإشعار القانوني", "ينشر هذه البوابة المجلس الشعبي البلدي لبلدية البليدة. المعطيات المنشورة متاحة لإعادة الاستعمال وفق الرخصة المذكورة في كل مجموعة بيانات."),
-        "fr": ("Mentions légales", "Ce portail est publié par l'assemblée populaire communale de Blida. Les données publiées sont réutilisables selon la licence indiquée pour chaque jeu de données."),
-        "en": ("Legal notice", "This portal is published by the People's Municipal Assembly of Blida. Published data may be reused under the licence stated for each dataset."),
+        "ar": (
+            "الإشعار القانوني",
+            "ينشر هذه البوابة المجلس الشعبي البلدي لبلدية البليدة. المعطيات المنشورة متاحة لإعادة الاستعمال وفق الرخصة المذكورة في كل مجموعة بيانات.",
+        ),
+        "fr": (
+            "Mentions légales",
+            "Ce portail est publié par l'assemblée populaire communale de Blida. Les données publiées sont réutilisables selon la licence indiquée pour chaque jeu de données.",
+        ),
+        "en": (
+            "Legal notice",
+            "This portal is published by the People's Municipal Assembly of Blida. Published data may be reused under the licence stated for each dataset.",
+        ),
     },
     "privacy": {
-        "ar": ("حماية المعطيات الشخصية", "لا تظهر هويتك في الصفحات العمومية ولا في المعطيات المفتوحة إلا إذا اخترت ذلك. يمكنك طلب الاطلاع على معطياتك أو تصحيحها أو حذفها."),
-        "fr": ("Données personnelles", "Votre identité n'apparaît ni sur les pages publiques ni dans les données ouvertes, sauf si vous le choisissez. Vous pouvez demander l'accès, la rectification ou l'effacement de vos données."),
-        "en": ("Privacy", "Your identity never appears on public pages or in open data unless you choose so. You may ask to see, correct or erase your data."),
+        "ar": (
+            "حماية المعطيات الشخصية",
+            "لا تظهر هويتك في الصفحات العمومية ولا في المعطيات المفتوحة إلا إذا اخترت ذلك. يمكنك طلب الاطلاع على معطياتك أو تصحيحها أو حذفها.",
+        ),
+        "fr": (
+            "Données personnelles",
+            "Votre identité n'apparaît ni sur les pages publiques ni dans les données ouvertes, sauf si vous le choisissez. Vous pouvez demander l'accès, la rectification ou l'effacement de vos données.",
+        ),
+        "en": (
+            "Privacy",
+            "Your identity never appears on public pages or in open data unless you choose so. You may ask to see, correct or erase your data.",
+        ),
     },
     "accessibility": {
-        "ar": ("التصريح بإمكانية الوصول", "صممت هذه البوابة لتكون قابلة للاستعمال بلوحة المفاتيح وقارئات الشاشة، وفق معايير WCAG 2.2 مستوى AA."),
-        "fr": ("Déclaration d'accessibilité", "Ce portail est conçu pour être utilisable au clavier et avec un lecteur d'écran, selon les critères WCAG 2.2 niveau AA."),
-        "en": ("Accessibility statement", "This portal is built to be usable with a keyboard and a screen reader, following WCAG 2.2 level AA."),
+        "ar": (
+            "التصريح بإمكانية الوصول",
+            "صممت هذه البوابة لتكون قابلة للاستعمال بلوحة المفاتيح وقارئات الشاشة، وفق معايير WCAG 2.2 مستوى AA.",
+        ),
+        "fr": (
+            "Déclaration d'accessibilité",
+            "Ce portail est conçu pour être utilisable au clavier et avec un lecteur d'écran, selon les critères WCAG 2.2 niveau AA.",
+        ),
+        "en": (
+            "Accessibility statement",
+            "This portal is built to be usable with a keyboard and a screen reader, following WCAG 2.2 level AA.",
+        ),
     },
 }
 

@@ -31,7 +31,9 @@ class StandardPage(Page):
     intro = models.CharField(_("introduction"), max_length=500, blank=True)
     body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
     show_in_footer = models.BooleanField(
-        _("show in footer"), default=False, help_text=_("List this page with the legal pages at the foot of every page.")
+        _("show in footer"),
+        default=False,
+        help_text=_("List this page with the legal pages at the foot of every page."),
     )
 
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]

@@ -71,4 +71,6 @@ def run_checks() -> dict[str, dict]:
 def healthz(request):
     results = run_checks()
     healthy = all(r["ok"] for r in results.values())
-    return JsonResponse({"status": "ok" if healthy else "unavailable", "checks": results}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": results}, status=200 if healthy else 503
+    )

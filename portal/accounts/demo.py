@@ -4,7 +4,7 @@ from portal.bodies.models import PublicBody, Role, RoleGrant
 
 from .models import Membership, Organisation, User
 
-DEMO_PASSWORD = "baladiya-demo-2026"
+DEMO_PASSWORD = "baladiya-demo-2026"  # noqa: S105 (printed on the console for the demo)
 STAFF_EMAIL = "staff@baladiya.localhost"
 CITIZEN_EMAIL = "citizen@baladiya.localhost"
 
@@ -27,17 +27,37 @@ def load(stdout) -> None:
     citizen = _user(CITIZEN_EMAIL, first_name="Karim", last_name="Haddad")
 
     associations = [
-        ("jam-iyat-hay-al-amal", "جمعية حي الأمل للتنمية المحلية", "ar", "BL-2019-0457", Organisation.Status.APPROVED,
-         "جمعية محلية تعمل على تحسين الإنارة العمومية والمساحات الخضراء في حي الأمل."),
-        ("association-jeunesse-ouled-soltane", "Association Jeunesse d'Ouled Soltane", "fr", "BL-2023-0112",
-         Organisation.Status.PENDING, "Activités sportives et culturelles pour les jeunes du quartier."),
+        (
+            "jam-iyat-hay-al-amal",
+            "جمعية حي الأمل للتنمية المحلية",
+            "ar",
+            "BL-2019-0457",
+            Organisation.Status.APPROVED,
+            "جمعية محلية تعمل على تحسين الإنارة العمومية والمساحات الخضراء في حي الأمل.",
+        ),
+        (
+            "association-jeunesse-ouled-soltane",
+            "Association Jeunesse d'Ouled Soltane",
+            "fr",
+            "BL-2023-0112",
+            Organisation.Status.PENDING,
+            "Activités sportives et culturelles pour les jeunes du quartier.",
+        ),
     ]
     for slug, name, language, number, status, description in associations:
         organisation, _created = Organisation.objects.update_or_create(
             slug=slug,
-            defaults={"name": name, "language": language, "registration_number": number, "body": commune,
-                      "status": status, "description": description},
+            defaults={
+                "name": name,
+                "language": language,
+                "registration_number": number,
+                "body": commune,
+                "status": status,
+                "description": description,
+            },
         )
-        Membership.objects.get_or_create(organisation=organisation, user=citizen, defaults={"role": Membership.Role.ADMIN})
+        Membership.objects.get_or_create(
+            organisation=organisation, user=citizen, defaults={"role": Membership.Role.ADMIN}
+        )
     stdout.write(f"  staff login: {STAFF_EMAIL} / {DEMO_PASSWORD} (all roles on {commune.name_fr})")
     stdout.write(f"  citizen login: {CITIZEN_EMAIL} / {DEMO_PASSWORD}")

@@ -36,7 +36,12 @@ class AdminTwoFactorMiddleware:
         ):
             query = urlencode({"next": request.get_full_path()})
             if not is_mfa_enabled(request.user, [Authenticator.Type.TOTP]):
-                messages.warning(request, _("Staff accounts need two-factor authentication: set up an authenticator app to reach the administration."))
+                messages.warning(
+                    request,
+                    _(
+                        "Staff accounts need two-factor authentication: set up an authenticator app to reach the administration."
+                    ),
+                )
                 return redirect(f"{reverse('mfa_activate_totp')}?{query}")
             if not has_passed_second_factor(request):
                 return redirect(f"{reverse('mfa_reauthenticate')}?{query}")

@@ -54,7 +54,9 @@ def organisation_register(request):
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         organisation = register_organisation(form.save(commit=False), founder=request.user)
-        messages.success(request, _("Your association is registered. Staff will review it before it can act on the portal."))
+        messages.success(
+            request, _("Your association is registered. Staff will review it before it can act on the portal.")
+        )
         return redirect(organisation)
     return render(request, "accounts/organisation_form.html", {"form": form})
 

@@ -9,8 +9,8 @@ from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import Button
 
 from portal.bodies.auth import get_bodies_with_role
@@ -78,7 +78,9 @@ def decide(request, pk):
         messages.success(request, _("Decision recorded for %(name)s.") % {"name": organisation.name})
         return redirect("organisations:index")
     return TemplateResponse(
-        request, "accounts/admin/decide.html", {"organisation": organisation, "form": form, "header_title": organisation.name}
+        request,
+        "accounts/admin/decide.html",
+        {"organisation": organisation, "form": form, "header_title": organisation.name},
     )
 
 

@@ -15,14 +15,86 @@ def _square(lon: float, lat: float, size: float = 0.02) -> dict:
 # (slug, parent slug, kind, ar, fr, en, country, code)
 BODIES = [
     ("wilaya-blida", None, Kind.REGION, "ولاية البليدة", "Wilaya de Blida", "Blida Province", "DZ", "09"),
-    ("commune-blida", "wilaya-blida", Kind.COMMUNE, "بلدية البليدة", "Commune de Blida", "Blida Municipality", "DZ", "0901"),
-    ("blida-etat-civil", "commune-blida", Kind.DEPARTMENT, "مصلحة الحالة المدنية", "Service de l'état civil", "Civil Registry Service", "DZ", ""),
-    ("blida-service-technique", "commune-blida", Kind.DEPARTMENT, "المصلحة التقنية", "Service technique", "Technical Service", "DZ", ""),
-    ("blida-affaires-sociales", "commune-blida", Kind.DEPARTMENT, "مصلحة الشؤون الاجتماعية", "Service des affaires sociales", "Social Affairs Service", "DZ", ""),
-    ("blida-marches-publics", "commune-blida", Kind.DEPARTMENT, "مكتب الصفقات العمومية", "Bureau des marchés publics", "Public Procurement Office", "DZ", ""),
-    ("commune-ouled-yaich", "wilaya-blida", Kind.COMMUNE, "بلدية أولاد يعيش", "Commune d'Ouled Yaïch", "Ouled Yaich Municipality", "DZ", "0903"),
-    ("region-rabat-sale-kenitra", None, Kind.REGION, "جهة الرباط سلا القنيطرة", "Région Rabat-Salé-Kénitra", "Rabat-Salé-Kénitra Region", "MA", "04"),
-    ("commune-sale", "region-rabat-sale-kenitra", Kind.COMMUNE, "جماعة سلا", "Commune de Salé", "Salé Municipality", "MA", ""),
+    (
+        "commune-blida",
+        "wilaya-blida",
+        Kind.COMMUNE,
+        "بلدية البليدة",
+        "Commune de Blida",
+        "Blida Municipality",
+        "DZ",
+        "0901",
+    ),
+    (
+        "blida-etat-civil",
+        "commune-blida",
+        Kind.DEPARTMENT,
+        "مصلحة الحالة المدنية",
+        "Service de l'état civil",
+        "Civil Registry Service",
+        "DZ",
+        "",
+    ),
+    (
+        "blida-service-technique",
+        "commune-blida",
+        Kind.DEPARTMENT,
+        "المصلحة التقنية",
+        "Service technique",
+        "Technical Service",
+        "DZ",
+        "",
+    ),
+    (
+        "blida-affaires-sociales",
+        "commune-blida",
+        Kind.DEPARTMENT,
+        "مصلحة الشؤون الاجتماعية",
+        "Service des affaires sociales",
+        "Social Affairs Service",
+        "DZ",
+        "",
+    ),
+    (
+        "blida-marches-publics",
+        "commune-blida",
+        Kind.DEPARTMENT,
+        "مكتب الصفقات العمومية",
+        "Bureau des marchés publics",
+        "Public Procurement Office",
+        "DZ",
+        "",
+    ),
+    (
+        "commune-ouled-yaich",
+        "wilaya-blida",
+        Kind.COMMUNE,
+        "بلدية أولاد يعيش",
+        "Commune d'Ouled Yaïch",
+        "Ouled Yaich Municipality",
+        "DZ",
+        "0903",
+    ),
+    (
+        "region-rabat-sale-kenitra",
+        None,
+        Kind.REGION,
+        "جهة الرباط سلا القنيطرة",
+        "Région Rabat-Salé-Kénitra",
+        "Rabat-Salé-Kénitra Region",
+        "MA",
+        "04",
+    ),
+    (
+        "commune-sale",
+        "region-rabat-sale-kenitra",
+        Kind.COMMUNE,
+        "جماعة سلا",
+        "Commune de Salé",
+        "Salé Municipality",
+        "MA",
+        "",
+    ),
 ]
 
 DISTRICTS = [
@@ -53,7 +125,9 @@ def load(stdout) -> None:
     commune.phone = "+213 25 00 00 00"
     commune.address = "ساحة التوت، البليدة"
     commune.description_ar = "المجلس الشعبي البلدي لبلدية البليدة: مداولات، ميزانية ومشاريع البلدية."
-    commune.description_fr = "L'assemblée populaire communale de Blida : délibérations, budget et projets de la commune."
+    commune.description_fr = (
+        "L'assemblée populaire communale de Blida : délibérations, budget et projets de la commune."
+    )
     commune.save()
     for body_slug, slug, ar, fr, en, population, boundary in DISTRICTS:
         District.objects.update_or_create(

@@ -18,17 +18,28 @@ class PublicBodyForm(WagtailAdminModelForm):
     class Meta:
         model = PublicBody
         fields = [
-            "parent", "kind", "slug", "name_ar", "name_fr", "name_en", "description_ar", "description_fr",
-            "description_en", "country", "official_code", "email", "phone", "website", "address",
+            "parent",
+            "kind",
+            "slug",
+            "name_ar",
+            "name_fr",
+            "name_en",
+            "description_ar",
+            "description_fr",
+            "description_en",
+            "country",
+            "official_code",
+            "email",
+            "phone",
+            "website",
+            "address",
         ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["parent"] = getattr(self.instance.get_parent(), "pk", None)
-            self.fields["parent"].queryset = self.fields["parent"].queryset.exclude(
-                path__startswith=self.instance.path
-            )
+            self.fields["parent"].queryset = self.fields["parent"].queryset.exclude(path__startswith=self.instance.path)
 
     def clean_parent(self):
         parent = self.cleaned_data["parent"]
@@ -44,8 +55,8 @@ class PublicBodyForm(WagtailAdminModelForm):
         body.save()
         if "parent" in self.changed_data:
             if parent:
-                body.move(parent, "sorted-child")
+                body.move(parent, "last-child")
             else:
-                body.move(PublicBody.get_first_root_node(), "sorted-sibling")
+                body.move(PublicBody.get_first_root_node(), "last-sibling")
             body.refresh_from_db()
         return body

@@ -45,7 +45,6 @@ class PublicBody(MP_Node):
 
     name = TranslatedField("name")
     description = TranslatedField("description")
-    node_order_by = ["kind", "slug"]
 
     class Meta:
         verbose_name = _("public body")
@@ -104,7 +103,9 @@ def validate_boundary(geometry) -> None:
     try:
         polygon = shape(geometry)
     except (ValueError, TypeError, AttributeError, IndexError) as exc:
-        raise ValidationError({"boundary": _("The boundary is not valid GeoJSON: %(error)s") % {"error": exc}}) from None
+        raise ValidationError(
+            {"boundary": _("The boundary is not valid GeoJSON: %(error)s") % {"error": exc}}
+        ) from None
     if polygon.is_empty or not polygon.is_valid:
         raise ValidationError({"boundary": _("The boundary is empty or crosses itself.")})
     min_x, min_y, max_x, max_y = polygon.bounds

@@ -13,7 +13,7 @@ from .env import env_bool, env_database, env_int, env_list, env_str, env_url
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 # Only the development and test settings may use this; production refuses it.
-INSECURE_SECRET_KEY = "django-insecure-baladiya-development-key-do-not-use-in-production"
+INSECURE_SECRET_KEY = "django-insecure-baladiya-development-key-do-not-use-in-production"  # noqa: S105
 SECRET_KEY = env_str("SECRET_KEY", INSECURE_SECRET_KEY)
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
@@ -60,7 +60,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "portal.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

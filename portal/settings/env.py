@@ -27,8 +27,7 @@ def env_bool(name: str, default: bool = False) -> bool:
     if value in FALSE_WORDS:
         return False
     raise ImproperlyConfigured(
-        f"Environment variable {name}={raw!r} is not a boolean: use one of "
-        f"{sorted(TRUE_WORDS | FALSE_WORDS - {''})}."
+        f"Environment variable {name}={raw!r} is not a boolean: use one of {sorted(TRUE_WORDS | FALSE_WORDS - {''})}."
     )
 
 

@@ -1,0 +1,58 @@
+"""Login by email: one answer for wrong passwords and unknown addresses, and a limit on failures."""
+
+from django.core import mail
+
+from tests.factories import PASSWORD
+
+LOGIN = "/fr/accounts/login/"
+
+
+def log_in(client, email, password):
+    return client.post(LOGIN, {"login": email, "password": password})
+
+
+class LoginTestCase:
+    def test_it_logs_in_with_email_and_password(self, client, citizen):
+        response = log_in(client, citizen.email, PASSWORD)
+        assert response.status_code == 302
+        assert client.get("/fr/accounts/profile/").status_code == 200
+
+    def test_it_gives_the_same_error_for_an_unknown_address(self, client, citizen):
+        wrong_password = log_in(client, citizen.email, "not-the-password")
+        unknown = log_in(client, "nobody@example.org", "not-the-password")
+        assert wrong_password.status_code == unknown.status_code == 200
+        assert wrong_password.context["form"].non_field_errors() == unknown.context["form"].non_field_errors()
+        assert wrong_password.context["form"].non_field_errors()
+
+    def test_it_stops_guessing_after_five_failures(self, client, citizen):
+        for _attempt in range(5):
+            log_in(client, citizen.email, "guess")
+        response = log_in(client, citizen.email, PASSWORD)
+        assert response.status_code == 200
+        assert "Too many failed login attempts" in str(response.context["form"].non_field_errors()) or (
+            "Trop de tentatives" in str(response.context["form"].non_field_errors())
+        )
+        assert client.get("/fr/accounts/profile/").status_code == 302
+
+    def test_it_limits_failures_per_address_not_only_per_browser(self, client, citizen):
+        from django.test import Client
+
+        for _attempt in range(5):
+            log_in(Client(REMOTE_ADDR=f"10.0.0.{_attempt}"), citizen.email, "guess")
+        response = log_in(client, citizen.email, PASSWORD)
+        assert response.status_code == 200
+
+
+class PasswordResetTestCase:
+    def test_it_sends_a_reset_link_to_a_known_address(self, client, citizen):
+        response = client.post("/fr/accounts/password/reset/", {"email": citizen.email})
+        assert response.status_code == 302
+        assert len(mail.outbox) == 1
+        assert "/fr/accounts/password/reset/key/" in mail.outbox[0].body
+
+    def test_it_answers_the_same_for_an_unknown_address(self, client, citizen):
+        known = client.post("/fr/accounts/password/reset/", {"email": citizen.email})
+        unknown = client.post("/fr/accounts/password/reset/", {"email": "nobody@example.org"})
+        assert known.status_code == unknown.status_code == 302
+        assert known["Location"] == unknown["Location"]
+        assert "/fr/accounts/password/reset/key/" not in mail.outbox[-1].body

@@ -1,0 +1,68 @@
+"""Staff roles reach the body they are granted on and every body below it, nothing else."""
+
+from portal.bodies.auth import get_bodies_with_role, has_role
+from portal.bodies.models import Role, RoleGrant
+from tests.factories import PublicBodyFactory, RoleGrantFactory, UserFactory
+
+
+class HasRoleTestCase:
+    def test_it_inherits_down_the_tree(self, region, commune, department, other_region):
+        user = RoleGrantFactory(body=region, role=Role.PUBLISHER).user
+        assert has_role(user, Role.PUBLISHER, region)
+        assert has_role(user, Role.PUBLISHER, commune)
+        assert has_role(user, Role.PUBLISHER, department)
+        assert not has_role(user, Role.PUBLISHER, other_region)
+
+    def test_it_does_not_inherit_up_the_tree(self, region, commune, department):
+        user = RoleGrantFactory(body=department, role=Role.PUBLISHER).user
+        assert has_role(user, Role.PUBLISHER, department)
+        assert not has_role(user, Role.PUBLISHER, commune)
+        assert not has_role(user, Role.PUBLISHER, region)
+
+    def test_it_keeps_roles_apart(self, commune):
+        user = RoleGrantFactory(body=commune, role=Role.PUBLISHER).user
+        assert not has_role(user, Role.BUDGET_MANAGER, commune)
+
+    def test_it_gives_administrators_every_role(self, commune, department):
+        user = RoleGrantFactory(body=commune, role=Role.ADMINISTRATOR).user
+        for role in Role:
+            assert has_role(user, role, department)
+
+    def test_it_refuses_anonymous_and_inactive_users(self, commune):
+        from django.contrib.auth.models import AnonymousUser
+
+        user = RoleGrantFactory(body=commune, role=Role.PUBLISHER).user
+        user.is_active = False
+        assert not has_role(user, Role.PUBLISHER, commune)
+        assert not has_role(AnonymousUser(), Role.PUBLISHER, commune)
+
+    def test_it_lists_the_bodies_where_a_role_is_held(self, region, commune, department, other_region):
+        user = RoleGrantFactory(body=commune, role=Role.PUBLISHER).user
+        sibling = PublicBodyFactory(parent=region, slug="commune-voisine")
+        bodies = set(get_bodies_with_role(user, Role.PUBLISHER))
+        assert bodies == {commune, department}
+        assert sibling not in bodies
+
+    def test_it_lists_nothing_for_a_citizen(self, commune):
+        assert not get_bodies_with_role(UserFactory(), Role.PUBLISHER).exists()
+
+
+class RoleGroupsTestCase:
+    def test_it_opens_the_admin_to_granted_staff(self, commune):
+        user = UserFactory()
+        assert not user.has_perm("wagtailadmin.access_admin")
+        grant = RoleGrant.objects.create(user=user, body=commune, role=Role.PUBLISHER)
+        user = type(user).objects.get(pk=user.pk)
+        assert user.has_perm("wagtailadmin.access_admin")
+        assert user.groups.filter(name="Role: Publisher").exists()
+
+        grant.delete()
+        user = type(user).objects.get(pk=user.pk)
+        assert not user.has_perm("wagtailadmin.access_admin")
+
+    def test_it_keeps_the_group_while_another_grant_of_the_role_remains(self, commune, other_region):
+        user = UserFactory()
+        first = RoleGrant.objects.create(user=user, body=commune, role=Role.PUBLISHER)
+        RoleGrant.objects.create(user=user, body=other_region, role=Role.PUBLISHER)
+        first.delete()
+        assert user.groups.filter(name="Role: Publisher").exists()

@@ -1,0 +1,23 @@
+"""A real Celery worker on real Redis runs the portal's tasks."""
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+
+from portal.celery import app as celery_app
+from portal.tasks import ping
+
+
+@pytest.fixture
+def redis_worker(redis_url):
+    previous = {key: celery_app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
+    celery_app.conf.update(broker_url=redis_url, result_backend=redis_url, task_always_eager=False)
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        yield
+    celery_app.conf.update(previous)
+
+
+class CeleryWorkerTestCase:
+    def test_it_runs_a_task_on_a_worker(self, redis_worker):
+        result = ping.delay()
+        assert result.get(timeout=10) == "pong"
+        assert result.successful()

@@ -1,0 +1,95 @@
+"""Configuration from the environment: bad values name their variable; production refuses unsafe defaults."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from portal.settings.env import env_bool, env_database, env_int, env_url
+
+PRODUCTION_OK = {
+    "SECRET_KEY": "x" * 50,
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/baladiya",
+}
+
+
+def import_production(**overrides) -> subprocess.CompletedProcess:
+    env = {key: value for key, value in os.environ.items() if key not in {"SECRET_KEY", "DEBUG", "REDIS_URL"}}
+    env.update(PRODUCTION_OK)
+    env.update(overrides)
+    env["DJANGO_SETTINGS_MODULE"] = "portal.settings.production"
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)",
+        ],
+        env={key: value for key, value in env.items() if value is not None},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+class EnvReadersTestCase:
+    def test_it_reads_booleans(self, monkeypatch):
+        monkeypatch.setenv("FLAG", "yes")
+        assert env_bool("FLAG") is True
+        monkeypatch.setenv("FLAG", "off")
+        assert env_bool("FLAG", True) is False
+
+    def test_it_names_the_variable_of_a_bad_boolean(self, monkeypatch):
+        monkeypatch.setenv("DEBUG", "maybe")
+        with pytest.raises(ImproperlyConfigured, match="DEBUG='maybe'"):
+            env_bool("DEBUG")
+
+    def test_it_names_the_variable_of_a_bad_number(self, monkeypatch):
+        monkeypatch.setenv("EMAIL_PORT", "five")
+        with pytest.raises(ImproperlyConfigured, match="EMAIL_PORT"):
+            env_int("EMAIL_PORT", 587)
+
+    def test_it_names_the_variable_of_a_bad_database_url(self, monkeypatch):
+        monkeypatch.setenv("DATABASE_URL", "mongo://db/portal")
+        with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
+            env_database("DATABASE_URL", "sqlite:///x.sqlite3")
+
+    def test_it_parses_postgresql_urls(self, monkeypatch):
+        monkeypatch.setenv("DATABASE_URL", "postgres://portal:secret@db:5432/baladiya")
+        config = env_database("DATABASE_URL", "sqlite:///x.sqlite3")
+        assert config["ENGINE"] == "django.db.backends.postgresql"
+        assert (config["NAME"], config["HOST"], config["PORT"]) == ("baladiya", "db", 5432)
+
+    def test_it_refuses_a_url_of_the_wrong_kind(self, monkeypatch):
+        monkeypatch.setenv("CELERY_BROKER_URL", "127.0.0.1:6379")
+        with pytest.raises(ImproperlyConfigured, match="CELERY_BROKER_URL"):
+            env_url("CELERY_BROKER_URL", "", ("redis", "amqp"))
+
+
+class ProductionSettingsTestCase:
+    def test_it_starts_with_a_real_secret_key(self):
+        result = import_production()
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == "False"
+
+    def test_it_refuses_the_development_secret_key(self):
+        result = import_production(SECRET_KEY=None)
+        assert result.returncode != 0
+        assert "SECRET_KEY" in result.stderr
+
+    def test_it_refuses_debug(self):
+        result = import_production(DEBUG="true")
+        assert result.returncode != 0
+        assert "DEBUG must be off" in result.stderr
+
+    def test_it_refuses_to_run_without_a_shared_cache(self):
+        result = import_production(REDIS_URL=None)
+        assert result.returncode != 0
+        assert "REDIS_URL" in result.stderr
+
+    def test_it_names_a_malformed_variable(self):
+        result = import_production(ALLOWED_HOSTS="portal.example", EMAIL_HOST="smtp.example", EMAIL_PORT="abc")
+        assert result.returncode != 0
+        assert "EMAIL_PORT='abc'" in result.stderr
