@@ -39,7 +39,8 @@ class AdminTwoFactorMiddleware:
                 messages.warning(
                     request,
                     _(
-                        "Staff accounts need two-factor authentication: set up an authenticator app to reach the administration."
+                        "Staff accounts need two-factor authentication: "
+                        "set up an authenticator app to reach the administration."
                     ),
                 )
                 return redirect(f"{reverse('mfa_activate_totp')}?{query}")
