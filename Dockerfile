@@ -26,6 +26,15 @@ RUN pip install -c constraints.txt . \
 # live in the source tree (settings.BASE_DIR), so the processes run from /app, first on the path.
 ENV PYTHONPATH=/app
 
+# Translations (ar, fr, en) compiled from locale/*.po with GNU gettext, which is removed afterwards.
+RUN if [ -d locale ]; then \
+        apt-get update \
+        && apt-get install -y --no-install-recommends gettext \
+        && python manage.py compilemessages \
+        && apt-get purge -y --auto-remove gettext \
+        && rm -rf /var/lib/apt/lists/*; \
+    fi
+
 # Static files are collected into the image (var/static, served by WhiteNoise). Production
 # settings refuse to load without SECRET_KEY and REDIS_URL: these throwaway values exist only
 # for this one command and are not part of the image's environment.

@@ -4,6 +4,7 @@ from urllib.parse import urlparse
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 
 from tests.factories import PublicBodyFactory, RoleGrantFactory, UserFactory
 
@@ -81,3 +82,10 @@ def citizen(db):
 def administrator(commune):
     """A staff member who administers the commune (and so its departments)."""
     return RoleGrantFactory(body=commune, role="administrator", user__email="admin@example.org").user
+
+
+@pytest.fixture
+def demo(db):
+    """The demo content of `make run`: bodies, staff, associations, pages in three languages."""
+    with open(os.devnull, "w") as devnull:
+        call_command("load_demo", stdout=devnull)

@@ -13,7 +13,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     Role.PUBLISHER: [ADMIN_ACCESS],
     Role.INFORMATION_OFFICER: [ADMIN_ACCESS],
     Role.BUDGET_MANAGER: [ADMIN_ACCESS],
-    Role.MODERATOR: [ADMIN_ACCESS, ("accounts", "view_organisation")],
+    Role.MODERATOR: [ADMIN_ACCESS, ("accounts", "view_organisation"), ("accounts", "change_organisation")],
     Role.ADMINISTRATOR: [
         ADMIN_ACCESS,
         *(

@@ -102,8 +102,10 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    # One process on one machine shares its memory cache; production requires REDIS_URL.
-    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+# django-ratelimit lists only third-party Redis caches as supported; Django's own RedisCache
+# has the atomic increments it needs (W001). A memory cache serves the one process of the
+# embedded default (E003); production refuses to start without REDIS_URL.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", *([] if REDIS_URL else ["django_ratelimit.E003"])]
 
 # Accounts: email login, confirmed addresses, two-factor for staff.
 AUTH_USER_MODEL = "accounts.User"
@@ -184,6 +186,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    # Wagtail checks scheduled publication only when asked; a minute is its documented cadence.
+    "publish-scheduled-pages": {"task": "portal.publish_scheduled_pages", "schedule": 60.0},
+    "clear-expired-sessions": {"task": "portal.clear_expired_sessions", "schedule": 24 * 60 * 60.0},
+}
 
 # Email: console unless an SMTP host is given.
 EMAIL_HOST = env_str("EMAIL_HOST")

@@ -10,16 +10,18 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
-FALSE_WORDS = {"0", "false", "no", "off", ""}
+FALSE_WORDS = {"0", "false", "no", "off"}
 
 
 def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+    """Return the variable, or `default` when it is unset or empty."""
+    return os.environ.get(name) or default
 
 
 def env_bool(name: str, default: bool = False) -> bool:
     raw = os.environ.get(name)
-    if raw is None:
+    if raw is None or raw.strip() == "":
+        # An empty value keeps the default: `ADMIN_REQUIRE_2FA=` must not turn a safeguard off.
         return default
     value = raw.strip().lower()
     if value in TRUE_WORDS:
@@ -27,7 +29,7 @@ def env_bool(name: str, default: bool = False) -> bool:
     if value in FALSE_WORDS:
         return False
     raise ImproperlyConfigured(
-        f"Environment variable {name}={raw!r} is not a boolean: use one of {sorted(TRUE_WORDS | FALSE_WORDS - {''})}."
+        f"Environment variable {name}={raw!r} is not a boolean: use one of {sorted(TRUE_WORDS | FALSE_WORDS)}."
     )
 
 
@@ -43,7 +45,7 @@ def env_int(name: str, default: int) -> int:
 
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
-    if raw is None:
+    if raw is None or raw.strip() == "":
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
 

@@ -1,24 +1,38 @@
-"""Production: PostgreSQL, Redis, Elasticsearch, SMTP, all from the environment.
+"""Production: PostgreSQL, Redis, a Celery broker, SMTP, all from the environment.
 
-Refuses to start with the development secret key or with DEBUG on.
+Refuses to start with an embedded default that would be unsafe or silently wrong on a
+public server: the development secret key, DEBUG on, SQLite, per-process caches,
+tasks run inside web requests, emails nobody receives.
 """
+
+import os
 
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DEBUG, INSECURE_SECRET_KEY, REDIS_URL, SECRET_KEY
-from .env import env_bool, env_int
+from .base import CELERY_BROKER_URL, DATABASES, DEBUG, EMAIL_HOST, INSECURE_SECRET_KEY, REDIS_URL, SECRET_KEY
+from .env import env_bool, env_int, env_list
 
-if SECRET_KEY == INSECURE_SECRET_KEY or len(SECRET_KEY) < 40:
-    raise ImproperlyConfigured(
-        "Environment variable SECRET_KEY must be set to a random value of at least 40 characters in production."
-    )
-if DEBUG:
-    raise ImproperlyConfigured("Environment variable DEBUG must be off in production.")
-if not REDIS_URL:
-    raise ImproperlyConfigured(
-        "Environment variable REDIS_URL must be set in production: web processes share rate limits through it."
-    )
+REQUIREMENTS = [
+    (
+        "SECRET_KEY",
+        SECRET_KEY != INSECURE_SECRET_KEY and len(SECRET_KEY) >= 40,
+        "must be set to a random value of at least 40 characters",
+    ),
+    ("DEBUG", not DEBUG, "must be off"),
+    (
+        "DATABASE_URL",
+        DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql",
+        "must point to PostgreSQL (postgres://user:password@host:5432/name)",
+    ),
+    ("REDIS_URL", bool(REDIS_URL), "must be set: web processes share rate limits and caches through it"),
+    ("CELERY_BROKER_URL", bool(CELERY_BROKER_URL), "must be set: background jobs must not run inside web requests"),
+    ("EMAIL_HOST", bool(EMAIL_HOST), "must be set: people confirm their address by email"),
+    ("PUBLIC_URL", bool(os.environ.get("PUBLIC_URL")), "must be set to the portal's public address (https://…)"),
+]
+for variable, satisfied, rule in REQUIREMENTS:
+    if not satisfied:
+        raise ImproperlyConfigured(f"Environment variable {variable} {rule} in production.")
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -27,6 +41,10 @@ STORAGES = {
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+# Load balancers probe the health endpoint over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+ADMINS = [("", email) for email in env_list("ADMINS", [])]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 ADMIN_REQUIRE_2FA = env_bool("ADMIN_REQUIRE_2FA", True)

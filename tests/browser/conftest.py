@@ -54,7 +54,7 @@ def _browser_prerequisites():
     """Skip the browser tests on a machine without Chromium or axe-core; in CI (CI set), fail instead."""
     missing = missing_prerequisites()
     if missing:
-        reason = "browser tests need " + "; ".join(missing)
+        reason = "cannot run the browser tests: " + "; ".join(missing)
         if os.environ.get("CI"):
             pytest.fail(reason, pytrace=False)
         pytest.skip(reason)

@@ -1,5 +1,8 @@
 """A real Celery worker on real Redis runs the portal's tasks."""
 
+import subprocess
+import sys
+
 import pytest
 from celery.contrib.testing.worker import start_worker
 
@@ -21,3 +24,15 @@ class CeleryWorkerTestCase:
         result = ping.delay()
         assert result.get(timeout=10) == "pong"
         assert result.successful()
+
+    def test_it_registers_the_portal_tasks_on_a_fresh_worker_app(self):
+        """A worker process imports only what the Celery app names; check from a clean interpreter."""
+        script = (
+            "import django; django.setup(); from portal.celery import app; "
+            "app.loader.import_default_modules(); print(' '.join(sorted(app.tasks)))"
+        )
+        result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+        registered = set(result.stdout.split())
+        assert {"portal.ping", "portal.publish_scheduled_pages", "portal.clear_expired_sessions"} <= registered
+        for entry in celery_app.conf.beat_schedule.values():
+            assert entry["task"] in registered

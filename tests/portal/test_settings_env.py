@@ -13,11 +13,15 @@ PRODUCTION_OK = {
     "SECRET_KEY": "x" * 50,
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/baladiya",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/1",
+    "EMAIL_HOST": "smtp.example.org",
+    "PUBLIC_URL": "https://portal.example.org",
 }
+UNSET = ("SECRET_KEY", "DEBUG", *PRODUCTION_OK)
 
 
 def import_production(**overrides) -> subprocess.CompletedProcess:
-    env = {key: value for key, value in os.environ.items() if key not in {"SECRET_KEY", "DEBUG", "REDIS_URL"}}
+    env = {key: value for key, value in os.environ.items() if key not in UNSET}
     env.update(PRODUCTION_OK)
     env.update(overrides)
     env["DJANGO_SETTINGS_MODULE"] = "portal.settings.production"
@@ -25,7 +29,7 @@ def import_production(**overrides) -> subprocess.CompletedProcess:
         [
             sys.executable,
             "-c",
-            "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)",
+            "import django; django.setup(); from django.conf import settings; print(settings.DEBUG, settings.ADMIN_REQUIRE_2FA)",
         ],
         env={key: value for key, value in env.items() if value is not None},
         capture_output=True,
@@ -72,7 +76,7 @@ class ProductionSettingsTestCase:
     def test_it_starts_with_a_real_secret_key(self):
         result = import_production()
         assert result.returncode == 0, result.stderr
-        assert result.stdout.strip() == "False"
+        assert result.stdout.strip() == "False True"
 
     def test_it_refuses_the_development_secret_key(self):
         result = import_production(SECRET_KEY=None)
@@ -84,10 +88,26 @@ class ProductionSettingsTestCase:
         assert result.returncode != 0
         assert "DEBUG must be off" in result.stderr
 
-    def test_it_refuses_to_run_without_a_shared_cache(self):
-        result = import_production(REDIS_URL=None)
+    @pytest.mark.parametrize(
+        ("variable", "value"),
+        [
+            ("REDIS_URL", None),
+            ("CELERY_BROKER_URL", None),
+            ("EMAIL_HOST", None),
+            ("PUBLIC_URL", None),
+            ("DATABASE_URL", None),
+            ("DATABASE_URL", "sqlite:///portal.sqlite3"),
+        ],
+    )
+    def test_it_refuses_a_missing_production_service(self, variable, value):
+        result = import_production(**{variable: value})
         assert result.returncode != 0
-        assert "REDIS_URL" in result.stderr
+        assert f"Environment variable {variable} must" in result.stderr
+
+    def test_it_keeps_safeguards_on_when_a_variable_is_empty(self):
+        result = import_production(ADMIN_REQUIRE_2FA="")
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == "False True"
 
     def test_it_names_a_malformed_variable(self):
         result = import_production(ALLOWED_HOSTS="portal.example", EMAIL_HOST="smtp.example", EMAIL_PORT="abc")
