@@ -39,7 +39,7 @@ lint: install
 
 # Regenerate the ar and fr catalogues from the code, then compile them (needs GNU gettext).
 messages: install
-	$(PY) manage.py makemessages --locale ar --locale fr --locale en --ignore '.venv/*' --ignore 'tests/*' --ignore 'node_modules/*'
+	$(PY) manage.py makemessages --locale ar --locale fr --locale en --ignore '.venv/*' --ignore 'tests/*' --ignore 'node_modules/*' --ignore 'docs/*' --ignore 'var/*'
 	$(PY) manage.py makemessages --domain djangojs --locale ar --locale fr --locale en --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'var/*'
 	$(PY) manage.py compilemessages --ignore '.venv/*'
 

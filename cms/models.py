@@ -13,7 +13,7 @@ class HomePage(Page):
     """The portal's front page, one per language."""
 
     intro = models.CharField(_("introduction"), max_length=500, blank=True)
-    body = RichTextField(_("body"), blank=True, features=["bold", "italic", "link", "ol", "ul"])
+    body = RichTextField(_("page content"), blank=True, features=["bold", "italic", "link", "ol", "ul"])
 
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
     search_fields = [*Page.search_fields, index.SearchField("intro")]
@@ -29,7 +29,7 @@ class StandardPage(Page):
     """A page of text: about the council, the legal notice, the privacy and accessibility statements."""
 
     intro = models.CharField(_("introduction"), max_length=500, blank=True)
-    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+    body = StreamField(BodyBlock(), verbose_name=_("page content"), blank=True)
     show_in_footer = models.BooleanField(
         _("show in footer"),
         default=False,

@@ -40,8 +40,8 @@ class PublicBody(MP_Node):
     phone = models.CharField(_("public phone"), max_length=50, blank=True)
     website = models.URLField(_("website"), blank=True)
     address = models.TextField(_("address"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     name = TranslatedField("name")
     description = TranslatedField("description")
@@ -69,7 +69,9 @@ class PublicBody(MP_Node):
 class District(models.Model):
     """A territory of a body (a neighbourhood, a quarter, a douar) with its GeoJSON boundary."""
 
-    body = models.ForeignKey(PublicBody, on_delete=models.CASCADE, related_name="districts", verbose_name=_("body"))
+    body = models.ForeignKey(
+        PublicBody, on_delete=models.CASCADE, related_name="districts", verbose_name=_("public body")
+    )
     slug = models.SlugField(_("slug"), max_length=100)
     name_ar = models.CharField(_("name (Arabic)"), max_length=255)
     name_fr = models.CharField(_("name (French)"), max_length=255, blank=True)
@@ -133,12 +135,20 @@ class RoleGrant(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_grants", verbose_name=_("user")
     )
-    body = models.ForeignKey(PublicBody, on_delete=models.CASCADE, related_name="role_grants", verbose_name=_("body"))
+    body = models.ForeignKey(
+        PublicBody, on_delete=models.CASCADE, related_name="role_grants", verbose_name=_("public body")
+    )
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
     granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("granted by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = RoleGrantQuerySet.as_manager()
 

@@ -29,7 +29,8 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
 
 def role_group(role: Role) -> Group:
     """Return the group that carries `role`'s permissions, creating it on first use."""
-    group, created = Group.objects.get_or_create(name=f"Role: {Role(role).label}")
+    # The name stays the same whatever the admin's language: grants find their group by it.
+    group, created = Group.objects.get_or_create(name=f"Role: {Role(role).value}")
     if created:
         for app_label, codename in ROLE_PERMISSIONS[role]:
             group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))

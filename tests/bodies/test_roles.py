@@ -54,7 +54,7 @@ class RoleGroupsTestCase:
         grant = RoleGrant.objects.create(user=user, body=commune, role=Role.PUBLISHER)
         user = type(user).objects.get(pk=user.pk)
         assert user.has_perm("wagtailadmin.access_admin")
-        assert user.groups.filter(name="Role: Publisher").exists()
+        assert user.groups.filter(name="Role: publisher").exists()
 
         grant.delete()
         user = type(user).objects.get(pk=user.pk)
@@ -65,4 +65,18 @@ class RoleGroupsTestCase:
         first = RoleGrant.objects.create(user=user, body=commune, role=Role.PUBLISHER)
         RoleGrant.objects.create(user=user, body=other_region, role=Role.PUBLISHER)
         first.delete()
-        assert user.groups.filter(name="Role: Publisher").exists()
+        assert user.groups.filter(name="Role: publisher").exists()
+
+    def test_it_uses_one_group_per_role_whatever_the_language(self, commune, other_region):
+        from django.contrib.auth.models import Group
+        from django.utils import translation
+
+        user = UserFactory()
+        with translation.override("fr"):
+            RoleGrant.objects.create(user=user, body=commune, role=Role.MODERATOR)
+        with translation.override("ar"):
+            grant = RoleGrant.objects.create(user=user, body=other_region, role=Role.MODERATOR)
+            RoleGrant.objects.filter(user=user, body=commune).get().delete()
+            grant.delete()
+        assert Group.objects.filter(name__startswith="Role: moderator").count() == 1
+        assert not user.groups.exists()
