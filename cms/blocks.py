@@ -11,13 +11,37 @@ class BodyBlock(blocks.StreamBlock):
         template="cms/blocks/heading.html",
         label=_("Heading"),
         help_text=_("A section heading (level 2)."),
+        preview_value="Article premier",
+        description=_("A section heading (level 2)."),
     )
     paragraph = blocks.RichTextBlock(
         features=["bold", "italic", "link", "document-link", "ol", "ul"],
         icon="pilcrow",
         template="cms/blocks/paragraph.html",
         label=_("Paragraph"),
+        preview_value="<p>Le conseil approuve le budget supplémentaire.</p>",
+        description=_("Formatted text with links and lists."),
     )
 
     class Meta:
         label = _("Content")
+
+
+class AgendaItemBlock(blocks.StructBlock):
+    number = blocks.CharBlock(max_length=20, label=_("Number"))
+    title = blocks.CharBlock(max_length=255, label=_("Title"))
+    description = blocks.TextBlock(required=False, label=_("Description"))
+
+    class Meta:
+        icon = "list-ol"
+        template = "cms/blocks/agenda_item.html"
+        label = _("Agenda item")
+        description = _("One item of the session's agenda.")
+        preview_value = {"number": "1", "title": "Budget supplémentaire 2025"}
+
+
+class AgendaBlock(blocks.StreamBlock):
+    item = AgendaItemBlock()
+
+    class Meta:
+        label = _("Agenda")

@@ -162,7 +162,13 @@ WAGTAIL_SITE_NAME = "Baladiya"
 WAGTAILADMIN_BASE_URL = env_str("PUBLIC_URL", "http://127.0.0.1:8000")
 WAGTAILADMIN_LOGIN_URL = "account_login"
 WAGTAIL_FRONTEND_LOGIN_URL = "account_login"
+WAGTAILDOCS_DOCUMENT_MODEL = "cms.CouncilDocument"
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "cms.documents.CouncilDocumentForm"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "odt", "ods", "docx", "xlsx", "csv"]
+# Served inline only for PDF; everything else downloads as an attachment.
+WAGTAILDOCS_INLINE_CONTENT_TYPES = ["application/pdf"]
+DOCUMENT_MAX_UPLOAD_SIZE = env_int("DOCUMENT_MAX_UPLOAD_SIZE", 25 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default: larger uploads stream to a temporary file
 
 ELASTICSEARCH_URL = env_url("ELASTICSEARCH_URL", "", ("http", "https"))
 if ELASTICSEARCH_URL:

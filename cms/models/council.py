@@ -1,0 +1,345 @@
+"""Council assemblies, their sessions and the decisions (deliberations) taken in them."""
+
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page, TranslatableMixin
+from wagtail.search import index
+
+from portal.i18n import TranslatedField
+
+from ..blocks import AgendaBlock, BodyBlock
+from ..forms import ParentAwarePageForm
+
+
+def parent_of(page: Page) -> Page | None:
+    """Return the specific parent of `page`, also while the admin creates it (before it has a path).
+
+    Wagtail validates a new page before placing it in the tree; its form hands us the
+    parent through `_parent_page` (see cms.forms.ParentAwarePageForm).
+    """
+    parent = getattr(page, "_parent_page", None) or (page.get_parent() if page.path else None)
+    return parent.specific if parent is not None else None
+
+
+class Topic(TranslatableMixin, models.Model):
+    """A theme of council decisions (budget, urbanism, water…); translated per locale, same slug."""
+
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=100)
+
+    panels = [FieldPanel("name"), FieldPanel("slug")]
+
+    class Meta(TranslatableMixin.Meta):
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class CouncilMember(models.Model):
+    """An elected member of a body's assembly, so that roll-call votes can name them."""
+
+    body = models.ForeignKey(
+        "bodies.PublicBody", on_delete=models.PROTECT, related_name="council_members", verbose_name=_("public body")
+    )
+    name_ar = models.CharField(_("name (Arabic)"), max_length=255)
+    name_fr = models.CharField(_("name (French)"), max_length=255, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
+    party = models.CharField(_("party or list"), max_length=255, blank=True)
+    term_start = models.DateField(_("term starts"))
+    term_end = models.DateField(_("term ends"), null=True, blank=True)
+
+    name = TranslatedField("name")
+    panels = [
+        FieldPanel("body"),
+        FieldRowPanel([FieldPanel("name_ar"), FieldPanel("name_fr"), FieldPanel("name_en")]),
+        FieldPanel("party"),
+        FieldRowPanel([FieldPanel("term_start"), FieldPanel("term_end")]),
+    ]
+
+    class Meta:
+        verbose_name = _("council member")
+        verbose_name_plural = _("council members")
+        ordering = ["name_ar"]
+
+    def __str__(self):
+        return self.name
+
+
+class CouncilIndexPage(Page):
+    """The assembly of one public body: its sessions, and the decisions taken in them."""
+
+    body = models.ForeignKey(
+        "bodies.PublicBody", on_delete=models.PROTECT, related_name="council_pages", verbose_name=_("public body")
+    )
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+    members_in_office = models.PositiveSmallIntegerField(
+        _("members in office"), help_text=_("The number of seats of the assembly.")
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("body"), FieldPanel("members_in_office"), FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.CouncilSessionPage"]
+
+    class Meta:
+        verbose_name = _("council")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["sessions"] = CouncilSessionPage.objects.live().child_of(self).order_by("-session_date")[:20]
+        context["latest_decisions"] = (
+            DecisionPage.objects.live().descendant_of(self).order_by("-decision_date").select_related("locale")[:10]
+        )
+        return context
+
+
+class CouncilSessionPage(Page):
+    class Kind(models.TextChoices):
+        ORDINARY = "ordinary", _("Ordinary session")
+        EXTRAORDINARY = "extraordinary", _("Extraordinary session")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        HELD = "held", _("Held")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    session_date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.ORDINARY)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
+    location = models.CharField(_("place"), max_length=255, blank=True)
+    members_present = models.PositiveSmallIntegerField(_("members present"), null=True, blank=True)
+    agenda = StreamField(AgendaBlock(), verbose_name=_("agenda"), blank=True)
+    minutes = models.ForeignKey(
+        "cms.CouncilDocument",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("minutes"),
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("session_date"), FieldPanel("kind"), FieldPanel("status")]),
+                FieldPanel("location"),
+                FieldPanel("members_present"),
+            ],
+            heading=_("Session"),
+        ),
+        FieldPanel("agenda"),
+        FieldPanel("minutes"),
+    ]
+    search_fields = [*Page.search_fields, index.FilterField("session_date")]
+    parent_page_types = ["cms.CouncilIndexPage"]
+    subpage_types = ["cms.DecisionPage"]
+
+    class Meta:
+        verbose_name = _("council session")
+
+    base_form_class = ParentAwarePageForm
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.status == self.Status.HELD and self.session_date and self.session_date > timezone.localdate():
+            errors["status"] = _("A session dated in the future cannot be marked as held.")
+        council = parent_of(self)
+        if (
+            self.members_present is not None
+            and isinstance(council, CouncilIndexPage)
+            and self.members_present > council.members_in_office
+        ):
+            errors["members_present"] = _("More members present than seats in the assembly (%(seats)d).") % {
+                "seats": council.members_in_office
+            }
+        if errors:
+            raise ValidationError(errors)
+
+
+class DecisionPage(Page):
+    """A deliberation: what the assembly decided, by how many votes, on what legal basis, with its documents."""
+
+    class Outcome(models.TextChoices):
+        ADOPTED = "adopted", _("Adopted")
+        REJECTED = "rejected", _("Rejected")
+        POSTPONED = "postponed", _("Postponed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class Execution(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        EXECUTED = "executed", _("Executed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    uuid = models.UUIDField(default=uuid.uuid4, editable=False)
+    body = models.ForeignKey(
+        "bodies.PublicBody",
+        on_delete=models.PROTECT,
+        related_name="decisions",
+        editable=False,
+        verbose_name=_("public body"),
+    )
+    reference = models.CharField(
+        _("reference number"), max_length=50, help_text=_("The deliberation's number, unique per body and year.")
+    )
+    year = models.PositiveSmallIntegerField(_("year"), editable=False, db_index=True)
+    # A copy of locale's language: the database constraint below cannot reach the parent Page table.
+    language = models.CharField(_("language"), max_length=10, editable=False)
+    decision_date = models.DateField(_("date of the decision"))
+    agenda_item = models.CharField(_("agenda item"), max_length=20, blank=True)
+    summary = models.TextField(_("summary"), max_length=1000)
+    full_text = StreamField(BodyBlock(), verbose_name=_("full text"), blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    votes_for = models.PositiveSmallIntegerField(_("for"), default=0)
+    votes_against = models.PositiveSmallIntegerField(_("against"), default=0)
+    votes_abstain = models.PositiveSmallIntegerField(_("abstentions"), default=0)
+    legal_basis = models.TextField(_("legal basis"), blank=True)
+    topics = ParentalManyToManyField(Topic, blank=True, related_name="decisions", verbose_name=_("topics"))
+    execution_status = models.CharField(
+        _("execution"), max_length=20, choices=Execution.choices, default=Execution.NOT_STARTED
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("reference"), FieldPanel("decision_date"), FieldPanel("agenda_item")]),
+                FieldPanel("summary"),
+                FieldPanel("topics"),
+            ],
+            heading=_("Decision"),
+        ),
+        FieldPanel("full_text"),
+        MultiFieldPanel(
+            [
+                FieldPanel("outcome"),
+                FieldRowPanel([FieldPanel("votes_for"), FieldPanel("votes_against"), FieldPanel("votes_abstain")]),
+                InlinePanel("member_votes", label=_("Roll-call votes")),
+            ],
+            heading=_("Vote"),
+        ),
+        FieldPanel("legal_basis"),
+        FieldPanel("execution_status"),
+        InlinePanel("attachments", label=_("Attachments")),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("reference", boost=4),
+        index.SearchField("summary", boost=2),
+        index.SearchField("full_text"),
+        index.SearchField("legal_basis"),
+        index.FilterField("year"),
+        index.FilterField("outcome"),
+        index.FilterField("body"),
+        index.FilterField("decision_date"),
+    ]
+    parent_page_types = ["cms.CouncilSessionPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("council decision")
+        constraints = [
+            # A reference number names one deliberation of a body in a year; its translations share it.
+            models.UniqueConstraint(fields=["body", "year", "reference", "language"], name="decision_unique_reference"),
+        ]
+        indexes = [
+            # The listing: filter by body and year, newest first.
+            models.Index(fields=["body", "-decision_date"], name="decision_body_date"),
+        ]
+
+    base_form_class = ParentAwarePageForm
+
+    @property
+    def session(self) -> CouncilSessionPage | None:
+        return parent_of(self)
+
+    @property
+    def votes_cast(self) -> int:
+        return self.votes_for + self.votes_against + self.votes_abstain
+
+    def full_clean(self, *args, **kwargs):
+        self._derive_body_and_year()
+        super().full_clean(*args, **kwargs)
+
+    def save(self, *args, **kwargs):
+        self._derive_body_and_year()
+        super().save(*args, **kwargs)
+
+    def _derive_body_and_year(self) -> None:
+        """The year comes from the date, the body from the council the session belongs to."""
+        if self.decision_date:
+            self.year = self.decision_date.year
+        if self.locale_id:
+            self.language = self.locale.language_code
+        session = parent_of(self)
+        if not self.body_id and isinstance(session, CouncilSessionPage):
+            council = parent_of(session)
+            if isinstance(council, CouncilIndexPage):
+                self.body_id = council.body_id
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        present = getattr(parent_of(self), "members_present", None)
+        if present is not None and self.outcome in {self.Outcome.ADOPTED, self.Outcome.REJECTED}:
+            if self.votes_cast != present:
+                errors["votes_for"] = _(
+                    "For, against and abstentions add up to %(cast)d, but %(present)d members were present."
+                ) % {"cast": self.votes_cast, "present": present}
+        if self.body_id and self.decision_date and self.reference:
+            clash = DecisionPage.objects.filter(
+                body_id=self.body_id, year=self.decision_date.year, reference=self.reference, language=self.language
+            ).exclude(pk=self.pk)
+            if clash.exists():
+                errors["reference"] = _("Decision %(reference)s already exists for this body in %(year)d.") % {
+                    "reference": self.reference,
+                    "year": self.decision_date.year,
+                }
+        if errors:
+            raise ValidationError(errors)
+
+
+class MemberVote(Orderable):
+    class Vote(models.TextChoices):
+        FOR = "for", _("For")
+        AGAINST = "against", _("Against")
+        ABSTAIN = "abstain", _("Abstained")
+        ABSENT = "absent", _("Absent")
+
+    page = ParentalKey(DecisionPage, on_delete=models.CASCADE, related_name="member_votes")
+    member = models.ForeignKey(CouncilMember, on_delete=models.PROTECT, related_name="votes", verbose_name=_("member"))
+    vote = models.CharField(_("vote"), max_length=10, choices=Vote.choices)
+
+    panels = [FieldPanel("member"), FieldPanel("vote")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("roll-call vote")
+
+
+class DecisionAttachment(Orderable):
+    class Kind(models.TextChoices):
+        SIGNED = "signed", _("Signed deliberation")
+        ANNEX = "annex", _("Annex")
+        OTHER = "other", _("Other document")
+
+    page = ParentalKey(DecisionPage, on_delete=models.CASCADE, related_name="attachments")
+    document = models.ForeignKey(
+        "cms.CouncilDocument", on_delete=models.PROTECT, related_name="+", verbose_name=_("document")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.SIGNED)
+
+    panels = [FieldPanel("document"), FieldPanel("kind")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("attachment")
