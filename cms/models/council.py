@@ -16,6 +16,7 @@ from portal.i18n import TranslatedField
 
 from ..blocks import AgendaBlock, BodyBlock
 from ..forms import ParentAwarePageForm
+from ..routing import LocaleFallbackRouteMixin
 
 
 def parent_of(page: Page) -> Page | None:
@@ -75,7 +76,7 @@ class CouncilMember(models.Model):
         return self.name
 
 
-class CouncilIndexPage(Page):
+class CouncilIndexPage(LocaleFallbackRouteMixin, Page):
     """The assembly of one public body: its sessions, and the decisions taken in them."""
 
     body = models.ForeignKey(
@@ -102,7 +103,7 @@ class CouncilIndexPage(Page):
         return context
 
 
-class CouncilSessionPage(Page):
+class CouncilSessionPage(LocaleFallbackRouteMixin, Page):
     class Kind(models.TextChoices):
         ORDINARY = "ordinary", _("Ordinary session")
         EXTRAORDINARY = "extraordinary", _("Extraordinary session")

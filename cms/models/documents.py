@@ -16,3 +16,4 @@ class CouncilDocument(AbstractDocument):
     class Meta(AbstractDocument.Meta):
         verbose_name = _("document")
         verbose_name_plural = _("documents")
+        permissions = [("choose_councildocument", "Can choose document")]

@@ -6,9 +6,10 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from ..blocks import BodyBlock
+from ..routing import LocaleFallbackRouteMixin
 
 
-class NewsIndexPage(Page):
+class NewsIndexPage(LocaleFallbackRouteMixin, Page):
     intro = models.CharField(_("introduction"), max_length=500, blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]

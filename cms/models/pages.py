@@ -7,9 +7,10 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from ..blocks import BodyBlock
+from ..routing import LocaleFallbackRouteMixin
 
 
-class HomePage(Page):
+class HomePage(LocaleFallbackRouteMixin, Page):
     """The portal's front page, one per language."""
 
     intro = models.CharField(_("introduction"), max_length=500, blank=True)
@@ -24,8 +25,19 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("home page")
 
+    def get_context(self, request, *args, **kwargs):
+        from django.utils.translation import get_language
 
-class StandardPage(Page):
+        from ..listing import DecisionFilters, annotate_for_listing, filter_decisions
+
+        context = super().get_context(request, *args, **kwargs)
+        latest = list(filter_decisions(get_language(), DecisionFilters())[:5])
+        annotate_for_listing(latest, request, get_language())
+        context["latest_decisions"] = latest
+        return context
+
+
+class StandardPage(LocaleFallbackRouteMixin, Page):
     """A page of text: about the council, the legal notice, the privacy and accessibility statements."""
 
     intro = models.CharField(_("introduction"), max_length=500, blank=True)

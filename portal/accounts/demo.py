@@ -6,6 +6,7 @@ from .models import Membership, Organisation, User
 
 DEMO_PASSWORD = "baladiya-demo-2026"  # noqa: S105 (printed on the console for the demo)
 STAFF_EMAIL = "staff@baladiya.localhost"
+EDITOR_EMAIL = "editor@baladiya.localhost"
 CITIZEN_EMAIL = "citizen@baladiya.localhost"
 
 
@@ -24,6 +25,9 @@ def load(stdout) -> None:
     for role in (Role.ADMINISTRATOR, Role.PUBLISHER, Role.INFORMATION_OFFICER, Role.BUDGET_MANAGER, Role.MODERATOR):
         if not RoleGrant.objects.filter(user=staff, body=commune, role=role).exists():
             RoleGrant.objects.create(user=staff, body=commune, role=role)
+    editor = _user(EDITOR_EMAIL, first_name="Yacine", last_name="Mansouri", is_staff=True)
+    if not RoleGrant.objects.filter(user=editor, body=commune, role=Role.EDITOR).exists():
+        RoleGrant.objects.create(user=editor, body=commune, role=Role.EDITOR)
     citizen = _user(CITIZEN_EMAIL, first_name="Karim", last_name="Haddad")
 
     associations = [
@@ -60,4 +64,5 @@ def load(stdout) -> None:
             organisation=organisation, user=citizen, defaults={"role": Membership.Role.ADMIN}
         )
     stdout.write(f"  staff login: {STAFF_EMAIL} / {DEMO_PASSWORD} (all roles on {commune.name_fr})")
+    stdout.write(f"  editor login (drafts decisions for approval): {EDITOR_EMAIL} / {DEMO_PASSWORD}")
     stdout.write(f"  citizen login: {CITIZEN_EMAIL} / {DEMO_PASSWORD}")

@@ -116,6 +116,7 @@ def validate_boundary(geometry) -> None:
 
 
 class Role(models.TextChoices):
+    EDITOR = "editor", _("Editor")
     PUBLISHER = "publisher", _("Publisher")
     INFORMATION_OFFICER = "information_officer", _("Information officer")
     BUDGET_MANAGER = "budget_manager", _("Budget manager")

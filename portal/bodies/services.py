@@ -10,6 +10,7 @@ ADMIN_ACCESS = ("wagtailadmin", "access_admin")
 # Model permissions each role's group carries; the per-body limits are applied by
 # the admin screens through `auth.get_bodies_with_role`.
 ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
+    Role.EDITOR: [ADMIN_ACCESS],
     Role.PUBLISHER: [ADMIN_ACCESS],
     Role.INFORMATION_OFFICER: [ADMIN_ACCESS],
     Role.BUDGET_MANAGER: [ADMIN_ACCESS],

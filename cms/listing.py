@@ -1,0 +1,86 @@
+"""The public decision listing: one query that filters, falls back across languages and sorts."""
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from wagtail.models import Locale
+
+from portal.i18n import language_order
+
+from .models import CouncilSessionPage, DecisionPage
+
+MAX_SEARCH_RESULTS = 5000
+SORTS = {"-date": ["-decision_date", "-reference"], "date": ["decision_date", "reference"], "reference": ["reference"]}
+
+
+@dataclass(frozen=True)
+class DecisionFilters:
+    body: str = ""
+    year: int | None = None
+    session: str = ""
+    topic: str = ""
+    outcome: str = ""
+    q: str = ""
+    sort: str = "-date"
+
+
+def decisions_in_language(language: str) -> QuerySet[DecisionPage]:
+    """Return live decisions in `language`, plus those not translated into it, in their best other language."""
+    locales = {locale.language_code: locale for locale in Locale.objects.all()}
+    condition, seen = Q(), Q()
+    for code in language_order(language):
+        if code not in locales:
+            continue
+        in_locale = Q(locale=locales[code])
+        condition |= in_locale & ~seen if seen else in_locale
+        keys = DecisionPage.objects.live().filter(locale=locales[code]).values("translation_key")
+        seen = seen | Q(translation_key__in=keys) if seen else Q(translation_key__in=keys)
+    return DecisionPage.objects.live().filter(condition)
+
+
+def filter_decisions(language: str, filters: DecisionFilters) -> QuerySet[DecisionPage]:
+    decisions = decisions_in_language(language)
+    if filters.body:
+        decisions = decisions.filter(body__slug=filters.body)
+    if filters.year:
+        decisions = decisions.filter(year=filters.year)
+    if filters.session:
+        paths = CouncilSessionPage.objects.filter(translation_key=filters.session).values_list("path", flat=True)
+        within = Q()
+        for path in paths:
+            within |= Q(path__startswith=path)
+        decisions = decisions.filter(within) if within else decisions.none()
+    if filters.topic:
+        decisions = decisions.filter(topics__slug=filters.topic)
+    if filters.outcome:
+        decisions = decisions.filter(outcome=filters.outcome)
+    if filters.q:
+        # Full-text search (stemming, accents, Arabic normalisation per backend), capped: a listing
+        # is read page by page, and the search backend cannot take the language fallback filter.
+        found = DecisionPage.objects.live().search(filters.q, operator="and")[:MAX_SEARCH_RESULTS]
+        decisions = decisions.filter(Q(pk__in=[page.pk for page in found]) | Q(reference=filters.q))
+    return (
+        decisions.distinct()
+        .select_related("body", "locale")
+        .prefetch_related("topics")
+        .order_by(*SORTS.get(filters.sort, SORTS["-date"]))
+    )
+
+
+def in_language(url: str, current: str, language: str) -> str:
+    """Return `url` under the `language` prefix (Django's translate_url resolves only the active prefix)."""
+    prefix = f"/{current}/"
+    return f"/{language}/{url[len(prefix):]}" if url.startswith(prefix) else url
+
+
+def annotate_for_listing(decisions, request, language: str) -> None:
+    """Set `session_page` (one query: a page's parent is not a foreign key) and `listing_url`.
+
+    `listing_url` addresses the decision under the active language's prefix, even when it is
+    published in another language only (cms.routing serves it there with a notice).
+    """
+    paths = {decision.path[: -DecisionPage.steplen] for decision in decisions}
+    sessions = {session.path: session for session in CouncilSessionPage.objects.filter(path__in=paths)}
+    for decision in decisions:
+        decision.session_page = sessions.get(decision.path[: -DecisionPage.steplen])
+        decision.listing_url = in_language(decision.get_url(request), decision.locale.language_code, language)

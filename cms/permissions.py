@@ -1,0 +1,84 @@
+"""Per-body page permissions and moderation: staff of one body publish only for that body.
+
+Each public body gets two groups, "editor · <slug>" (drafts) and "publisher · <slug>"
+(approves and publishes), with Wagtail page permissions on the councils of that body and of
+every body below it, and one approval workflow whose task goes to the publishers of the
+body and of the bodies above it.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from wagtail.models import (
+    Collection,
+    GroupApprovalTask,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Workflow,
+    WorkflowPage,
+    WorkflowTask,
+)
+
+from portal.bodies.models import PublicBody, Role, RoleGrant
+
+from .models import CouncilIndexPage
+
+PAGE_PERMISSIONS = {Role.EDITOR: ["add_page", "change_page"], Role.PUBLISHER: ["add_page", "change_page", "publish_page"]}
+DOCUMENT_PERMISSIONS = ["add_councildocument", "choose_councildocument"]
+# The roles whose holders get each body group; administrators publish too.
+GROUP_MEMBERS = {Role.EDITOR: {Role.EDITOR}, Role.PUBLISHER: {Role.PUBLISHER, Role.ADMINISTRATOR}}
+
+
+def body_group(role: Role, body: PublicBody) -> Group:
+    return Group.objects.get_or_create(name=f"{Role(role).value} · {body.slug}")[0]
+
+
+def _permission(app_label: str, codename: str) -> Permission:
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+def grant_body_permissions(body: PublicBody) -> None:
+    """Give `body`'s groups their rights on every council page of `body` and of the bodies below it."""
+    councils = CouncilIndexPage.objects.filter(body__path__startswith=body.path)
+    root_collection = Collection.get_first_root_node()
+    for role, codenames in PAGE_PERMISSIONS.items():
+        group = body_group(role, body)
+        for codename in codenames:
+            permission = _permission("wagtailcore", codename)
+            for council in councils:
+                GroupPagePermission.objects.get_or_create(group=group, page=council, permission=permission)
+        for codename in DOCUMENT_PERMISSIONS:
+            GroupCollectionPermission.objects.get_or_create(
+                group=group, collection=root_collection, permission=_permission("cms", codename)
+            )
+
+
+def body_workflow(body: PublicBody) -> Workflow:
+    """Return the approval workflow of `body`: its publishers, or those of a body above, approve."""
+    workflow, _created = Workflow.objects.get_or_create(name=f"Approval · {body.slug}")
+    task, created = GroupApprovalTask.objects.get_or_create(name=f"Publishers · {body.slug}")
+    if created:
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    task.groups.set([body_group(Role.PUBLISHER, ancestor) for ancestor in body.get_self_and_ancestors()])
+    return workflow
+
+
+@transaction.atomic
+def set_up_council(council: CouncilIndexPage) -> None:
+    """Give a new council page (any locale) its body's permissions and approval workflow."""
+    for body in council.body.get_self_and_ancestors():
+        grant_body_permissions(body)
+    WorkflowPage.objects.update_or_create(page=council, defaults={"workflow": body_workflow(council.body)})
+
+
+@transaction.atomic
+def sync_body_groups(user) -> None:
+    """Put `user` in exactly the body groups their role grants call for."""
+    wanted = set()
+    for grant in RoleGrant.objects.filter(user=user).select_related("body"):
+        for role, members in GROUP_MEMBERS.items():
+            if grant.role in members:
+                grant_body_permissions(grant.body)
+                wanted.add(body_group(role, grant.body))
+    current = set(user.groups.filter(name__contains=" · "))
+    user.groups.remove(*(current - wanted))
+    user.groups.add(*(wanted - current))

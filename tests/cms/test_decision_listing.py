@@ -1,0 +1,122 @@
+"""The public decision listing: filters, sort, pagination, languages, constant query count."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cms.models import Topic
+from tests.cms.builders import council, decision, session, translate
+from tests.factories import PublicBodyFactory
+
+LISTING = "/fr/decisions/"
+
+
+@pytest.fixture
+def council_page(commune):
+    return council(commune, slug="apc-test")
+
+
+@pytest.fixture
+def march(council_page):
+    return session(council_page, date=datetime.date(2025, 3, 10))
+
+
+@pytest.fixture
+def topic(db):
+    from wagtail.models import Locale
+
+    return Topic.objects.create(name="Budget", slug="budget", locale=Locale.objects.get_or_create(language_code="fr")[0])
+
+
+def titles(response) -> list[str]:
+    return [decision.title for decision in response.context["decisions"]]
+
+
+class DecisionListingTestCase:
+    def test_it_lists_the_newest_first(self, client, council_page, march):
+        decision(march, reference="2025/001", title="Premier")
+        june = session(council_page, date=datetime.date(2025, 6, 2), slug="june")
+        decision(june, reference="2025/030", title="Dernier")
+        response = client.get(LISTING)
+        assert response.status_code == 200
+        assert titles(response) == ["Dernier", "Premier"]
+        assert titles(client.get(LISTING + "?sort=date")) == ["Premier", "Dernier"]
+
+    def test_it_filters_by_body_year_outcome_and_words(self, client, region, council_page, march):
+        decision(march, reference="2025/001", title="Éclairage public", outcome="adopted")
+        decision(march, reference="2025/002", title="Cession de terrain", outcome="rejected", votes=(10, 17, 2))
+        other = council(PublicBodyFactory(parent=region, slug="voisine"), slug="apc-voisine")
+        decision(session(other, date=datetime.date(2024, 5, 5)), reference="2024/009", title="Cantine scolaire")
+
+        assert titles(client.get(LISTING + "?body=voisine")) == ["Cantine scolaire"]
+        assert titles(client.get(LISTING + "?year=2024")) == ["Cantine scolaire"]
+        assert titles(client.get(LISTING + "?outcome=rejected")) == ["Cession de terrain"]
+        assert titles(client.get(LISTING + "?q=éclairage")) == ["Éclairage public"]
+        assert titles(client.get(LISTING + "?q=2025/002")) == ["Cession de terrain"]
+
+    def test_it_filters_by_topic_and_session(self, client, council_page, march, topic):
+        tagged = decision(march, reference="2025/001", title="Budget supplémentaire")
+        tagged.topics.add(topic)
+        tagged.save_revision().publish()
+        decision(march, reference="2025/002", title="Sans thème")
+        june = session(council_page, date=datetime.date(2025, 6, 2), slug="june")
+        decision(june, reference="2025/030", title="En juin")
+        assert titles(client.get(LISTING + "?topic=budget")) == ["Budget supplémentaire"]
+        assert sorted(titles(client.get(f"{LISTING}?session={march.translation_key}"))) == [
+            "Budget supplémentaire",
+            "Sans thème",
+        ]
+
+    def test_it_ignores_bad_filter_values(self, client, march):
+        decision(march, title="Budget")
+        response = client.get(LISTING + "?year=abc&outcome=<script>&page=999")
+        assert response.status_code == 200
+        assert titles(response) == ["Budget"]
+        assert "<script>" not in response.content.decode()
+
+    def test_it_works_without_javascript(self, client, march):
+        decision(march, title="Budget")
+        content = client.get(LISTING).content.decode()
+        assert '<form method="get" class="filters"' in content
+        assert "<script" not in content.split("<main", 1)[1].split("</main>", 1)[0]
+
+    def test_it_paginates(self, client, march):
+        for number in range(25):
+            decision(march, reference=f"2025/{number:03d}", title=f"Décision {number:02d}", outcome="postponed", votes=(0, 0, 0))
+        first = client.get(LISTING + "?outcome=postponed")
+        second = client.get(LISTING + "?outcome=postponed&page=2")
+        assert len(titles(first)) == 20
+        assert len(titles(second)) == 5
+        assert 'href="?outcome=postponed&amp;page=2"' in first.content.decode()
+
+    def test_its_query_count_does_not_grow_with_the_results(self, client, march, topic):
+        def count():
+            client.get(LISTING)
+            with CaptureQueriesContext(connection) as queries:
+                client.get(LISTING)
+            return len(queries)
+
+        decision(march, reference="2025/000", title="Seule").topics.add(topic)
+        few = count()
+        for number in range(1, 15):
+            decision(march, reference=f"2025/{number:03d}", title=f"Décision {number}", outcome="postponed", votes=(0, 0, 0)).topics.add(topic)
+        assert count() == few
+
+
+class ListingLanguagesTestCase:
+    def test_it_prefers_the_translation_and_falls_back_to_the_original(self, client, march):
+        translated = decision(march, reference="2025/001", title="ميزانية")
+        translate(translated, "fr", title="Budget")
+        decision(march, reference="2025/002", title="تسمية شارع")
+        response = client.get(LISTING)
+        assert sorted(titles(response)) == ["Budget", "تسمية شارع"]
+        content = response.content.decode()
+        assert 'lang="ar" dir="rtl"><a href="/fr/apc-test/session-2025-03-10/2025-002/">تسمية شارع</a>' in content
+        assert client.get("/fr/apc-test/session-2025-03-10/2025-002/").status_code == 200
+
+    def test_it_lists_arabic_decisions_in_arabic(self, client, march):
+        translated = decision(march, reference="2025/001", title="ميزانية")
+        translate(translated, "fr", title="Budget")
+        assert titles(client.get("/ar/decisions/")) == ["ميزانية"]
