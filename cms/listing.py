@@ -70,7 +70,7 @@ def filter_decisions(language: str, filters: DecisionFilters) -> QuerySet[Decisi
 def in_language(url: str, current: str, language: str) -> str:
     """Return `url` under the `language` prefix (Django's translate_url resolves only the active prefix)."""
     prefix = f"/{current}/"
-    return f"/{language}/{url[len(prefix):]}" if url.startswith(prefix) else url
+    return f"/{language}/{url[len(prefix) :]}" if url.startswith(prefix) else url
 
 
 def annotate_for_listing(decisions, request, language: str) -> None:

@@ -22,7 +22,10 @@ from portal.bodies.models import PublicBody, Role, RoleGrant
 
 from .models import CouncilIndexPage
 
-PAGE_PERMISSIONS = {Role.EDITOR: ["add_page", "change_page"], Role.PUBLISHER: ["add_page", "change_page", "publish_page"]}
+PAGE_PERMISSIONS = {
+    Role.EDITOR: ["add_page", "change_page"],
+    Role.PUBLISHER: ["add_page", "change_page", "publish_page"],
+}
 DOCUMENT_PERMISSIONS = ["add_councildocument", "choose_councildocument"]
 # The roles whose holders get each body group; administrators publish too.
 GROUP_MEMBERS = {Role.EDITOR: {Role.EDITOR}, Role.PUBLISHER: {Role.PUBLISHER, Role.ADMINISTRATOR}}

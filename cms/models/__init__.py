@@ -10,7 +10,7 @@ from .council import (
     Topic,
 )
 from .documents import CouncilDocument
-from .news import NewsArticlePage, NewsIndexPage
+from .news import NewsArticlePage, NewsIndexPage, ProjectMapPage
 from .pages import HomePage, PortalSettings, StandardPage
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "NewsArticlePage",
     "NewsIndexPage",
     "PortalSettings",
+    "ProjectMapPage",
     "StandardPage",
     "Topic",
 ]

@@ -89,7 +89,7 @@ class CouncilIndexPage(LocaleFallbackRouteMixin, Page):
 
     content_panels = [*Page.content_panels, FieldPanel("body"), FieldPanel("members_in_office"), FieldPanel("intro")]
     parent_page_types = ["cms.HomePage"]
-    subpage_types = ["cms.CouncilSessionPage"]
+    subpage_types = ["cms.CouncilSessionPage", "cms.ProjectMapPage"]
 
     class Meta:
         verbose_name = _("council")
@@ -293,11 +293,11 @@ class DecisionPage(Page):
         super().clean()
         errors = {}
         present = getattr(parent_of(self), "members_present", None)
-        if present is not None and self.outcome in {self.Outcome.ADOPTED, self.Outcome.REJECTED}:
-            if self.votes_cast != present:
-                errors["votes_for"] = _(
-                    "For, against and abstentions add up to %(cast)d, but %(present)d members were present."
-                ) % {"cast": self.votes_cast, "present": present}
+        voted = self.outcome in {self.Outcome.ADOPTED, self.Outcome.REJECTED}
+        if present is not None and voted and self.votes_cast != present:
+            errors["votes_for"] = _(
+                "For, against and abstentions add up to %(cast)d, but %(present)d members were present."
+            ) % {"cast": self.votes_cast, "present": present}
         if self.body_id and self.decision_date and self.reference:
             clash = DecisionPage.objects.filter(
                 body_id=self.body_id, year=self.decision_date.year, reference=self.reference, language=self.language

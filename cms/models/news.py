@@ -5,7 +5,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from ..blocks import BodyBlock
+from ..blocks import BodyBlock, ProjectsBlock
 from ..routing import LocaleFallbackRouteMixin
 
 
@@ -41,3 +41,34 @@ class NewsArticlePage(Page):
 
     class Meta:
         verbose_name = _("news article")
+
+
+class ProjectMapPage(LocaleFallbackRouteMixin, Page):
+    """Local projects on a map, each linked to the decision that authorised it."""
+
+    intro = models.CharField(_("introduction"), max_length=500, blank=True)
+    projects = StreamField(ProjectsBlock(), verbose_name=_("projects"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("projects")]
+    parent_page_types = ["cms.HomePage", "cms.CouncilIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("project map")
+
+    def geojson(self) -> dict:
+        """Return the projects as a GeoJSON FeatureCollection for the map."""
+        return {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "geometry": {
+                        "type": "Point",
+                        "coordinates": [float(p.value["longitude"]), float(p.value["latitude"])],
+                    },
+                    "properties": {"title": p.value["title"], "status": p.value["status"]},
+                }
+                for p in self.projects
+            ],
+        }

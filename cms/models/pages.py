@@ -19,7 +19,7 @@ class HomePage(LocaleFallbackRouteMixin, Page):
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
     search_fields = [*Page.search_fields, index.SearchField("intro")]
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["cms.StandardPage", "cms.NewsIndexPage", "cms.CouncilIndexPage"]
+    subpage_types = ["cms.StandardPage", "cms.NewsIndexPage", "cms.CouncilIndexPage", "cms.ProjectMapPage"]
     max_count_per_parent = 1
 
     class Meta:

@@ -54,6 +54,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -247,3 +251,31 @@ LOGGING = {
     # Wagtail and its task runner log every page save and index update at INFO.
     "loggers": {name: {"level": "WARNING"} for name in ("wagtail", "django_tasks", "modelsearch")},
 }
+
+# REST API (/api/v1/): DESIGN.md's one pagination style and RFC 9457 problem details.
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "cms.api.PagePagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "EXCEPTION_HANDLER": "cms.api.problem_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DATETIME_FORMAT": "iso-8601",
+    "DATE_FORMAT": "iso-8601",
+}
+
+# OpenAPI at /api/schema/, Swagger UI at /api/docs/ with its assets served from our static files (no CDN).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Baladiya API",
+    "DESCRIPTION": "Read-only open data of the portal: council sessions and decisions. Errors are RFC 9457 problems.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v[0-9]+",
+    "PREPROCESSING_HOOKS": ["cms.api.public_api_only"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# The decision page's JSON-LD include (cms/includes/decision_jsonld.html) loads `{% load cms_api %}`.
+TEMPLATES[0]["OPTIONS"].setdefault("libraries", {})["cms_api"] = "cms.api"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 from playwright.sync_api import sync_playwright
 
 from .support import AXE_SCRIPT, CHROMIUM
@@ -61,8 +62,16 @@ def _browser_prerequisites():
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup):
+    # While Playwright's loop runs, asgiref sees an event loop in this thread and hands
+    # the tests other connection objects than the ones the database setup used (context-
+    # rather than thread-local). Give them the serialized migration data that
+    # `django_db_serialized_rollback` restores, or it silently restores nothing.
+    serialized = {alias: getattr(connections[alias], "_test_serialized_contents", None) for alias in connections}
     with sync_playwright() as playwright:
+        for alias, contents in serialized.items():
+            if contents is not None and not hasattr(connections[alias], "_test_serialized_contents"):
+                connections[alias]._test_serialized_contents = contents
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()

@@ -26,14 +26,20 @@ def publish(page):
 
 
 def council(body, *, title="Council", slug="council", seats=33) -> CouncilIndexPage:
-    return publish(home_page("ar").add_child(instance=CouncilIndexPage(title=title, slug=slug, body=body, members_in_office=seats)))
+    return publish(
+        home_page("ar").add_child(instance=CouncilIndexPage(title=title, slug=slug, body=body, members_in_office=seats))
+    )
 
 
 def session(council_page, *, date=datetime.date(2025, 3, 10), present=29, slug=None) -> CouncilSessionPage:
     return publish(
         council_page.add_child(
             instance=CouncilSessionPage(
-                title=f"Session {date}", slug=slug or f"session-{date}", session_date=date, status="held", members_present=present
+                title=f"Session {date}",
+                slug=slug or f"session-{date}",
+                session_date=date,
+                status="held",
+                members_present=present,
             )
         )
     )

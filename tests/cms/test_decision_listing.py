@@ -27,7 +27,9 @@ def march(council_page):
 def topic(db):
     from wagtail.models import Locale
 
-    return Topic.objects.create(name="Budget", slug="budget", locale=Locale.objects.get_or_create(language_code="fr")[0])
+    return Topic.objects.create(
+        name="Budget", slug="budget", locale=Locale.objects.get_or_create(language_code="fr")[0]
+    )
 
 
 def titles(response) -> list[str]:
@@ -84,7 +86,13 @@ class DecisionListingTestCase:
 
     def test_it_paginates(self, client, march):
         for number in range(25):
-            decision(march, reference=f"2025/{number:03d}", title=f"Décision {number:02d}", outcome="postponed", votes=(0, 0, 0))
+            decision(
+                march,
+                reference=f"2025/{number:03d}",
+                title=f"Décision {number:02d}",
+                outcome="postponed",
+                votes=(0, 0, 0),
+            )
         first = client.get(LISTING + "?outcome=postponed")
         second = client.get(LISTING + "?outcome=postponed&page=2")
         assert len(titles(first)) == 20
@@ -101,7 +109,9 @@ class DecisionListingTestCase:
         decision(march, reference="2025/000", title="Seule").topics.add(topic)
         few = count()
         for number in range(1, 15):
-            decision(march, reference=f"2025/{number:03d}", title=f"Décision {number}", outcome="postponed", votes=(0, 0, 0)).topics.add(topic)
+            decision(
+                march, reference=f"2025/{number:03d}", title=f"Décision {number}", outcome="postponed", votes=(0, 0, 0)
+            ).topics.add(topic)
         assert count() == few
 
 

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from tests.cms.builders import council, decision, session, translate
 
@@ -26,7 +27,7 @@ class DecisionPageTestCase:
         assert response.status_code == 200
         assert "2025/017" in content
         assert "الميزانية الإضافية 2025" in content
-        assert '<td>24</td><td>3</td><td>2</td><td>29</td>' in content
+        assert "<td>24</td><td>3</td><td>2</td><td>29</td>" in content
         assert page.body.slug == "commune-test"
         assert page.year == 2025
 
@@ -60,7 +61,7 @@ class DecisionPageTestCase:
 class SessionPageTestCase:
     def test_it_refuses_a_future_session_marked_held(self, council_page):
         with pytest.raises(ValidationError) as error:
-            session(council_page, date=datetime.date.today() + datetime.timedelta(days=3))
+            session(council_page, date=timezone.localdate() + datetime.timedelta(days=3))
         assert "status" in error.value.message_dict
 
     def test_it_refuses_more_members_present_than_seats(self, council_page):

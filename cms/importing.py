@@ -1,0 +1,730 @@
+"""Import council decisions from a CSV or JSON file into one council.
+
+`import_decisions` is the one entry point: the admin, `manage.py import_decisions`, the Celery task
+`cms.import_decisions` and the harvesters all call it. The whole file is read and checked first: a file
+that is not CSV or JSON, or whose columns are wrong, raises `ImportFileError` and changes nothing. Then
+each row is written in its own transaction (a savepoint inside a caller's transaction): a row that fails
+is reported with its number and reference and leaves the rows before it, and what was stored, intact.
+
+A decision is the same decision when body, year, reference and language match (the model's unique
+constraint). Sessions are found by date under the council, or created (as translations of the session of
+that date in another language when there is one). Attachments are found by the SHA-1 of their content
+(`CouncilDocument.file_hash`), so importing a file again never duplicates a document.
+"""
+
+import csv
+import hashlib
+import html
+import io
+import json
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import IO, Any, NamedTuple
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.text import slugify
+from wagtail.actions.copy_for_translation import ParentNotTranslatedError
+from wagtail.coreutils import find_available_slug
+
+from .documents import CONTROL_BYTES, allowed_extensions, check_document_content
+from .models import (
+    CouncilDocument,
+    CouncilIndexPage,
+    CouncilSessionPage,
+    DecisionAttachment,
+    DecisionPage,
+    Topic,
+)
+
+COLUMNS = (
+    "reference",
+    "title",
+    "decision_date",
+    "session_date",
+    "session_kind",
+    "session_members_present",
+    "agenda_item",
+    "summary",
+    "full_text",
+    "outcome",
+    "votes_for",
+    "votes_against",
+    "votes_abstain",
+    "legal_basis",
+    "topics",
+    "execution_status",
+    "attachments",
+)
+REQUIRED_COLUMNS = ("reference", "title", "decision_date", "session_date", "summary", "outcome")
+# Separator of the topics and attachments cells (a comma or semicolon file quotes such cells).
+LIST_SEPARATOR = ";"
+# The delimiters a spreadsheet writes: comma, semicolon (French and Arabic Excel), tab.
+DELIMITERS = ",;\t"
+# How the encoding of a file is named in reports.
+UTF8, WINDOWS_1256 = "utf-8", "windows-1256"
+
+# Generic session titles, one per language of the pages; staff can rename sessions afterwards.
+SESSION_TITLES = {
+    "ar": {"ordinary": "الدورة العادية بتاريخ {date}", "extraordinary": "الدورة الاستثنائية بتاريخ {date}"},
+    "fr": {"ordinary": "Session ordinaire du {date}", "extraordinary": "Session extraordinaire du {date}"},
+    "en": {"ordinary": "Ordinary session of {date}", "extraordinary": "Extraordinary session of {date}"},
+}
+
+
+class ImportFileError(ValueError):
+    """The file cannot be imported as a whole (not CSV or JSON, wrong columns): nothing was changed."""
+
+
+class RowError(NamedTuple):
+    row: int
+    reference: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}" + (f" ({self.reference})" if self.reference else "") + f": {self.message}"
+
+
+@dataclass
+class ImportReport:
+    """What an import did. Rows are numbered as the file's lines for CSV, from 1 in the list for JSON."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    sessions_created: int = 0
+    documents_created: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    encoding: str = ""
+
+    @property
+    def rows(self) -> int:
+        return self.created + self.updated + self.unchanged + len(self.errors)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the report as plain data (Celery results, JSON answers)."""
+        data = asdict(self)
+        data["errors"] = [error._asdict() for error in self.errors]
+        return data
+
+    def summary(self) -> str:
+        return (
+            f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{len(self.errors)} failed; {self.sessions_created} sessions and "
+            f"{self.documents_created} documents created"
+        )
+
+
+class InvalidRow(Exception):
+    """A row that cannot be imported; the message says why, for the report."""
+
+
+@dataclass
+class DecisionRow:
+    """One row, checked and typed. None means the column is not in the file: the stored value is kept."""
+
+    reference: str
+    title: str
+    decision_date: date
+    session_date: date
+    summary: str
+    outcome: str
+    session_kind: str | None = None
+    session_members_present: int | None = None
+    agenda_item: str | None = None
+    full_text: list[tuple[str, str]] | None = None
+    votes_for: int | None = None
+    votes_against: int | None = None
+    votes_abstain: int | None = None
+    legal_basis: str | None = None
+    topics: list[str] | None = None
+    execution_status: str | None = None
+    attachments: list[tuple[str, str]] | None = None
+
+
+@dataclass
+class SourceRow:
+    number: int
+    values: dict[str, Any]
+
+
+# Reading the file
+
+
+def read_rows(source: Path | str | IO) -> tuple[list[SourceRow], str]:
+    """Return the rows of `source` (CSV or JSON) and the encoding it was read in.
+
+    Raise ImportFileError when the file is not CSV or JSON text, when a required column is missing or an
+    unknown one is present, or when a CSV row has more or fewer fields than the header.
+    """
+    name, data = _read(source)
+    if isinstance(data, bytes):
+        if CONTROL_BYTES.search(data[:65536]):
+            raise ImportFileError("This is not a CSV or JSON file: it holds binary data.")
+        try:
+            text, encoding = data.decode("utf-8-sig"), UTF8
+        except UnicodeDecodeError:
+            # What Excel writes on Arabic Windows; it also has the French accented letters.
+            text, encoding = data.decode("cp1256"), WINDOWS_1256
+    else:
+        text, encoding = data.removeprefix("\ufeff"), UTF8
+    suffix = Path(name).suffix.lower()
+    if suffix == ".json" or (suffix not in {".csv", ".tsv", ".txt"} and text.lstrip()[:1] in {"[", "{"}):
+        return _json_rows(text), encoding
+    return _csv_rows(text), encoding
+
+
+def _read(source: Path | str | IO) -> tuple[str, bytes | str]:
+    if isinstance(source, str | os.PathLike):
+        path = Path(source)
+        try:
+            return path.name, path.read_bytes()
+        except OSError as error:
+            raise ImportFileError(f"Cannot read {path}: {error.strerror}.") from error
+    return str(getattr(source, "name", "") or ""), source.read()
+
+
+def _check_columns(columns: list[str], where: str) -> None:
+    unknown = [column for column in columns if column not in COLUMNS]
+    if unknown:
+        raise ImportFileError(
+            f"{where}: unknown columns {', '.join(map(repr, unknown))}; the columns are {', '.join(COLUMNS)}."
+        )
+    duplicated = sorted({column for column in columns if columns.count(column) > 1})
+    if duplicated:
+        raise ImportFileError(f"{where}: columns given twice: {', '.join(duplicated)}.")
+    missing = [column for column in REQUIRED_COLUMNS if column not in columns]
+    if missing:
+        raise ImportFileError(f"{where}: missing required columns {', '.join(missing)}.")
+
+
+def _json_rows(text: str) -> list[SourceRow]:
+    try:
+        items = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ImportFileError(
+            f"This is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}."
+        ) from None
+    if not isinstance(items, list):
+        raise ImportFileError(
+            f"A JSON import must be a list of objects, one per decision; this file holds {_json_kind(items)}."
+        )
+    rows = []
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            raise ImportFileError(f"Item {number} of the JSON list is {_json_kind(item)}, not an object.")
+        values = {str(key).strip().lower(): value for key, value in item.items()}
+        _check_columns(list(values), f"Item {number}")
+        rows.append(SourceRow(number, values))
+    return rows
+
+
+def _json_kind(value: Any) -> str:
+    kinds = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
+    return kinds.get(type(value), "a number")
+
+
+def _csv_rows(text: str) -> list[SourceRow]:
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(DELIMITERS, key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = next(reader, None)
+        if header is None or not any(cell.strip() for cell in header):
+            raise ImportFileError("The file is empty: the first line must name the columns.")
+        columns = [cell.strip().lower() for cell in header]
+        _check_columns(columns, "Header")
+        rows = []
+        start = reader.line_num + 1
+        for record in reader:
+            if any(cell.strip() for cell in record):
+                if len(record) != len(columns):
+                    raise ImportFileError(
+                        f"Line {start} has {len(record)} fields where the header has {len(columns)}: "
+                        f"check its quotes and {delimiter!r} separators."
+                    )
+                rows.append(SourceRow(start, dict(zip(columns, record, strict=True))))
+            start = reader.line_num + 1
+    except csv.Error as error:
+        raise ImportFileError(f"Line {reader.line_num} is not valid CSV: {error}.") from None
+    return rows
+
+
+# Checking a row
+
+
+def parse_row(values: Mapping[str, Any]) -> DecisionRow:
+    """Return the typed row, or raise InvalidRow listing every problem found in it."""
+    problems: list[str] = []
+
+    def cell(name: str) -> str | None:
+        if name not in values:
+            return None
+        value = values[name]
+        if value is None:
+            return ""
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            problems.append(f"{name}: expected text or a number")
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return str(value).strip()
+
+    def required(name: str, max_length: int) -> str:
+        value = cell(name) or ""
+        if not value:
+            problems.append(f"{name} is empty")
+        elif len(value) > max_length:
+            problems.append(f"{name} is longer than {max_length} characters")
+        return value
+
+    def optional(name: str, max_length: int | None = None) -> str | None:
+        value = cell(name)
+        if value is not None and max_length is not None and len(value) > max_length:
+            problems.append(f"{name} is longer than {max_length} characters")
+        return value
+
+    def iso_date(name: str) -> date:
+        value = required(name, 10)
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            if value:
+                problems.append(f"{name} {value!r} is not a date written YYYY-MM-DD")
+            return date.min
+
+    def number(name: str, empty: int | None) -> int | None:
+        value = cell(name)
+        if value is None or value == "":
+            return None if value is None else empty
+        if not value.isdigit():
+            problems.append(f"{name} {value!r} is not a whole number")
+            return 0
+        return int(value)
+
+    def choice(name: str, choices: type, default: str | None = None) -> str | None:
+        value = (cell(name) or "").lower()
+        if not value:
+            return default
+        if value not in choices.values:
+            problems.append(f"{name} {value!r} is not one of {', '.join(choices.values)}")
+        return value
+
+    def items(name: str) -> list[str] | None:
+        if name not in values:
+            return None
+        value = values[name]
+        if isinstance(value, list):
+            parts = [str(part) for part in value]
+        else:
+            parts = (cell(name) or "").split(LIST_SEPARATOR)
+        return [part.strip() for part in parts if part.strip()]
+
+    row = DecisionRow(
+        reference=required("reference", DecisionPage._meta.get_field("reference").max_length),
+        title=required("title", 255),
+        decision_date=iso_date("decision_date"),
+        session_date=iso_date("session_date"),
+        summary=required("summary", DecisionPage._meta.get_field("summary").max_length),
+        outcome=choice("outcome", DecisionPage.Outcome) or "",
+        session_kind=choice("session_kind", CouncilSessionPage.Kind),
+        session_members_present=number("session_members_present", None),
+        agenda_item=optional("agenda_item", DecisionPage._meta.get_field("agenda_item").max_length),
+        votes_for=number("votes_for", 0),
+        votes_against=number("votes_against", 0),
+        votes_abstain=number("votes_abstain", 0),
+        legal_basis=optional("legal_basis"),
+        topics=items("topics"),
+        execution_status=choice("execution_status", DecisionPage.Execution),
+    )
+    if not row.outcome and "outcome" in values and not problems:
+        problems.append("outcome is empty")
+    full_text = cell("full_text")
+    row.full_text = None if full_text is None else plain_text_to_blocks(full_text)
+    attachments = items("attachments")
+    if attachments is not None:
+        row.attachments = []
+        for position, item in enumerate(attachments):
+            kind, _colon, path = item.rpartition(":") if _has_kind_prefix(item) else ("", "", item)
+            # The first file is the signed deliberation, the others its annexes, unless a prefix says.
+            row.attachments.append((kind or ("signed" if position == 0 else "annex"), path.strip()))
+    if problems:
+        raise InvalidRow("; ".join(problems))
+    return row
+
+
+def _has_kind_prefix(item: str) -> bool:
+    prefix = item.split(":", 1)[0].strip().lower() if ":" in item else ""
+    return prefix in DecisionAttachment.Kind.values
+
+
+def plain_text_to_blocks(text: str) -> list[tuple[str, str]]:
+    """Return full-text blocks: one paragraph per run of lines between blank lines.
+
+    A paragraph of one line starting with "# " becomes a heading. Text is escaped; line breaks
+    inside a paragraph are kept.
+    """
+    blocks = []
+    for chunk in re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n").replace("\r", "\n")):
+        lines = [line.strip() for line in chunk.strip().split("\n") if line.strip()]
+        if not lines:
+            continue
+        if len(lines) == 1 and lines[0].startswith("# "):
+            blocks.append(("heading", lines[0][2:].strip()))
+        else:
+            blocks.append(("paragraph", "<p>" + "<br/>".join(html.escape(line, quote=False) for line in lines) + "</p>"))
+    return blocks
+
+
+def session_title(language: str, kind: str, day: date) -> str:
+    titles = SESSION_TITLES.get(language, SESSION_TITLES["en"])
+    return titles[kind].format(date=day.strftime("%d/%m/%Y"))
+
+
+# Writing
+
+
+@dataclass
+class _RowResult:
+    decision: str  # "created", "updated" or "unchanged"
+    session_created: bool = False
+    documents_created: int = 0
+
+
+@dataclass
+class _Attachment:
+    kind: str
+    path: Path
+    sha1: str
+    size: int
+
+
+class _DecisionImporter:
+    def __init__(self, council: CouncilIndexPage, files_root: Path | None, user, report: ImportReport):
+        self.council = council
+        self.locale = council.locale
+        self.language = council.locale.language_code
+        self.files_root = files_root.resolve() if files_root else None
+        self.user = user
+        self.report = report
+        # What earlier rows of this file wrote: (year, reference) -> row, session date -> (row, kind, present).
+        self.references: dict[tuple[int, str], int] = {}
+        self.sessions: dict[date, tuple[int, str | None, int | None]] = {}
+        self.stored_files: list[CouncilDocument] = []
+
+    def import_row(self, source: SourceRow) -> None:
+        reference = str(source.values.get("reference") or "").strip()
+        try:
+            row = parse_row(source.values)
+            self._check_against_earlier_rows(row)
+            self.stored_files = []
+            try:
+                with transaction.atomic():
+                    result = self._write(row)
+            except BaseException:
+                self._delete_stored_files()
+                raise
+        except InvalidRow as error:
+            self.report.errors.append(RowError(source.number, reference, str(error)))
+        except ValidationError as error:
+            self.report.errors.append(RowError(source.number, reference, _validation_message(error)))
+        except PermissionDenied:
+            self.report.errors.append(RowError(source.number, reference, "you may not publish in this council"))
+        except (IntegrityError, OSError) as error:
+            # IntegrityError: another import wrote the same reference meanwhile; OSError: a file went away.
+            self.report.errors.append(RowError(source.number, reference, f"not saved: {error}"))
+        else:
+            setattr(self.report, result.decision, getattr(self.report, result.decision) + 1)
+            self.report.sessions_created += result.session_created
+            self.report.documents_created += result.documents_created
+            self.references[(row.decision_date.year, row.reference)] = source.number
+            earlier = self.sessions.get(row.session_date)
+            self.sessions[row.session_date] = (
+                earlier[0] if earlier else source.number,
+                row.session_kind or (earlier[1] if earlier else None),
+                row.session_members_present if row.session_members_present is not None else (earlier or (0, 0, None))[2],
+            )
+
+    def _check_against_earlier_rows(self, row: DecisionRow) -> None:
+        earlier = self.references.get((row.decision_date.year, row.reference))
+        if earlier is not None:
+            raise InvalidRow(f"reference {row.reference} of {row.decision_date.year} is already used in row {earlier}")
+        session = self.sessions.get(row.session_date)
+        if session is None:
+            return
+        number, kind, present = session
+        if row.session_kind and kind and row.session_kind != kind:
+            raise InvalidRow(f"the session of {row.session_date} is {kind} in row {number}, {row.session_kind} here")
+        if row.session_members_present is not None and present is not None and row.session_members_present != present:
+            raise InvalidRow(
+                f"the session of {row.session_date} had {present} members present in row {number}, "
+                f"{row.session_members_present} here"
+            )
+
+    def _write(self, row: DecisionRow) -> _RowResult:
+        # Everything that can be refused without writing is checked first.
+        attachments = self._check_files(row.attachments) if row.attachments is not None else None
+        topics = self._topics(row.topics) if row.topics is not None else None
+        result = _RowResult("unchanged")
+        session, result.session_created = self._session(row)
+        documents = None
+        if attachments is not None:
+            documents = [(attachment.kind, self._document(attachment, result)) for attachment in attachments]
+        result.decision = self._decision(row, session, topics, documents)
+        return result
+
+    # Sessions
+
+    def _session(self, row: DecisionRow) -> tuple[CouncilSessionPage, bool]:
+        session = self._session_on(self.council, row.session_date)
+        if session is not None:
+            self._update_session(session, row)
+            return session, False
+        session = self._translate_session(row)
+        if session is None:
+            session = CouncilSessionPage(
+                slug=find_available_slug(self.council, row.session_date.isoformat()),
+                session_date=row.session_date,
+                status=(
+                    CouncilSessionPage.Status.HELD
+                    if row.session_date <= timezone.localdate()
+                    else CouncilSessionPage.Status.PLANNED
+                ),
+                locale=self.locale,
+            )
+        kind = row.session_kind or session.kind or CouncilSessionPage.Kind.ORDINARY
+        session.title = session_title(self.language, kind, row.session_date)
+        session.kind = kind
+        if row.session_members_present is not None:
+            session.members_present = row.session_members_present
+        session._parent_page = self.council
+        session.full_clean()
+        if session.pk is None:
+            self.council.add_child(instance=session)
+        self._publish(session)
+        return session, True
+
+    @staticmethod
+    def _session_on(council: CouncilIndexPage, day: date) -> CouncilSessionPage | None:
+        return CouncilSessionPage.objects.child_of(council).filter(session_date=day).order_by("path").first()
+
+    def _translate_session(self, row: DecisionRow) -> CouncilSessionPage | None:
+        """Return a copy in this council's language of the session of that date in another language, if any."""
+        for other in self.council.get_translations().specific():
+            source = self._session_on(other, row.session_date)
+            if source is not None:
+                return source.copy_for_translation(self.locale).specific
+        return None
+
+    def _update_session(self, session: CouncilSessionPage, row: DecisionRow) -> None:
+        changed = False
+        if row.session_kind and row.session_kind != session.kind:
+            session.kind, changed = row.session_kind, True
+        if row.session_members_present is not None and row.session_members_present != session.members_present:
+            session.members_present, changed = row.session_members_present, True
+        if changed:
+            session.full_clean()
+            self._publish(session)
+
+    # Attachments and topics
+
+    def _check_files(self, attachments: list[tuple[str, str]]) -> list[_Attachment]:
+        if attachments and self.files_root is None:
+            raise InvalidRow("attachments are listed but no folder of files was given (files_root)")
+        checked, problems = [], []
+        limit = settings.DOCUMENT_MAX_UPLOAD_SIZE
+        extensions = allowed_extensions()
+        for kind, relative in attachments:
+            path = (self.files_root / relative).resolve()
+            extension = path.suffix[1:].lower()
+            if not path.is_relative_to(self.files_root):
+                problems.append(f"{relative}: outside the folder of files")
+            elif not path.is_file():
+                problems.append(f"{relative}: file not found")
+            elif extension not in extensions:
+                problems.append(f"{relative}: .{extension} files are refused (allowed: {', '.join(extensions)})")
+            elif path.stat().st_size > limit:
+                problems.append(
+                    f"{relative}: too large ({filesizeformat(path.stat().st_size)}, limit {filesizeformat(limit)})"
+                )
+            else:
+                with path.open("rb") as handle:
+                    try:
+                        check_document_content(File(handle, name=path.name))
+                    except ValidationError as error:
+                        problems.append(f"{relative}: {' '.join(error.messages)}")
+                        continue
+                    handle.seek(0)
+                    sha1 = hashlib.file_digest(handle, "sha1").hexdigest()
+                checked.append(_Attachment(kind, path, sha1, path.stat().st_size))
+        if problems:
+            raise InvalidRow("; ".join(problems))
+        return checked
+
+    def _document(self, attachment: _Attachment, result: _RowResult) -> CouncilDocument:
+        document = CouncilDocument.objects.filter(file_hash=attachment.sha1).order_by("pk").first()
+        if document is not None:
+            return document
+        document = CouncilDocument(
+            title=attachment.path.stem.replace("_", " "),
+            uploaded_by_user=self.user,
+            file_size=attachment.size,
+            file_hash=attachment.sha1,
+        )
+        with attachment.path.open("rb") as handle:
+            document.file.save(attachment.path.name, File(handle), save=False)
+        self.stored_files.append(document)
+        document.full_clean()
+        document.save()
+        result.documents_created += 1
+        return document
+
+    def _delete_stored_files(self) -> None:
+        """Remove the files written for a row whose transaction was rolled back."""
+        for document in self.stored_files:
+            document.file.storage.delete(document.file.name)
+        self.stored_files = []
+
+    def _topics(self, slugs: list[str]) -> list[Topic]:
+        found = {topic.slug: topic for topic in Topic.objects.filter(locale=self.locale, slug__in=slugs)}
+        unknown = [slug for slug in slugs if slug not in found]
+        if unknown:
+            raise InvalidRow(f"unknown topics in {self.language}: {', '.join(unknown)}")
+        return [found[slug] for slug in dict.fromkeys(slugs)]
+
+    # Decisions
+
+    def _decision(
+        self,
+        row: DecisionRow,
+        session: CouncilSessionPage,
+        topics: list[Topic] | None,
+        documents: list[tuple[str, CouncilDocument]] | None,
+    ) -> str:
+        same = DecisionPage.objects.filter(
+            body_id=self.council.body_id, year=row.decision_date.year, reference=row.reference
+        )
+        page = same.filter(language=self.language).first()
+        outcome = "updated"
+        if page is None:
+            outcome = "created"
+            page = self._translate_decision(same.order_by("pk").first(), topics)
+        if page is None:
+            page = DecisionPage(
+                slug=find_available_slug(session, slugify(re.sub(r"\W+", "-", row.reference)) or "decision"),
+                locale=self.locale,
+            )
+        moved = page.pk is not None and page.get_parent().pk != session.pk
+        if moved:
+            page.slug = find_available_slug(session, page.slug, ignore_page_id=page.pk)
+            page.save(clean=False, update_fields=["slug"])
+            page.move(session, pos="last-child")
+            page = DecisionPage.objects.get(pk=page.pk)
+        changed = self._apply(page, row, topics, documents)
+        if outcome == "updated" and not (changed or moved):
+            return "unchanged"
+        page._parent_page = session
+        page.full_clean()
+        if page.pk is None:
+            session.add_child(instance=page)
+        self._publish(page)
+        return outcome
+
+    def _translate_decision(self, source: DecisionPage | None, topics: list[Topic] | None) -> DecisionPage | None:
+        """Return a copy in this council's language of the same decision in another language, if any."""
+        if source is None:
+            return None
+        try:
+            page = source.copy_for_translation(self.locale).specific
+        except ParentNotTranslatedError:
+            return None
+        if topics is None:
+            # Keep the topics of the original, in this language where they are translated.
+            keys = [topic.translation_key for topic in source.topics.all()]
+            page.topics = list(Topic.objects.filter(locale=self.locale, translation_key__in=keys))
+        return page
+
+    @staticmethod
+    def _apply(
+        page: DecisionPage,
+        row: DecisionRow,
+        topics: list[Topic] | None,
+        documents: list[tuple[str, CouncilDocument]] | None,
+    ) -> bool:
+        """Set the row's values on `page`; return whether anything differs from what it held."""
+        values = {
+            "title": row.title,
+            "decision_date": row.decision_date,
+            "summary": row.summary,
+            "outcome": row.outcome,
+            "agenda_item": row.agenda_item,
+            "votes_for": row.votes_for,
+            "votes_against": row.votes_against,
+            "votes_abstain": row.votes_abstain,
+            "legal_basis": row.legal_basis,
+            "execution_status": row.execution_status,
+        }
+        changed = page.pk is None
+        for name, value in values.items():
+            if value is not None and getattr(page, name) != value:
+                setattr(page, name, value)
+                changed = True
+        if row.full_text is not None:
+            stored = [(block["type"], block["value"]) for block in page.full_text.raw_data]
+            if stored != row.full_text:
+                page.full_text, changed = row.full_text, True
+        if topics is not None and {topic.pk for topic in page.topics.all()} != {topic.pk for topic in topics}:
+            page.topics, changed = topics, True
+        if documents is not None:
+            stored = [(attachment.kind, attachment.document_id) for attachment in page.attachments.all()]
+            if stored != [(kind, document.pk) for kind, document in documents]:
+                page.attachments = [DecisionAttachment(document=document, kind=kind) for kind, document in documents]
+                changed = True
+        return changed
+
+    def _publish(self, page) -> None:
+        page.save_revision(user=self.user).publish(user=self.user)
+
+
+def _validation_message(error: ValidationError) -> str:
+    if not hasattr(error, "error_dict"):
+        return " ".join(error.messages)
+    parts = []
+    for name, messages in error.message_dict.items():
+        text = " ".join(messages)
+        parts.append(text if name == "__all__" else f"{name}: {text}")
+    return "; ".join(parts)
+
+
+def import_decisions(
+    source: Path | str | IO,
+    *,
+    council: CouncilIndexPage,
+    files_root: Path | None = None,
+    user=None,
+) -> ImportReport:
+    """Return the report of importing the decisions in `source` (CSV or JSON) into `council`.
+
+    Raise ImportFileError, changing nothing, when the file is not CSV or JSON or its columns are wrong.
+    Otherwise every row is written on its own: new references are created and published in the
+    council's language, changed ones get a new published revision, identical ones are left as they are
+    (no revision); a row that fails is reported and the others go on. Attachments are paths below
+    `files_root` (by default the folder of `source` when it is a path). `user` signs the revisions
+    and must be allowed to publish in the council.
+    """
+    rows, encoding = read_rows(source)
+    if files_root is None and isinstance(source, str | os.PathLike):
+        files_root = Path(source).parent
+    report = ImportReport(encoding=encoding)
+    importer = _DecisionImporter(council.specific, Path(files_root) if files_root else None, user, report)
+    for row in rows:
+        importer.import_row(row)
+    return report

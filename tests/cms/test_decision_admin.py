@@ -1,0 +1,88 @@
+"""Publishing a decision in the Wagtail admin: drafts, validation, approval by the body's publishers."""
+
+import pytest
+from django.urls import reverse
+from wagtail.models import WorkflowState
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+
+from cms.models import DecisionPage
+from tests.cms.builders import council, session
+from tests.factories import PublicBodyFactory, RoleGrantFactory
+from tests.staff import login_with_second_factor
+
+
+@pytest.fixture
+def session_page(commune):
+    return session(council(commune, slug="apc-test"))
+
+
+def decision_form(**overrides):
+    data = {
+        "title": "Budget supplémentaire 2025",
+        "slug": "budget-2025",
+        "reference": "2025/017",
+        "decision_date": "2025-03-10",
+        "agenda_item": "3",
+        "summary": "Le conseil adopte le budget supplémentaire.",
+        "full_text": streamfield([]),
+        "outcome": "adopted",
+        "votes_for": 24,
+        "votes_against": 3,
+        "votes_abstain": 2,
+        "legal_basis": "Loi n° 11-10 relative à la commune",
+        "execution_status": "not_started",
+        "member_votes": inline_formset([]),
+        "attachments": inline_formset([]),
+        **overrides,
+    }
+    return nested_form_data(data)
+
+
+def add_url(session_page):
+    return reverse("wagtailadmin_pages:add", args=["cms", "decisionpage", session_page.pk])
+
+
+class DecisionAdminTestCase:
+    def test_it_lets_a_publisher_publish_a_decision(self, client, commune, session_page):
+        publisher = RoleGrantFactory(body=commune, role="publisher").user
+        login_with_second_factor(client, publisher)
+        response = client.post(add_url(session_page), {**decision_form(), "action-publish": "publish"})
+        assert response.status_code == 302
+        page = DecisionPage.objects.get(reference="2025/017")
+        assert page.live
+        assert page.body == commune
+
+    def test_it_shows_a_tally_error_instead_of_saving(self, client, commune, session_page):
+        publisher = RoleGrantFactory(body=commune, role="publisher").user
+        login_with_second_factor(client, publisher)
+        response = client.post(add_url(session_page), {**decision_form(votes_for=10), "action-publish": "publish"})
+        assert response.status_code == 200
+        assert "votes_for" in response.context["form"].errors
+        assert not DecisionPage.objects.exists()
+
+    def test_it_shows_a_reused_reference_as_a_form_error(self, client, commune, session_page):
+        publisher = RoleGrantFactory(body=commune, role="publisher").user
+        login_with_second_factor(client, publisher)
+        client.post(add_url(session_page), {**decision_form(), "action-publish": "publish"})
+        response = client.post(add_url(session_page), {**decision_form(slug="autre"), "action-publish": "publish"})
+        assert response.status_code == 200
+        assert "reference" in response.context["form"].errors
+        assert DecisionPage.objects.count() == 1
+
+    def test_it_sends_an_editors_draft_for_approval(self, client, commune, session_page):
+        editor = RoleGrantFactory(body=commune, role="editor").user
+        login_with_second_factor(client, editor)
+        response = client.post(add_url(session_page), {**decision_form(), "action-submit": "submit"})
+        assert response.status_code == 302
+        page = DecisionPage.objects.get(reference="2025/017")
+        assert not page.live
+        assert (
+            WorkflowState.objects.get(base_content_type__model="page", object_id=str(page.pk)).status == "in_progress"
+        )
+
+    def test_it_refuses_publishers_of_another_body(self, client, session_page):
+        stranger = RoleGrantFactory(body=PublicBodyFactory(slug="ailleurs"), role="publisher").user
+        login_with_second_factor(client, stranger)
+        response = client.post(add_url(session_page), {**decision_form(), "action-publish": "publish"})
+        assert response.status_code in {302, 403}
+        assert not DecisionPage.objects.exists()
