@@ -34,6 +34,17 @@ def language_links(context) -> list[dict]:
     ]
 
 
+@register.simple_tag(takes_context=True)
+def feed_links(context) -> list[dict]:
+    """The feeds a page announces: its decision's or council's body and topics, else all decisions."""
+    from cms.feeds import feed_links_for
+
+    from portal.bodies.models import PublicBody
+
+    body = getattr(context.get("page"), "body", None)
+    return feed_links_for(body=body if isinstance(body, PublicBody) else None)
+
+
 @register.simple_tag
 def footer_pages():
     return StandardPage.objects.live().filter(show_in_footer=True, locale=Locale.get_active()).order_by("path")

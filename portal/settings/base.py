@@ -172,6 +172,16 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "odt", "ods", "docx", "xlsx", "csv"]
 # Served inline only for PDF; everything else downloads as an attachment.
 WAGTAILDOCS_INLINE_CONTENT_TYPES = ["application/pdf"]
 DOCUMENT_MAX_UPLOAD_SIZE = env_int("DOCUMENT_MAX_UPLOAD_SIZE", 25 * 1024 * 1024)
+WAGTAILDOCS_MAX_UPLOAD_SIZE = DOCUMENT_MAX_UPLOAD_SIZE
+# Download types from our own table, not from the host's mime database.
+WAGTAILDOCS_CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv",
+}
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default: larger uploads stream to a temporary file
 
 ELASTICSEARCH_URL = env_url("ELASTICSEARCH_URL", "", ("http", "https"))
@@ -252,11 +262,12 @@ LOGGING = {
     "loggers": {name: {"level": "WARNING"} for name in ("wagtail", "django_tasks", "modelsearch")},
 }
 
-# REST API (/api/v1/): DESIGN.md's one pagination style and RFC 9457 problem details.
+# REST API (/api/v1/): JSON only, errors as RFC 9457 problem details. Views set the pagination
+# (cms.api.PagePagination): a default naming a class in an app module would be imported by DRF's
+# own views while that module is still loading.
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "cms.api.PagePagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "cms.api.problem_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -274,7 +285,9 @@ SPECTACULAR_SETTINGS = {
     "PREPROCESSING_HOOKS": ["cms.api.public_api_only"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
+    # Swagger UI's default validator badge is an image from validator.swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "ENUM_NAME_OVERRIDES": {"SessionKindEnum": "cms.api.SessionKind", "AttachmentKindEnum": "cms.api.AttachmentKind"},
 }
 
 # The decision page's JSON-LD include (cms/includes/decision_jsonld.html) loads `{% load cms_api %}`.
