@@ -21,7 +21,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Substr
 from django.http import HttpRequest
-from django.urls import path, reverse
+from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -55,6 +57,10 @@ from .models import (
 )
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+# Two `kind` choices meet in the schema: SPECTACULAR_SETTINGS names their enums through these.
+SessionKind = CouncilSessionPage.Kind
+AttachmentKind = DecisionAttachment.Kind
 
 # Tree paths grow by Page.steplen characters per level: a page's parent has the path
 # `path[: (depth - 1) * steplen]`. This expression reaches the parent inside a subquery.
@@ -138,7 +144,6 @@ class PageIdField(forms.CharField):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
-@extend_schema_field(OpenApiTypes.STR)
 class PageIdFilter(filters.Filter):
     field_class = PageIdField
 
@@ -183,9 +188,7 @@ class DecisionFilter(filters.FilterSet):
         return queryset.filter(Exists(Topic.objects.filter(decisions=OuterRef("pk"), slug=value)))
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(
-            Q(reference__icontains=value) | Q(title__icontains=value) | Q(summary__icontains=value)
-        )
+        return queryset.filter(Q(reference__icontains=value) | Q(title__icontains=value) | Q(summary__icontains=value))
 
 
 class SessionFilter(filters.FilterSet):
@@ -232,10 +235,7 @@ def decision_queryset() -> QuerySet:
 
 def session_queryset() -> QuerySet:
     return (
-        CouncilSessionPage.objects.live()
-        .public()
-        .select_related("locale", "minutes")
-        .order_by("-session_date", "pk")
+        CouncilSessionPage.objects.live().public().select_related("locale", "minutes").order_by("-session_date", "pk")
     )
 
 
@@ -280,9 +280,9 @@ def attach_decision_context(decisions: list[DecisionPage], request: HttpRequest)
 def attach_session_context(sessions: list[CouncilSessionPage], request: HttpRequest) -> list[CouncilSessionPage]:
     councils = {
         council.path: council
-        for council in CouncilIndexPage.objects.filter(path__in={parent_path(page) for page in sessions}).select_related(
-            "body"
-        )
+        for council in CouncilIndexPage.objects.filter(
+            path__in={parent_path(page) for page in sessions}
+        ).select_related("body")
     }
     for page in sessions:
         council = councils.get(parent_path(page))
@@ -335,6 +335,7 @@ class DocumentSerializer(serializers.Serializer):
     sha1 = serializers.CharField(source="file_hash", allow_blank=True)
     content_type = serializers.CharField()
 
+    @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, document: CouncilDocument) -> str:
         return self.context["request"].build_absolute_uri(document.url)
 
@@ -347,6 +348,7 @@ class AttachmentSerializer(serializers.Serializer):
     sha1 = serializers.CharField(source="document.file_hash", allow_blank=True)
     content_type = serializers.CharField(source="document.content_type")
 
+    @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, attachment: DecisionAttachment) -> str:
         return self.context["request"].build_absolute_uri(attachment.document.url)
 
@@ -389,7 +391,14 @@ class DecisionSerializer(serializers.ModelSerializer):
             "first_published_at",
             "last_published_at",
         ]
+        read_only_fields = fields
 
+    def to_representation(self, instance: DecisionPage) -> dict:
+        # Names translated in fields (the body, the members) follow the page's language.
+        with translation.override(instance.language):
+            return super().to_representation(instance)
+
+    @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, page: DecisionPage) -> str | None:
         return page_url(page, self.context["request"])
 
@@ -433,7 +442,13 @@ class SessionSerializer(serializers.ModelSerializer):
             "first_published_at",
             "last_published_at",
         ]
+        read_only_fields = fields
 
+    def to_representation(self, instance: CouncilSessionPage) -> dict:
+        with translation.override(instance.locale.language_code):
+            return super().to_representation(instance)
+
+    @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, page: CouncilSessionPage) -> str | None:
         return page_url(page, self.context["request"])
 
@@ -449,6 +464,7 @@ class SessionSerializer(serializers.ModelSerializer):
             if block.block_type == "item"
         ]
 
+    @extend_schema_field(OpenApiTypes.URI)
     def get_decisions(self, page: CouncilSessionPage) -> str:
         listing = reverse("cms_api:decision-list")
         return self.context["request"].build_absolute_uri(
@@ -473,6 +489,12 @@ class PublicReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
         return self.attach_context(page) if page is not None else None
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        # Details and messages follow the visitor's language (portal.middleware leaves /api/ alone).
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        return response
 
 
 LANGUAGE_PARAMETER = OpenApiParameter(
@@ -516,7 +538,9 @@ class DecisionViewSet(PublicReadOnlyViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List published council sessions", responses={200: SessionSerializer, **PROBLEM_RESPONSES}),
+    list=extend_schema(
+        summary="List published council sessions", responses={200: SessionSerializer, **PROBLEM_RESPONSES}
+    ),
     retrieve=extend_schema(
         summary="One council session, in one language",
         parameters=[

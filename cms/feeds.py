@@ -17,7 +17,6 @@ from django.urls import path, reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from wagtail.contrib.sitemaps import Sitemap
 from wagtail.models import Page
 
@@ -59,6 +58,15 @@ def topic_for_slug(slug: str) -> Topic | None:
     return next((topic for topic in topics if topic.locale.language_code == active), topics[0] if topics else None)
 
 
+def feed_title(body: str | None = None, topic: str | None = None) -> str:
+    """Return the title of the feed of a body's decisions, a topic's, or (given neither) all of them."""
+    if body:
+        return _("Decisions of %(body)s") % {"body": body}
+    if topic:
+        return _("Decisions on %(topic)s") % {"topic": topic}
+    return _("Council decisions")
+
+
 class LatestDecisionsFeed(Feed):
     feed_type = Rss201rev2Feed
     item_guid_is_permalink = False
@@ -76,11 +84,7 @@ class LatestDecisionsFeed(Feed):
         return scope
 
     def title(self, scope: FeedScope) -> str:
-        if scope.body:
-            return _("Decisions of %(body)s") % {"body": scope.body.name}
-        if scope.topic:
-            return _("Decisions on %(topic)s") % {"topic": scope.topic.name}
-        return _("Council decisions")
+        return feed_title(body=scope.body.name if scope.body else None, topic=scope.topic.name if scope.topic else None)
 
     def description(self, scope: FeedScope) -> str:
         return _("The latest decisions published by the council.")
@@ -154,10 +158,8 @@ urlpatterns = [
     )
 ]
 
-FEED_TITLES = {
-    "rss": gettext_lazy("%(subject)s (RSS)"),
-    "atom": gettext_lazy("%(subject)s (Atom)"),
-}
+# Format names, the same in every language.
+FEED_FORMATS = {"rss": "RSS", "atom": "Atom"}
 
 
 def feed_links_for(body: PublicBody | str | None = None, topic: Topic | str | None = None) -> list[dict[str, str]]:
@@ -170,17 +172,15 @@ def feed_links_for(body: PublicBody | str | None = None, topic: Topic | str | No
     """
     subjects = []
     if body is not None:
-        name = body.name if isinstance(body, PublicBody) else body
-        slug = body.slug if isinstance(body, PublicBody) else body
-        subjects.append((_("Decisions of %(body)s") % {"body": name}, "body", {"body": slug}))
+        name, slug = (body.name, body.slug) if isinstance(body, PublicBody) else (body, body)
+        subjects.append((feed_title(body=name), "body", {"body": slug}))
     if topic is not None:
-        name = topic.name if isinstance(topic, Topic) else topic
-        slug = topic.slug if isinstance(topic, Topic) else topic
-        subjects.append((_("Decisions on %(topic)s") % {"topic": name}, "topic", {"topic": slug}))
-    subjects.append((_("Council decisions"), "decisions", {}))
+        name, slug = (topic.name, topic.slug) if isinstance(topic, Topic) else (topic, topic)
+        subjects.append((feed_title(topic=name), "topic", {"topic": slug}))
+    subjects.append((feed_title(), "decisions", {}))
     return [
         {
-            "title": FEED_TITLES[kind] % {"subject": subject},
+            "title": f"{subject} ({FEED_FORMATS[kind]})",
             "href": reverse(f"cms_feeds:{name}-{kind}", kwargs=kwargs),
             "type": FEED_TYPES[kind],
         }

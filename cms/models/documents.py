@@ -1,5 +1,3 @@
-from functools import partial
-
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from wagtail.documents.models import AbstractDocument, Document
@@ -39,6 +37,12 @@ class CouncilDocument(AbstractDocument):
         if fields is None or "file" in fields:
             self._stored_file_name = self.file.name
 
+    def clean(self):
+        # Wagtail checks the file's extension here. When the form refused the uploaded file, a new document
+        # has no file at all: checking its empty name would add "File extension “” is not allowed".
+        if self.file:
+            super().clean()
+
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
         file_changed = (update_fields is None or "file" in update_fields) and self.has_new_file()
@@ -52,7 +56,8 @@ class CouncilDocument(AbstractDocument):
 
             # After the commit, so that the worker finds the row and the file; robust, so that a broker
             # that is down loses the text (logged) rather than failing an upload already saved.
-            transaction.on_commit(partial(extract_document_text.delay, self.pk), robust=True)
+            document_id = self.pk
+            transaction.on_commit(lambda: extract_document_text.delay(document_id), robust=True)
 
     def has_new_file(self) -> bool:
         """Return whether the file is new or replaced since the document was loaded (not saved yet)."""

@@ -1,8 +1,8 @@
 """Browser tests: Debian's Chromium driven by Playwright against pytest-django's live server.
 
-One browser per session, a fresh context (cookies, storage) per test, the demo content
-loaded for each test. Chromium resolves no host but localhost, so pages never reach
-the network (map tiles, for one).
+One Chromium for all of them, a fresh context (cookies, storage) per test, the demo
+content loaded for each test. Chromium resolves no host but localhost, so pages never
+reach the network (map tiles, for one).
 """
 
 import io
@@ -15,10 +15,6 @@ from django.db import connections
 from playwright.sync_api import sync_playwright
 
 from .support import AXE_SCRIPT, CHROMIUM
-
-# Playwright's sync API runs an event loop in this thread; Django would otherwise refuse
-# every ORM call made from a test while that loop exists.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM_ARGS = [
@@ -61,20 +57,37 @@ def _browser_prerequisites():
         pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(django_db_setup):
-    # While Playwright's loop runs, asgiref sees an event loop in this thread and hands
-    # the tests other connection objects than the ones the database setup used (context-
-    # rather than thread-local). Give them the serialized migration data that
-    # `django_db_serialized_rollback` restores, or it silently restores nothing.
+    """One Chromium for the browser tests, closed when they are done.
+
+    Package scope rather than session: while Playwright's sync API is open, its event
+    loop counts as running in this thread, which changes how Django behaves for every
+    test that would run after ours.
+    """
+    # Django refuses ORM calls from a thread with a running event loop unless told
+    # it is safe; here the loop only waits for Chromium, never runs Django code.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # With the loop running, asgiref also hands out other connection objects than the
+    # ones the test database setup used (context- rather than thread-local). Give them
+    # the migration data serialized at setup, or serialized rollback restores nothing.
     serialized = {alias: getattr(connections[alias], "_test_serialized_contents", None) for alias in connections}
-    with sync_playwright() as playwright:
-        for alias, contents in serialized.items():
-            if contents is not None and not hasattr(connections[alias], "_test_serialized_contents"):
-                connections[alias]._test_serialized_contents = contents
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    try:
+        with sync_playwright() as playwright:
+            for alias, contents in serialized.items():
+                if contents is not None and not hasattr(connections[alias], "_test_serialized_contents"):
+                    connections[alias]._test_serialized_contents = contents
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+            for connection in connections.all(initialized_only=True):
+                connection.close()
+    finally:
+        if previous is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

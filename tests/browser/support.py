@@ -6,7 +6,7 @@ from pathlib import Path
 
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-from playwright.sync_api import Page
+from playwright.sync_api import Locator, Page
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE_SCRIPT = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
@@ -39,6 +39,17 @@ def visit(page: Page, path: str) -> None:
     assert response is not None, f"no response for {path}"
     assert response.ok, f"{path} answered {response.status}"
     assert_accessible(page)
+
+
+def follow(page: Page, target: Locator, *, check: bool = True) -> None:
+    """Click a link or button that leads to another page, wait until that page has loaded, then check it.
+
+    `check=False` is for the Wagtail admin's own screens only.
+    """
+    with page.expect_navigation():
+        target.click()
+    if check:
+        assert_accessible(page)
 
 
 def current_totp_code(secret: str) -> str:

@@ -3,7 +3,7 @@ import re
 from django.core import mail
 from playwright.sync_api import Page, expect
 
-from .support import assert_accessible, visit
+from .support import follow, visit
 
 EMAIL = "amina.saidi@example.org"
 PASSWORD = "Zitouna-Blida-2026"
@@ -12,10 +12,7 @@ MY_ACCOUNT = re.compile(r"^(Mon compte|My account)$")
 
 
 def submit(page: Page) -> None:
-    """Press the main form's submit button, wait for the page it leads to and check that page."""
-    page.locator("main form [type=submit]").first.click()
-    page.wait_for_load_state()
-    assert_accessible(page)
+    follow(page, page.locator("main form [type=submit]"))
 
 
 def account_link(page: Page):
@@ -46,9 +43,7 @@ class CitizenSignupTestCase:
         expect(account_link(page)).to_be_visible()
         expect(page.locator("main")).to_contain_text(EMAIL)
 
-        page.locator(".account-nav form [type=submit]").click()
-        page.wait_for_load_state()
-        assert_accessible(page)
+        follow(page, page.locator(".account-nav form [type=submit]"))
         expect(account_link(page)).to_have_count(0)
         visit(page, "/fr/accounts/profile/")
         expect(page).to_have_url(re.compile(r"/fr/accounts/login/\?next=/fr/accounts/profile/$"))

@@ -3,7 +3,7 @@ from playwright.sync_api import Page, expect
 
 from portal.accounts.demo import CITIZEN_EMAIL
 
-from .support import assert_accessible, visit
+from .support import follow, visit
 
 WRONG_PASSWORD = "not-the-password-2026"
 
@@ -13,9 +13,7 @@ def try_to_sign_in(page: Page, login_url: str, email: str, password: str) -> str
     visit(page, login_url)
     page.locator("input[name=login]").fill(email)
     page.locator("input[name=password]").fill(password)
-    page.locator("main form [type=submit]").click()
-    page.wait_for_load_state()
-    assert_accessible(page)
+    follow(page, page.locator("main form [type=submit]"))
     expect(page).to_have_url(login_url)
     errors = page.locator("main form .errorlist")
     expect(errors).to_have_count(1)

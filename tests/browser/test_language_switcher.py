@@ -1,13 +1,11 @@
 import pytest
 from playwright.sync_api import Page, expect
 
-from .support import assert_accessible, visit
+from .support import follow, visit
 
 
 def switch_language(page: Page, code: str) -> None:
-    page.locator(f".language-switcher a[hreflang='{code}']").click()
-    page.wait_for_load_state()
-    assert_accessible(page)
+    follow(page, page.locator(f".language-switcher a[hreflang='{code}']"))
 
 
 def expect_language(page: Page, code: str, direction: str) -> None:

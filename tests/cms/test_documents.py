@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.defaultfilters import filesizeformat
+from django.utils import translation
 from pypdf import PdfWriter
 from wagtail.models import Collection
 from wagtail.users.models import UserProfile
@@ -191,13 +192,17 @@ class DocumentUploadTestCase:
         assert document.uploaded_by_user == superuser
 
     def test_it_extracts_paragraphs_and_tables_of_a_docx(self, upload):
-        content = docx_bytes("Procès-verbal de la séance du 12 mars", table=[["Article", "Montant"], ["Voirie", "250000"]])
+        content = docx_bytes(
+            "Procès-verbal de la séance du 12 mars", table=[["Article", "Montant"], ["Voirie", "250000"]]
+        )
         document = uploaded(upload("pv.docx", content))
         assert document.extracted_text == "Procès-verbal de la séance du 12 mars\nArticle\nMontant\nVoirie\n250000"
 
     def test_it_extracts_the_text_of_an_odt(self, upload):
         document = uploaded(upload("pv.odt", odf_bytes(ODT, ODT_BODY)))
-        assert document.extracted_text == "Procès-verbal de la séance\nLe conseil approuve le marché d'éclairage public."
+        assert (
+            document.extracted_text == "Procès-verbal de la séance\nLe conseil approuve le marché d'éclairage public."
+        )
 
     def test_it_extracts_the_cells_of_an_ods(self, upload):
         document = uploaded(upload("budget.ods", odf_bytes(ODS, ODS_BODY)))
@@ -247,7 +252,9 @@ class DocumentRefusalTestCase:
         settings.DOCUMENT_MAX_UPLOAD_SIZE = 1024
         content = pdf_bytes() * 4
         message = refusal(upload("deliberation.pdf", content))
-        assert message == f"This file is too large ({filesizeformat(len(content))}): the limit is 1.0\xa0KB."
+        with translation.override("en"):
+            size = filesizeformat(len(content))
+        assert message == f"This file is too large ({size}): the limit is 1.0\xa0KB."
 
     def test_it_refuses_a_program_renamed_pdf(self, upload):
         message = refusal(upload("deliberation.pdf", EXE))
@@ -386,6 +393,12 @@ class DocumentExtractionTestCase:
         assert stale.store_extracted_text("old") is False
         assert CouncilDocument.objects.get().extracted_text == ""
 
+    def test_it_caps_the_stored_text(self, upload):
+        line = "1;ميزانية البلدية;Budget communal\n"
+        document = uploaded(upload("budget.csv", (line * (MAX_EXTRACTED_CHARACTERS // len(line) + 10)).encode()))
+        assert len(document.extracted_text) == MAX_EXTRACTED_CHARACTERS
+        assert document.extracted_text.startswith(line.strip())
+
     def test_it_returns_quietly_when_the_document_is_gone(self, db):
         assert extract_document_text(123456) is None
 
@@ -427,8 +440,16 @@ class DocumentDownloadTestCase:
     @pytest.mark.parametrize(
         ("name", "content", "content_type"),
         [
-            ("pv.docx", docx_bytes("Procès-verbal"), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-            ("budget.xlsx", xlsx_bytes([["Voirie", 1]]), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (
+                "pv.docx",
+                docx_bytes("Procès-verbal"),
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            ),
+            (
+                "budget.xlsx",
+                xlsx_bytes([["Voirie", 1]]),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
             ("pv.odt", odf_bytes(ODT, ODT_BODY), ODT),
             ("budget.csv", ARABIC_CSV.encode(), "text/csv"),
         ],
@@ -492,6 +513,7 @@ class DocumentTypeDetectionTestCase:
         assert big.tell() == 0
 
     def test_it_accepts_a_utf8_character_cut_at_the_end_of_the_sample(self):
-        data = "é".encode() * TEXT_SAMPLE_SIZE
-        assert decode_text(data[: TEXT_SAMPLE_SIZE + 1], final=False) == "é" * (TEXT_SAMPLE_SIZE // 2)
+        # The sample ends on the first byte of an "é".
+        data = b"a" + "é".encode() * TEXT_SAMPLE_SIZE
+        assert decode_text(data[:TEXT_SAMPLE_SIZE], final=False) == "a" + "é" * (TEXT_SAMPLE_SIZE // 2 - 1)
         assert detect_document_type(io.BytesIO(data), "csv") == "csv"
