@@ -69,6 +69,12 @@ REQUIRED_COLUMNS = ("reference", "title", "decision_date", "session_date", "summ
 LIST_SEPARATOR = ";"
 # The delimiters a spreadsheet writes: comma, semicolon (French and Arabic Excel), tab.
 DELIMITERS = ",;\t"
+# What staff may upload instead of a CSV export, told apart by their first bytes.
+BINARY_FORMATS = {
+    b"%PDF-": "a PDF document",
+    b"PK\x03\x04": "a spreadsheet or document (XLSX, ODS, DOCX) or a ZIP archive",
+    b"\xd0\xcf\x11\xe0": "an old Office file (XLS, DOC)",
+}
 # How the encoding of a file is named in reports.
 UTF8, WINDOWS_1256 = "utf-8", "windows-1256"
 
@@ -167,6 +173,9 @@ def read_rows(source: Path | str | IO) -> tuple[list[SourceRow], str]:
     """
     name, data = _read(source)
     if isinstance(data, bytes):
+        for magic, kind in BINARY_FORMATS.items():
+            if data.startswith(magic):
+                raise ImportFileError(f"This is {kind}, not CSV or JSON: save the table as CSV (UTF-8) first.")
         if CONTROL_BYTES.search(data[:65536]):
             raise ImportFileError("This is not a CSV or JSON file: it holds binary data.")
         try:
@@ -322,10 +331,8 @@ def parse_row(values: Mapping[str, Any]) -> DecisionRow:
         if name not in values:
             return None
         value = values[name]
-        if isinstance(value, list):
-            parts = [str(part) for part in value]
-        else:
-            parts = (cell(name) or "").split(LIST_SEPARATOR)
+        listed = isinstance(value, list)
+        parts = [str(part) for part in value] if listed else (cell(name) or "").split(LIST_SEPARATOR)
         return [part.strip() for part in parts if part.strip()]
 
     row = DecisionRow(
@@ -345,7 +352,7 @@ def parse_row(values: Mapping[str, Any]) -> DecisionRow:
         topics=items("topics"),
         execution_status=choice("execution_status", DecisionPage.Execution),
     )
-    if not row.outcome and "outcome" in values and not problems:
+    if not row.outcome:
         problems.append("outcome is empty")
     full_text = cell("full_text")
     row.full_text = None if full_text is None else plain_text_to_blocks(full_text)
@@ -353,9 +360,9 @@ def parse_row(values: Mapping[str, Any]) -> DecisionRow:
     if attachments is not None:
         row.attachments = []
         for position, item in enumerate(attachments):
-            kind, _colon, path = item.rpartition(":") if _has_kind_prefix(item) else ("", "", item)
+            kind, _colon, path = item.partition(":") if _has_kind_prefix(item) else ("", "", item)
             # The first file is the signed deliberation, the others its annexes, unless a prefix says.
-            row.attachments.append((kind or ("signed" if position == 0 else "annex"), path.strip()))
+            row.attachments.append((kind.strip().lower() or ("signed" if position == 0 else "annex"), path.strip()))
     if problems:
         raise InvalidRow("; ".join(problems))
     return row
@@ -380,7 +387,8 @@ def plain_text_to_blocks(text: str) -> list[tuple[str, str]]:
         if len(lines) == 1 and lines[0].startswith("# "):
             blocks.append(("heading", lines[0][2:].strip()))
         else:
-            blocks.append(("paragraph", "<p>" + "<br/>".join(html.escape(line, quote=False) for line in lines) + "</p>"))
+            escaped = "<br/>".join(html.escape(line, quote=False) for line in lines)
+            blocks.append(("paragraph", f"<p>{escaped}</p>"))
     return blocks
 
 
@@ -394,7 +402,8 @@ def session_title(language: str, kind: str, day: date) -> str:
 
 @dataclass
 class _RowResult:
-    decision: str  # "created", "updated" or "unchanged"
+    decision: str  # "created", "updated", "unchanged", or "draft" (changes to an unpublished decision)
+    session: CouncilSessionPage
     session_created: bool = False
     documents_created: int = 0
 
@@ -442,16 +451,17 @@ class _DecisionImporter:
             # IntegrityError: another import wrote the same reference meanwhile; OSError: a file went away.
             self.report.errors.append(RowError(source.number, reference, f"not saved: {error}"))
         else:
-            setattr(self.report, result.decision, getattr(self.report, result.decision) + 1)
+            if result.decision == "draft":
+                message = "the decision is unpublished: the changes are saved as a draft for staff to publish"
+                self.report.errors.append(RowError(source.number, reference, message))
+            else:
+                setattr(self.report, result.decision, getattr(self.report, result.decision) + 1)
             self.report.sessions_created += result.session_created
             self.report.documents_created += result.documents_created
             self.references[(row.decision_date.year, row.reference)] = source.number
-            earlier = self.sessions.get(row.session_date)
-            self.sessions[row.session_date] = (
-                earlier[0] if earlier else source.number,
-                row.session_kind or (earlier[1] if earlier else None),
-                row.session_members_present if row.session_members_present is not None else (earlier or (0, 0, None))[2],
-            )
+            # Later rows naming this session must agree with what it now holds.
+            first_row = self.sessions.get(row.session_date, (source.number,))[0]
+            self.sessions[row.session_date] = (first_row, result.session.kind, result.session.members_present)
 
     def _check_against_earlier_rows(self, row: DecisionRow) -> None:
         earlier = self.references.get((row.decision_date.year, row.reference))
@@ -461,7 +471,7 @@ class _DecisionImporter:
         if session is None:
             return
         number, kind, present = session
-        if row.session_kind and kind and row.session_kind != kind:
+        if row.session_kind and row.session_kind != kind:
             raise InvalidRow(f"the session of {row.session_date} is {kind} in row {number}, {row.session_kind} here")
         if row.session_members_present is not None and present is not None and row.session_members_present != present:
             raise InvalidRow(
@@ -473,8 +483,8 @@ class _DecisionImporter:
         # Everything that can be refused without writing is checked first.
         attachments = self._check_files(row.attachments) if row.attachments is not None else None
         topics = self._topics(row.topics) if row.topics is not None else None
-        result = _RowResult("unchanged")
-        session, result.session_created = self._session(row)
+        session, session_created = self._session(row)
+        result = _RowResult("unchanged", session, session_created)
         documents = None
         if attachments is not None:
             documents = [(attachment.kind, self._document(attachment, result)) for attachment in attachments]
@@ -506,7 +516,7 @@ class _DecisionImporter:
         if row.session_members_present is not None:
             session.members_present = row.session_members_present
         session._parent_page = self.council
-        session.full_clean()
+        _validate(session)
         if session.pk is None:
             self.council.add_child(instance=session)
         self._publish(session)
@@ -624,17 +634,23 @@ class _DecisionImporter:
             )
         moved = page.pk is not None and page.get_parent().pk != session.pk
         if moved:
-            page.slug = find_available_slug(session, page.slug, ignore_page_id=page.pk)
-            page.save(clean=False, update_fields=["slug"])
-            page.move(session, pos="last-child")
+            slug = find_available_slug(session, page.slug, ignore_page_id=page.pk)
+            if slug != page.slug:
+                page.slug = slug
+                page.save(clean=False, update_fields=["slug"])
+            page.move(session, pos="last-child", user=self.user)
             page = DecisionPage.objects.get(pk=page.pk)
         changed = self._apply(page, row, topics, documents)
         if outcome == "updated" and not (changed or moved):
             return "unchanged"
         page._parent_page = session
-        page.full_clean()
+        _validate(page)
         if page.pk is None:
             session.add_child(instance=page)
+        if outcome == "updated" and not page.live:
+            # Staff took it offline: keep the changes as a draft for them to review, publish nothing.
+            page.save_revision(user=self.user)
+            return "draft"
         self._publish(page)
         return outcome
 
@@ -661,6 +677,7 @@ class _DecisionImporter:
     ) -> bool:
         """Set the row's values on `page`; return whether anything differs from what it held."""
         values = {
+            "reference": row.reference,
             "title": row.title,
             "decision_date": row.decision_date,
             "summary": row.summary,
@@ -694,6 +711,11 @@ class _DecisionImporter:
         page.save_revision(user=self.user).publish(user=self.user)
 
 
+def _validate(page) -> None:
+    """Run the model's validation, also on a page not yet in the tree (treebeard sets its place on saving)."""
+    page.full_clean(exclude=["path", "depth"] if page.pk is None else None)
+
+
 def _validation_message(error: ValidationError) -> str:
     if not hasattr(error, "error_dict"):
         return " ".join(error.messages)
@@ -715,8 +737,9 @@ def import_decisions(
 
     Raise ImportFileError, changing nothing, when the file is not CSV or JSON or its columns are wrong.
     Otherwise every row is written on its own: new references are created and published in the
-    council's language, changed ones get a new published revision, identical ones are left as they are
-    (no revision); a row that fails is reported and the others go on. Attachments are paths below
+    council's language, changed ones get a new published revision (only a draft revision, reported as
+    a row error, when staff unpublished the decision), identical ones are left as they are (no
+    revision); a row that fails is reported and the others go on. Attachments are paths below
     `files_root` (by default the folder of `source` when it is a path). `user` signs the revisions
     and must be allowed to publish in the council.
     """

@@ -51,7 +51,9 @@ def filter_decisions(language: str, filters: DecisionFilters) -> QuerySet[Decisi
             within |= Q(path__startswith=path)
         decisions = decisions.filter(within) if within else decisions.none()
     if filters.topic:
-        decisions = decisions.filter(topics__slug=filters.topic)
+        # A subquery, not a join: a join would need DISTINCT over every column, full text included.
+        tagged = DecisionPage.topics.through.objects.filter(topic__slug=filters.topic).values("decisionpage_id")
+        decisions = decisions.filter(pk__in=tagged)
     if filters.outcome:
         decisions = decisions.filter(outcome=filters.outcome)
     if filters.q:
@@ -60,9 +62,8 @@ def filter_decisions(language: str, filters: DecisionFilters) -> QuerySet[Decisi
         found = DecisionPage.objects.live().search(filters.q, operator="and")[:MAX_SEARCH_RESULTS]
         decisions = decisions.filter(Q(pk__in=[page.pk for page in found]) | Q(reference=filters.q))
     return (
-        decisions.distinct()
-        .select_related("body", "locale")
-        .prefetch_related("topics")
+        decisions.select_related("body", "locale")
+        .defer("full_text", "legal_basis")  # the listing shows neither; both can be long
         .order_by(*SORTS.get(filters.sort, SORTS["-date"]))
     )
 

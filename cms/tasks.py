@@ -13,3 +13,18 @@ def extract_document_text(document_id: int) -> None:
     if document is None:
         return
     update_extracted_text(document)
+
+
+@shared_task(name="cms.import_decisions")
+def import_decisions_task(council_id: int, path: str, files_root: str | None = None) -> dict | None:
+    """Import a decisions file into a council and return the report as a dict; None if the council is gone."""
+    from pathlib import Path
+
+    from cms.importing import import_decisions
+    from cms.models import CouncilIndexPage
+
+    council = CouncilIndexPage.objects.filter(pk=council_id).first()
+    if council is None:
+        return None
+    report = import_decisions(Path(path), council=council, files_root=Path(files_root) if files_root else None)
+    return report.as_dict()

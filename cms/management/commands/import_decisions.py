@@ -1,0 +1,59 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from cms.importing import ImportFileError, import_decisions
+from cms.models import CouncilIndexPage
+
+
+class Command(BaseCommand):
+    help = (
+        "Import council decisions from a CSV or JSON file into one council, given by page id or by the slug of "
+        "its public body (with --language, the council's language; default the site's). A decision is the "
+        "same when body, year, reference and language match: new ones are created and published, changed "
+        "ones get a new published revision (a draft, reported, when staff unpublished the decision), identical "
+        "ones are left alone. Sessions are found by date under "
+        "the council, or created. Attachments are paths below --files-root (default: the file's folder), "
+        "matched by SHA-1 of their content so that a document is never stored twice. Each row is written on "
+        "its own: failed rows are listed and the others kept. A file that is not CSV or JSON, or has wrong "
+        "columns, changes nothing. Exits with status 1 when the file or any row failed."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path, help="CSV (UTF-8 or Windows-1256) or JSON list of decisions")
+        parser.add_argument("--council", required=True, help="council page id, or slug of the public body")
+        parser.add_argument("--files-root", type=Path, default=None, help="folder the attachment paths start from")
+        parser.add_argument("--language", default=None, help="language of the council and of the file's text")
+
+    def handle(self, *args, **options):
+        council = self.find_council(options["council"], options["language"])
+        try:
+            report = import_decisions(options["file"], council=council, files_root=options["files_root"])
+        except ImportFileError as error:
+            raise CommandError(f"{options['file']}: {error} Nothing was imported.") from error
+        self.stdout.write(f"{options['file']} ({report.encoding}) → {council.title} [{council.locale.language_code}]")
+        self.stdout.write(report.summary())
+        for error in report.errors:
+            self.stderr.write(str(error))
+        if report.errors:
+            raise CommandError(f"{len(report.errors)} of {report.rows} rows failed; the other rows were imported.")
+        self.stdout.write(self.style.SUCCESS("Import complete."))
+
+    def find_council(self, council: str, language: str | None) -> CouncilIndexPage:
+        if council.isdigit():
+            page = CouncilIndexPage.objects.filter(pk=int(council)).first()
+            if page is None:
+                raise CommandError(f"No council page has the id {council}.")
+            if language and page.locale.language_code != language:
+                translation = page.get_translations().filter(locale__language_code=language).specific().first()
+                if translation is None:
+                    raise CommandError(f"Council {council} has no translation in {language!r}.")
+                page = translation
+            return page
+        language = language or settings.LANGUAGE_CODE
+        pages = CouncilIndexPage.objects.filter(body__slug=council, locale__language_code=language)
+        if len(pages) != 1:
+            found = "several councils" if pages else "no council"
+            raise CommandError(f"The body {council!r} has {found} in {language!r}: give the council's page id.")
+        return pages[0]
