@@ -38,7 +38,6 @@ def language_links(context) -> list[dict]:
 def feed_links(context) -> list[dict]:
     """The feeds a page announces: its decision's or council's body and topics, else all decisions."""
     from cms.feeds import feed_links_for
-
     from portal.bodies.models import PublicBody
 
     body = getattr(context.get("page"), "body", None)
