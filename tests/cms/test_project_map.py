@@ -7,10 +7,15 @@ from tests.cms.builders import home_page, publish
 @pytest.fixture
 def map_page(db):
     projects = [
-        ("project", {"title": "Éclairage <b>public</b>", "status": "in_progress", "latitude": "36.47", "longitude": "2.83"}),
+        (
+            "project",
+            {"title": "Éclairage <b>public</b>", "status": "in_progress", "latitude": "36.47", "longitude": "2.83"},
+        ),
         ("project", {"title": "Jardin", "status": "planned", "latitude": "36.48", "longitude": "2.84"}),
     ]
-    return publish(home_page("ar").add_child(instance=ProjectMapPage(title="Projets", slug="projets", projects=projects)))
+    return publish(
+        home_page("ar").add_child(instance=ProjectMapPage(title="Projets", slug="projets", projects=projects))
+    )
 
 
 class ProjectMapTestCase:
