@@ -26,7 +26,8 @@ PAGE_PERMISSIONS = {
     Role.EDITOR: ["add_page", "change_page"],
     Role.PUBLISHER: ["add_page", "change_page", "publish_page"],
 }
-DOCUMENT_PERMISSIONS = ["add_councildocument", "choose_councildocument"]
+# Wagtail checks document rights against wagtaildocs.Document whatever the document model is.
+DOCUMENT_PERMISSIONS = ["add_document", "choose_document"]
 # The roles whose holders get each body group; administrators publish too.
 GROUP_MEMBERS = {Role.EDITOR: {Role.EDITOR}, Role.PUBLISHER: {Role.PUBLISHER, Role.ADMINISTRATOR}}
 
@@ -51,7 +52,7 @@ def grant_body_permissions(body: PublicBody) -> None:
                 GroupPagePermission.objects.get_or_create(group=group, page=council, permission=permission)
         for codename in DOCUMENT_PERMISSIONS:
             GroupCollectionPermission.objects.get_or_create(
-                group=group, collection=root_collection, permission=_permission("cms", codename)
+                group=group, collection=root_collection, permission=_permission("wagtaildocs", codename)
             )
 
 

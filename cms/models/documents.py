@@ -20,7 +20,6 @@ class CouncilDocument(AbstractDocument):
     class Meta(AbstractDocument.Meta):
         verbose_name = _("document")
         verbose_name_plural = _("documents")
-        permissions = [("choose_councildocument", "Can choose document")]
 
     # The name of the file as stored, to tell on save whether the file was replaced.
     _stored_file_name: str | None = None

@@ -4,7 +4,7 @@ import pytest
 from wagtail.models import Page, WorkflowState
 
 from tests.cms.builders import council, decision, session
-from tests.factories import PublicBodyFactory, RoleGrantFactory
+from tests.factories import PublicBodyFactory, RoleGrantFactory, UserFactory
 
 
 @pytest.fixture
@@ -59,3 +59,12 @@ class CouncilPermissionsTestCase:
         assert task.user_can_access_editor(page, publisher)
         assert publisher in [user for group in task.groups.all() for user in group.user_set.all()]
         assert outsider not in [user for group in task.groups.all() for user in group.user_set.all()]
+
+    def test_it_lets_body_staff_upload_and_choose_documents(self, council_page, commune):
+        from wagtail.documents.permissions import permission_policy
+
+        editor = RoleGrantFactory(body=commune, role="editor").user
+        citizen = UserFactory()
+        assert permission_policy.user_has_permission(editor, "add")
+        assert permission_policy.user_has_permission(editor, "choose")
+        assert not permission_policy.user_has_permission(citizen, "add")

@@ -119,7 +119,7 @@ class FeedLinksTestCase:
             ("/fr/feeds/decisions/rss/", "application/rss+xml"),
             ("/fr/feeds/decisions/atom/", "application/atom+xml"),
         ]
-        assert links[0]["title"] == "Decisions of Commune de Test (RSS)"
+        assert links[0]["title"] == "Délibérations de Commune de Test (RSS)"
 
     def test_it_takes_slugs_and_defaults_to_all_decisions(self, client, council_tree):
         with translation.override("ar"):

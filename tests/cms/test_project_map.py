@@ -24,7 +24,7 @@ class ProjectMapTestCase:
         assert 'id="projects-geojson"' in content
         assert "leaflet.js" in content
         table = content.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
-        assert "<td>en cours</td>" in table  # the status's label in the page's language, not its code
+        assert "<td>En cours</td>" in table  # the status's label in the page's language, not its code
         assert "Éclairage &lt;b&gt;public&lt;/b&gt;" in content
 
     def test_it_exposes_geojson_points_in_longitude_latitude_order(self, map_page):

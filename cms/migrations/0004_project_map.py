@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cms', '0004_document_choose_permission'),
+        ('cms', '0003_council_decisions'),
         ('wagtailcore', '0098_apitoken'),
     ]
 
