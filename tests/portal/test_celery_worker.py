@@ -4,7 +4,9 @@ import subprocess
 import sys
 
 import pytest
+from celery.backends.redis import RedisBackend
 from celery.contrib.testing.worker import start_worker
+from celery.result import AsyncResult
 
 from portal.celery import app as celery_app
 from portal.tasks import ping
@@ -20,8 +22,13 @@ def redis_worker(redis_url):
 
 
 class CeleryWorkerTestCase:
-    def test_it_runs_a_task_on_a_worker(self, redis_worker):
-        result = ping.delay()
+    def test_it_runs_a_task_on_a_worker(self, redis_worker, redis_url):
+        # Send and read through connections of their own: the app caches its producer pool and
+        # its result backend, and earlier tests in this process may have cached other ones.
+        backend = RedisBackend(app=celery_app, url=redis_url)
+        with celery_app.connection_for_write(redis_url) as connection:
+            sent = ping.apply_async(connection=connection)
+        result = AsyncResult(sent.id, backend=backend, app=celery_app)
         assert result.get(timeout=10) == "pong"
         assert result.successful()
 
