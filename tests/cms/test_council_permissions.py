@@ -61,7 +61,10 @@ class CouncilPermissionsTestCase:
         assert outsider not in [user for group in task.groups.all() for user in group.user_set.all()]
 
     def test_it_lets_body_staff_upload_and_choose_documents(self, council_page, commune):
-        from wagtail.documents.permissions import permission_policy
+        from wagtail.documents import get_document_model
+        from wagtail.permissions import policy_registry
+
+        permission_policy = policy_registry.get_by_type(get_document_model())
 
         editor = RoleGrantFactory(body=commune, role="editor").user
         citizen = UserFactory()
