@@ -484,7 +484,8 @@ class PublicReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = "[^/]+"
 
     def attach_context(self, pages: list) -> list:
-        raise NotImplementedError
+        """Return `pages` with what their serializer reads prefetched; each subclass says what that is."""
+        raise NotImplementedError(f"{type(self).__name__} must define attach_context()")
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
