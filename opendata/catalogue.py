@@ -1,0 +1,143 @@
+"""Searching the catalogue: the one function behind the public listing, `package_search` and the REST API."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Lower, NullIf
+from django.utils.translation import get_language
+
+from portal.i18n import language_order
+
+from .models import Dataset, Resource
+
+# Facet name (CKAN's) → the lookup that gives each dataset's values for it.
+FACETS = {
+    "organization": "body__slug",
+    "groups": "themes__slug",
+    "tags": "tags__name",
+    "res_format": "resources__format",
+    "license_id": "licence__slug",
+}
+SORTS = {
+    "metadata_modified": "modified_at",
+    "metadata_created": "created_at",
+    "name": "name",
+    "title_string": "title_sort",
+}
+MAX_ROWS = 1000  # CKAN's ckan.search.rows_max
+
+
+class CatalogueQueryError(ValueError):
+    """A search the catalogue can't run; `field` names the parameter at fault."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class DatasetSearch:
+    """What to look for: words, facet filters (values OR'd within a facet, facets AND'ed), order and page."""
+
+    q: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    excludes: dict[str, list[str]] = field(default_factory=dict)
+    sort: str = ""
+    start: int = 0
+    rows: int = 10
+    facet_fields: list[str] = field(default_factory=list)
+    facet_limit: int = 50
+    facet_mincount: int = 1
+
+
+@dataclass
+class SearchResult:
+    count: int
+    results: list[Dataset]
+    facets: dict[str, dict[str, int]]
+
+
+def published_datasets() -> QuerySet[Dataset]:
+    return Dataset.objects.published()
+
+
+def with_related(queryset: QuerySet[Dataset]) -> QuerySet[Dataset]:
+    """Everything a dataset's page, CKAN dictionary or DCAT record reads, in a fixed number of queries."""
+    resources = Resource.objects.select_related("current_version").order_by("position", "pk")
+    return queryset.select_related("body", "licence").prefetch_related(
+        "themes", "tags", Prefetch("resources", queryset=resources)
+    )
+
+
+def _facet_condition(name: str, values: list[str]) -> Q:
+    if name not in FACETS:
+        raise CatalogueQueryError("fq", f"unknown field: {name}")
+    if name == "res_format":
+        values = [value.upper() for value in values]  # formats are stored upper-case
+    return Q(**{f"{FACETS[name]}__in": values})
+
+
+def _words_condition(q: str) -> Q:
+    condition = Q()
+    for word in q.split():
+        word_condition = Q(name__icontains=word) | Q(tags__name__iexact=word)
+        for language in ("ar", "fr", "en"):
+            word_condition |= Q(**{f"title_{language}__icontains": word}) | Q(**{f"notes_{language}__icontains": word})
+        condition &= Q(pk__in=Dataset.objects.filter(word_condition).values("pk"))
+    return condition
+
+
+def _order_by(sort: str) -> list[str]:
+    order = []
+    for part in filter(None, (part.strip() for part in sort.split(","))):
+        name, _space, direction = part.rpartition(" ")
+        if direction.lower() not in ("asc", "desc"):
+            raise CatalogueQueryError("sort", f"Invalid sort: {part!r} (expected a field and asc or desc)")
+        if name == "score":
+            continue  # no relevance score: datasets are ordered by what follows
+        if name not in SORTS:
+            raise CatalogueQueryError("sort", f"Cannot sort by {name!r}")
+        order.append(("-" if direction.lower() == "desc" else "") + SORTS[name])
+    return [*(order or ["-modified_at"]), "pk"]
+
+
+def search_datasets(search: DatasetSearch, queryset: QuerySet[Dataset] | None = None) -> SearchResult:
+    """Run `search` over `queryset` (the published datasets by default)."""
+    queryset = published_datasets() if queryset is None else queryset
+    condition = Q()
+    if search.q.strip():
+        condition &= _words_condition(search.q)
+    for name, values in search.filters.items():
+        if values:
+            condition &= Q(pk__in=Dataset.objects.filter(_facet_condition(name, values)).values("pk"))
+    for name, values in search.excludes.items():
+        if values:
+            condition &= ~Q(pk__in=Dataset.objects.filter(_facet_condition(name, values)).values("pk"))
+    matching = queryset.filter(condition)
+
+    order = _order_by(search.sort)
+    rows = max(0, min(search.rows, MAX_ROWS))
+    start = max(0, search.start)
+    page = matching
+    if "title_sort" in (key.lstrip("-") for key in order):
+        titles = [NullIf(f"title_{language}", Value("")) for language in language_order(get_language())]
+        page = page.annotate(title_sort=Lower(Coalesce(*titles, "name")))
+    results = list(with_related(page.order_by(*order))[start : start + rows]) if rows else []
+
+    facets = {}
+    for name in search.facet_fields:
+        if name not in FACETS:
+            raise CatalogueQueryError("facet.field", f"Cannot facet on {name!r}")
+        counts = (
+            Dataset.objects.filter(pk__in=matching.values("pk"))
+            .values(FACETS[name])
+            .annotate(count=Count("pk", distinct=True))
+            .filter(count__gte=search.facet_mincount)
+            .exclude(**{f"{FACETS[name]}__isnull": True})
+            .order_by("-count", FACETS[name])
+        )
+        if search.facet_limit >= 0:
+            counts = counts[: search.facet_limit]
+        facets[name] = {row[FACETS[name]]: row["count"] for row in counts}
+    return SearchResult(count=matching.count(), results=results, facets=facets)
+

@@ -1,0 +1,386 @@
+"""The DataStore: each tabular resource's rows in a table of its own, read by the APIs, previews and downloads.
+
+Columns are named c0, c1… and the field names (often Arabic headers) live in `Resource.datastore_fields`,
+so a header never reaches SQL. Rows arrive as canonical text (numbers with a dot, ISO dates) and the database
+types them: PostgreSQL through one `COPY`, SQLite through `executemany`. A load fills a table of its own and
+replaces the previous one in a transaction only when it has succeeded: a failed load loses nothing.
+"""
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+import pandas as pd
+from django.db import connection, transaction
+
+from .models import Resource, ResourceVersion
+
+# Table Schema type → (CKAN's DataStore type, PostgreSQL column, SQLite column).
+# SQLite keeps numbers as text so that amounts stay exact decimals; they are cast only to sort.
+FIELD_TYPES = {
+    "integer": ("int8", "BIGINT", "INTEGER"),
+    "year": ("int8", "BIGINT", "INTEGER"),
+    "number": ("numeric", "NUMERIC", "TEXT"),
+    "boolean": ("bool", "BOOLEAN", "TEXT"),
+    "date": ("date", "DATE", "TEXT"),
+    "datetime": ("timestamp", "TIMESTAMP", "TEXT"),
+    "string": ("text", "TEXT", "TEXT"),
+}
+MAX_LIMIT = 32_000  # CKAN's ckan.datastore.search.rows_max default
+
+
+class DatastoreError(ValueError):
+    """A query the DataStore can't answer: unknown field, bad filter value, bad sort."""
+
+
+@dataclass(frozen=True)
+class Field:
+    id: str
+    type: str
+    column: str
+
+    @property
+    def ckan_type(self) -> str:
+        return FIELD_TYPES.get(self.type, FIELD_TYPES["string"])[0]
+
+    def to_python(self, value):
+        """A JSON-ready value from what the database returned: exact decimals as strings, ISO dates."""
+        if value is None:
+            return None
+        if self.type in ("integer", "year"):
+            return int(value)
+        if self.type == "number":
+            return str(value) if isinstance(value, Decimal) else value
+        if self.type == "boolean":
+            return value if isinstance(value, bool) else value == "true"
+        if isinstance(value, date | datetime):
+            return value.isoformat()
+        return value
+
+    def to_db(self, value):
+        """The database value a filter compares with; raises DatastoreError when `value` is not of this type."""
+        text = str(value).strip()
+        try:
+            if self.type in ("integer", "year"):
+                return int(text)
+            if self.type == "number":
+                number = Decimal(text.replace(",", "."))
+                return number if connection.vendor == "postgresql" else float(number)
+            if self.type == "boolean":
+                if text.lower() not in ("true", "false"):
+                    raise ValueError(text)
+                return text.lower() == "true" if connection.vendor == "postgresql" else text.lower()
+            if self.type == "date":
+                return date.fromisoformat(text) if connection.vendor == "postgresql" else text
+            if self.type == "datetime":
+                return datetime.fromisoformat(text) if connection.vendor == "postgresql" else text  # noqa: DTZ007
+        except (ValueError, InvalidOperation):
+            raise DatastoreError(f'"{value}" is not a valid {self.type} for field "{self.id}"') from None
+        return text
+
+    def sort_expression(self) -> str:
+        if connection.vendor == "sqlite" and self.type == "number":
+            return f"CAST({self.column} AS REAL)"
+        return self.column
+
+    def text_expression(self) -> str:
+        return f"CAST({self.column} AS TEXT)"
+
+
+def table_name(resource: Resource) -> str:
+    return f"datastore_{resource.uuid.hex}"
+
+
+def fields_of(resource: Resource) -> list[Field]:
+    return [Field(**field) for field in resource.datastore_fields]
+
+
+def make_fields(schema_fields: list[dict]) -> list[Field]:
+    """DataStore fields for the fields of a Table Schema, in order."""
+    return [
+        Field(id=field["name"], type=field.get("type", "string") if field.get("type") in FIELD_TYPES else "string",
+              column=f"c{index}")
+        for index, field in enumerate(schema_fields)
+    ]
+
+
+def _column_type(field: Field) -> str:
+    types = FIELD_TYPES.get(field.type, FIELD_TYPES["string"])
+    return types[1] if connection.vendor == "postgresql" else types[2]
+
+
+def load(
+    resource: Resource,
+    version: ResourceVersion,
+    fields: list[Field],
+    chunks: Iterable[pd.DataFrame],
+    on_progress: Callable[[int], None] | None = None,
+) -> int:
+    """Load `chunks` (DataFrames of canonical text, one column per field, in order) as `resource`'s rows.
+
+    The rows go into a table of their own, which replaces the resource's table only once every row is in;
+    on any error that table is dropped and the previous rows stay. Returns the number of rows loaded.
+    """
+    staging = f"{table_name(resource)}_v{version.number}"
+    columns = ", ".join(f"{field.column} {_column_type(field)}" for field in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {staging}")
+        cursor.execute(f"CREATE TABLE {staging} (_id INTEGER PRIMARY KEY, {columns})")
+    try:
+        if connection.vendor == "postgresql":
+            rows = _copy_postgresql(staging, fields, chunks, on_progress)
+        else:
+            rows = _insert_sqlite(staging, fields, chunks, on_progress)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {table_name(resource)}")
+            cursor.execute(f"ALTER TABLE {staging} RENAME TO {table_name(resource)}")
+            Resource.objects.filter(pk=resource.pk).update(
+                datastore_version=version,
+                datastore_fields=[field.__dict__ for field in fields],
+                datastore_rows=rows,
+            )
+    except BaseException:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {staging}")
+        raise
+    resource.datastore_version = version
+    resource.datastore_fields = [field.__dict__ for field in fields]
+    resource.datastore_rows = rows
+    return rows
+
+
+def _copy_postgresql(table, fields, chunks, on_progress) -> int:
+    # One COPY for the whole file: PostgreSQL parses a chunk while we prepare the next one.
+    columns = ", ".join(["_id", *(field.column for field in fields)])
+    rows = 0
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT csv)") as copy:
+        for chunk in chunks:
+            chunk = chunk.copy(deep=False)
+            chunk.insert(0, "_id", range(rows + 1, rows + len(chunk) + 1))
+            copy.write(chunk.to_csv(index=False, header=False, lineterminator="\n"))
+            rows += len(chunk)
+            if on_progress:
+                on_progress(rows)
+    return rows
+
+
+def _insert_sqlite(table, fields, chunks, on_progress) -> int:
+    placeholders = ", ".join(["%s"] * (len(fields) + 1))
+    columns = ", ".join(["_id", *(field.column for field in fields)])
+    rows = 0
+    for chunk in chunks:
+        values = chunk.astype(object).where(chunk.notna(), None).itertuples(index=False, name=None)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",  # noqa: S608 (our own names)
+                [(rows + offset + 1, *row) for offset, row in enumerate(values)],
+            )
+        rows += len(chunk)
+        if on_progress:
+            on_progress(rows)
+    return rows
+
+
+def drop(resource: Resource) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {table_name(resource)}")
+    Resource.objects.filter(pk=resource.pk).update(datastore_version=None, datastore_fields=[], datastore_rows=0)
+
+
+@dataclass
+class Query:
+    """A validated DataStore query: which fields, which rows, in which order."""
+
+    fields: list[Field]
+    where: str
+    params: list
+    order: str
+
+
+def build_query(
+    resource: Resource,
+    *,
+    filters: dict | None = None,
+    q: str | dict | None = None,
+    fields: list[str] | None = None,
+    sort: str | None = None,
+) -> Query:
+    """Check a CKAN-style query against the resource's fields; raises DatastoreError naming what is wrong."""
+    known = {field.id: field for field in fields_of(resource)}
+    if fields:
+        unknown = [name for name in fields if name not in known and name != "_id"]
+        if unknown:
+            raise DatastoreError(f"field \"{unknown[0]}\" not in the resource's fields")
+        selected = [known[name] for name in fields if name in known]
+    else:
+        selected = list(known.values())
+
+    conditions, params = [], []
+    for name, value in (filters or {}).items():
+        if name not in known:
+            raise DatastoreError(f'filter field "{name}" not in the resource\'s fields')
+        values = value if isinstance(value, list) else [value]
+        if not values:
+            continue
+        field = known[name]
+        if field.type == "number" and connection.vendor == "sqlite":
+            column = f"CAST({field.column} AS REAL)"
+        else:
+            column = field.column
+        conditions.append(f"{column} IN ({', '.join(['%s'] * len(values))})")
+        params.extend(field.to_db(item) for item in values)
+
+    like = "ILIKE" if connection.vendor == "postgresql" else "LIKE"
+    if isinstance(q, dict):
+        for name, text in q.items():
+            if name not in known:
+                raise DatastoreError(f'q field "{name}" not in the resource\'s fields')
+            conditions.append(f"{known[name].text_expression()} {like} %s ESCAPE '\\'")
+            params.append(f"%{_escape_like(str(text))}%")
+    elif q:
+        searched = " || ' ' || ".join(f"COALESCE({field.text_expression()}, '')" for field in known.values())
+        conditions.append(f"({searched}) {like} %s ESCAPE '\\'")
+        params.append(f"%{_escape_like(q)}%")
+
+    order = []
+    for part in filter(None, (part.strip() for part in (sort or "").split(","))):
+        name, _space, direction = part.rpartition(" ")
+        if direction.lower() not in ("asc", "desc"):
+            name, direction = part, "asc"
+        name, direction = name.strip().strip('"'), direction.upper()
+        if name == "_id":
+            order.append(f"_id {direction}")
+            continue
+        if name not in known:
+            raise DatastoreError(f'sort field "{name}" not in the resource\'s fields')
+        order.append(f"{known[name].sort_expression()} {direction} NULLS LAST")
+    order.append("_id")
+    return Query(
+        fields=selected,
+        where=" AND ".join(conditions) or "1 = 1",
+        params=params,
+        order=", ".join(order),
+    )
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search(
+    resource: Resource,
+    *,
+    filters: dict | None = None,
+    q: str | dict | None = None,
+    fields: list[str] | None = None,
+    sort: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+    include_total: bool = True,
+) -> dict:
+    """Rows of `resource` as CKAN's `datastore_search` returns them: fields, records, total."""
+    if not resource.datastore_active:
+        raise DatastoreError("this resource has no rows in the DataStore")
+    limit = max(0, min(int(limit), MAX_LIMIT))
+    offset = max(0, int(offset))
+    query = build_query(resource, filters=filters, q=q, fields=fields, sort=sort)
+    columns = ", ".join(["_id", *(field.column for field in query.fields)])
+    table = table_name(resource)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM {table} WHERE {query.where} ORDER BY {query.order} LIMIT %s OFFSET %s",  # noqa: S608
+            [*query.params, limit, offset],
+        )
+        records = [_record(query.fields, row) for row in cursor.fetchall()]
+        total = None
+        if include_total:
+            cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE {query.where}", query.params)  # noqa: S608
+            total = cursor.fetchone()[0]
+    result = {
+        "resource_id": str(resource.uuid),
+        "fields": [{"id": "_id", "type": "int"}, *({"id": f.id, "type": f.ckan_type} for f in query.fields)],
+        "records": records,
+        "limit": limit,
+        "offset": offset,
+    }
+    if include_total:
+        result["total"] = total
+    return result
+
+
+def _record(fields: list[Field], row: tuple) -> dict:
+    record = {"_id": row[0]}
+    for field, value in zip(fields, row[1:], strict=True):
+        record[field.id] = field.to_python(value)
+    return record
+
+
+def iter_rows(resource: Resource, *, query: Query | None = None, batch_size: int = 5000) -> Iterator[tuple]:
+    """Every row (without `_id`) as JSON-ready tuples, read in batches so that memory stays flat.
+
+    Batches are read by `_id` ranges (keyset pagination), not with a cursor held open across the response.
+    """
+    query = query or build_query(resource)
+    columns = ", ".join(["_id", *(field.column for field in query.fields)])
+    table = table_name(resource)
+    if query.order != "_id":
+        # A sorted export: page by offset, each page its own query.
+        offset = 0
+        while True:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT {columns} FROM {table} WHERE {query.where} "  # noqa: S608
+                    f"ORDER BY {query.order} LIMIT %s OFFSET %s",
+                    [*query.params, batch_size, offset],
+                )
+                rows = cursor.fetchall()
+            yield from (tuple(f.to_python(v) for f, v in zip(query.fields, row[1:], strict=True)) for row in rows)
+            if len(rows) < batch_size:
+                return
+            offset += batch_size
+    last_id = 0
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {columns} FROM {table} WHERE _id > %s AND {query.where} ORDER BY _id LIMIT %s",  # noqa: S608
+                [last_id, *query.params, batch_size],
+            )
+            rows = cursor.fetchall()
+        yield from (tuple(f.to_python(v) for f, v in zip(query.fields, row[1:], strict=True)) for row in rows)
+        if len(rows) < batch_size:
+            return
+        last_id = rows[-1][0]
+
+
+def aggregate(resource: Resource, x: str, y: str | None = None, limit: int = 30) -> list[tuple]:
+    """`[(x value, total of y or count of rows)]`, largest first, for a chart of one column against another."""
+    known = {field.id: field for field in fields_of(resource)}
+    if x not in known or (y and y not in known):
+        raise DatastoreError("chart fields must be fields of the resource")
+    if y and known[y].type not in ("integer", "year", "number"):
+        raise DatastoreError(f'field "{y}" is not a number')
+    measure = f"SUM({known[y].sort_expression()})" if y else "COUNT(*)"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {known[x].column}, {measure} AS total FROM {table_name(resource)} "  # noqa: S608
+            f"GROUP BY {known[x].column} ORDER BY total DESC NULLS LAST LIMIT %s",
+            [limit],
+        )
+        return [(known[x].to_python(value), total) for value, total in cursor.fetchall()]
+
+
+def write_csv_rows(rows: Iterable[tuple], header: list[str]) -> Iterator[str]:
+    """CSV text, a batch of lines at a time, for a streamed download."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    for count, row in enumerate(rows, start=1):
+        writer.writerow(row)
+        if count % 1000 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
