@@ -140,4 +140,3 @@ def search_datasets(search: DatasetSearch, queryset: QuerySet[Dataset] | None = 
             counts = counts[: search.facet_limit]
         facets[name] = {row[FACETS[name]]: row["count"] for row in counts}
     return SearchResult(count=matching.count(), results=results, facets=facets)
-

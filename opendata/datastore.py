@@ -101,8 +101,11 @@ def fields_of(resource: Resource) -> list[Field]:
 def make_fields(schema_fields: list[dict]) -> list[Field]:
     """DataStore fields for the fields of a Table Schema, in order."""
     return [
-        Field(id=field["name"], type=field.get("type", "string") if field.get("type") in FIELD_TYPES else "string",
-              column=f"c{index}")
+        Field(
+            id=field["name"],
+            type=field.get("type", "string") if field.get("type") in FIELD_TYPES else "string",
+            column=f"c{index}",
+        )
         for index, field in enumerate(schema_fields)
     ]
 
@@ -213,7 +216,7 @@ def build_query(
     if fields:
         unknown = [name for name in fields if name not in known and name != "_id"]
         if unknown:
-            raise DatastoreError(f"field \"{unknown[0]}\" not in the resource's fields")
+            raise DatastoreError(f'field "{unknown[0]}" not in the resource\'s fields')
         selected = [known[name] for name in fields if name in known]
     else:
         selected = list(known.values())

@@ -259,7 +259,9 @@ class ResourceVersion(models.Model):
         INVALID = "invalid", _("Invalid")
         FAILED = "failed", _("Failed")
 
-    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="versions", verbose_name=_("resource"))
+    resource = models.ForeignKey(
+        Resource, on_delete=models.CASCADE, related_name="versions", verbose_name=_("resource")
+    )
     number = models.PositiveIntegerField(_("version"))
     file = models.FileField(_("file"), upload_to=resource_upload_path, max_length=500)
     original_name = models.CharField(_("file name"), max_length=255)
