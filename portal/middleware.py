@@ -1,7 +1,17 @@
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 
 # Machine and staff interfaces live outside the language prefixes (DESIGN.md, "URLs").
-UNPREFIXED_PATHS = ("/admin/", "/api/", "/healthz", "/documents/", "/static/", "/media/", "/sitemap.xml", "/catalog.")
+UNPREFIXED_PATHS = (
+    "/admin/",
+    "/api/",
+    "/healthz",
+    "/documents/",
+    "/static/",
+    "/media/",
+    "/sitemap.xml",
+    "/catalog",
+    "/download/",
+)
 
 
 class LocaleMiddleware(DjangoLocaleMiddleware):

@@ -21,6 +21,10 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": TranslatedSitemap}}),
     path("api/v1/", include("cms.api")),
+    path("api/v1/", include("opendata.api")),
+    path("api/", include("opendata.ckan.urls")),
+    path("", include("opendata.dcat_urls")),
+    path("download/", include("opendata.download_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -33,6 +37,7 @@ urlpatterns += i18n_patterns(
     path("bodies/", include("portal.bodies.urls")),
     path("", include("cms.urls")),
     path("feeds/", include("cms.feeds")),
+    path("data/", include("opendata.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

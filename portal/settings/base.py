@@ -232,6 +232,12 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 
+# Open data: uploads stream to a temporary file and are refused past this size.
+OPENDATA_MAX_UPLOAD_SIZE = env_int("OPENDATA_MAX_UPLOAD_SIZE", 512 * 1024 * 1024)
+# Requests per IP address to the catalogue's APIs and downloads (django-ratelimit rates).
+OPENDATA_API_RATE = env_str("OPENDATA_API_RATE", "300/m")
+OPENDATA_DOWNLOAD_RATE = env_str("OPENDATA_DOWNLOAD_RATE", "60/m")
+
 # Maps: django-leaflet ships Leaflet itself; tiles come from a configurable server.
 LEAFLET_CONFIG = {
     "TILES": [

@@ -1,0 +1,3 @@
+"""REST API of the catalogue (DRF) under /api/v1/."""
+
+urlpatterns = []
