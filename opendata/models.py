@@ -290,7 +290,7 @@ class ResourceVersion(models.Model):
         return f"{self.resource} · v{self.number}"
 
     def get_absolute_url(self):
-        return reverse("opendata:version-download", args=[self.resource.dataset.name, self.resource.uuid, self.number])
+        return reverse("downloads:version", args=[self.resource.uuid, self.number])
 
 
 class ProblemReport(models.Model):
