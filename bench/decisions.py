@@ -30,10 +30,11 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.database import bench_database_urls, recreate_database  # noqa: E402
 
 BENCH_DATABASE = os.environ.get("BENCH_DATABASE", "baladiya_bench_decisions")
 # 10 communes × 10 years × 10 sessions × 10 decisions; each step is a prefix of this order.
@@ -49,29 +50,7 @@ SERVER_WORKERS = 2
 TIMED_IMPORTS = 20
 
 
-def bench_database_urls() -> tuple[str, str]:
-    """Return the URLs of the bench database and of the server's maintenance database, or exit."""
-    url = os.environ.get("DATABASE_URL", "")
-    parts = urlsplit(url)
-    if parts.scheme not in {"postgres", "postgresql", "pgsql"}:
-        sys.exit(
-            "bench/decisions.py measures PostgreSQL, the production database: set DATABASE_URL to a PostgreSQL "
-            f"server, e.g. postgres://postgres@127.0.0.1:5432/baladiya (got {url or 'nothing, i.e. SQLite'})."
-        )
-    return urlunsplit(parts._replace(path=f"/{BENCH_DATABASE}")), urlunsplit(parts._replace(path="/postgres"))
-
-
-def recreate_database(maintenance_url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(maintenance_url, autocommit=True) as connection:
-        name = sql.Identifier(BENCH_DATABASE)
-        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(name))
-
-
-bench_url, maintenance_url = bench_database_urls()
+bench_url, maintenance_url = bench_database_urls(BENCH_DATABASE, "bench/decisions.py")
 os.environ.update(
     DATABASE_URL=bench_url,
     DJANGO_SETTINGS_MODULE="portal.settings.dev",
@@ -81,7 +60,7 @@ os.environ.update(
 
 import django  # noqa: E402
 
-recreate_database(maintenance_url)
+recreate_database(BENCH_DATABASE, maintenance_url)
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
