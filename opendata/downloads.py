@@ -1,15 +1,322 @@
-"""Downloads: a resource's files (every version) and its DataStore rows as CSV, JSON or XLSX, streamed."""
+"""Downloads: a resource's files (every version) and its DataStore rows as CSV, JSON or XLSX, streamed.
 
-from django.http import Http404
+Every download is rate-limited per IP address (settings.OPENDATA_DOWNLOAD_RATE) and counted on the resource.
+Only resources of published datasets are served; anything else is a 404, as if it did not exist.
+"""
+
+import codecs
+import json
+import re
+import tempfile
+import unicodedata
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import PurePath
+from urllib.parse import quote
+
+from django.conf import settings
+from django.db.models import F
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+from django_ratelimit.decorators import ratelimit
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from . import datastore
+from .datastore import DatastoreError, Field
+from .models import Dataset, Resource, ResourceVersion
+
+# Media types by file extension: ours, not the host's mimetypes table nor what the uploader's browser claimed.
+# Anything else is served as bytes to save (application/octet-stream), never as something a browser renders.
+MEDIA_TYPES = {
+    ".csv": "text/csv",
+    ".tsv": "text/tab-separated-values",
+    ".txt": "text/plain",
+    ".json": "application/json",
+    ".geojson": "application/geo+json",
+    ".xml": "application/xml",
+    ".rdf": "application/rdf+xml",
+    ".ttl": "text/turtle",
+    ".kml": "application/vnd.google-earth.kml+xml",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".xls": "application/vnd.ms-excel",
+    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".pdf": "application/pdf",
+    ".zip": "application/zip",
+    ".parquet": "application/vnd.apache.parquet",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+}
+TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
+# Python codec names → the charset names browsers know.
+CHARSETS = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "cp1256": "windows-1256", "cp1252": "windows-1252"}
+
+XLSX_MEDIA_TYPE = MEDIA_TYPES[".xlsx"]
+# Excel's sheet limit (1,048,576 rows), one of them the header.
+XLSX_MAX_ROWS = 1_048_576 - 1
+ROW_FORMATS = ("csv", "json", "xlsx")
+RATE_GROUP = "opendata.downloads"
+# Rows written before a streamed chunk is handed to the server.
+CHUNK_ROWS = 1000
+
+# OWASP "CSV injection": a spreadsheet runs a cell starting with one of these as a formula.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 
 
+def download_rate(group, request) -> str:
+    # Read at request time so that the setting (and override_settings in tests) applies without a restart.
+    return settings.OPENDATA_DOWNLOAD_RATE
+
+
+def limited(view):
+    return require_safe(ratelimit(group=RATE_GROUP, key="ip", rate=download_rate, block=True)(view))
+
+
+def _get_public_resource(uuid) -> Resource:
+    """Return the resource if its dataset is published; 404 otherwise (drafts and withdrawn data don't exist)."""
+    return get_object_or_404(
+        Resource.objects.select_related("dataset", "current_version"),
+        uuid=uuid,
+        dataset__status=Dataset.Status.PUBLISHED,
+    )
+
+
+def count_download(resource: Resource) -> None:
+    # One UPDATE … SET download_count = download_count + 1: concurrent downloads never lose a count.
+    Resource.objects.filter(pk=resource.pk).update(download_count=F("download_count") + 1)
+
+
+def content_disposition(filename: str, fallback: str) -> str:
+    """An RFC 6266 attachment header: an ASCII `filename` for old clients and `filename*` in UTF-8 for the rest."""
+    # Accents go ("Équipements" → "Equipements"); a name in another script is replaced by `fallback` whole.
+    letters = "".join(char for char in unicodedata.normalize("NFKD", filename) if not unicodedata.combining(char))
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", letters).strip("._")
+    if not letters.isascii() or not re.search(r"[A-Za-z0-9]", PurePath(ascii_name).stem):
+        ascii_name = fallback
+    header = f'attachment; filename="{ascii_name}"'
+    if ascii_name != filename:
+        header += f"; filename*=UTF-8''{quote(filename, safe='')}"
+    return header
+
+
+def media_type(version: ResourceVersion) -> str:
+    suffix = PurePath(version.original_name).suffix.lower()
+    content_type = MEDIA_TYPES.get(suffix, "application/octet-stream")
+    if suffix in TEXT_SUFFIXES and (encoding := version.dialect.get("encoding")):
+        try:
+            name = codecs.lookup(encoding).name
+        except LookupError:
+            return content_type
+        content_type = f"{content_type}; charset={CHARSETS.get(name, name.replace('iso8859', 'iso-8859'))}"
+    return content_type
+
+
+def _serve_version(request, resource: Resource, version: ResourceVersion) -> HttpResponse:
+    etag = f'"{version.sha256}"'
+    last_modified = int(version.created_at.timestamp())
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if not_modified is not None:
+        return not_modified
+    try:
+        handle = version.file.storage.open(version.file.name, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    # FileResponse reads the file block by block: a large file never sits in memory.
+    response = FileResponse(handle, content_type=media_type(version))
+    suffix = PurePath(version.original_name).suffix.lower()
+    response["Content-Disposition"] = content_disposition(version.original_name, f"{resource.dataset.name}{suffix}")
+    response["Content-Length"] = str(version.size)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    if request.method == "GET":
+        count_download(resource)
+    return response
+
+
+@limited
 def current_file(request, resource):
-    raise Http404
+    """The current version's file; a linked resource redirects to where it lives."""
+    resource = _get_public_resource(resource)
+    if resource.url:
+        if request.method == "GET":
+            count_download(resource)
+        return HttpResponseRedirect(resource.url)
+    if resource.current_version is None:
+        raise Http404
+    return _serve_version(request, resource, resource.current_version)
 
 
+@limited
 def version_file(request, resource, number):
-    raise Http404
+    """An earlier (or the current) version's file: a new upload keeps the previous ones reachable."""
+    resource = _get_public_resource(resource)
+    version = get_object_or_404(ResourceVersion, resource=resource, number=number)
+    return _serve_version(request, resource, version)
 
 
+def query_arguments(params) -> dict:
+    """`build_query` arguments from the preview's parameters; raises DatastoreError on a malformed one.
+
+    `q` searches every field; filters come as `filter_<field>=value` (repeat the parameter for several
+    values) and/or as a JSON object in `filters` (CKAN's form); `sort` is "field [asc|desc], …";
+    `fields` is a comma-separated list of the fields to export.
+    """
+    filters: dict = {}
+    if raw := params.get("filters"):
+        try:
+            decoded = json.loads(raw)
+        except ValueError:
+            raise DatastoreError('filters must be a JSON object such as {"field": "value"}') from None
+        if not isinstance(decoded, dict):
+            raise DatastoreError('filters must be a JSON object such as {"field": "value"}')
+        for name, value in decoded.items():
+            values = value if isinstance(value, list) else [value]
+            if any(isinstance(item, dict | list) for item in values):
+                raise DatastoreError(f'filter "{name}" must be a value or a list of values')
+            filters[name] = value
+    for key in params:
+        if key.startswith("filter_"):
+            values = params.getlist(key)
+            filters[key.removeprefix("filter_")] = values[0] if len(values) == 1 else values
+    arguments = {"filters": filters, "q": params.get("q", "").strip() or None, "sort": params.get("sort") or None}
+    if fields := params.get("fields"):
+        arguments["fields"] = [name.strip() for name in fields.split(",") if name.strip()]
+    return arguments
+
+
+def neutralise(value):
+    """Return text that a spreadsheet won't run as a formula: a leading quote before = + - @ (OWASP).
+
+    Numbers written as text ("-12.5") are left alone: they are not formulas and must stay numbers.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS) and not PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def _spreadsheet_rows(rows: Iterable[tuple], fields: list[Field]) -> Iterator[tuple]:
+    text = [index for index, field in enumerate(fields) if field.type == "string"]
+    for row in rows:
+        if text:
+            row = list(row)
+            for index in text:
+                row[index] = neutralise(row[index])
+        yield row
+
+
+def _csv_chunks(resource: Resource, query: datastore.Query, bom: bool) -> Iterator[str]:
+    if bom:
+        yield "\ufeff"
+    header = [neutralise(field.id) for field in query.fields]
+    rows = _spreadsheet_rows(datastore.iter_rows(resource, query=query), query.fields)
+    yield from datastore.write_csv_rows(rows, header)
+
+
+def _json_chunks(resource: Resource, query: datastore.Query) -> Iterator[str]:
+    fields = [{"id": field.id, "type": field.ckan_type} for field in query.fields]
+    names = [field.id for field in query.fields]
+    yield '{"fields": ' + json.dumps(fields, ensure_ascii=False) + ', "records": ['
+    lines = []
+    for count, row in enumerate(datastore.iter_rows(resource, query=query)):
+        lines.append(("," if count else "") + "\n" + json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False))
+        if len(lines) == CHUNK_ROWS:
+            yield "".join(lines)
+            lines = []
+    yield "".join(lines) + "\n]}\n"
+
+
+def _xlsx_value(sheet, field: Field, value):
+    if value is None:
+        return None
+    if field.type == "number":
+        return Decimal(value)
+    if field.type == "date":
+        return date.fromisoformat(value)
+    if field.type == "datetime":
+        return datetime.fromisoformat(value)  # noqa: DTZ007 (the DataStore keeps local, naive timestamps)
+    if not isinstance(value, str):
+        return value
+    return _xlsx_text(sheet, value)
+
+
+def _xlsx_text(sheet, value: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+    # A text cell is never a formula; the quote prefix is Excel's own mark for "typed with a leading quote",
+    # the XLSX form of OWASP's advice, and it keeps the value itself intact.
+    cell.data_type = "s"
+    if value.startswith(FORMULA_TRIGGERS) and not PLAIN_NUMBER.fullmatch(value):
+        cell.quotePrefix = True
+    return cell
+
+
+def _xlsx_file(resource: Resource, query: datastore.Query):
+    """A temporary file holding the workbook; openpyxl's write-only mode keeps rows on disk, not in memory."""
+    workbook = Workbook(write_only=True)
+    title = re.sub(r"[\[\]:*?/\\]", " ", resource.name or "")[:31].strip() or "data"
+    sheet = workbook.create_sheet(title=title)
+    sheet.append([_xlsx_text(sheet, field.id) for field in query.fields])
+    for row in datastore.iter_rows(resource, query=query):
+        sheet.append([_xlsx_value(sheet, field, value) for field, value in zip(query.fields, row, strict=True)])
+    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it, which deletes it)
+    workbook.save(handle)
+    handle.seek(0)
+    return handle
+
+
+def _bad_request(message: str, status: int = 400) -> HttpResponse:
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+@limited
 def rows(request, resource, format):
-    raise Http404
+    """The resource's DataStore rows, filtered and sorted like the preview, as CSV, JSON or XLSX.
+
+    CSV is UTF-8 (`?bom=1` starts it with a byte-order mark for Excel); JSON is one document
+    `{"fields": [{"id", "type"}], "records": [{field: value}]}` with decimals as strings, as in
+    `datastore_search`. CSV and JSON are streamed; XLSX is written to a temporary file, then streamed.
+    """
+    if format not in ROW_FORMATS:
+        raise Http404
+    resource = _get_public_resource(resource)
+    if not resource.datastore_active:
+        raise Http404
+    try:
+        arguments = query_arguments(request.GET)
+        query = datastore.build_query(resource, **arguments)
+    except DatastoreError as error:
+        return _bad_request(_("These rows can't be downloaded: %(error)s.") % {"error": error})
+
+    version = resource.datastore_version or resource.current_version
+    stem = PurePath(version.original_name).stem if version else resource.dataset.name
+    filename, fallback = f"{stem}.{format}", f"{resource.dataset.name}.{format}"
+
+    if format == "xlsx":
+        total = datastore.search(resource, **arguments, limit=0)["total"]
+        if total > XLSX_MAX_ROWS:
+            message = _(
+                "%(count)s rows are more than an Excel sheet holds (%(max)s). "
+                "Download them as CSV instead, or filter them first."
+            ) % {"count": total, "max": XLSX_MAX_ROWS}
+            return _bad_request(message, status=422)
+        response = FileResponse(_xlsx_file(resource, query), content_type=XLSX_MEDIA_TYPE)
+    elif format == "csv":
+        bom = request.GET.get("bom") in ("1", "true", "yes")
+        response = StreamingHttpResponse(_csv_chunks(resource, query, bom), content_type="text/csv; charset=utf-8")
+    else:
+        response = StreamingHttpResponse(_json_chunks(resource, query), content_type="application/json")
+    response["Content-Disposition"] = content_disposition(filename, fallback)
+    response["X-Content-Type-Options"] = "nosniff"
+    if request.method == "GET":
+        count_download(resource)
+    return response
