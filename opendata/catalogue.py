@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Value
+from django.db.models import CharField, Count, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Lower, NullIf
 from django.utils.translation import get_language
 
@@ -121,7 +121,7 @@ def search_datasets(search: DatasetSearch, queryset: QuerySet[Dataset] | None = 
     page = matching
     if "title_sort" in (key.lstrip("-") for key in order):
         titles = [NullIf(f"title_{language}", Value("")) for language in language_order(get_language())]
-        page = page.annotate(title_sort=Lower(Coalesce(*titles, "name")))
+        page = page.annotate(title_sort=Lower(Coalesce(*titles, "name", output_field=CharField())))
     results = list(with_related(page.order_by(*order))[start : start + rows]) if rows else []
 
     facets = {}
