@@ -64,6 +64,8 @@ XLSX_MEDIA_TYPE = MEDIA_TYPES[".xlsx"]
 # Excel's sheet limit (1,048,576 rows), one of them the header.
 XLSX_MAX_ROWS = 1_048_576 - 1
 ROW_FORMATS = ("csv", "json", "xlsx")
+# `filter_<field>` and the preview page's own `filter.<field>` (opendata.forms.FILTER_PREFIX).
+FILTER_PREFIXES = ("filter_", "filter.")
 RATE_GROUP = "opendata.downloads"
 # Rows written before a streamed chunk is handed to the server.
 CHUNK_ROWS = 1000
@@ -168,9 +170,9 @@ def version_file(request, resource, number):
 def query_arguments(params) -> dict:
     """`build_query` arguments from the preview's parameters; raises DatastoreError on a malformed one.
 
-    `q` searches every field; filters come as `filter_<field>=value` (repeat the parameter for several
-    values) and/or as a JSON object in `filters` (CKAN's form); `sort` is "field [asc|desc], …";
-    `fields` is a comma-separated list of the fields to export.
+    `q` searches every field; filters come as `filter_<field>=value` or the preview's `filter.<field>=value`
+    (repeat the parameter for several values) and/or as a JSON object in `filters` (CKAN's form);
+    `sort` is "field [asc|desc], …"; `fields` is a comma-separated list of the fields to export.
     """
     filters: dict = {}
     if raw := params.get("filters"):
@@ -186,9 +188,10 @@ def query_arguments(params) -> dict:
                 raise DatastoreError(f'filter "{name}" must be a value or a list of values')
             filters[name] = value
     for key in params:
-        if key.startswith("filter_"):
+        prefix = next((prefix for prefix in FILTER_PREFIXES if key.startswith(prefix) and key != prefix), None)
+        if prefix:
             values = params.getlist(key)
-            filters[key.removeprefix("filter_")] = values[0] if len(values) == 1 else values
+            filters[key.removeprefix(prefix)] = values[0] if len(values) == 1 else values
     arguments = {"filters": filters, "q": params.get("q", "").strip() or None, "sort": params.get("sort") or None}
     if fields := params.get("fields"):
         arguments["fields"] = [name.strip() for name in fields.split(",") if name.strip()]

@@ -210,6 +210,8 @@ class RowsDownloadTestCase:
     def test_it_filters_and_sorts_like_the_preview(self, client, budget):
         by_year = csv_rows(client.get(rows_url(budget, query="?filter_année=2026&sort=montant desc")))
         assert [row[2] for row in by_year[1:]] == ["99999999999999.99", "0.10"]
+        preview = csv_rows(client.get(rows_url(budget, query="?filter.année=2026&sort=montant desc")))
+        assert preview == by_year
         as_json = csv_rows(client.get(rows_url(budget, query="?" + "filters=" + quote('{"chapitre": "Équipement"}'))))
         assert [row[0] for row in as_json[1:]] == ["أولاد يعيش"]
         several = csv_rows(client.get(rows_url(budget, query="?filter_année=2025&filter_année=2026&sort=montant")))
