@@ -1,0 +1,385 @@
+"""Views of the open-data admin: each limited to the records of the bodies the user manages.
+
+Listings, edit and delete screens load their objects through the models' permission policies
+(opendata.permissions), so a record of another body is a 404. Uploads go to opendata.services.add_version,
+status changes and uploads are written to Wagtail's audit log next to its own create/edit/delete entries.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_http_methods
+from rest_framework.authtoken.models import Token
+from wagtail.admin.panels import HelpPanel
+from wagtail.admin.views import generic
+from wagtail.admin.views.generic import history, usage
+from wagtail.log_actions import log
+from wagtail.permissions import policy_registry
+
+from . import permissions
+from .models import Dataset, ProblemReport, Resource, ResourceVersion
+from .uploads import refused_upload_fields
+
+# Log actions of the open-data admin, registered in wagtail_hooks.
+STATUS_LOG_ACTIONS = {
+    Dataset.Status.PUBLISHED: "opendata.publish",
+    Dataset.Status.WITHDRAWN: "opendata.withdraw",
+    Dataset.Status.DRAFT: "opendata.unpublish",
+}
+UPLOAD_LOG_ACTION = "opendata.upload"
+RESOLVE_LOG_ACTIONS = {True: "opendata.report.resolve", False: "opendata.report.reopen"}
+TOKEN_LOG_ACTIONS = {True: "opendata.api_token.regenerate", False: "opendata.api_token.create"}
+
+# Versions whose file is still being validated or loaded: their progress is shown and refreshed.
+RUNNING_STATUSES = frozenset(
+    {ResourceVersion.Status.PENDING, ResourceVersion.Status.VALIDATING, ResourceVersion.Status.LOADING}
+)
+# The page that follows a load asks again this often (seconds).
+PROGRESS_REFRESH_SECONDS = 3
+# More errors than this help nobody fix a file; the count of the rest is shown.
+MAX_REPORT_ERRORS = 100
+
+
+# Scoping
+
+
+def scoped_queryset(view):
+    """The records of `view.model` the permission policy lets the user change."""
+    policy = policy_registry.get_by_type(view.model)
+    return policy.instances_user_has_any_permission_for(view.request.user, ["change"])
+
+
+class ScopedIndexMixin:
+    """List only the records of the bodies the user manages (before Wagtail's filters and search)."""
+
+    related = ()
+
+    def get_base_queryset(self):
+        return scoped_queryset(self).select_related(*self.related)
+
+
+class ScopedObjectMixin:
+    """Load only the records of the bodies the user manages: the others are 404."""
+
+    def get_queryset(self):
+        return scoped_queryset(self)
+
+    # Wagtail's history and usage views load their object here.
+    def get_base_object_queryset(self):
+        return scoped_queryset(self)
+
+
+class ScopedHistoryView(ScopedObjectMixin, history.HistoryView):
+    pass
+
+
+class ScopedUsageView(ScopedObjectMixin, usage.UsageView):
+    pass
+
+
+class InstancePermissionMixin:
+    """Refuse (403) a record the user may see but not act on with `instance_permission`."""
+
+    instance_permission = "change"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.object = self.get_object()
+        if not self.user_has_permission_for_instance(self.instance_permission, self.object):
+            raise PermissionDenied
+
+
+# Datasets
+
+
+def log_status_change(dataset: Dataset, old_status: str | None, user) -> None:
+    if dataset.status == (old_status or Dataset.Status.DRAFT):
+        return
+    log(
+        instance=dataset,
+        action=STATUS_LOG_ACTIONS[dataset.status],
+        user=user,
+        data={"status": {"old": old_status or Dataset.Status.DRAFT, "new": dataset.status}},
+    )
+
+
+class DatasetIndexView(ScopedIndexMixin, generic.IndexView):
+    related = ("body",)
+
+
+class DatasetCreateView(generic.CreateView):
+    def save_instance(self):
+        dataset = super().save_instance()
+        log_status_change(dataset, None, self.request.user)
+        return dataset
+
+
+class DatasetEditView(ScopedObjectMixin, generic.EditView):
+    def save_instance(self):
+        old_status = self.form.old_status
+        dataset = super().save_instance()
+        log_status_change(dataset, old_status, self.request.user)
+        return dataset
+
+
+class DatasetDeleteView(ScopedObjectMixin, InstancePermissionMixin, generic.DeleteView):
+    instance_permission = "delete"
+
+
+def dataset_resources_context(dataset: Dataset | None) -> dict:
+    if dataset is None or dataset.pk is None:
+        return {"resources": [], "add_url": None}
+    return {
+        "resources": dataset.resources.select_related("current_version"),
+        "add_url": f"{reverse('opendata_resources:add')}?dataset={dataset.pk}",
+    }
+
+
+class ContextPanel(HelpPanel):
+    """A panel that renders `template` with what `get_context(instance)` returns (read-only information)."""
+
+    def __init__(self, template: str, get_context, **kwargs):
+        super().__init__(template=template, **kwargs)
+        self.get_context = get_context
+
+    def clone_kwargs(self):
+        kwargs = super().clone_kwargs()
+        kwargs.pop("content", None)
+        kwargs["get_context"] = self.get_context
+        return kwargs
+
+    class BoundPanel(HelpPanel.BoundPanel):
+        def is_shown(self):
+            return self.instance is not None and self.instance.pk is not None
+
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            context.update(self.panel.get_context(self.instance))
+            return context
+
+
+# Resources and their versions
+
+
+def readable_report(report: dict | None) -> dict:
+    """Return a validation report as `{"valid", "errors": [{"row", "field", "message"}], "warnings", "more"}`.
+
+    Accepts Frictionless's report (errors in `tasks[].errors`, with `rowNumber` and `fieldName`) and the plain
+    `{"errors": [...], "warnings": [...]}` shape, each entry a dict or a string.
+    """
+    if not report:
+        return {"valid": None, "errors": [], "warnings": [], "more": 0}
+    entries = list(report.get("errors") or [])
+    warnings = list(report.get("warnings") or [])
+    for task in report.get("tasks") or []:
+        entries.extend(task.get("errors") or [])
+        warnings.extend(task.get("warnings") or [])
+    errors = [_readable_entry(entry) for entry in entries[:MAX_REPORT_ERRORS]]
+    valid = report.get("valid")
+    return {
+        "valid": (not entries) if valid is None else bool(valid),
+        "errors": errors,
+        "warnings": [_readable_entry(warning)["message"] for warning in warnings],
+        "more": max(0, len(entries) - MAX_REPORT_ERRORS),
+        "stats": report.get("stats") or {},
+    }
+
+
+def _readable_entry(entry) -> dict:
+    if not isinstance(entry, dict):
+        return {"row": None, "field": None, "message": str(entry)}
+    return {
+        "row": _first(entry, "rowNumber", "row_number", "row"),
+        "field": _first(entry, "fieldName", "field_name", "field"),
+        "message": _first(entry, "message", "note", "title", "type") or "",
+    }
+
+
+def _first(entry: dict, *keys):
+    return next((entry[key] for key in keys if entry.get(key) not in (None, "")), None)
+
+
+def version_progress(version: ResourceVersion | None) -> dict | None:
+    """Return the load progress of `version` (opendata.ingest.progress) and whether it still runs."""
+    if version is None:
+        return None
+    from . import ingest
+
+    progress = dict(ingest.progress(version))
+    progress.setdefault("status", version.status)
+    progress["version_id"] = version.pk
+    progress["running"] = progress["status"] in RUNNING_STATUSES
+    progress["status_label"] = ResourceVersion.Status(progress["status"]).label
+    bytes_done, bytes_total = progress.get("bytes_done"), progress.get("bytes_total")
+    if bytes_total and bytes_done is not None:
+        progress["percent"] = min(100, int(100 * bytes_done / bytes_total))
+    progress["url"] = reverse("opendata_admin_progress", args=[version.pk])
+    progress["refresh"] = PROGRESS_REFRESH_SECONDS
+    return progress
+
+
+def latest_version(resource: Resource) -> ResourceVersion | None:
+    return resource.versions.order_by("-number").first()
+
+
+def resource_versions_context(resource: Resource) -> dict:
+    versions = list(resource.versions.select_related("uploaded_by").order_by("-number"))
+    latest = versions[0] if versions else None
+    return {
+        "resource": resource,
+        "versions": versions,
+        "latest": latest,
+        "report": readable_report(latest.validation_report) if latest else None,
+        "progress": version_progress(latest),
+    }
+
+
+def upload_version(resource: Resource, uploaded_file, user) -> ResourceVersion:
+    """Store `uploaded_file` as the next version of `resource` and write the upload to the audit log."""
+    from . import services
+
+    version = services.add_version(resource, uploaded_file, user=user)
+    log(
+        instance=resource,
+        action=UPLOAD_LOG_ACTION,
+        user=user,
+        data={
+            "version": version.number,
+            "filename": version.original_name,
+            "size": version.size,
+            "sha256": version.sha256,
+        },
+    )
+    return version
+
+
+class ResourceFormViewMixin:
+    """Hands the uploaded file to add_version, and the size limit's refusals to the form."""
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["refused_uploads"] = refused_upload_fields(self.request)
+        return kwargs
+
+    def save_instance(self):
+        resource = super().save_instance()
+        if self.form.uploaded_file is not None:
+            self.version = upload_version(resource, self.form.uploaded_file, self.request.user)
+        return resource
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as error:
+            # add_version refused the file: everything done in the transaction is undone.
+            if not getattr(self, "object_existed", True):
+                form.instance.pk = None
+            form.add_error("file", error)
+            self.produced_error_message = self.get_error_message()
+            return self.form_invalid(form)
+
+
+class ResourceIndexView(ScopedIndexMixin, generic.IndexView):
+    related = ("dataset", "current_version")
+
+
+class ResourceCreateView(ResourceFormViewMixin, generic.CreateView):
+    object_existed = False
+
+    def get_initial(self):
+        initial = super().get_initial()
+        dataset = self.request.GET.get("dataset")
+        if dataset and dataset.isdigit():
+            initial["dataset"] = dataset
+        return initial
+
+
+class ResourceEditView(ResourceFormViewMixin, ScopedObjectMixin, generic.EditView):
+    pass
+
+
+class ResourceDeleteView(ScopedObjectMixin, InstancePermissionMixin, generic.DeleteView):
+    instance_permission = "delete"
+
+
+@never_cache
+@xframe_options_sameorigin
+def version_progress_view(request, pk):
+    """A small page with the load progress of a version, refreshing itself while the load runs."""
+    version = get_object_or_404(
+        ResourceVersion.objects.select_related("resource__dataset__body"),
+        pk=pk,
+        resource__in=permissions.get_editable_resources(request.user),
+    )
+    return TemplateResponse(
+        request,
+        "opendata/admin/progress_page.html",
+        {"version": version, "resource": version.resource, "progress": version_progress(version)},
+    )
+
+
+# Problem reports
+
+
+def set_report_resolved(report: ProblemReport, resolved: bool, user) -> None:
+    """Mark `report` resolved now (or open again) and write it to the audit log; no change, no entry."""
+    if resolved == (report.resolved_at is not None):
+        return
+    report.resolved_at = timezone.now() if resolved else None
+    report.save(update_fields=["resolved_at"])
+    log(instance=report, action=RESOLVE_LOG_ACTIONS[resolved], user=user)
+
+
+class ProblemReportIndexView(ScopedIndexMixin, generic.IndexView):
+    related = ("dataset",)
+
+
+class ProblemReportEditView(ScopedObjectMixin, generic.EditView):
+    success_message = gettext_lazy("Problem report updated.")
+
+    def save_instance(self):
+        report = self.form.instance
+        set_report_resolved(report, self.form.cleaned_data["resolved"], self.request.user)
+        return report
+
+
+def problem_report_context(report: ProblemReport) -> dict:
+    return {"report": report, "dataset_edit_url": reverse("opendata_datasets:edit", args=[report.dataset_id])}
+
+
+# API tokens
+
+
+@transaction.atomic
+def regenerate_token(user) -> Token:
+    """Give `user` a new API token, replacing the one they had (which stops working at once)."""
+    had_one = Token.objects.filter(user=user).delete()[0] > 0
+    token = Token.objects.create(user=user)
+    # The entry goes on the user: a token's own label would be its key.
+    log(instance=user, action=TOKEN_LOG_ACTIONS[had_one], user=user)
+    return token
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def api_token_view(request):
+    """Show whether the user has an API token; on POST, create a new one and show its key this once."""
+    new_token = regenerate_token(request.user) if request.method == "POST" else None
+    token = new_token or Token.objects.filter(user=request.user).first()
+    return TemplateResponse(
+        request,
+        "opendata/admin/api_token.html",
+        {
+            "token": token,
+            "new_key": new_token.key if new_token else None,
+            "header_title": _("API token"),
+            "page_title": _("API token"),
+        },
+    )
