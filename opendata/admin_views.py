@@ -7,6 +7,7 @@ status changes and uploads are written to Wagtail's audit log next to its own cr
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -229,12 +230,19 @@ def latest_version(resource: Resource) -> ResourceVersion | None:
     return resource.versions.order_by("-number").first()
 
 
+def version_download_url(resource: Resource, version: ResourceVersion) -> str:
+    """The public address of a published dataset's file; staff reach the files of the others in the admin."""
+    if resource.dataset.is_public:
+        return reverse("downloads:version", args=[resource.uuid, version.number])
+    return reverse("opendata_admin_version_file", args=[resource.pk, version.number])
+
+
 def resource_versions_context(resource: Resource) -> dict:
     versions = list(resource.versions.select_related("uploaded_by").order_by("-number"))
     latest = versions[0] if versions else None
     return {
         "resource": resource,
-        "versions": versions,
+        "versions": [(version, version_download_url(resource, version)) for version in versions],
         "latest": latest,
         "report": readable_report(latest.validation_report) if latest else None,
         "progress": version_progress(latest),
@@ -323,6 +331,15 @@ def version_progress_view(request, pk):
         "opendata/admin/progress_page.html",
         {"version": version, "resource": version.resource, "progress": version_progress(version)},
     )
+
+
+@never_cache
+def version_file_view(request, pk, number):
+    """A version's file for the staff of its body, whatever the dataset's status."""
+    version = get_object_or_404(
+        ResourceVersion, resource__in=permissions.get_editable_resources(request.user), resource__pk=pk, number=number
+    )
+    return FileResponse(version.file.open("rb"), as_attachment=True, filename=version.original_name)
 
 
 # Problem reports

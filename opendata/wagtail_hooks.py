@@ -222,7 +222,12 @@ def register_admin_urls():
             "opendata/versions/<int:pk>/progress/",
             admin_views.version_progress_view,
             name="opendata_admin_progress",
-        )
+        ),
+        path(
+            "opendata/resources/<int:pk>/v<int:number>/",
+            admin_views.version_file_view,
+            name="opendata_admin_version_file",
+        ),
     ]
 
 
