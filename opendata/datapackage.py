@@ -20,6 +20,7 @@ from .models import Dataset, Resource, ResourceVersion
 # A package whose every resource carries a Table Schema is a Tabular Data Package; any other is a Data Package.
 TABULAR_PROFILE = "tabular-data-package"
 PROFILE = "data-package"
+TABULAR_RESOURCE_PROFILE = "tabular-data-resource"
 
 
 def encoding_of(version: ResourceVersion) -> str | None:
@@ -77,6 +78,7 @@ def resource_descriptor(uris: Uris, resource: Resource) -> dict | None:
     if (delimiter := version.dialect.get("delimiter")) and delimiter != ",":
         descriptor["dialect"] = {"delimiter": delimiter}
     if resource.datastore_active and (schema := table_schema(resource, version)):
+        descriptor["profile"] = TABULAR_RESOURCE_PROFILE
         descriptor["schema"] = schema
     return descriptor
 
