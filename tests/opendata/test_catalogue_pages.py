@@ -178,6 +178,8 @@ class CatalogueListingTestCase:
         assert 'href="/catalog/datasets.csv"' in html
         assert 'href="/catalog/datasets.jsonl"' in html
         assert 'href="/catalog.ttl"' in html
+        for address in ("/catalog/datasets.csv", "/catalog/datasets.jsonl", "/catalog.ttl"):
+            assert client.get(address).status_code == 200, address
 
     def test_its_navigation_link_leads_here(self, client, budget):
         assert '<a href="/fr/data/">' in client.get("/fr/decisions/").content.decode()

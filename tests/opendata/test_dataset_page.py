@@ -108,10 +108,22 @@ class DatasetPageTestCase:
         assert re.search(r'<button type="button" class="copy-button" data-copy="api-ckan" hidden>', html)
         assert '<script src="/static/js/copy-button.js" defer></script>' in html
 
+    def test_the_api_addresses_it_shows_answer_with_this_dataset(self, client, budget):
+        rest = client.get("/api/v1/datasets/budget-2025/")
+        assert rest.status_code == 200
+        assert rest.json()["name"] == "budget-2025"
+        ckan = client.get("/api/3/action/package_show?id=budget-2025")
+        assert ckan.status_code == 200
+        assert ckan.json()["result"]["name"] == "budget-2025"
+
     def test_it_links_to_dcat_and_the_data_package(self, client, budget):
         html = client.get(PAGE).content.decode()
         assert 'href="/catalog/datasets/budget-2025.ttl"' in html
         assert 'href="/catalog/datasets/budget-2025/datapackage.json"' in html
+        assert 'href="/catalog/datasets/budget-2025.jsonld"' in html
+        assert 'href="/catalog/datasets/budget-2025.rdf"' in html
+        for address in ("/catalog/datasets/budget-2025.ttl", "/catalog/datasets/budget-2025/datapackage.json"):
+            assert client.get(address).status_code == 200, address
 
     def test_it_describes_the_dataset_in_json_ld(self, client, table):
         data = jsonld(client.get(PAGE))
