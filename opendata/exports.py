@@ -47,8 +47,9 @@ COLUMNS = [
 ]
 
 
-def iter_datasets(batch_size: int = BATCH_SIZE) -> Iterator[Dataset]:
+def iter_datasets(batch_size: int | None = None) -> Iterator[Dataset]:
     """Every published dataset in the order they were created, `batch_size` at a time (keyset pagination)."""
+    batch_size = batch_size or BATCH_SIZE
     last_pk = 0
     while True:
         batch = list(with_related(published_datasets().filter(pk__gt=last_pk).order_by("pk"))[:batch_size])
