@@ -45,7 +45,9 @@ class ValuesField(forms.Field):
 class CatalogueForm(forms.Form):
     """The listing's query parameters: words, facet values (OR within a facet, AND across), sort."""
 
-    q = forms.CharField(label=_("Words"), required=False, max_length=200)
+    q = forms.CharField(
+        label=_("Words"), required=False, max_length=200, widget=forms.TextInput(attrs={"type": "search"})
+    )
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,

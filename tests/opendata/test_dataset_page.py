@@ -122,6 +122,7 @@ class DatasetPageTestCase:
         assert 'href="/catalog/datasets/budget-2025/datapackage.json"' in html
         assert 'href="/catalog/datasets/budget-2025.jsonld"' in html
         assert 'href="/catalog/datasets/budget-2025.rdf"' in html
+        assert '<link rel="alternate" type="text/turtle" href="/catalog/datasets/budget-2025.ttl">' in html
         for address in ("/catalog/datasets/budget-2025.ttl", "/catalog/datasets/budget-2025/datapackage.json"):
             assert client.get(address).status_code == 200, address
 
