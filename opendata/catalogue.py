@@ -23,6 +23,7 @@ SORTS = {
     "metadata_created": "created_at",
     "name": "name",
     "title_string": "title_sort",
+    "id": "uuid",  # CKAN harvesters page with `sort=id asc`
 }
 MAX_ROWS = 1000  # CKAN's ckan.search.rows_max
 
