@@ -30,6 +30,7 @@ FIELD_TYPES = {
     "string": ("text", "TEXT", "TEXT"),
 }
 MAX_LIMIT = 32_000  # CKAN's ckan.datastore.search.rows_max default
+BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1
 
 
 class DatastoreError(ValueError):
@@ -65,7 +66,10 @@ class Field:
         text = str(value).strip()
         try:
             if self.type in ("integer", "year"):
-                return int(text)
+                number = int(text)
+                if not BIGINT_MIN <= number <= BIGINT_MAX:  # the column is a BIGINT: a larger value would be a DB error
+                    raise ValueError(text)
+                return number
             if self.type == "number":
                 number = Decimal(text.replace(",", "."))
                 return number if connection.vendor == "postgresql" else float(number)
