@@ -26,6 +26,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -390,10 +391,18 @@ class SearchPagination(PagePagination):
         return replace_query_param(url, self.page_query_param, self.number - 1)
 
 
+class JSONOnly(DefaultContentNegotiation):
+    """Always the first renderer (JSON): `format` is the listing's filter, not DRF's renderer override."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 class CatalogueMixin:
     """Throttled per IP, and answering in the language of `?language=` when given."""
 
     throttle_classes = (CatalogueRateThrottle,)
+    content_negotiation_class = JSONOnly
 
     def dispatch(self, request, *args, **kwargs):
         language = request.GET.get("language")
