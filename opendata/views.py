@@ -23,6 +23,7 @@ from .templatetags.opendata_tags import format_cell, type_label
 
 PAGE_SIZE = 20
 PREVIEW_PAGE_SIZE = 50
+MAX_PAGE = 1_000_000  # × 50 rows: far past any file we hold, far below a 64-bit offset
 CHART_BARS = 20
 # Reports per IP address: a person reports a few problems, not dozens; django-ratelimit's rate syntax.
 REPORT_RATE = "5/h"
@@ -38,9 +39,12 @@ def _get_public_dataset(name: str, queryset=None) -> Dataset:
 
 
 def _page_number(value) -> int:
-    """The page asked for; anything that is not a positive number is the first page."""
+    """The page asked for; anything that is not a positive number is the first page.
+
+    Numbers past MAX_PAGE become MAX_PAGE, which has no rows (404) but keeps the offset within the database's range.
+    """
     try:
-        return max(1, int(value))
+        return min(max(1, int(value)), MAX_PAGE)
     except (TypeError, ValueError):
         return 1
 
@@ -215,14 +219,18 @@ def _preview(request, resource: Resource) -> dict:
         query.sort_field = ""
 
     number = _page_number(request.GET.get("page"))
-    result = datastore.search(
-        resource,
-        filters=query.filters,
-        q=query.q or None,
-        sort=query.sort or None,
-        limit=PREVIEW_PAGE_SIZE,
-        offset=(number - 1) * PREVIEW_PAGE_SIZE,
-    )
+    try:
+        result = datastore.search(
+            resource,
+            filters=query.filters,
+            q=query.q or None,
+            sort=query.sort or None,
+            limit=PREVIEW_PAGE_SIZE,
+            offset=(number - 1) * PREVIEW_PAGE_SIZE,
+        )
+    except datastore.DatastoreError:  # what the checks above let through: say so rather than fail
+        problems.append(_("These rows cannot be shown with these filters."))
+        result = {"records": [], "total": 0}
     page = _page_of(result["total"], number, PREVIEW_PAGE_SIZE)
     chart_params = {key: request.GET[key] for key in ("x", "y") if request.GET.get(key)}
     columns = []
@@ -250,10 +258,14 @@ def _preview(request, resource: Resource) -> dict:
     chart = chart_rows = None
     if chart_form.is_bound:
         if chart_form.is_valid():
-            chart_rows = datastore.aggregate(
-                resource, chart_form.cleaned_data["x"], chart_form.cleaned_data["y"] or None, limit=CHART_BARS
-            )
-            chart = bar_chart(chart_rows, rtl=get_language_bidi())
+            try:
+                chart_rows = datastore.aggregate(
+                    resource, chart_form.cleaned_data["x"], chart_form.cleaned_data["y"] or None, limit=CHART_BARS
+                )
+            except datastore.DatastoreError:
+                problems.append(_("This chart cannot be drawn from these columns."))
+            else:
+                chart = bar_chart(chart_rows, rtl=get_language_bidi())
         else:
             problems.append(_("Choose a column for the categories and a number column (or the count of rows)."))
 

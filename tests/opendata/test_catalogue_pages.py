@@ -208,3 +208,6 @@ class CatalogueListingTestCase:
         assert count() == few
         with django_assert_max_num_queries(20):
             client.get(LISTING + "?theme=economy&format=csv&q=jeu&sort=title")
+
+    def test_it_answers_404_for_a_page_number_too_large_for_the_database(self, client, budget):
+        assert client.get(LISTING + "?page=" + "9" * 30).status_code == 404

@@ -211,3 +211,9 @@ class ResourcePreviewTestCase:
     def test_it_answers_404_for_a_resource_of_another_dataset(self, client, table, commune):
         DatasetFactory(name="autre", body=commune)
         assert client.get(f"/fr/data/autre/resources/{table.uuid}/").status_code == 404
+
+    def test_it_survives_numbers_too_large_for_the_database(self, client, table):
+        response = client.get(url(table, "filter.année=99999999999999999999999"))
+        assert response.status_code == 200
+        assert len(response.context["problems"]) == 1
+        assert client.get(url(table, "page=" + "9" * 30)).status_code == 404
