@@ -59,6 +59,10 @@ class CatalogueForm(forms.Form):
     licence = ValuesField(required=False)
     tag = ValuesField(required=False)
 
+    def clean_format(self):
+        # Formats are stored upper-case (Resource.save): `?format=csv` is the CSV checkbox.
+        return list(dict.fromkeys(value.upper() for value in self.cleaned_data["format"]))
+
     def selected(self) -> dict[str, list[str]]:
         """`{parameter: [values]}` of the facet filters in use; valid even when another field is not."""
         self.is_valid()

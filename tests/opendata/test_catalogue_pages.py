@@ -97,6 +97,8 @@ class CatalogueListingTestCase:
         assert facet(response, "licence") == {"cc-by-4.0": (1, False), "odc-odbl": (1, False)}
         assert facet(response, "body") == {"commune-test": (1, False), "service-technique": (1, False)}
 
+        assert facet(client.get(LISTING + "?format=csv"), "format") == {"CSV": (1, True), "XLSX": (1, False)}
+
         response = client.get(LISTING + "?theme=education&tag=inconnu")
         assert facet(response, "theme")["education"] == (0, True)
         assert facet(response, "tag") == {"inconnu": (0, True)}
