@@ -20,10 +20,13 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from django_ratelimit.decorators import ratelimit
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS, XSD
+
+from portal.bodies.models import PublicBody
 
 from .catalogue import published_datasets, with_related
 from .downloads import MEDIA_TYPES
@@ -31,7 +34,6 @@ from .models import Dataset, Licence, Resource, ResourceVersion
 
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
-LOCN = Namespace("http://www.w3.org/ns/locn#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 EU = "http://publications.europa.eu/resource/authority/"
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
@@ -93,7 +95,6 @@ PREFIXES = {
     "vcard": VCARD,
     "hydra": HYDRA,
     "spdx": SPDX,
-    "locn": LOCN,
     "skos": SKOS,
     "xsd": XSD,
 }
@@ -141,9 +142,9 @@ class Uris:
         with translation.override(settings.LANGUAGE_CODE):
             return self.absolute(reverse("opendata:resource", args=[dataset.name, resource.uuid]))
 
-    def body(self, dataset: Dataset) -> URIRef:
+    def body(self, body: PublicBody) -> URIRef:
         with translation.override(settings.LANGUAGE_CODE):
-            return URIRef(self.absolute(reverse("bodies:detail", args=[dataset.body.slug])))
+            return URIRef(self.absolute(reverse("bodies:detail", args=[body.slug])))
 
     def licence(self, licence: Licence) -> URIRef:
         """The licence's own text when it has one, else its record in the REST API."""
@@ -192,6 +193,17 @@ def add_format(graph: Graph, distribution, format: str, media_type: str) -> None
         graph.add((distribution, DCTERMS.format, URIRef(f"{EU}file-type/{code}")))
     if media_type:
         graph.add((distribution, DCAT.mediaType, URIRef(f"{IANA_MEDIA_TYPES}{media_type}")))
+
+
+def add_agent(graph: Graph, uris: Uris, body: PublicBody) -> URIRef:
+    """The public body as a foaf:Agent (DCAT-AP's publisher), named in each language."""
+    node = uris.body(body)
+    graph.add((node, RDF.type, FOAF.Agent))
+    graph.add((node, RDF.type, FOAF.Organization))
+    add_translations(graph, node, FOAF.name, body, "name")
+    if body.website:
+        graph.add((node, FOAF.homepage, URIRef(body.website)))
+    return node
 
 
 def add_licence(graph: Graph, uris: Uris, licence: Licence) -> URIRef:
@@ -258,13 +270,7 @@ def add_dataset(graph: Graph, uris: Uris, dataset: Dataset) -> URIRef:
         graph.add((node, DCAT.version, Literal(dataset.version)))
 
     body = dataset.body
-    publisher = uris.body(dataset)
-    graph.add((node, DCTERMS.publisher, publisher))
-    graph.add((publisher, RDF.type, FOAF.Organization))
-    graph.add((publisher, RDF.type, FOAF.Agent))
-    add_translations(graph, publisher, FOAF.name, body, "name")
-    if body.website:
-        graph.add((publisher, FOAF.homepage, URIRef(body.website)))
+    graph.add((node, DCTERMS.publisher, add_agent(graph, uris, body)))
 
     if email := dataset.contact_email or body.email:
         contact = BNode()
@@ -310,6 +316,15 @@ def add_catalog(graph: Graph, uris: Uris, datasets: QuerySet[Dataset]) -> URIRef
     node = uris.catalog()
     graph.add((node, RDF.type, DCAT.Catalog))
     graph.add((node, DCTERMS.title, Literal(settings.WAGTAIL_SITE_NAME)))
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            description = _("Open data published by the public bodies of %(site)s.") % {
+                "site": settings.WAGTAIL_SITE_NAME
+            }
+        graph.add((node, DCTERMS.description, Literal(description, lang=code)))
+    # The catalogue's publisher is the top of the bodies' tree (the region or the commune the site serves).
+    if root := PublicBody.get_root_nodes().first():
+        graph.add((node, DCTERMS.publisher, add_agent(graph, uris, root)))
     graph.add((node, FOAF.homepage, URIRef(uris.absolute("/"))))
     graph.add((node, DCAT.themeTaxonomy, URIRef(f"{EU}data-theme")))
     for code, _name in settings.LANGUAGES:

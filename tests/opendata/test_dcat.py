@@ -6,14 +6,19 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import namespace as vocabularies
 
 from opendata import dcat
 from opendata.dcat import HYDRA, SPDX, VCARD
 from opendata.models import Dataset, Licence
 from tests.opendata.factories import DatasetFactory, ResourceFactory, add_file, loaded_resource
 
+# Plain namespaces: pytest's collection probes module attributes, which rdflib's closed ones warn about.
+DCAT, DCTERMS, FOAF, RDF, XSD = (
+    Namespace(str(vocabulary))
+    for vocabulary in (vocabularies.DCAT, vocabularies.DCTERMS, vocabularies.FOAF, vocabularies.RDF, vocabularies.XSD)
+)
 SITE = "http://testserver"
 PARSERS = {"ttl": "turtle", "jsonld": "json-ld", "rdf": "xml"}
 CONTENT_TYPES = {"ttl": "text/turtle", "jsonld": "application/ld+json", "rdf": "application/rdf+xml"}
@@ -139,7 +144,7 @@ class DatasetDescriptionTestCase:
         assert (dataset_uri("budget-2025"), DCAT.distribution, node) in graph
         assert graph.value(node, DCAT.downloadURL) == URIRef(f"{SITE}/download/{upload.uuid}/")
         assert graph.value(node, DCAT.accessURL) == URIRef(f"{SITE}/ar/data/budget-2025/resources/{upload.uuid}/")
-        assert graph.value(node, DCTERMS.format) == URIRef(
+        assert graph.value(node, DCTERMS["format"]) == URIRef(
             "http://publications.europa.eu/resource/authority/file-type/CSV"
         )
         assert graph.value(node, DCAT.mediaType) == URIRef("https://www.iana.org/assignments/media-types/text/csv")
@@ -207,6 +212,15 @@ class CatalogTestCase:
         assert set(graph.objects(catalog, DCAT.dataset)) == {dataset_uri("public-one")}
         assert int(graph.value(catalog, HYDRA.totalItems)) == 1
         assert "draft-one" not in response_text(client.get(f"/catalog.{format}"))
+
+    def test_it_describes_the_catalogue_in_each_language(self, client, commune, region):
+        graph = parse(client.get("/catalog.ttl"), "ttl")
+        catalog = URIRef(f"{SITE}/catalog")
+        assert {literal.language for literal in graph.objects(catalog, DCTERMS.description)} == {"ar", "fr", "en"}
+        assert graph.value(catalog, DCTERMS.publisher) == URIRef(f"{SITE}/ar/bodies/wilaya-test/")
+        assert graph.value(catalog, DCAT.themeTaxonomy) == URIRef(
+            "http://publications.europa.eu/resource/authority/data-theme"
+        )
 
     def test_it_pages_with_hydra(self, client, commune, monkeypatch):
         monkeypatch.setattr(dcat, "PAGE_SIZE", 2)
