@@ -310,8 +310,11 @@ def report_problem(request, name):
         return redirect(dataset.get_absolute_url() + "#report")
     usage = get_usage(request, group="opendata.report", key="ip", rate=REPORT_RATE, method="POST", increment=True)
     if usage and usage["should_limit"]:
-        response = render(request, "429.html", status=429)
-        response["Retry-After"] = str(max(1, usage["time_left"]))
+        seconds = max(1, usage["time_left"])
+        response = render(
+            request, "opendata/report_limited.html", {"dataset": dataset, "minutes": -(-seconds // 60)}, status=429
+        )
+        response["Retry-After"] = str(seconds)
         return response
     form = ProblemReportForm(request.POST)
     if not form.is_valid():

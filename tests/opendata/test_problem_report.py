@@ -67,6 +67,7 @@ class ProblemReportTestCase:
         response = client.post(REPORT, GOOD)
         assert response.status_code == 429
         assert 0 < int(response["Retry-After"]) <= 3600
+        assert 'href="/fr/data/budget-2025/"' in response.content.decode()
         assert ProblemReport.objects.count() == 5
         # Another address may still report.
         assert client.post(REPORT, GOOD, REMOTE_ADDR="192.0.2.7").status_code == 302
