@@ -358,7 +358,7 @@ class DownloadCountTestCase:
         assert download_count(budget) == 3
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 class ConcurrentDownloadCountTestCase:
     @override_settings(OPENDATA_DOWNLOAD_RATE="1000/m")
     def test_it_counts_every_one_of_concurrent_downloads(self):
