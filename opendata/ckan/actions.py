@@ -1,0 +1,511 @@
+"""The actions of the CKAN-compatible API: one function each, with its input schema.
+
+An action takes the call's Context and its parameters (a dict), validates them against its schema,
+and returns the `result` of CKAN's envelope or raises one of the errors in `schema`.
+Only reading actions exist: the catalogue is written through the admin.
+"""
+
+import inspect
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db import DataError, transaction
+from django.db.models import CharField, Count, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Lower, NullIf
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from taggit.models import Tag
+
+from portal.bodies.models import PublicBody
+from portal.i18n import language_order
+
+from .. import datastore
+from ..catalogue import MAX_ROWS, CatalogueQueryError, DatasetSearch, search_datasets, with_related
+from ..models import Dataset, Licence, Resource, TaggedDataset, Theme
+from . import dictization, fq
+from .auth import check_read_dataset, get_read_dataset_queryset
+from .schema import (
+    MAX_INTEGER,
+    Invalid,
+    NotFound,
+    SearchError,
+    SearchQueryError,
+    ValidationError,
+    at_most,
+    boolean,
+    default,
+    int_validator,
+    json_if_string,
+    json_object,
+    list_if_string,
+    list_of_strings,
+    natural_number,
+    not_missing,
+    one_of,
+    string_or_json_object,
+    unicode_safe,
+    validate,
+)
+
+CKAN_VERSION = "2.10.0"  # the CKAN release whose API this one follows
+DEFAULT_SORT = "score desc, metadata_modified desc"  # CKAN's ckan.search.default_package_sort
+FACET_LIMIT = 50  # CKAN's search.facets.limit
+LIST_MAX = 1000  # CKAN's ckan.group_and_organization_list_max
+LIST_ALL_FIELDS_MAX = 25  # CKAN's ckan.group_and_organization_list_all_fields_max
+# package_search parameters CKAN passes on to Solr (VALID_SOLR_PARAMETERS) or reads itself; others are refused.
+SEARCH_PASSED_ON = {"qf", "wt", "bf", "boost", "tie", "defType", "mm", "df", "extras", "use_default_schema", "lang"}
+
+
+@dataclass
+class Context:
+    """Who calls, and how to make an absolute URL for them."""
+
+    user: object
+    absolute: Callable[[str], str]
+
+
+def offset_number(value):
+    value = natural_number(value)
+    if isinstance(value, int) and value > MAX_INTEGER:
+        raise Invalid(f"Must be at most {MAX_INTEGER}")
+    return value
+
+
+def _uuid_or_none(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def _pop_id(data: dict, *aliases: str) -> str:
+    """The `id` parameter (or one of its older names), validated: CKAN's "Missing value" when absent."""
+    for alias in aliases:
+        if data.get("id") in (None, "") and data.get(alias) not in (None, ""):
+            data = {**data, "id": data[alias]}
+    return validate(data, {"id": [not_missing, unicode_safe]})["id"]
+
+
+# Datasets ------------------------------------------------------------------------------------------------
+
+
+PACKAGE_SEARCH_SCHEMA = {
+    "q": [unicode_safe],
+    "fq": [unicode_safe],
+    "fq_list": [json_if_string, list_of_strings],
+    "fl": [list_if_string, list_of_strings],
+    "rows": [default(10), natural_number, at_most(MAX_ROWS)],
+    "start": [default(0), offset_number],
+    "sort": [unicode_safe],
+    "facet": [default(True), boolean],
+    "facet.mincount": [default(1), natural_number],
+    "facet.limit": [default(FACET_LIMIT), int_validator, at_most(10_000)],
+    "facet.field": [json_if_string, list_of_strings],
+    "include_private": [default(False), boolean],
+    "include_drafts": [default(False), boolean],
+    "include_deleted": [default(False), boolean],
+}
+
+
+def package_search(context: Context, data: dict) -> dict:
+    """Search datasets: q (words, or a filter query such as `tags:x`), fq and fq_list (Solr-style filters
+    on organization, groups, tags, res_format, license_id, name, id, state, owner_org, metadata_modified),
+    sort, rows (at most 1000, larger values are lowered), start, facet.field (a JSON list), facet.limit,
+    facet.mincount, fl, include_private (with a token: the drafts of your bodies)."""
+    unknown = sorted(key for key in data if key not in PACKAGE_SEARCH_SCHEMA and key not in SEARCH_PASSED_ON)
+    unknown = [key for key in unknown if not key.startswith("ext_") and key != "callback"]
+    if unknown:
+        raise SearchQueryError(f"Invalid search parameters: {unknown}")
+    params = validate(data, PACKAGE_SEARCH_SCHEMA)
+    include_private = params["include_private"] or params["include_drafts"] or params["include_deleted"]
+    queryset = get_read_dataset_queryset(context.user, include_private=include_private)
+
+    q = (params.get("q") or "").strip()
+    if q in ("*:*", "*"):
+        q = ""
+    try:
+        if q and fq.is_filter_query(q):
+            queryset, q = queryset.filter(fq.parse(q)), ""
+        for text in [params.get("fq") or "", *params.get("fq_list", [])]:
+            queryset = queryset.filter(fq.parse(text))
+    except fq.FilterQueryError as error:
+        raise SearchError(f"Invalid filter query: {error}") from None
+
+    sort = params.get("sort") or DEFAULT_SORT
+    search = DatasetSearch(
+        q=q,
+        sort=sort,
+        start=params["start"],
+        rows=params["rows"],
+        facet_fields=params.get("facet.field", []) if params["facet"] else [],
+        facet_limit=params["facet.limit"],
+        facet_mincount=params["facet.mincount"],
+    )
+    try:
+        result = search_datasets(search, queryset)
+    except CatalogueQueryError as error:
+        if error.field == "sort":
+            raise SearchQueryError('Invalid "sort" parameter') from None
+        raise SearchError(str(error)) from None
+
+    packages = [dictization.package_dict(dataset, context.absolute) for dataset in result.results]
+    if params.get("fl"):
+        packages = [{key: package.get(key) for key in params["fl"]} for package in packages]
+    return {
+        "count": result.count,
+        "sort": sort,
+        "facets": result.facets,
+        "search_facets": _search_facets(result.facets),
+        "results": packages,
+    }
+
+
+def _search_facets(facets: dict[str, dict[str, int]]) -> dict:
+    """CKAN's `search_facets`: each value with a display name (a body's or theme's name, a licence's title)."""
+    models = {"organization": (PublicBody, "slug"), "groups": (Theme, "slug"), "license_id": (Licence, "slug")}
+    restructured = {}
+    for name, counts in facets.items():
+        display = {}
+        if name in models and counts:
+            model, key = models[name]
+            display = {getattr(obj, key): str(obj) for obj in model.objects.filter(**{f"{key}__in": list(counts)})}
+        restructured[name] = {
+            "title": name,
+            "items": [
+                {"name": value, "display_name": display.get(value, value), "count": count}
+                for value, count in counts.items()
+            ],
+        }
+    return restructured
+
+
+def _get_dataset(context: Context, identifier: str) -> Dataset:
+    key = _uuid_or_none(identifier)
+    condition = Q(uuid=key) if key else Q(name=identifier)
+    dataset = with_related(Dataset.objects.filter(condition)).first()
+    if dataset is None:
+        raise NotFound()
+    check_read_dataset(context.user, dataset)
+    return dataset
+
+
+def package_show(context: Context, data: dict) -> dict:
+    """Return a dataset by id (its UUID) or name, with its resources.
+
+    A draft or withdrawn dataset answers 404 to anonymous callers and 403 to a token without an
+    editor or publisher role on its body."""
+    dataset = _get_dataset(context, _pop_id(data, "name_or_id"))
+    return dictization.package_dict(dataset, context.absolute)
+
+
+def package_list(context: Context, data: dict) -> list[str]:
+    """Return the names of the published datasets, by name; limit and offset page through them."""
+    params = validate(data, {"limit": [natural_number], "offset": [offset_number]})
+    names = Dataset.objects.published().order_by("name").values_list("name", flat=True)
+    offset = params.get("offset") or 0
+    if params.get("limit"):  # CKAN: a limit of 0 means no limit
+        return list(names[offset : offset + params["limit"]])
+    return list(names[offset:])
+
+
+# Organizations (public bodies) and groups (themes) -----------------------------------------------------
+
+
+LIST_SCHEMA = {
+    "all_fields": [default(False), boolean],
+    "limit": [natural_number],
+    "offset": [default(0), offset_number],
+    "sort": [unicode_safe],
+    "q": [unicode_safe],
+}
+PUBLISHED = Q(datasets__status=Dataset.Status.PUBLISHED)
+
+
+def _order(queryset: QuerySet, sort: str | None, name_field: str, title_prefix: str) -> QuerySet:
+    """Order a list as CKAN's `_group_or_org_list` does: name, title or package_count, asc or desc."""
+    sort = (sort or "title asc").strip()
+    if sort in ("packages", "package_count"):
+        sort = "package_count desc"
+    field, _space, direction = sort.partition(" ")
+    direction = direction.strip().lower() or "asc"
+    if field == "packages":
+        field = "package_count"
+    if field not in ("name", "title", "package_count") or direction not in ("asc", "desc"):
+        raise ValidationError({"sort": [f"Cannot sort by field `{field}`"]})
+    if field == "title":
+        titles = [NullIf(f"{title_prefix}_{code}", Value("")) for code in language_order(get_language())]
+        queryset = queryset.annotate(title_sort=Lower(Coalesce(*titles, name_field, output_field=CharField())))
+        field = "title_sort"
+    elif field == "name":
+        field = name_field
+    return queryset.order_by(("-" if direction == "desc" else "") + field, "pk")
+
+
+def _page(queryset: QuerySet, params: dict) -> list:
+    maximum = LIST_ALL_FIELDS_MAX if params["all_fields"] else LIST_MAX
+    limit = min(params.get("limit") or maximum, maximum)
+    return list(queryset[params["offset"] : params["offset"] + limit])
+
+
+def organization_list(context: Context, data: dict) -> list:
+    """Return the public bodies' names (or, with all_fields, their dictionaries with package_count).
+
+    sort: name, title or package_count (asc or desc); q: a part of the name; limit (at most 1000 names,
+    25 with all_fields, as in CKAN) and offset; organizations: only these names."""
+    params = validate(data, {**LIST_SCHEMA, "organizations": [json_if_string, list_if_string, list_of_strings]})
+    bodies = PublicBody.objects.annotate(package_count=Count("datasets", filter=PUBLISHED))
+    if params.get("organizations"):
+        bodies = bodies.filter(slug__in=params["organizations"])
+    if params.get("q"):
+        words = params["q"]
+        bodies = bodies.filter(
+            Q(slug__icontains=words)
+            | Q(name_ar__icontains=words)
+            | Q(name_fr__icontains=words)
+            | Q(name_en__icontains=words)
+        )
+    bodies = _page(_order(bodies, params.get("sort"), "slug", "name"), params)
+    if params["all_fields"]:
+        return [dictization.organization_dict(body, package_count=body.package_count) for body in bodies]
+    return [body.slug for body in bodies]
+
+
+def _datasets_of(context: Context, condition: Q) -> list[dict]:
+    datasets = with_related(Dataset.objects.published().filter(condition).order_by("name"))[:MAX_ROWS]
+    return [dictization.package_dict(dataset, context.absolute) for dataset in datasets]
+
+
+def organization_show(context: Context, data: dict) -> dict:
+    """Return a public body by id (its UUID) or name (its slug); include_datasets adds its published
+    datasets (at most 1000) as `packages`."""
+    identifier = _pop_id(data)
+    params = validate(data, {"include_datasets": [default(False), boolean]})
+    key = _uuid_or_none(identifier)
+    bodies = PublicBody.objects.annotate(package_count=Count("datasets", filter=PUBLISHED))
+    body = bodies.filter(Q(uuid=key) if key else Q(slug=identifier)).first()
+    if body is None:
+        raise NotFound()
+    result = dictization.organization_dict(body, package_count=body.package_count)
+    result.update({"users": [], "groups": [], "tags": [], "extras": []})
+    if params["include_datasets"]:
+        result["packages"] = _datasets_of(context, Q(body=body))
+    return result
+
+
+def group_list(context: Context, data: dict) -> list:
+    """Return the themes' names (or, with all_fields, their dictionaries with package_count); as
+    organization_list, with groups: only these names."""
+    params = validate(data, {**LIST_SCHEMA, "groups": [json_if_string, list_if_string, list_of_strings]})
+    themes = Theme.objects.annotate(package_count=Count("datasets", filter=PUBLISHED))
+    if params.get("groups"):
+        themes = themes.filter(slug__in=params["groups"])
+    if params.get("q"):
+        words = params["q"]
+        themes = themes.filter(
+            Q(slug__icontains=words)
+            | Q(name_ar__icontains=words)
+            | Q(name_fr__icontains=words)
+            | Q(name_en__icontains=words)
+        )
+    themes = _page(_order(themes, params.get("sort"), "slug", "name"), params)
+    if params["all_fields"]:
+        return [dictization.group_dict(theme, package_count=theme.package_count) for theme in themes]
+    return [theme.slug for theme in themes]
+
+
+def group_show(context: Context, data: dict) -> dict:
+    """Return a theme by id or name; include_datasets adds its published datasets (at most 1000)."""
+    identifier = _pop_id(data)
+    params = validate(data, {"include_datasets": [default(False), boolean]})
+    themes = Theme.objects.annotate(package_count=Count("datasets", filter=PUBLISHED))
+    theme = next((t for t in themes if identifier in (t.slug, dictization.theme_id(t))), None)
+    if theme is None:
+        raise NotFound()
+    result = dictization.group_dict(theme, package_count=theme.package_count)
+    result.update({"users": [], "groups": [], "tags": [], "extras": []})
+    if params["include_datasets"]:
+        result["packages"] = _datasets_of(context, Q(themes=theme))
+    return result
+
+
+def tag_list(context: Context, data: dict) -> list:
+    """Return the tags of published datasets, by name; query: only those containing it; all_fields: dicts."""
+    params = validate(data, {"query": [unicode_safe], "all_fields": [default(False), boolean]})
+    tags = Tag.objects.filter(
+        pk__in=TaggedDataset.objects.filter(content_object__status=Dataset.Status.PUBLISHED).values("tag")
+    )
+    if params.get("query"):
+        tags = tags.filter(name__icontains=params["query"])
+    names = list(tags.order_by("name").values_list("name", flat=True))
+    if params["all_fields"]:
+        return [dictization.tag_dict(name) for name in names]
+    return names
+
+
+# Resources and the DataStore ----------------------------------------------------------------------------
+
+
+def _get_resource(context: Context, identifier: str) -> Resource:
+    key = _uuid_or_none(identifier)
+    resource = Resource.objects.select_related("dataset", "current_version").filter(uuid=key).first() if key else None
+    if resource is None:
+        raise NotFound()
+    check_read_dataset(context.user, resource.dataset)
+    return resource
+
+
+def resource_show(context: Context, data: dict) -> dict:
+    """Return a resource by id; `url` is where to download it (our download address for uploads)."""
+    resource = _get_resource(context, _pop_id(data))
+    return dictization.resource_dict(resource, resource.dataset, context.absolute)
+
+
+def resource_view_list(context: Context, data: dict) -> list[dict]:
+    """Return a resource's views: a table view (CKAN's datatables_view) when its rows are in the DataStore."""
+    resource = _get_resource(context, _pop_id(data))
+    if not resource.datastore_active:
+        return []
+    return [
+        {
+            "id": str(uuid.uuid5(resource.uuid, "datatables_view")),
+            "resource_id": str(resource.uuid),
+            "package_id": str(resource.dataset.uuid),
+            "title": _("Table"),
+            "description": "",
+            "view_type": "datatables_view",
+            "position": 0,
+            "filterable": True,
+            "responsive": False,
+            "show_fields": [field.id for field in datastore.fields_of(resource)],
+        }
+    ]
+
+
+DATASTORE_SEARCH_SCHEMA = {
+    "resource_id": [not_missing, unicode_safe],
+    "filters": [json_object],
+    "q": [string_or_json_object],
+    "fields": [list_if_string, list_of_strings],
+    "sort": [list_if_string, list_of_strings],
+    "limit": [default(100), natural_number, at_most(datastore.MAX_LIMIT)],
+    "offset": [default(0), offset_number],
+    "include_total": [default(True), boolean],
+    "records_format": [default("objects"), one_of("objects")],
+}
+
+
+def datastore_search(context: Context, data: dict) -> dict:
+    """Return rows of a resource in the DataStore: resource_id, filters (a JSON object of field → value or
+    list of values), q (words, or an object of field → words), fields (a list or a comma-separated string),
+    sort ("field desc, other"), limit (at most 32000), offset, include_total."""
+    data = {**data, "resource_id": data.get("resource_id") or data.get("id")}
+    params = validate(data, DATASTORE_SEARCH_SCHEMA)
+    key = _uuid_or_none(params["resource_id"])
+    resource = Resource.objects.select_related("dataset").filter(uuid=key).first() if key else None
+    if resource is None or not resource.datastore_active:
+        raise NotFound(f'Resource "{params["resource_id"]}" was not found.')
+    check_read_dataset(context.user, resource.dataset)
+
+    sort = ", ".join(params.get("sort", [])) or None
+    query = {
+        "filters": params.get("filters"),
+        "q": params.get("q"),
+        "fields": params.get("fields"),
+        "sort": sort,
+    }
+    # Check each parameter on its own so that the error names the one at fault.
+    for name, value in query.items():
+        try:
+            datastore.build_query(resource, **{name: value})
+        except datastore.DatastoreError as error:
+            raise ValidationError({name: [str(error)]}) from None
+    try:
+        with transaction.atomic():
+            result = datastore.search(
+                resource,
+                **query,
+                limit=params["limit"],
+                offset=params["offset"],
+                include_total=params["include_total"],
+            )
+    except datastore.DatastoreError as error:
+        raise ValidationError({"query": [str(error)]}) from None
+    except (DataError, OverflowError):
+        raise ValidationError({"filters": ["A filter value is out of range for its field"]}) from None
+
+    links = {key: value for key, value in query.items() if value}
+    links = {key: json.dumps(value) if isinstance(value, dict | list) else value for key, value in links.items()}
+    path = reverse("ckan:action", args=["datastore_search"])
+    base = {"resource_id": str(resource.uuid), **links, "limit": params["limit"]}
+    result.update(
+        {
+            "include_total": params["include_total"],
+            "records_format": "objects",
+            "total_was_estimated": False,
+            "_links": {
+                "start": f"{path}?{urlencode(base)}",
+                "next": f"{path}?{urlencode({**base, 'offset': params['offset'] + params['limit']})}",
+            },
+        }
+    )
+    if sort:
+        result["sort"] = sort
+    for name in ("filters", "q"):
+        if query[name]:
+            result[name] = query[name]
+    return result
+
+
+# The site ------------------------------------------------------------------------------------------------
+
+
+def status_show(context: Context, data: dict) -> dict:
+    """Return the site's name, address, the CKAN version this API follows and its extensions."""
+    return {
+        "site_title": settings.WAGTAIL_SITE_NAME,
+        "site_description": "",
+        "site_url": context.absolute("/").rstrip("/"),
+        "ckan_version": CKAN_VERSION,
+        "error_emails_to": None,
+        "locale_default": settings.LANGUAGE_CODE,
+        "extensions": ["datastore", "datatables_view", "fluent", "dcat"],
+    }
+
+
+def site_read(context: Context, data: dict) -> bool:
+    """Return true: the site may be read."""
+    return True
+
+
+def help_show(context: Context, data: dict) -> str:
+    """Return the help text of the action named `name`."""
+    name = validate(data, {"name": [not_missing, unicode_safe]})["name"]
+    if name not in ACTIONS:
+        raise NotFound("Action function not found")
+    return inspect.getdoc(ACTIONS[name]) or ""
+
+
+ACTIONS: dict[str, Callable[[Context, dict], object]] = {
+    function.__name__: function
+    for function in (
+        package_search,
+        package_show,
+        package_list,
+        organization_list,
+        organization_show,
+        group_list,
+        group_show,
+        tag_list,
+        resource_show,
+        resource_view_list,
+        datastore_search,
+        status_show,
+        site_read,
+        help_show,
+    )
+}

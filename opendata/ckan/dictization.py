@@ -1,0 +1,183 @@
+"""Our models as CKAN's dictionaries (package, resource, organization, group, tag), CKAN's field names.
+
+Title, notes and names are given in the active language with the portal's fallback, and in every
+language as `*_translated` (ckanext-fluent's shape). Timestamps are UTC without an offset, as CKAN writes
+them: CKAN's own harvester parses `metadata_modified` with a parser that refuses offsets.
+Every function reads only what `catalogue.with_related` loads, so a page of datasets costs a fixed
+number of queries.
+"""
+
+import json
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.urls import reverse
+
+from portal.bodies.models import PublicBody
+
+from ..models import Dataset, Resource, Theme
+
+Absolute = Callable[[str], str]  # a path → an absolute URL (request.build_absolute_uri)
+
+FREQUENCY_URI = "http://publications.europa.eu/resource/authority/frequency/"
+
+
+def timestamp(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat()
+
+
+def translated(instance, field: str) -> dict[str, str]:
+    """`{ar, fr, en}` for ckanext-fluent's `<field>_translated`, empty where a language has none."""
+    return {code: getattr(instance, f"{field}_{code}", "") or "" for code, _name in settings.LANGUAGES}
+
+
+def theme_id(theme: Theme) -> str:
+    """A stable UUID for a theme (CKAN's group ids are UUIDs; themes have none of their own)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, theme.uri))
+
+
+def organization_dict(body: PublicBody, *, package_count: int | None = None) -> dict:
+    result = {
+        "id": str(body.uuid),
+        "name": body.slug,
+        "title": body.name,
+        "title_translated": translated(body, "name"),
+        "display_name": body.name,
+        "description": body.description,
+        "description_translated": translated(body, "description"),
+        "type": "organization",
+        "is_organization": True,
+        "approval_status": "approved",
+        "state": "active",
+        "image_url": "",
+        "image_display_url": "",
+        "created": timestamp(body.created_at),
+    }
+    if package_count is not None:
+        result["package_count"] = package_count
+    return result
+
+
+def group_dict(theme: Theme, *, package_count: int | None = None) -> dict:
+    result = {
+        "id": theme_id(theme),
+        "name": theme.slug,
+        "title": theme.name,
+        "title_translated": translated(theme, "name"),
+        "display_name": theme.name,
+        "description": "",
+        "type": "group",
+        "is_organization": False,
+        "approval_status": "approved",
+        "state": "active",
+        "image_url": "",
+        "image_display_url": "",
+        "uri": theme.uri,
+    }
+    if package_count is not None:
+        result["package_count"] = package_count
+    return result
+
+
+def tag_dict(name: str) -> dict:
+    return {"name": name, "display_name": name, "state": "active", "vocabulary_id": None}
+
+
+def resource_dict(resource: Resource, dataset: Dataset, absolute: Absolute) -> dict:
+    version = resource.current_version
+    if resource.url:
+        url, url_type = resource.url, None
+    elif version is not None:
+        url, url_type = absolute(reverse("downloads:file", args=[resource.uuid])), "upload"
+    else:
+        url, url_type = "", "upload"
+    return {
+        "id": str(resource.uuid),
+        "package_id": str(dataset.uuid),
+        "name": resource.name,
+        "name_translated": translated(resource, "name"),
+        "description": resource.description,
+        "description_translated": translated(resource, "description"),
+        "format": resource.format,
+        "url": url,
+        "url_type": url_type,
+        "size": version.size if version else None,
+        "hash": f"sha256:{version.sha256}" if version and version.sha256 else "",
+        "mimetype": (version.mimetype or None) if version else None,
+        "mimetype_inner": None,
+        "created": timestamp(resource.created_at),
+        "last_modified": timestamp(version.created_at if version else None),
+        "metadata_modified": timestamp(resource.modified_at),
+        "position": resource.position,
+        "datastore_active": resource.datastore_active,
+        "resource_type": None,
+        "state": "active",
+        "cache_url": None,
+        "cache_last_updated": None,
+    }
+
+
+def state_of(dataset: Dataset) -> str:
+    return {Dataset.Status.PUBLISHED: "active", Dataset.Status.DRAFT: "draft"}.get(dataset.status, "deleted")
+
+
+def _extras(dataset: Dataset) -> list[dict]:
+    # The languages the metadata is written in, as ckanext-dcat stores `language`: a JSON list.
+    languages = [
+        code
+        for code, _name in settings.LANGUAGES
+        if getattr(dataset, f"title_{code}") or getattr(dataset, f"notes_{code}")
+    ]
+    extras = {
+        "frequency": FREQUENCY_URI + dataset.frequency if dataset.frequency else "",
+        "temporal_start": dataset.temporal_start.isoformat() if dataset.temporal_start else "",
+        "temporal_end": dataset.temporal_end.isoformat() if dataset.temporal_end else "",
+        "spatial_text": dataset.spatial,
+        "language": json.dumps(languages) if languages else "",
+    }
+    return [{"key": key, "value": value} for key, value in extras.items() if value]
+
+
+def package_dict(dataset: Dataset, absolute: Absolute) -> dict:
+    """CKAN's package_show dictionary for `dataset` (loaded through `catalogue.with_related`)."""
+    body, licence = dataset.body, dataset.licence
+    tags = sorted(tag.name for tag in dataset.tags.all())
+    resources = [resource_dict(resource, dataset, absolute) for resource in dataset.resources.all()]
+    return {
+        "id": str(dataset.uuid),
+        "name": dataset.name,
+        "type": "dataset",
+        "title": dataset.title,
+        "title_translated": translated(dataset, "title"),
+        "notes": dataset.notes,
+        "notes_translated": translated(dataset, "notes"),
+        "url": absolute(dataset.get_absolute_url()),
+        "version": dataset.version or None,
+        "state": state_of(dataset),
+        "private": not dataset.is_public,
+        "owner_org": str(body.uuid),
+        "organization": organization_dict(body),
+        "author": None,
+        "author_email": None,
+        "maintainer": body.name,
+        "maintainer_email": dataset.contact_email or body.email or None,
+        "license_id": licence.slug,
+        "license_title": licence.title,
+        "license_url": licence.url or None,
+        "isopen": licence.is_open,
+        "metadata_created": timestamp(dataset.created_at),
+        "metadata_modified": timestamp(dataset.modified_at),
+        "creator_user_id": None,
+        "tags": [tag_dict(name) for name in tags],
+        "num_tags": len(tags),
+        "groups": [group_dict(theme) for theme in dataset.themes.all()],
+        "resources": resources,
+        "num_resources": len(resources),
+        "extras": _extras(dataset),
+        "relationships_as_object": [],
+        "relationships_as_subject": [],
+    }
