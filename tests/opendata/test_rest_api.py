@@ -8,8 +8,8 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from drf_spectacular.generators import SchemaGenerator
 
-from opendata.models import Dataset, Licence
-from tests.factories import PublicBodyFactory
+from opendata.models import Dataset, Licence, ProblemReport
+from tests.factories import PublicBodyFactory, RoleGrantFactory
 from tests.opendata.factories import DatasetFactory, ResourceFactory, add_file, loaded_resource
 
 SITE = "http://testserver"
@@ -159,6 +159,20 @@ class DatasetDetailTestCase:
         assert_problem(client.get("/api/v1/datasets/draft/"), 404)
         assert_problem(client.get("/api/v1/datasets/nothing/"), 404)
         assert "draft" not in names(client.get("/api/v1/datasets/", {"q": "brouillon"}))
+
+    def test_the_publisher_of_a_draft_sees_no_more_than_the_public(self, client, catalogue, commune):
+        client.force_login(RoleGrantFactory(body=commune, role="publisher").user)
+        assert_problem(client.get("/api/v1/datasets/draft/"), 404)
+        assert "draft" not in names(client.get("/api/v1/datasets/"))
+
+    def test_problem_reports_never_show(self, client, catalogue):
+        ProblemReport.objects.create(
+            dataset=catalogue["budget"], kind="wrong_data", message="Erreur", email="reporter@example.org"
+        )
+        for url in ("/api/v1/datasets/budget/", "/api/v1/datasets/", "/catalog/datasets/budget.ttl"):
+            response = client.get(url)
+            assert response.status_code == 200
+            assert b"reporter@example.org" not in response.content
 
     def test_odd_characters_stay_text(self, client, commune):
         title = '<script>alert("x")</script> ﷽ \u202e'
