@@ -190,6 +190,7 @@ def readable_report(report: dict | None) -> dict:
         "warnings": [_readable_entry(warning)["message"] for warning in warnings],
         "more": max(0, len(entries) - MAX_REPORT_ERRORS),
         "stats": report.get("stats") or {},
+        "schema_source": report.get("schema_source"),
     }
 
 
@@ -218,7 +219,7 @@ def version_progress(version: ResourceVersion | None) -> dict | None:
     progress["version_id"] = version.pk
     progress["running"] = progress["status"] in RUNNING_STATUSES
     progress["status_label"] = ResourceVersion.Status(progress["status"]).label
-    bytes_done, bytes_total = progress.get("bytes_done"), progress.get("bytes_total")
+    bytes_done, bytes_total = progress.get("bytes"), progress.get("total_bytes")
     if bytes_total and bytes_done is not None:
         progress["percent"] = min(100, int(100 * bytes_done / bytes_total))
     progress["url"] = reverse("opendata_admin_progress", args=[version.pk])
