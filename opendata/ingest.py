@@ -1,0 +1,953 @@
+"""Ingestion of an uploaded tabular version: what the file is, its dialect and schema, validation, DataStore load.
+
+`ingest_version` walks a version through an explicit state machine (TRANSITIONS below):
+PENDING → VALIDATING → LOADING → LOADED, or INVALID (the file is wrong: staff must fix it) or FAILED
+(something broke on our side: retry). Each transition is one conditional UPDATE … WHERE status = old,
+so two workers given the same version never both run it.
+
+How validation scales: frictionless validates the first `VALIDATION_ROWS` rows (structure: missing and
+extra cells, blank or duplicate headers; types against the schema), which is its slow part (a few
+thousand rows per second per field); the loader then checks the type of *every* cell of the whole
+file with vectorised pandas conversions while it loads, and pandas' C parser refuses any row with too
+many cells. A file past the cap is therefore type-checked in full and structure-checked in full for
+extra cells; a row with too few cells past the cap loads with empty trailing cells (the report says
+how many rows frictionless saw). A failed check anywhere refuses the whole load and the resource's
+previous DataStore rows stay.
+"""
+
+import codecs
+import contextlib
+import csv
+import io
+import logging
+import re
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+
+import pandas as pd
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from . import datastore
+from .models import Resource, ResourceVersion
+
+logger = logging.getLogger(__name__)
+Status = ResourceVersion.Status
+
+# Allowed transitions: status → statuses reachable from it. FAILED may go back to PENDING for a retry.
+TRANSITIONS = {
+    Status.PENDING: {Status.VALIDATING, Status.STORED, Status.INVALID, Status.FAILED},
+    Status.VALIDATING: {Status.LOADING, Status.INVALID, Status.FAILED},
+    Status.LOADING: {Status.LOADED, Status.INVALID, Status.FAILED},
+    Status.FAILED: {Status.PENDING},
+    Status.LOADED: set(),
+    Status.INVALID: set(),
+    Status.STORED: set(),
+}
+
+# Rows frictionless validates (see the module docstring); the loader checks every cell of every row.
+VALIDATION_ROWS = getattr(settings, "OPENDATA_VALIDATION_ROWS", 100_000)
+CHUNK_ROWS = 100_000  # rows per pandas chunk: ~100 MB of Python strings at most for wide files
+SAMPLE_BYTES = 1 << 20  # what dialect detection and schema inference read
+INFER_ROWS = 2_000  # rows of that sample frictionless infers types from
+MAX_ERRORS = 50  # errors kept in a validation report
+PROGRESS_TIMEOUT = 24 * 3600
+
+TABULAR_KINDS = {"csv", "tsv", "xlsx"}
+TABULAR_EXTENSIONS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".xlsx": "xlsx"}
+DELIMITERS = [",", ";", "\t", "|"]
+SUPPORTED_TYPES = {"string", "integer", "number", "boolean", "date", "datetime", "year"}
+SINGLE_BYTE = {"cp1256", "windows-1256", "cp1252", "windows-1252", "latin-1", "latin1", "iso-8859-1"}
+ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "utf-16": "UTF-16", "cp1256": "Windows-1256 (Arabic)"}
+ENCODING_NAMES |= {"cp1252": "Windows-1252 (French)", "latin-1": "Latin-1"}
+TRUE_VALUES = ["true", "True", "TRUE", "1"]  # frictionless' defaults
+FALSE_VALUES = ["false", "False", "FALSE", "0"]
+
+
+class IngestError(Exception):
+    """The file can't be loaded as it is; the message says why, for staff. Makes the version INVALID."""
+
+    def __init__(self, message: str, errors: list[dict] | None = None):
+        super().__init__(message)
+        self.errors = errors or []
+
+
+class TransitionError(RuntimeError):
+    pass
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# What the file is
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    """What the content of a file is, whatever its name says."""
+
+    kind: str  # csv, tsv, xlsx, xls, pdf, zip, json, text, image, executable, binary, empty
+    mimetype: str
+    label: str  # for messages: "a PDF document"
+
+    @property
+    def is_tabular(self) -> bool:
+        return self.kind in TABULAR_KINDS
+
+
+MAGIC = [
+    (b"%PDF", "pdf", "application/pdf", "a PDF document"),
+    (b"MZ", "executable", "application/x-msdownload", "a Windows program"),
+    (b"\x7fELF", "executable", "application/x-executable", "a program"),
+    (b"\xcf\xfa\xed\xfe", "executable", "application/x-mach-binary", "a program"),
+    (b"\xca\xfe\xba\xbe", "executable", "application/x-mach-binary", "a program"),
+    (b"#!", "executable", "text/x-shellscript", "a script"),
+    (b"\xd0\xcf\x11\xe0", "xls", "application/vnd.ms-excel", "an old Excel (97-2003) file"),
+    (b"\x1f\x8b", "binary", "application/gzip", "a gzip archive"),
+    (b"\x89PNG", "image", "image/png", "a PNG image"),
+    (b"\xff\xd8\xff", "image", "image/jpeg", "a JPEG image"),
+    (b"GIF8", "image", "image/gif", "a GIF image"),
+    (b"Rar!", "binary", "application/vnd.rar", "a RAR archive"),
+    (b"7z\xbc\xaf", "binary", "application/x-7z-compressed", "a 7-Zip archive"),
+]
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def sniff(file, filename: str, declared_format: str = "") -> Sniffed:
+    """Return what `file` (a seekable binary file) holds, judged from its bytes; the name only tells text kinds apart.
+
+    The file's position is restored.
+    """
+    position = file.tell()
+    file.seek(0)
+    head = file.read(8192)
+    file.seek(position)
+    extension = PurePath(filename).suffix.lower()
+    if not head:
+        return Sniffed("empty", "application/octet-stream", "an empty file")
+    for magic, kind, mimetype, label in MAGIC:
+        if head.startswith(magic):
+            return Sniffed(kind, mimetype, label)
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        try:
+            file.seek(0)
+            names = set(zipfile.ZipFile(file).namelist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            names = set()
+        finally:
+            file.seek(position)
+        if "xl/workbook.xml" in names:
+            return Sniffed("xlsx", XLSX_MIMETYPE, "an Excel workbook")
+        if "word/document.xml" in names:
+            return Sniffed(
+                "zip", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "a Word document"
+            )
+        if "content.xml" in names:
+            return Sniffed("zip", "application/vnd.oasis.opendocument.spreadsheet", "an OpenDocument file")
+        return Sniffed("zip", "application/zip", "a ZIP archive")
+    is_utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if b"\x00" in head and not is_utf16:
+        return Sniffed("binary", "application/octet-stream", "a binary file")
+    text_start = head.lstrip(codecs.BOM_UTF8).lstrip()
+    if extension in (".tsv", ".tab") or (not extension and declared_format == "TSV"):
+        return Sniffed("tsv", "text/tab-separated-values", "a TSV table")
+    if extension == ".csv" or (extension not in (".json", ".geojson", ".txt", ".xml") and declared_format == "CSV"):
+        return Sniffed("csv", "text/csv", "a CSV table")
+    if extension in (".json", ".geojson") or text_start[:1] in (b"{", b"["):
+        return Sniffed("json", "application/json", "a JSON file")
+    if text_start.startswith(b"<"):
+        return Sniffed("text", "application/xml", "an XML or HTML file")
+    return Sniffed("text", "text/plain", "a text file")
+
+
+def mismatch(sniffed: Sniffed, filename: str) -> str | None:
+    """Return a message when the file's name says it is a table and its content says otherwise."""
+    expected = TABULAR_EXTENSIONS.get(PurePath(filename).suffix.lower())
+    if expected is None or sniffed.kind == expected or {sniffed.kind, expected} == {"csv", "tsv"}:
+        return None
+    if sniffed.kind == "empty":
+        return f"The file “{PurePath(filename).name}” is empty."
+    return f"The file is named “{PurePath(filename).name}” but it is {sniffed.label}, not {_kind_label(expected)}."
+
+
+def _kind_label(kind: str) -> str:
+    return {"csv": "a CSV table", "tsv": "a TSV table", "xlsx": "an Excel (XLSX) workbook"}[kind]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Dialect: encoding, delimiter, decimal and thousands separators
+
+ARABIC_LETTER = re.compile(r"[\u0621-\u064a]")
+LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u00ff]")
+WORD = re.compile(r"\w+")
+DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+DECIMAL_DOT = re.compile(r"^[+-]?\d+\.\d+$")
+GROUPED_COMMA_DECIMAL = re.compile(r"^[+-]?\d{1,3}([. \u00a0\u202f]\d{3})+(,\d+)?$")
+GROUPED_DOT_DECIMAL = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+DAY_FIRST_DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")
+
+
+def detect_encoding(path: Path, declared: str = "") -> str:
+    """Return the Python codec of the file at `path`: its BOM, the declared one (checked), UTF-8, or a guess.
+
+    A file without BOM that decodes as UTF-8 from end to end is UTF-8; otherwise it is Windows-1256 when
+    its words read as Arabic, else Windows-1252 (Latin-1 when that fails). Windows-1256 keeps French
+    lower-case accents where Latin-1 has them, so only Arabic words tell the two apart.
+    Raises IngestError when the declared encoding can't read the file.
+    """
+    with open(path, "rb") as file:
+        head = file.read(SAMPLE_BYTES)
+    if head.startswith(codecs.BOM_UTF8):
+        bom = "utf-8-sig"
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        bom = "utf-16"
+    else:
+        bom = ""
+    declared = _codec_name(declared) if declared else ""
+    if declared:
+        if bom and not declared.startswith(bom[:5]):
+            raise IngestError(
+                f"The encoding was declared as {_encoding_label(declared)} but the file starts with a "
+                f"{_encoding_label(bom)} byte-order mark."
+            )
+        failure = _decode_failure(path, declared)
+        if failure:
+            raise IngestError(
+                f"The file cannot be read as {_encoding_label(declared)}, the declared encoding: {failure}. "
+                f"It looks like {_encoding_label(detect_encoding(path))}; correct or remove the declaration."
+            )
+        if declared in SINGLE_BYTE and not head.isascii() and not _decode_failure(path, "utf-8"):
+            raise IngestError(
+                f"The encoding was declared as {_encoding_label(declared)} but the file is in UTF-8: "
+                "its accented or Arabic letters would come out garbled. Correct or remove the declaration."
+            )
+        return "utf-8-sig" if declared == "utf-8" and bom else declared
+    if bom:
+        return bom
+    if not _decode_failure(path, "utf-8"):
+        return "utf-8"
+    text = head.decode("cp1256", errors="replace")
+    arabic = mixed = 0
+    for word in WORD.findall(text):
+        has_arabic = bool(ARABIC_LETTER.search(word))
+        if has_arabic and LATIN_LETTER.search(word):
+            mixed += 1
+        elif has_arabic and len(word) > 1:
+            arabic += 1
+    if arabic > mixed:
+        return "cp1256"
+    return "cp1252" if not _decode_failure(path, "cp1252") else "latin-1"
+
+
+def _codec_name(name: str) -> str:
+    try:
+        codec = codecs.lookup(name.strip()).name
+    except LookupError:
+        raise IngestError(f"“{name}” is not an encoding this portal knows.") from None
+    return {"iso8859-1": "latin-1", "utf-8-sig": "utf-8"}.get(codec, codec)
+
+
+def _encoding_label(codec: str) -> str:
+    return ENCODING_NAMES.get(codec, codec)
+
+
+def _decode_failure(path: Path, encoding: str) -> str:
+    """Return where `path` stops decoding as `encoding` ("" when it decodes), reading it in blocks."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    offset = line = 0
+    with open(path, "rb") as file:
+        while block := file.read(1 << 20):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as error:
+                at = offset + max(error.start, 0)
+                line += block.count(b"\n", 0, max(error.start, 0))
+                return f"byte 0x{block[max(error.start, 0)]:02x} on line {line + 1} (byte {at})"
+            offset += len(block)
+            line += block.count(b"\n")
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "the file ends in the middle of a character"
+    return ""
+
+
+def _sample_text(path: Path, encoding: str) -> str:
+    with open(path, "rb") as file:
+        head = file.read(SAMPLE_BYTES)
+        complete = not file.read(1)
+    text = head.decode(encoding, errors="replace")
+    if not complete and "\n" in text:
+        text = text[: text.rindex("\n") + 1]  # drop a cut last line
+    return text
+
+
+def detect_delimiter(text: str) -> str:
+    """Return the delimiter among , ; tab | that splits the sample's records into the most, equally wide, columns."""
+    best, best_score = ",", (0.0, 0)
+    for delimiter in DELIMITERS:
+        widths = [len(row) for row in _records(text, delimiter, 200) if row]
+        if not widths:
+            continue
+        common = max(set(widths), key=widths.count)
+        if common < 2:
+            continue
+        score = (widths.count(common) / len(widths), common)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _records(text: str, delimiter: str, limit: int) -> list[list[str]]:
+    rows = []
+    try:
+        for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+            rows.append(row)
+            if len(rows) >= limit:
+                break
+    except csv.Error:
+        pass
+    return rows
+
+
+def detect_numbers(rows: list[list[str]]) -> tuple[str, str]:
+    """Return (decimal separator, thousands separator or "") judged from the number-looking cells of `rows`."""
+    comma = dot = grouped_comma = grouped_dot = 0
+    groups: set[str] = set()
+    for row in rows:
+        for cell in row:
+            cell = cell.strip()
+            if not cell or not cell[-1:].isdigit():
+                continue
+            if DECIMAL_COMMA.match(cell):
+                comma += 1
+            elif DECIMAL_DOT.match(cell):
+                dot += 1
+            elif GROUPED_COMMA_DECIMAL.match(cell):
+                grouped_comma += 1
+                groups.add(next(char for char in cell if char in ". \u00a0\u202f"))
+            elif GROUPED_DOT_DECIMAL.match(cell):
+                grouped_dot += 1
+    if grouped_comma or (comma and not dot and not grouped_dot):
+        return ",", (sorted(groups)[0] if len(groups) == 1 else "")
+    if grouped_dot:
+        return ".", ","
+    return ".", ""
+
+
+def clean_labels(labels: list[str]) -> tuple[list[str], list[str]]:
+    """Return field names for a header row (trimmed; blank ones named by position; duplicates numbered) and
+    what was changed, for the report. Arabic headers are kept as they are."""
+    names, warnings, seen = [], [], set()
+    for position, label in enumerate(labels, start=1):
+        name = (label or "").replace("\ufeff", "").strip()
+        if not name:
+            name = f"field_{position}"
+            warnings.append(f"Column {position} has no header; it is named “{name}”.")
+        if name in seen:
+            number = 2
+            while f"{name}_{number}" in seen:
+                number += 1
+            warnings.append(f"Column {position} repeats the header “{name}”; it is named “{name}_{number}”.")
+            name = f"{name}_{number}"
+        seen.add(name)
+        names.append(name)
+    return names, warnings
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# XLSX: the first sheet, streamed to a UTF-8 CSV
+
+
+def xlsx_to_csv(path: Path, target: Path) -> dict:
+    """Write the first sheet of the workbook at `path` to `target` as UTF-8 CSV, row by row; return
+    {"sheet", "other_sheets", "merged"}. Merged cells take the value of their top-left cell.
+
+    openpyxl's read-only mode streams rows but does not know merged ranges, so they are read first from
+    the sheet's XML with iterparse (also streamed). Raises IngestError when the file is not a workbook.
+    """
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a broken or foreign file
+        raise IngestError(f"The file is not a readable Excel (XLSX) workbook: {error}.") from None
+    try:
+        if not workbook.sheetnames:
+            raise IngestError("The workbook has no sheets.")
+        sheet = workbook.worksheets[0]
+        merged = _merged_ranges(path, sheet)
+        pending: dict[tuple[int, int], object] = {}
+        with open(target, "w", encoding="utf-8", newline="") as output:
+            writer = csv.writer(output, lineterminator="\n")
+            for row_number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+                values = list(row)
+                for min_col, min_row, max_col, max_row in merged:
+                    if min_row == row_number and min_col - 1 < len(values):
+                        for r in range(min_row, max_row + 1):
+                            for c in range(min_col, max_col + 1):
+                                if (r, c) != (min_row, min_col):
+                                    pending[r, c] = values[min_col - 1]
+                for (r, c), value in [item for item in pending.items() if item[0][0] == row_number]:
+                    values.extend([None] * (c - len(values)))
+                    values[c - 1] = value
+                    del pending[r, c]
+                writer.writerow([_cell_text(value) for value in values])
+        return {
+            "sheet": sheet.title,
+            "other_sheets": workbook.sheetnames[1:],
+            "merged": [_range_name(*bounds) for bounds in merged],
+        }
+    finally:
+        workbook.close()
+
+
+def _merged_ranges(path: Path, sheet) -> list[tuple[int, int, int, int]]:
+    from defusedxml.ElementTree import iterparse
+    from openpyxl.utils.cell import range_boundaries
+
+    ranges = []
+    with zipfile.ZipFile(path) as archive:
+        member = sheet._worksheet_path if hasattr(sheet, "_worksheet_path") else None
+        member = member.lstrip("/") if member else "xl/worksheets/sheet1.xml"
+        with archive.open(member) as xml:
+            for _event, element in iterparse(xml):
+                if element.tag.endswith("}mergeCell"):
+                    ranges.append(range_boundaries(element.get("ref")))
+                elif element.tag.endswith("}row"):
+                    element.clear()
+    return sorted(ranges, key=lambda bounds: (bounds[1], bounds[0]))
+
+
+def _range_name(min_col, min_row, max_col, max_row) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{max_row}"
+
+
+def _cell_text(value) -> str:
+    """Canonical text of a spreadsheet cell; floats by their shortest exact repr, so 0.1 stays "0.1"."""
+    from datetime import date, datetime, time
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 2**53 else repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat()
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Schema and validation
+
+
+def infer_schema(path: Path, dialect: dict, names: list[str]) -> dict:
+    """Return a Table Schema for the file, inferred by frictionless from its first rows (under our names).
+
+    Types the DataStore does not keep become strings; numbers with a decimal comma or grouped digits and
+    day-first dates, which frictionless does not infer, are recognised from the sample.
+    """
+    from frictionless import Detector, Resource
+
+    text = _sample_text(path, dialect["encoding"])
+    rows = _records(text, dialect["delimiter"], INFER_ROWS + 1)[1:]
+    width = len(names)
+    rows = [(row + [""] * width)[:width] for row in rows if any(row)]
+    resource = Resource(data=[names, *rows], detector=Detector(sample_size=INFER_ROWS, field_confidence=1.0))
+    resource.infer()
+    fields = []
+    for position, descriptor in enumerate(resource.schema.to_descriptor()["fields"]):
+        kind = descriptor.get("type")
+        if kind not in SUPPORTED_TYPES or kind == "string":
+            values = [row[position].strip() for row in rows if row[position].strip()]
+            descriptor = {"name": names[position], **_text_type(values, dialect)}
+        else:
+            descriptor = {"name": names[position], "type": kind}
+        fields.append(descriptor)
+    return {"fields": fields, "missingValues": [""]}
+
+
+def _text_type(values: list[str], dialect: dict) -> dict:
+    if not values:
+        return {"type": "string"}
+    decimal, group = dialect.get("decimal", "."), dialect.get("thousands", "")
+    if all(_is_number(value, decimal, group) for value in values):
+        number = {"type": "number", "decimalChar": decimal}
+        if group:
+            number["groupChar"] = group
+        return number
+    if all(DAY_FIRST_DATE.match(value) for value in values):
+        try:
+            pd.to_datetime(pd.Series(values), format="%d/%m/%Y", errors="raise")
+            return {"type": "date", "format": "%d/%m/%Y"}
+        except ValueError:
+            pass
+    return {"type": "string"}
+
+
+def _is_number(value: str, decimal: str, group: str) -> bool:
+    text = value.replace(group, "") if group else value
+    text = text.replace(decimal, ".") if decimal != "." else text
+    return bool(re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text))
+
+
+def validate(path: Path, dialect: dict, schema: dict, limit_rows: int = VALIDATION_ROWS) -> dict:
+    """Return a compact report of frictionless' validation of the first `limit_rows` rows."""
+    from frictionless import Checklist, Dialect, Resource, Schema
+    from frictionless.formats import CsvControl
+
+    resource = Resource(
+        path=path.name,
+        basepath=str(path.parent),  # frictionless refuses absolute paths as unsafe
+        format="csv",
+        encoding=dialect["encoding"],
+        dialect=Dialect(controls=[CsvControl(delimiter=dialect["delimiter"])]),
+        schema=Schema.from_descriptor(schema),
+    )
+    # Our names replace the file's header (blank and repeated labels are fixed and reported by us);
+    # blank rows are skipped by the loader too.
+    checklist = Checklist(skip_errors=["#label", "blank-row"])
+    report = resource.validate(checklist, limit_rows=limit_rows, limit_errors=MAX_ERRORS)
+    task = report.tasks[0] if report.tasks else None
+    errors = []
+    for error in task.errors if task else report.errors:
+        errors.append(
+            {
+                "row": getattr(error, "row_number", None),
+                "field": getattr(error, "field_name", None),
+                "type": error.type,
+                "message": error.message,
+            }
+        )
+    rows = task.stats.get("rows", 0) if task else 0
+    return {
+        "valid": not errors,
+        "rows_checked": rows,
+        "complete": rows < limit_rows,
+        "errors": errors[:MAX_ERRORS],
+    }
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Normalising and loading
+
+
+@dataclass
+class LoadResult:
+    rows: int = 0
+    errors: list[dict] = field(default_factory=list)
+    error_count: int = 0
+
+
+class ConversionFailed(Exception):
+    def __init__(self, field_name: str):
+        self.field_name = field_name
+
+
+def read_chunks(path: Path, dialect: dict, names: list[str], counter: list | None = None) -> Iterator[pd.DataFrame]:
+    """DataFrames of the file's rows as text ("" for empty cells), CHUNK_ROWS at a time.
+
+    `counter`, when given, gets the bytes read so far as its first item (for progress).
+    """
+    with open(path, "rb") as raw:
+        reader = pd.read_csv(
+            raw,
+            sep=dialect["delimiter"],
+            encoding=dialect["encoding"],
+            header=0,
+            names=names,
+            dtype=str,
+            na_filter=False,
+            chunksize=CHUNK_ROWS,
+            engine="c",
+            skip_blank_lines=True,
+            encoding_errors="strict",
+        )
+        with reader:
+            try:
+                for chunk in reader:
+                    if counter is not None:
+                        counter[0] = raw.tell()
+                    yield chunk
+            except pd.errors.ParserError as error:
+                match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
+                if match:
+                    expected, line, saw = match.groups()
+                    raise IngestError(
+                        f"Row {line} has {saw} cells where the header has {expected}.",
+                        [{"row": int(line), "field": None, "type": "extra-cell", "message": str(error)}],
+                    ) from None
+                raise IngestError(f"The file cannot be read as a table: {error}") from None
+            except UnicodeDecodeError as error:
+                raise IngestError(
+                    f"The file cannot be read as {_encoding_label(dialect['encoding'])}: {error}"
+                ) from None
+
+
+def normalise(chunk: pd.DataFrame, schema_fields: list[dict], result: LoadResult) -> pd.DataFrame:
+    """Return `chunk` as canonical text per field type (None for missing values), every cell checked.
+
+    Cells that don't convert are added to `result.errors` (row numbers as in the file, the header being
+    row 1); the caller refuses the load when there are any.
+    """
+    out = {}
+    for column, descriptor in zip(chunk.columns, schema_fields, strict=True):
+        series = chunk[column]
+        converted, bad = _convert(series, descriptor)
+        if bad is not None and bad.any():
+            result.error_count += int(bad.sum())
+            for index in bad[bad].index[: max(0, MAX_ERRORS - len(result.errors))]:
+                result.errors.append(
+                    {
+                        "row": int(index) + 2,
+                        "field": descriptor["name"],
+                        "type": "type-error",
+                        "message": f"“{series[index]}” is not a valid {descriptor.get('type', 'string')}",
+                    }
+                )
+        out[column] = converted
+    return pd.DataFrame(out, index=chunk.index)
+
+
+def _convert(series: pd.Series, descriptor: dict) -> tuple[pd.Series, pd.Series | None]:
+    kind = descriptor.get("type", "string")
+    missing_values = descriptor.get("missingValues") or [""]
+    if kind == "string":
+        values = series.astype(object)
+        return values.where(~values.isin(missing_values), None), None
+    text = series.str.strip()
+    missing = text.isin(missing_values) | (text == "")
+    present = text[~missing]
+    result = pd.Series(None, index=series.index, dtype=object)
+    if present.empty:
+        return result, None
+    if kind in ("integer", "year"):
+        group = descriptor.get("groupChar", "")
+        if group:
+            present = present.str.replace(group, "", regex=False)
+        numbers = pd.to_numeric(present, errors="coerce")
+        if pd.api.types.is_integer_dtype(numbers.dtype) and numbers.dtype != "uint64":
+            bad = pd.Series(False, index=series.index)
+            result[~missing] = numbers.astype(object)
+        else:
+            ok = present.str.fullmatch(r"[+-]?\d+") & present.map(
+                lambda text: (
+                    datastore.BIGINT_MIN <= int(text) <= datastore.BIGINT_MAX
+                    if re.fullmatch(r"[+-]?\d+", text)
+                    else False
+                )
+            )
+            bad = pd.Series(False, index=series.index)
+            bad[~missing] = ~ok.astype(bool)
+            result[~missing] = present.where(ok, None).map(lambda text: int(text) if text is not None else None)
+        return result, bad
+    if kind == "number":
+        group, decimal = descriptor.get("groupChar", ""), descriptor.get("decimalChar", ".")
+        if group:
+            present = present.str.replace(group, "", regex=False)
+        if decimal != ".":
+            present = present.str.replace(decimal, ".", regex=False)
+        numbers = pd.to_numeric(present, errors="coerce")
+        ok = numbers.notna() & numbers.abs().lt(float("inf")) & ~present.str.contains("_", regex=False)
+        bad = pd.Series(False, index=series.index)
+        bad[~missing] = ~ok
+        result[~missing] = present.where(ok, None)
+        return result, bad
+    if kind == "boolean":
+        mapping = {value: "true" for value in descriptor.get("trueValues", TRUE_VALUES)}
+        mapping |= {value: "false" for value in descriptor.get("falseValues", FALSE_VALUES)}
+        booleans = present.map(mapping)
+        bad = pd.Series(False, index=series.index)
+        bad[~missing] = booleans.isna()
+        result[~missing] = booleans.astype(object).where(booleans.notna(), None)
+        return result, bad
+    if kind in ("date", "datetime"):
+        fmt = descriptor.get("format", "default")
+        iso = fmt in ("default", "any", "", None)
+        python_format = ("%Y-%m-%d" if kind == "date" else "ISO8601") if iso else fmt.replace("%-", "%")
+        parsed = pd.to_datetime(present, format=python_format, errors="coerce")
+        bad = pd.Series(False, index=series.index)
+        bad[~missing] = parsed.isna()
+        if kind == "date" and iso and (present.str.len() == 10).all():
+            canonical = present
+        elif kind == "date":
+            canonical = parsed.dt.strftime("%Y-%m-%d")
+        else:
+            canonical = parsed.dt.strftime("%Y-%m-%dT%H:%M:%S")
+        result[~missing] = canonical.astype(object).where(parsed.notna(), None)
+        return result, bad
+    values = series.astype(object)
+    return values.where(~values.isin(missing_values), None), None
+
+
+def load_file(
+    resource: Resource,
+    version: ResourceVersion,
+    path: Path,
+    dialect: dict,
+    schema: dict,
+    on_progress=None,
+) -> LoadResult:
+    """Load the (UTF-8 or transcoded) file at `path` into the resource's DataStore, every cell checked.
+
+    Raises IngestError listing the cells that fail their type (the previous rows stay), ConversionFailed
+    naming the first failing field when `schema` was inferred (the caller retries with it as text).
+    """
+    schema_fields = schema["fields"]
+    names = [descriptor["name"] for descriptor in schema_fields]
+    fields = datastore.make_fields(schema_fields)
+    result = LoadResult()
+    counter = [0]
+
+    def chunks():
+        for chunk in read_chunks(path, dialect, names, counter):
+            normalised = normalise(chunk, schema_fields, result)
+            if result.errors:
+                raise _Refused
+            yield normalised
+
+    def progress(rows):
+        if on_progress:
+            on_progress(rows, counter[0])
+
+    with contextlib.suppress(_Refused):
+        result.rows = datastore.load(resource, version, fields, chunks(), on_progress=progress)
+    return result
+
+
+class _Refused(Exception):
+    """Raised inside the chunk generator to abandon the load (and so drop its staging table)."""
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The state machine and the pipeline
+
+
+def transition(version: ResourceVersion, status: str, **fields) -> None:
+    """Move `version` to `status` when TRANSITIONS allows it from its current status; set `fields` with it.
+
+    A conditional UPDATE, so that of two workers racing for a version only one wins; raises TransitionError
+    for the other (or when the table does not allow the move).
+    """
+    current = ResourceVersion.Status(version.status)
+    if status not in TRANSITIONS[current]:
+        raise TransitionError(f"A version cannot go from {current} to {status}.")
+    updated = ResourceVersion.objects.filter(pk=version.pk, status=current).update(status=status, **fields)
+    if not updated:
+        raise TransitionError(f"Version {version.pk} is no longer {current}.")
+    version.status = status
+    for name, value in fields.items():
+        setattr(version, name, value)
+    _set_progress(version, status=status)
+
+
+def retry(version: ResourceVersion) -> ResourceVersion:
+    """Put a FAILED version back in the queue (the caller schedules the task)."""
+    transition(version, Status.PENDING, error="")
+    return version
+
+
+def ingest_version(version: ResourceVersion) -> ResourceVersion:
+    """Validate `version`'s file and load its rows into the resource's DataStore; return the version.
+
+    Ends LOADED (rows_loaded, table_schema, dialect, validation_report set), INVALID (the file is at fault;
+    `error` and the report say why) or FAILED (our fault; logged). Never raises for a bad file. A version
+    that is not PENDING is left alone (another worker has it, or it is done).
+    """
+    try:
+        transition(version, Status.VALIDATING, error="")
+    except TransitionError:
+        logger.info("Version %s is %s: not ingesting it again.", version.pk, version.status)
+        return version
+    report: dict = {"valid": False, "warnings": [], "errors": [], "stats": {"bytes": version.size}}
+    with tempfile.TemporaryDirectory(prefix="ingest-") as workdir:
+        try:
+            _ingest(version, Path(workdir), report)
+        except IngestError as error:
+            report["valid"] = False
+            report["errors"] = (report.get("errors") or []) + error.errors
+            report["errors"] = report["errors"][:MAX_ERRORS]
+            transition(version, Status.INVALID, error=str(error), validation_report=report, dialect=version.dialect)
+        except Exception as error:
+            logger.exception("Ingesting version %s failed", version.pk)
+            transition(
+                version,
+                Status.FAILED,
+                error=f"The file could not be loaded because of an error on the portal ({type(error).__name__}).",
+                validation_report=report,
+            )
+    return version
+
+
+def _ingest(version: ResourceVersion, workdir: Path, report: dict) -> None:
+    resource = version.resource
+    declared = dict(version.dialect or {})
+    path = _local_copy(version, workdir)
+    with open(path, "rb") as file:
+        sniffed = sniff(file, version.original_name, resource.format)
+    problem = mismatch(sniffed, version.original_name)
+    if problem:
+        raise IngestError(problem)
+    if not sniffed.is_tabular:
+        raise IngestError(f"The file is {sniffed.label}, not a table: only CSV, TSV and XLSX files are loaded.")
+
+    if sniffed.kind == "xlsx":
+        converted = workdir / "sheet.csv"
+        sheet = xlsx_to_csv(path, converted)
+        path = converted
+        if sheet["other_sheets"]:
+            names = "”, “".join(sheet["other_sheets"])
+            report["warnings"].append(f"Only the first sheet, “{sheet['sheet']}”, was loaded; not “{names}”.")
+        if sheet["merged"]:
+            report["warnings"].append(
+                f"Merged cells ({', '.join(sheet['merged'][:10])}) were filled with the value of their first cell."
+            )
+        dialect = {"encoding": "utf-8", "delimiter": ",", "sheet": sheet["sheet"]}
+    else:
+        dialect = {"encoding": detect_encoding(path, declared.get("encoding", ""))}
+        dialect["delimiter"] = (
+            "\t" if sniffed.kind == "tsv" else detect_delimiter(_sample_text(path, dialect["encoding"]))
+        )
+    text = _sample_text(path, dialect["encoding"])
+    records = _records(text, dialect["delimiter"], INFER_ROWS + 1)
+    if not records or not any(cell.strip() for cell in records[0]):
+        raise IngestError("The file is empty: it has no header row.")
+    if len(records) < 2 or not any(any(cell.strip() for cell in row) for row in records[1:]):
+        raise IngestError("The file has a header but no rows.")
+    dialect["decimal"], dialect["thousands"] = detect_numbers(records[1:])
+    version.dialect = dialect
+    ResourceVersion.objects.filter(pk=version.pk).update(dialect=dialect)
+
+    names, warnings = clean_labels(records[0])
+    report["warnings"].extend(warnings)
+    if resource.declared_schema:
+        schema = _declared(resource.declared_schema, names)
+    else:
+        schema = infer_schema(path, dialect, names)
+    report["schema_source"] = "declared" if resource.declared_schema else "inferred"
+
+    checked = validate(path, dialect, schema)
+    report.update(
+        valid=checked["valid"],
+        errors=checked["errors"],
+        stats={**report["stats"], "fields": len(names), "rows_validated": checked["rows_checked"]},
+        complete=checked["complete"],
+    )
+    if not checked["valid"]:
+        first = checked["errors"][0]
+        where = f"row {first['row']}" if first.get("row") else "the header"
+        raise IngestError(
+            f"The file did not pass validation ({len(checked['errors'])}+ errors; first at {where}: "
+            f"{first['message']})."
+        )
+
+    transition(version, Status.LOADING, validation_report=report, dialect=dialect)
+    total = path.stat().st_size
+
+    def on_progress(rows, done_bytes):
+        _set_progress(version, rows=rows, bytes=done_bytes, total_bytes=total)
+
+    demoted = []
+    while True:
+        try:
+            result = load_file(version.resource, version, path, dialect, schema, on_progress)
+        except datastore.DatastoreError as error:
+            raise IngestError(str(error)) from None
+        if not result.errors:
+            break
+        if report["schema_source"] == "declared":
+            report["stats"]["type_errors"] = result.error_count
+            raise IngestError(
+                f"{result.error_count} cells do not match the declared schema; the first at row "
+                f"{result.errors[0]['row']}, field “{result.errors[0]['field']}”: {result.errors[0]['message']}.",
+                result.errors,
+            )
+        # An inferred type that a row past the sample breaks: keep that field as text and load again.
+        failing = {error["field"] for error in result.errors}
+        for descriptor in schema["fields"]:
+            if descriptor["name"] in failing:
+                demoted.append(descriptor["name"])
+                descriptor.clear()
+                descriptor.update(name=demoted[-1], type="string")
+        report["warnings"].append(
+            "Kept as text, since some values past the first rows are not of the type inferred: "
+            + ", ".join(f"“{name}”" for name in failing)
+            + "."
+        )
+
+    report["stats"]["rows"] = result.rows
+    report["valid"] = True
+    transition(
+        version,
+        Status.LOADED,
+        rows_loaded=result.rows,
+        table_schema=schema,
+        validation_report=report,
+        dialect=dialect,
+        error="",
+    )
+    _set_progress(version, rows=result.rows, bytes=total, total_bytes=total)
+    Resource.objects.filter(pk=resource.pk).update(modified_at=timezone.now())
+
+
+def _declared(schema: dict, names: list[str]) -> dict:
+    """The declared schema, checked against the file's header (same columns, same order)."""
+    declared = [descriptor.get("name", "") for descriptor in schema.get("fields", [])]
+    if len(declared) != len(names):
+        raise IngestError(f"The file has {len(names)} columns; the declared schema has {len(declared)}.")
+    for position, (name, expected) in enumerate(zip(names, declared, strict=True), start=1):
+        if name != expected:
+            raise IngestError(f"Column {position} is “{name}” in the file but “{expected}” in the declared schema.")
+    return {**schema, "fields": [dict(descriptor) for descriptor in schema["fields"]]}
+
+
+def _local_copy(version: ResourceVersion, workdir: Path) -> Path:
+    """A path to the version's file: the storage's own when it has one, else a copy streamed to `workdir`."""
+    try:
+        return Path(version.file.path)
+    except NotImplementedError:  # remote storage (S3): stream it down
+        target = workdir / "upload"
+        with version.file.open("rb") as source, open(target, "wb") as output:
+            for block in iter(lambda: source.read(1 << 20), b""):
+                output.write(block)
+        return target
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Progress
+
+
+def _progress_key(version_pk: int) -> str:
+    return f"opendata:ingest:{version_pk}"
+
+
+def _set_progress(version: ResourceVersion, **values) -> None:
+    state = cache.get(_progress_key(version.pk)) or {"rows": 0, "bytes": 0, "total_bytes": version.size}
+    state.update(values)
+    state["status"] = version.status
+    cache.set(_progress_key(version.pk), state, PROGRESS_TIMEOUT)
+
+
+def progress(version: ResourceVersion) -> dict:
+    """Return {"status", "rows", "bytes", "total_bytes"} of the version's ingestion, as the task last wrote it.
+
+    Bytes are of the file the loader reads (the CSV made from a workbook for XLSX). Falls back to the
+    database when the cache has nothing (e.g. expired, or another cache).
+    """
+    state = cache.get(_progress_key(version.pk))
+    status = ResourceVersion.objects.filter(pk=version.pk).values_list("status", flat=True).first()
+    if state is None:
+        done = status == Status.LOADED
+        rows = version.rows_loaded if done else 0
+        state = {"rows": rows, "bytes": version.size if done else 0, "total_bytes": version.size}
+    return {**state, "status": status or state.get("status")}
+
+
+__all__ = ["TRANSITIONS", "IngestError", "ingest_version", "progress", "retry", "sniff"]
