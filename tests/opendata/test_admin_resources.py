@@ -202,25 +202,33 @@ class ResourceUploadTestCase:
         assert "<td>3</td>" in errors or "<td>4</td>" in errors
         assert "montant" in errors
 
-    def test_it_shows_warnings_and_what_was_detected(self, staff, dataset):
+    def test_it_shows_errors_warnings_and_what_was_detected(self, staff, dataset):
         resource = ResourceFactory(dataset=dataset, format="XLSX")
         add_file(
             resource,
             b"PK",
             filename="budget.xlsx",
-            status=ResourceVersion.Status.LOADED,
-            dialect={"encoding": "windows-1256", "sheet": "2025"},
+            status=ResourceVersion.Status.INVALID,
+            dialect={"encoding": "windows-1256", "delimiter": ";", "decimal": ",", "sheet": "2025"},
             validation_report={
-                "valid": True,
-                "errors": [],
+                "valid": False,
+                "errors": [
+                    {"row": 4, "field": "montant", "type": "type-error", "message": f"Not a number: {XSS}"},
+                    {"row": None, "field": None, "type": "blank-header", "message": "A column has no name."},
+                ],
                 "warnings": [
                     "The workbook has 3 sheets: only the first was read.",
                     "Merged cells in A1:C1 were split.",
                 ],
+                "schema_source": "inferred",
             },
-            rows_loaded=42,
         )
         html = staff.get(edit_url(resource)).content.decode()
+        errors = html.split("opendata-validation-errors", 1)[1].split("</table>", 1)[0]
+        assert "<td>4</td>" in errors
+        assert "<td>montant</td>" in errors
+        assert "A column has no name." in errors
+        assert XSS not in html
         assert "windows-1256" in html
         assert "only the first was read" in html
         assert "Merged cells in A1:C1" in html
