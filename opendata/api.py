@@ -80,10 +80,10 @@ class CatalogueRateThrottle(AnonRateThrottle):
         return _split_rate(rate) if rate else (None, None)
 
 
-class BadDatastoreQuery(APIException):
+class BadQuery(APIException):
     status_code = status.HTTP_400_BAD_REQUEST
-    default_detail = _("The DataStore can't answer this query.")
-    default_code = "bad_datastore_query"
+    default_detail = _("This query can't be answered.")
+    default_code = "bad_query"
 
 
 # Translated fields ----------------------------------------------------------------------------------
@@ -118,7 +118,7 @@ class LanguageField(serializers.Field):
         super().__init__(source="*", read_only=True, **kwargs)
 
     def to_representation(self, instance):
-        return type(instance).__dict__[self.translated].language_of(instance)
+        return getattr(type(instance), self.translated).language_of(instance)
 
 
 def translated_fields(field: str, name: str | None = None) -> dict:
@@ -366,7 +366,7 @@ class SearchPagination(PagePagination):
         try:
             result = search_datasets(search)
         except CatalogueQueryError as error:
-            raise BadDatastoreQuery(str(error)) from None
+            raise BadQuery(str(error)) from None
         self.count = result.count
         if self.number > 1 and self.count <= search.start:
             raise NotFound(_("Invalid page."))
@@ -506,7 +506,7 @@ class ResourceViewSet(CatalogueMixin, mixins.RetrieveModelMixin, viewsets.Generi
         try:
             result = datastore.search(resource, **query_arguments(request.query_params), limit=limit, offset=offset)
         except datastore.DatastoreError as error:
-            raise BadDatastoreQuery(str(error)) from None
+            raise BadQuery(str(error)) from None
         url = request.build_absolute_uri()
         total = result["total"]
         next_url = replace_query_param(url, "offset", offset + limit) if limit and offset + limit < total else None
