@@ -41,6 +41,7 @@ from .schema import (
     default,
     int_validator,
     json_if_string,
+    json_list_or_string,
     json_object,
     list_if_string,
     list_of_strings,
@@ -257,7 +258,7 @@ def organization_list(context: Context, data: dict) -> list:
 
     sort: name, title or package_count (asc or desc); q: a part of the name; limit (at most 1000 names,
     25 with all_fields, as in CKAN) and offset; organizations: only these names."""
-    params = validate(data, {**LIST_SCHEMA, "organizations": [json_if_string, list_if_string, list_of_strings]})
+    params = validate(data, {**LIST_SCHEMA, "organizations": [json_list_or_string, list_of_strings]})
     bodies = PublicBody.objects.annotate(package_count=Count("datasets", filter=PUBLISHED))
     if params.get("organizations"):
         bodies = bodies.filter(slug__in=params["organizations"])
@@ -300,7 +301,7 @@ def organization_show(context: Context, data: dict) -> dict:
 def group_list(context: Context, data: dict) -> list:
     """Return the themes' names (or, with all_fields, their dictionaries with package_count); as
     organization_list, with groups: only these names."""
-    params = validate(data, {**LIST_SCHEMA, "groups": [json_if_string, list_if_string, list_of_strings]})
+    params = validate(data, {**LIST_SCHEMA, "groups": [json_list_or_string, list_of_strings]})
     themes = Theme.objects.annotate(package_count=Count("datasets", filter=PUBLISHED))
     if params.get("groups"):
         themes = themes.filter(slug__in=params["groups"])

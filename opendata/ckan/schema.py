@@ -214,6 +214,13 @@ def list_if_string(value):
     return value
 
 
+def json_list_or_string(value):
+    """A list, a JSON list in a string, or names separated by commas (one name in a query string)."""
+    if isinstance(value, str) and value.strip().startswith("["):
+        return json_if_string(value)
+    return list_if_string(value)
+
+
 def json_object(value):
     if value is MISSING or value is None:
         return value
