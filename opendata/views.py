@@ -14,7 +14,7 @@ from django_ratelimit.core import get_usage
 
 from portal.bodies.models import PublicBody
 
-from . import datastore
+from . import datastore, ingest
 from .catalogue import search_datasets, with_related
 from .charts import bar_chart
 from .forms import FACET_PARAMS, CatalogueForm, ChartForm, PreviewQuery, ProblemReportForm
@@ -190,6 +190,13 @@ def resource(request, name, resource):
         "loading": version is not None and version.status in LOADING,
         "unreadable": version is not None and version.status in UNREADABLE,
     }
+    if context["loading"]:
+        state = ingest.progress(version)
+        total = state.get("total_bytes") or 0
+        context["progress"] = {
+            "rows": state.get("rows") or 0,
+            "percent": min(99, (state.get("bytes") or 0) * 100 // total) if total else None,
+        }
     if resource.datastore_active:
         context.update(_preview(request, resource))
     return render(request, "opendata/resource.html", context)

@@ -206,7 +206,9 @@ class ResourcePreviewTestCase:
         add_file(resource, b"a,b\n1,2\n", status=ResourceVersion.Status.LOADING)
         response = client.get(url(resource))
         assert response.context["loading"]
+        assert response.context["progress"] == {"rows": 0, "percent": 0}
         assert 'class="notice" role="status"' in response.content.decode()
+        assert '<progress max="100" value="0"' in response.content.decode()
 
     def test_it_answers_404_for_a_resource_of_another_dataset(self, client, table, commune):
         DatasetFactory(name="autre", body=commune)
