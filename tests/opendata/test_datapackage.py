@@ -1,9 +1,13 @@
 """Each published dataset's Frictionless data package: /catalog/datasets/<name>/datapackage.json."""
 
+from pathlib import Path
+
 import pytest
+from django.core.files.base import ContentFile
 from django.test import override_settings
 from frictionless import Package
 
+from opendata import ingest, services
 from opendata.models import Dataset, ResourceVersion
 from tests.opendata.factories import DatasetFactory, ResourceFactory, add_file, loaded_resource
 
@@ -116,6 +120,23 @@ class DataPackageTestCase:
         assert descriptor["profile"] == "data-package"
         report = Package.validate_descriptor(descriptor)
         assert report.valid, report.flatten(["type", "note"])
+
+    def test_a_really_ingested_windows_1256_file_makes_a_valid_package(self, client, commune):
+        """The schema, encoding and delimiter that ingestion found describe the file as it was uploaded."""
+        resource = ResourceFactory(dataset=DatasetFactory(name="spending", body=commune), format="CSV")
+        content = (Path(__file__).parent / "files" / "spending_cp1256.csv").read_bytes()
+        version = services.add_version(resource, ContentFile(content, name="spending.csv"))
+        ingest.ingest_version(version)
+        version.refresh_from_db()
+        assert version.status == ResourceVersion.Status.LOADED, version.error
+        descriptor = package(client, "spending")
+        report = Package.validate_descriptor(descriptor)
+        assert report.valid, report.flatten(["type", "note"])
+        described = descriptor["resources"][0]
+        assert described["encoding"] == "windows-1256"
+        assert described["dialect"] == {"delimiter": ";"}
+        assert [field["name"] for field in described["schema"]["fields"]] == ["البلدية", "المبلغ", "التاريخ", "الوصف"]
+        assert described["hash"] == f"sha256:{version.sha256}"
 
     def test_a_dataset_without_resources_is_still_a_valid_package(self, client, commune):
         DatasetFactory(name="empty", body=commune)
