@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, StreamingHttpResponse
+from django.utils.cache import patch_vary_headers
 
 from .catalogue import published_datasets, with_related
 from .dcat import Uris, limited
@@ -139,4 +140,5 @@ def export(request: HttpRequest, format: str):
     response["Content-Disposition"] = content_disposition(f"datasets.{format}", f"datasets.{format}")
     response["X-Content-Type-Options"] = "nosniff"
     response["Access-Control-Allow-Origin"] = "*"
+    patch_vary_headers(response, ("Accept-Language",))  # `body_name` is in the visitor's language
     return response
