@@ -65,7 +65,7 @@ class DatasetPageTestCase:
         assert "Annuel" in html or "Annual" in html
         assert "1 janvier 2025" in html and "31 décembre 2025" in html
         assert "Centre-ville" in html
-        assert '<dd dir="ltr">2.1</dd>' in html
+        assert '<dd><span dir="ltr">2.1</span></dd>' in html
         assert 'href="mailto:contact@apc-test.example"' in html
 
     def test_it_says_the_licence_in_plain_words_and_whether_it_is_open(self, client, budget, commune):
