@@ -88,6 +88,7 @@ def _resource(dataset: Dataset, position: int, spec: dict) -> Resource:
         **_translated("description", spec.get("description", {})),
         "url": spec.get("url", ""),
         "format": spec["format"],
+        "declared_schema": spec.get("schema"),
     }
     resource = Resource.objects.filter(dataset=dataset, position=position).first()
     resource = resource or Resource(dataset=dataset, position=position)

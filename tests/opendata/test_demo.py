@@ -111,10 +111,13 @@ class LoadDemoCatalogueTestCase:
         assert rows[0] == ["السنة", "الشهر", "الولادات", "عقود الزواج", "الوفيات"]
         assert len(rows) == 73
 
-    def test_it_has_a_workbook_a_link_and_a_document(self, client, catalogue):
+    def test_it_has_a_workbook_a_declared_schema_a_link_and_a_document(self, client, catalogue):
         execution = resource_of("execution-budget-2025")
         assert execution.current_version.original_name.endswith(".xlsx")
         assert execution.datastore_rows == 52
+
+        communes = resource_of("communes-wilaya-blida")
+        assert datastore.search(communes, filters={"commune_fr": "Blida"})["records"][0]["code"] == "0901"
 
         link = resource_of("communes-wilaya-blida", 1)
         assert link.url == "https://www.ons.dz/" and not link.versions.exists()
