@@ -194,12 +194,12 @@ def _value_condition(field: str, token: _Token) -> Q:
             value = uuid.UUID(value)
         except ValueError:
             return Q(pk__in=[])
-    if lookup in ("name", "uuid"):
-        return Q(**{lookup: value})
-    if not quoted and value.endswith("*") and "*" not in value[:-1]:
-        condition = {f"{lookup}__startswith": value[:-1]}
+    if not quoted and isinstance(value, str) and value.endswith("*") and "*" not in value[:-1]:
+        condition = {f"{lookup}__startswith": value[:-1]}  # Solr's prefix query: `name:budget-*`
     else:
         condition = {lookup: value}
+    if lookup in ("name", "uuid"):
+        return Q(**condition)
     return Q(pk__in=Dataset.objects.filter(**condition).values("pk"))
 
 

@@ -150,6 +150,8 @@ class PackageSearchTestCase:
             ("tags:budget OR tags:transport", {"budget-2024", "bus-stops"}),
             ("groups:(economy OR transport)", {"budget-2024", "bus-stops"}),
             ("name:bus-stops", {"bus-stops"}),
+            ("name:bu*", {"budget-2024", "bus-stops"}),
+            ("tags:fin*", {"budget-2024"}),
             ("state:active", {"budget-2024", "bus-stops"}),
             ("state:draft", set()),
             ("NOT tags:budget", {"bus-stops"}),
