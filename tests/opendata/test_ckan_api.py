@@ -186,9 +186,14 @@ class PackageSearchTestCase:
         assert problem["__type"] == "Search Error"
         assert problem["message"].startswith("Search error: ")
 
-    def test_it_caps_rows_at_1000(self, client, world):
-        response = call(client, "package_search", {"rows": 100000})
-        assert ok(response)["count"] == 2
+    def test_it_caps_rows_at_1000(self, client, commune):
+        licence = Licence.objects.get(slug="cc-by-4.0")
+        Dataset.objects.bulk_create(
+            Dataset(name=f"row-{number}", body=commune, licence=licence, status=Dataset.Status.PUBLISHED)
+            for number in range(1001)
+        )
+        result = ok(call(client, "package_search", {"rows": 100000}))
+        assert (result["count"], len(result["results"])) == (1001, 1000)
 
     def test_it_validates_numbers_as_ckan(self, client, world):
         problem = error(call(client, "package_search", {"rows": "many", "start": -1}), 409)
