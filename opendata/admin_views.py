@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods
 from rest_framework.authtoken.models import Token
 from wagtail.admin.panels import HelpPanel
@@ -24,7 +23,7 @@ from wagtail.admin.views.generic import history, usage
 from wagtail.log_actions import log
 from wagtail.permissions import policy_registry
 
-from . import permissions
+from . import ingest, permissions, services
 from .models import Dataset, ProblemReport, Resource, ResourceVersion
 from .uploads import refused_upload_fields
 
@@ -212,8 +211,6 @@ def version_progress(version: ResourceVersion | None) -> dict | None:
     """Return the load progress of `version` (opendata.ingest.progress) and whether it still runs."""
     if version is None:
         return None
-    from . import ingest
-
     progress = dict(ingest.progress(version))
     progress.setdefault("status", version.status)
     progress["version_id"] = version.pk
@@ -252,8 +249,6 @@ def resource_versions_context(resource: Resource) -> dict:
 
 def upload_version(resource: Resource, uploaded_file, user) -> ResourceVersion:
     """Store `uploaded_file` as the next version of `resource` and write the upload to the audit log."""
-    from . import services
-
     version = services.add_version(resource, uploaded_file, user=user)
     log(
         instance=resource,
@@ -319,7 +314,6 @@ class ResourceDeleteView(ScopedObjectMixin, InstancePermissionMixin, generic.Del
 
 
 @never_cache
-@xframe_options_sameorigin
 def version_progress_view(request, pk):
     """A small page with the load progress of a version, refreshing itself while the load runs."""
     version = get_object_or_404(
