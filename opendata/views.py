@@ -267,7 +267,12 @@ def _preview(request, resource: Resource) -> dict:
         if chart_form.is_valid():
             try:
                 chart_rows = datastore.aggregate(
-                    resource, chart_form.cleaned_data["x"], chart_form.cleaned_data["y"] or None, limit=CHART_BARS
+                    resource,
+                    chart_form.cleaned_data["x"],
+                    chart_form.cleaned_data["y"] or None,
+                    limit=CHART_BARS,
+                    filters=query.filters,
+                    q=query.q or None,
                 )
             except datastore.DatastoreError:
                 problems.append(_("This chart cannot be drawn from these columns."))

@@ -149,6 +149,17 @@ class ResourcePreviewTestCase:
         widths = [bar.bar_width for bar in chart.bars]
         assert widths[0] == max(widths) and widths[0] > 0
 
+    def test_its_chart_counts_only_the_rows_that_match_the_filters(self, client, table):
+        response = client.get(url(table, "x=البلدية&filter.service=Eau"))
+        expected = {}
+        for row in rows():
+            if row["service"] == "Eau":
+                expected[row["البلدية"]] = expected.get(row["البلدية"], 0) + 1
+        assert {bar.label: bar.value for bar in response.context["chart"].bars} == {
+            commune: str(number) for commune, number in expected.items()
+        }
+        assert "rows that match the filters" in response.content.decode() or "filtres" in response.content.decode()
+
     def test_it_counts_rows_when_no_number_is_chosen(self, client, table):
         response = client.get(url(table, "x=البلدية&y="))
         bars = response.context["chart"].bars
