@@ -28,8 +28,10 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
 import pandas as pd
+import psycopg
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DataError, connection
 from django.utils import timezone
 
 from . import datastore
@@ -498,8 +500,9 @@ def _is_number(value: str, decimal: str, group: str) -> bool:
     return bool(re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text))
 
 
-def validate(path: Path, dialect: dict, schema: dict, limit_rows: int = VALIDATION_ROWS) -> dict:
-    """Return a compact report of frictionless' validation of the first `limit_rows` rows."""
+def validate(path: Path, dialect: dict, schema: dict, limit_rows: int | None = None) -> dict:
+    """Return a compact report of frictionless' validation of the first `limit_rows` (VALIDATION_ROWS) rows."""
+    limit_rows = limit_rows or VALIDATION_ROWS
     from frictionless import Checklist, Dialect, Resource, Schema
     from frictionless.formats import CsvControl
 
@@ -646,7 +649,7 @@ def _convert(series: pd.Series, descriptor: dict) -> tuple[pd.Series, pd.Series 
             )
             bad = pd.Series(False, index=series.index)
             bad[~missing] = ~ok.astype(bool)
-            result[~missing] = present.where(ok, None).map(lambda text: int(text) if text is not None else None)
+            result[~missing] = present.where(ok, None).map(lambda text: int(text) if isinstance(text, str) else None)
         return result, bad
     if kind == "number":
         group, decimal = descriptor.get("groupChar", ""), descriptor.get("decimalChar", ".")
@@ -697,14 +700,32 @@ def load_file(
 ) -> LoadResult:
     """Load the (UTF-8 or transcoded) file at `path` into the resource's DataStore, every cell checked.
 
-    Raises IngestError listing the cells that fail their type (the previous rows stay), ConversionFailed
-    naming the first failing field when `schema` was inferred (the caller retries with it as text).
+    Returns the rows loaded, or the cells that fail their type (nothing loaded; the previous rows stay).
+    On PostgreSQL, when every field's canonical text is the file's own (dot decimals, ISO dates…), the
+    file's bytes go to COPY as they are while pandas checks the typed columns (the fast path); anything
+    that path does not accept, it hands to the general one, which normalises each chunk and explains errors.
     """
     schema_fields = schema["fields"]
-    names = [descriptor["name"] for descriptor in schema_fields]
     fields = datastore.make_fields(schema_fields)
-    result = LoadResult()
     counter = [0]
+
+    def progress(rows):
+        if on_progress:
+            on_progress(rows, counter[0])
+
+    raw = _raw_copy(dialect, schema)
+    if raw is not None:
+        result = LoadResult()
+        try:
+            result.rows = datastore.load(
+                resource, version, fields, _checked_bytes(path, dialect, schema, counter), progress, raw=raw
+            )
+            return result
+        except (_Refused, DataError, psycopg.DataError):
+            pass  # the general path finds and reports what is wrong
+
+    names = [descriptor["name"] for descriptor in schema_fields]
+    result = LoadResult()
 
     def chunks():
         for chunk in read_chunks(path, dialect, names, counter):
@@ -713,17 +734,122 @@ def load_file(
                 raise _Refused
             yield normalised
 
-    def progress(rows):
-        if on_progress:
-            on_progress(rows, counter[0])
-
     with contextlib.suppress(_Refused):
         result.rows = datastore.load(resource, version, fields, chunks(), on_progress=progress)
     return result
 
 
 class _Refused(Exception):
-    """Raised inside the chunk generator to abandon the load (and so drop its staging table)."""
+    """Raised inside a chunk generator to abandon the load (and so drop its staging table)."""
+
+
+PG_ENCODINGS = {"utf-8": "UTF8", "utf-8-sig": "UTF8", "cp1256": "WIN1256", "cp1252": "WIN1252", "latin-1": "LATIN1"}
+# What PostgreSQL's boolean input accepts (case-insensitive).
+PG_BOOLEANS = {"t", "true", "y", "yes", "on", "1", "f", "false", "n", "no", "off", "0"}
+
+
+def _raw_copy(dialect: dict, schema: dict) -> "datastore.RawCsv | None":
+    """COPY options for the fast path, or None when some field needs its text rewritten."""
+    if connection.vendor != "postgresql" or dialect["encoding"] not in PG_ENCODINGS or len(schema["fields"]) < 2:
+        return None
+    if schema.get("missingValues", [""]) != [""]:
+        return None
+    for descriptor in schema["fields"]:
+        kind = descriptor.get("type", "string")
+        if descriptor.get("missingValues", [""]) != [""] or descriptor.get("groupChar"):
+            return None
+        if kind == "number" and descriptor.get("decimalChar", ".") != ".":
+            return None
+        if kind == "date" and descriptor.get("format", "default") != "default":
+            return None
+        if kind == "boolean":
+            accepted = descriptor.get("trueValues", TRUE_VALUES) + descriptor.get("falseValues", FALSE_VALUES)
+            if not {value.lower() for value in accepted} <= PG_BOOLEANS:
+                return None
+        if kind not in ("string", "integer", "year", "number", "date", "boolean"):
+            return None
+    return datastore.RawCsv(delimiter=dialect["delimiter"], encoding=PG_ENCODINGS[dialect["encoding"]])
+
+
+class _Tee(io.RawIOBase):
+    """A binary file that keeps what is read from it, for COPY to send on."""
+
+    def __init__(self, raw):
+        self.raw, self.pending = raw, []
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        data = self.raw.read(len(buffer))
+        buffer[: len(data)] = data
+        self.pending.append(data)
+        return len(data)
+
+    def take(self) -> bytes:
+        data = b"".join(self.pending)
+        self.pending.clear()
+        return data
+
+
+def _checked_bytes(path: Path, dialect: dict, schema: dict, counter: list) -> Iterator[tuple[bytes, int]]:
+    """The file's bytes with the number of rows they complete, each chunk's typed cells checked first.
+
+    Raises _Refused at the first cell that fails (the general path then says which and where).
+    """
+    typed = [descriptor for descriptor in schema["fields"] if descriptor.get("type", "string") != "string"]
+    names = [descriptor["name"] for descriptor in schema["fields"]]
+    # pandas' C parser reads numbers itself, far faster than converting text afterwards; a cell that is
+    # not a number makes it raise, and the general path then says which.
+    dtypes = {
+        descriptor["name"]: "float64" if descriptor["type"] in ("integer", "year", "number") else str
+        for descriptor in typed
+    }
+    with open(path, "rb") as file:
+        tee = _Tee(file)
+        reader = pd.read_csv(
+            io.BufferedReader(tee, buffer_size=1 << 20),
+            sep=dialect["delimiter"],
+            encoding=dialect["encoding"],
+            header=0,
+            names=names,
+            usecols=list(dtypes) or [names[0]],
+            dtype=dtypes or str,
+            keep_default_na=False,
+            na_values={name: [""] for name, kind in dtypes.items() if kind == "float64"},
+            chunksize=CHUNK_ROWS,
+            engine="c",
+            skip_blank_lines=True,
+        )
+        try:
+            with reader:
+                for chunk in reader:
+                    for descriptor in typed:
+                        if not _all_valid(chunk[descriptor["name"]], descriptor):
+                            raise _Refused
+                    counter[0] = file.tell()
+                    yield tee.take(), len(chunk)
+        except (pd.errors.ParserError, UnicodeDecodeError, ValueError):
+            raise _Refused from None
+        tail = file.read()
+        yield tee.take() + tail, 0
+
+
+def _all_valid(column: pd.Series, descriptor: dict) -> bool:
+    """Whether every cell of `column` (numbers already parsed by pandas) is a value of the descriptor's type."""
+    kind = descriptor.get("type", "string")
+    if kind == "number":
+        return bool((column.isna() | column.abs().lt(float("inf"))).all())
+    if kind in ("integer", "year"):
+        return bool((column.isna() | (column % 1 == 0)).all())
+    present = column != ""
+    if kind == "date":
+        parsed = pd.to_datetime(column, format="%Y-%m-%d", errors="coerce")
+        return bool((parsed.notna() | ~present).all())
+    if kind == "boolean":
+        accepted = set(descriptor.get("trueValues", TRUE_VALUES) + descriptor.get("falseValues", FALSE_VALUES))
+        return bool(column.isin(accepted | {""}).all())
+    return True
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -834,6 +960,13 @@ def _ingest(version: ResourceVersion, workdir: Path, report: dict) -> None:
     report["schema_source"] = "declared" if resource.declared_schema else "inferred"
 
     checked = validate(path, dialect, schema)
+    if report["schema_source"] == "inferred":
+        # The types were guessed from the first rows: a later value of another kind makes the field text.
+        mistyped = {error["field"] for error in checked["errors"] if error["type"] == "type-error"}
+        if mistyped:
+            _demote(schema, mistyped, report)
+            checked["errors"] = [error for error in checked["errors"] if error["type"] != "type-error"]
+            checked["valid"] = not checked["errors"]
     report.update(
         valid=checked["valid"],
         errors=checked["errors"],
@@ -854,7 +987,6 @@ def _ingest(version: ResourceVersion, workdir: Path, report: dict) -> None:
     def on_progress(rows, done_bytes):
         _set_progress(version, rows=rows, bytes=done_bytes, total_bytes=total)
 
-    demoted = []
     while True:
         try:
             result = load_file(version.resource, version, path, dialect, schema, on_progress)
@@ -869,18 +1001,8 @@ def _ingest(version: ResourceVersion, workdir: Path, report: dict) -> None:
                 f"{result.errors[0]['row']}, field “{result.errors[0]['field']}”: {result.errors[0]['message']}.",
                 result.errors,
             )
-        # An inferred type that a row past the sample breaks: keep that field as text and load again.
-        failing = {error["field"] for error in result.errors}
-        for descriptor in schema["fields"]:
-            if descriptor["name"] in failing:
-                demoted.append(descriptor["name"])
-                descriptor.clear()
-                descriptor.update(name=demoted[-1], type="string")
-        report["warnings"].append(
-            "Kept as text, since some values past the first rows are not of the type inferred: "
-            + ", ".join(f"“{name}”" for name in failing)
-            + "."
-        )
+        # An inferred type that a row past the validated ones breaks: keep that field as text and load again.
+        _demote(schema, {error["field"] for error in result.errors}, report)
 
     report["stats"]["rows"] = result.rows
     report["valid"] = True
@@ -895,6 +1017,19 @@ def _ingest(version: ResourceVersion, workdir: Path, report: dict) -> None:
     )
     _set_progress(version, rows=result.rows, bytes=total, total_bytes=total)
     Resource.objects.filter(pk=resource.pk).update(modified_at=timezone.now())
+
+
+def _demote(schema: dict, names: set[str], report: dict) -> None:
+    for descriptor in schema["fields"]:
+        if descriptor["name"] in names:
+            name = descriptor["name"]
+            descriptor.clear()
+            descriptor.update(name=name, type="string")
+    report["warnings"].append(
+        "Kept as text, since some values past the first rows are not of the type inferred: "
+        + ", ".join(f"“{name}”" for name in sorted(names))
+        + "."
+    )
 
 
 def _declared(schema: dict, names: list[str]) -> dict:

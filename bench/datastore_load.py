@@ -1,0 +1,240 @@
+"""DataStore load rate: our whole load step against plain PostgreSQL COPY of the same CSV, and its peak memory.
+
+Generates a 100,000-row and a 1,000,000-row spending CSV (UTF-8, comma-separated, Arabic and French text,
+decimal amounts with a dot, ISO dates, integers) in a temporary folder, then measures on PostgreSQL, in
+one run and `RUNS` times each (median reported):
+
+  (a) baseline: `COPY table FROM STDIN (FORMAT csv, HEADER)` of the file's bytes into a typed table via psycopg;
+  (b) ours: the load step of `ingest_version` (encoding, delimiter and number detection, schema inference on
+      a sample, pandas chunks read as text, every cell checked and normalised, `datastore.load`'s COPY and
+      primary key) — rows per second and the ratio to (a); the target is ≥ 0.5;
+  (c) peak memory (ru_maxrss) of a fresh process running (b) for each size: it must not grow with the file;
+  and frictionless' validation rate over the first 100,000 rows, the part `ingest_version` caps.
+
+PostgreSQL only: the server comes from DATABASE_URL (default postgres://postgres@127.0.0.1:5432/), the data
+goes to its own database, BENCH_DATABASE (default baladiya_bench), dropped and created again by each run.
+
+    .venv/bin/python bench/datastore_load.py
+"""
+
+import csv
+import os
+import random
+import resource as rusage
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.database import bench_database_urls, recreate_database  # noqa: E402
+
+BENCH_DATABASE = os.environ.get("BENCH_DATABASE", "baladiya_bench")
+SIZES = [100_000, 1_000_000]
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+VALIDATED_ROWS = 100_000
+COLUMNS = [
+    ("رقم_العملية", "BIGINT"),
+    ("البلدية", "TEXT"),
+    ("المستفيد", "TEXT"),
+    ("البند", "TEXT"),
+    ("المبلغ", "NUMERIC"),
+    ("تاريخ_الدفع", "DATE"),
+    ("السنة_المالية", "BIGINT"),
+    ("الكمية", "BIGINT"),
+]
+COMMUNES = ["البليدة", "بوفاريك", "العفرون", "موزاية", "الأربعاء", "Ouled Yaïch", "Chréa", "Beni Mered"]
+PAYEES = [
+    "مؤسسة الأشغال العمومية",
+    "شركة النظافة الحضرية",
+    "Entreprise Générale de Bâtiment",
+    "Société des Eaux de la Mitidja",
+    "مكتب الدراسات التقنية",
+    "Librairie El Amel — fournitures",
+]
+ITEMS = ["تعبيد الطرق", "الإنارة العمومية", "صيانة المدارس", "Éclairage public", "Entretien des écoles", "النقل المدرسي"]
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/baladiya_bench")
+bench_url, maintenance_url = bench_database_urls(BENCH_DATABASE, "bench/datastore_load.py")
+os.environ.update(DATABASE_URL=bench_url, DJANGO_SETTINGS_MODULE="portal.settings.dev", DEBUG="false")
+CHILD = len(sys.argv) > 1 and sys.argv[1] == "--child"
+
+
+def generate(path: Path, rows: int) -> None:
+    rng = random.Random(rows)
+    start = date(2020, 1, 1)
+    with open(path, "w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file, lineterminator="\n")
+        writer.writerow([name for name, _type in COLUMNS])
+        for number in range(1, rows + 1):
+            day = start + timedelta(days=rng.randrange(1800))
+            writer.writerow(
+                [
+                    number,
+                    rng.choice(COMMUNES),
+                    rng.choice(PAYEES),
+                    rng.choice(ITEMS),
+                    f"{rng.randrange(100, 50_000_000) / 100:.2f}",
+                    day.isoformat(),
+                    day.year,
+                    rng.randrange(1, 500),
+                ]
+            )
+
+
+def copy_baseline(path: Path) -> float:
+    """Seconds for plain COPY of the file into a typed table (a fresh one each time)."""
+    import psycopg
+
+    columns = ", ".join(f"c{index} {kind}" for index, (_name, kind) in enumerate(COLUMNS))
+    with psycopg.connect(bench_url, autocommit=True) as connection:
+        connection.execute("DROP TABLE IF EXISTS copy_baseline")
+        connection.execute(f"CREATE TABLE copy_baseline ({columns})")
+        started = time.perf_counter()
+        with connection.cursor() as cursor, open(path, "rb") as file:
+            with cursor.copy("COPY copy_baseline FROM STDIN (FORMAT csv, HEADER true)") as copy:
+                while block := file.read(1 << 20):
+                    copy.write(block)
+        seconds = time.perf_counter() - started
+        connection.execute("DROP TABLE copy_baseline")
+    return seconds
+
+
+def our_load(path: Path, resource_pk: int, number: int) -> tuple[float, int]:
+    """Seconds and rows of ingest's load step for the file, as a new version of the bench resource."""
+    from opendata import ingest
+    from opendata.models import Resource, ResourceVersion
+
+    resource = Resource.objects.get(pk=resource_pk)
+    version = ResourceVersion.objects.create(
+        resource=resource, number=number, file="bench.csv", original_name=path.name, size=path.stat().st_size, sha256=""
+    )
+    started = time.perf_counter()
+    dialect = {"encoding": ingest.detect_encoding(path)}
+    text = ingest._sample_text(path, dialect["encoding"])
+    dialect["delimiter"] = ingest.detect_delimiter(text)
+    records = ingest._records(text, dialect["delimiter"], ingest.INFER_ROWS + 1)
+    dialect["decimal"], dialect["thousands"] = ingest.detect_numbers(records[1:])
+    names, _warnings = ingest.clean_labels(records[0])
+    schema = ingest.infer_schema(path, dialect, names)
+    result = ingest.load_file(resource, version, path, dialect, schema)
+    seconds = time.perf_counter() - started
+    assert not result.errors, result.errors[:3]
+    assert [field["type"] for field in schema["fields"]] == [
+        "integer",
+        "string",
+        "string",
+        "string",
+        "number",
+        "date",
+        "integer",
+        "integer",
+    ], schema
+    return seconds, result.rows
+
+
+def validation_rate(path: Path) -> float:
+    from opendata import ingest
+
+    dialect = {"encoding": "utf-8", "delimiter": ",", "decimal": ".", "thousands": ""}
+    names = [name for name, _type in COLUMNS]
+    schema = ingest.infer_schema(path, dialect, names)
+    started = time.perf_counter()
+    report = ingest.validate(path, dialect, schema, limit_rows=VALIDATED_ROWS)
+    seconds = time.perf_counter() - started
+    assert report["valid"], report["errors"][:3]
+    return report["rows_checked"] / seconds
+
+
+def child(path: str, resource_pk: str, number: str) -> None:
+    """Run our load once in this fresh process and print its peak resident memory in MiB."""
+    import django
+
+    django.setup()
+    seconds, rows = our_load(Path(path), int(resource_pk), int(number))
+    peak = rusage.getrusage(rusage.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{peak:.1f} {rows} {seconds:.2f}")
+
+
+def main() -> None:
+    import django
+
+    recreate_database(BENCH_DATABASE, maintenance_url)
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from opendata.models import Dataset, Licence, Resource
+    from portal.bodies.models import PublicBody
+
+    body = PublicBody.add_root(slug="bench-commune", kind=PublicBody.Kind.COMMUNE, name_ar="بلدية", name_fr="Commune")
+    dataset = Dataset.objects.create(name="bench-spending", body=body, licence=Licence.objects.first())
+    resource = Resource.objects.create(dataset=dataset, format="CSV")
+    number = 0
+
+    with tempfile.TemporaryDirectory(prefix="bench-datastore-") as folder:
+        files = {}
+        for size in SIZES:
+            files[size] = Path(folder) / f"spending-{size}.csv"
+            started = time.perf_counter()
+            generate(files[size], size)
+            print(
+                f"generated {size:>9,} rows, {files[size].stat().st_size / 1e6:.0f} MB "
+                f"in {time.perf_counter() - started:.1f} s",
+                flush=True,
+            )
+
+        # Warm up: the first load imports pandas' parsers and frictionless, a cost no later upload pays.
+        warm = Path(folder) / "warm.csv"
+        generate(warm, 1000)
+        number += 1
+        our_load(warm, resource.pk, number)
+
+        results = {}
+        for size in SIZES:
+            copies, ours = [], []
+            for _run in range(RUNS):
+                copies.append(copy_baseline(files[size]))
+                number += 1
+                seconds, rows = our_load(files[size], resource.pk, number)
+                assert rows == size
+                ours.append(seconds)
+                print(f"  {size:>9,} rows: COPY {copies[-1]:.2f} s, ours {ours[-1]:.2f} s", flush=True)
+            results[size] = (statistics.median(copies), statistics.median(ours))
+
+        memory = {}
+        for size in SIZES:
+            number += 1
+            output = subprocess.run(
+                [sys.executable, __file__, "--child", str(files[size]), str(resource.pk), str(number)],
+                capture_output=True,
+                text=True,
+                check=True,
+                env=os.environ,
+            ).stdout.split()
+            memory[size] = float(output[0])
+
+        rate = validation_rate(files[SIZES[-1]])
+
+    print()
+    print(f"DataStore load on PostgreSQL, median of {RUNS} runs; baseline: plain COPY of the same file")
+    print(f"{'rows':>10}  {'COPY rows/s':>12}  {'ours rows/s':>12}  {'ours/COPY':>9}  {'peak RSS (fresh process)':>24}")
+    for size in SIZES:
+        copy_seconds, our_seconds = results[size]
+        print(
+            f"{size:>10,}  {size / copy_seconds:>12,.0f}  {size / our_seconds:>12,.0f}  "
+            f"{copy_seconds / our_seconds:>9.2f}  {memory[size]:>20.0f} MiB"
+        )
+    print(f"frictionless validation: {rate:,.0f} rows/s over the first {VALIDATED_ROWS:,} rows of 8 fields")
+
+
+if __name__ == "__main__":
+    if CHILD:
+        child(*sys.argv[2:5])
+    else:
+        main()
