@@ -168,7 +168,7 @@ class FileDownloadTestCase:
     def test_it_streams_a_big_file_block_by_block(self, client):
         resource = ResourceFactory()
         content = b"id,value\n" + b"".join(b"%d,%d.25\n" % (n, n) for n in range(400_000))
-        add_file(resource, content, filename="big.csv")
+        version = add_file(resource, content, filename="big.csv")
         response = client.get(f"/download/{resource.uuid}/")
         assert isinstance(response, FileResponse)
         assert response.streaming
@@ -177,6 +177,8 @@ class FileDownloadTestCase:
         assert len(chunks) > 100
         assert max(len(chunk) for chunk in chunks) <= response.block_size
         assert b"".join(chunks) == content
+        response.close()
+        version.file.delete(save=False)
 
 
 @pytest.mark.django_db
