@@ -9,7 +9,7 @@ from wagtail.models import ModelLogEntry
 
 from opendata.models import Dataset, Licence, ProblemReport, Theme
 from tests.factories import PublicBodyFactory, RoleGrantFactory, UserFactory
-from tests.opendata.factories import DatasetFactory
+from tests.opendata.factories import DatasetFactory, ResourceFactory
 from tests.staff import login_with_second_factor
 
 XSS = '<script>alert("x")</script>'
@@ -189,6 +189,13 @@ class DatasetEditTestCase:
             ("opendata.publish", {"status": {"old": "draft", "new": "published"}}),
             ("opendata.withdraw", {"status": {"old": "published", "new": "withdrawn"}}),
         ]
+
+    def test_it_lists_the_datasets_resources_with_a_link_to_add_one(self, client, editor, commune):
+        dataset = DatasetFactory(body=commune)
+        resource = ResourceFactory(dataset=dataset, name_fr="Budget primitif", url="https://example.org/b.csv")
+        html = staff_client(client, editor).get(edit_url(dataset)).content.decode()
+        assert reverse("opendata_resources:edit", args=[resource.pk]) in html
+        assert f"{reverse('opendata_resources:add')}?dataset={dataset.pk}" in html
 
     def test_it_hides_other_bodies_datasets(self, client, editor, commune, commune_b):
         mine = DatasetFactory(body=commune, title_fr="Le mien")
