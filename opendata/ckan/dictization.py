@@ -151,7 +151,7 @@ def package_dict(dataset: Dataset, absolute: Absolute) -> dict:
         "id": str(dataset.uuid),
         "name": dataset.name,
         "type": "dataset",
-        "title": dataset.title,
+        "title": dataset.title or dataset.name,
         "title_translated": translated(dataset, "title"),
         "notes": dataset.notes,
         "notes_translated": translated(dataset, "notes"),
