@@ -183,7 +183,9 @@ def resource_form(dataset, **overrides):
 
 
 class ResourceUploadLimitTestCase:
-    def test_it_refuses_a_file_over_the_limit_says_why_and_stores_nothing(self, client, editor, dataset, settings, tmp_path):
+    def test_it_refuses_a_file_over_the_limit_says_why_and_stores_nothing(
+        self, client, editor, dataset, settings, tmp_path
+    ):
         settings.OPENDATA_MAX_UPLOAD_SIZE = 1024
         settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "tmp")
         settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 512
