@@ -1,0 +1,83 @@
+"""A real Celery worker on real Redis ingests an upload end to end, on a database committed for real."""
+
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from opendata import datastore, ingest, services
+from opendata.models import Licence, ResourceVersion
+from portal.celery import app as celery_app
+from tests.opendata.factories import ResourceFactory
+
+CONTENT = "البلدية;المبلغ;التاريخ\nالبليدة;1 234,56;2024-01-15\nبوفاريك;987,5;2024-02-01\n".encode("cp1256")
+
+
+def _forget_connections():
+    # The app caches its producer pool with the broker it first met; earlier eager tests may have made one.
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def redis_worker(redis_url):
+    keys = ("broker_url", "result_backend", "task_always_eager")
+    previous = {key: celery_app.conf[key] for key in keys}
+    celery_app.conf.update(broker_url=redis_url, result_backend=redis_url, task_always_eager=False)
+    _forget_connections()
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        yield
+    celery_app.conf.update(previous)
+    _forget_connections()
+
+
+def wait_for(version: ResourceVersion, timeout: float = 60) -> ResourceVersion:
+    finished = {ResourceVersion.Status.LOADED, ResourceVersion.Status.INVALID, ResourceVersion.Status.FAILED}
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        version.refresh_from_db()
+        if version.status in finished:
+            return version
+        time.sleep(0.2)
+    raise AssertionError(f"version still {version.status} after {timeout} s")
+
+
+@pytest.fixture(autouse=True)
+def licence(transactional_db):
+    """A transactional test flushes the licences the migrations put in; the factories need this one."""
+    return Licence.objects.get_or_create(slug="cc-by-4.0", defaults={"title_ar": "CC BY 4.0", "is_open": True})[0]
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+class IngestWorkerTestCase:
+    def test_it_ingests_an_upload_on_a_worker_once_the_upload_commits(self, redis_worker):
+        resource = ResourceFactory()
+        with transaction.atomic():
+            version = services.add_version(resource, ContentFile(CONTENT), filename="spending.csv")
+            # Not before the commit: the worker would not see the version yet.
+            assert ResourceVersion.objects.get(pk=version.pk).status == ResourceVersion.Status.PENDING
+        version = wait_for(version)
+        assert version.status == ResourceVersion.Status.LOADED, version.error
+        assert version.rows_loaded == 2
+        resource.refresh_from_db()
+        assert list(datastore.iter_rows(resource)) == [
+            ("البليدة", "1234.56", "2024-01-15"),
+            ("بوفاريك", "987.5", "2024-02-01"),
+        ]
+        assert ingest.progress(version)["status"] == "loaded"
+
+    def test_a_bad_upload_on_a_worker_keeps_the_loaded_rows(self, redis_worker):
+        resource = ResourceFactory()
+        with transaction.atomic():
+            good = services.add_version(resource, ContentFile(CONTENT), filename="spending.csv")
+        wait_for(good)
+        with transaction.atomic():
+            bad = services.add_version(resource, ContentFile(b"a;b\n1;2\n3;4;5\n"), filename="spending.csv")
+        bad = wait_for(bad)
+        assert bad.status == ResourceVersion.Status.INVALID
+        resource.refresh_from_db()
+        assert resource.datastore_version_id == good.pk
+        assert datastore.search(resource)["total"] == 2
