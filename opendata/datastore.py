@@ -78,9 +78,11 @@ class Field:
                     raise ValueError(text)
                 return text.lower() == "true" if connection.vendor == "postgresql" else text.lower()
             if self.type == "date":
-                return date.fromisoformat(text) if connection.vendor == "postgresql" else text
+                day = date.fromisoformat(text)
+                return day if connection.vendor == "postgresql" else day.isoformat()
             if self.type == "datetime":
-                return datetime.fromisoformat(text) if connection.vendor == "postgresql" else text  # noqa: DTZ007
+                moment = datetime.fromisoformat(text)  # noqa: DTZ007 (the column has no time zone)
+                return moment if connection.vendor == "postgresql" else text
         except (ValueError, InvalidOperation):
             raise DatastoreError(f'"{value}" is not a valid {self.type} for field "{self.id}"') from None
         return text
