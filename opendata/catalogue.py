@@ -2,13 +2,13 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import CharField, Count, Prefetch, Q, QuerySet, Value
+from django.db.models import CharField, Count, F, Prefetch, Q, QuerySet, Value, Window
 from django.db.models.functions import Coalesce, Lower, NullIf
 from django.utils.translation import get_language
 
 from portal.i18n import language_order
 
-from .models import Dataset, Resource
+from .models import Dataset, Resource, TaggedDataset
 
 # Facet name (CKAN's) → the lookup that gives each dataset's values for it.
 FACETS = {
@@ -123,21 +123,41 @@ def search_datasets(search: DatasetSearch, queryset: QuerySet[Dataset] | None = 
     if "title_sort" in (key.lstrip("-") for key in order):
         titles = [NullIf(f"title_{language}", Value("")) for language in language_order(get_language())]
         page = page.annotate(title_sort=Lower(Coalesce(*titles, "name", output_field=CharField())))
-    results = list(with_related(page.order_by(*order))[start : start + rows]) if rows else []
+    results, count = [], None
+    if rows and condition:
+        # The total comes with the page (COUNT(*) OVER ()), so that words and filters are matched once, not twice.
+        page = page.annotate(total_matching=Window(Count("pk")))
+        results = list(with_related(page.order_by(*order))[start : start + rows])
+        count = results[0].total_matching if results else None
+    elif rows:
+        results = list(with_related(page.order_by(*order))[start : start + rows])
+    if count is None:
+        count = matching.count()
 
     facets = {}
     for name in search.facet_fields:
         if name not in FACETS:
             raise CatalogueQueryError("facet.field", f"Cannot facet on {name!r}")
-        counts = (
-            Dataset.objects.filter(pk__in=matching.values("pk"))
-            .values(FACETS[name])
-            .annotate(count=Count("pk", distinct=True))
-            .filter(count__gte=search.facet_mincount)
-            .exclude(**{f"{FACETS[name]}__isnull": True})
-            .order_by("-count", FACETS[name])
-        )
+        counts = _facet_counts(name, matching).filter(count__gte=search.facet_mincount).order_by("-count", "value")
         if search.facet_limit >= 0:
             counts = counts[: search.facet_limit]
-        facets[name] = {row[FACETS[name]]: row["count"] for row in counts}
-    return SearchResult(count=matching.count(), results=results, facets=facets)
+        facets[name] = {row["value"]: row["count"] for row in counts}
+    return SearchResult(count=count, results=results, facets=facets)
+
+
+def _facet_counts(name: str, matching: QuerySet[Dataset]) -> QuerySet:
+    """Rows of `value` and `count` (datasets) for one facet.
+
+    Many-valued facets are counted from their link tables, so that no dataset is joined to all its values
+    and counted DISTINCT: at 10,000 datasets that is several times faster.
+    """
+    if name == "groups":
+        links = Dataset.themes.through.objects.filter(dataset__in=matching)
+        return links.values(value=F("theme__slug")).annotate(count=Count("dataset_id"))
+    if name == "tags":
+        links = TaggedDataset.objects.filter(content_object__in=matching)
+        return links.values(value=F("tag__name")).annotate(count=Count("content_object_id", distinct=True))
+    if name == "res_format":
+        resources = Resource.objects.filter(dataset__in=matching).exclude(format="")
+        return resources.values(value=F("format")).annotate(count=Count("dataset_id", distinct=True))
+    return matching.values(value=F(FACETS[name])).annotate(count=Count("pk"))
