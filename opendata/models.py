@@ -8,6 +8,7 @@ import uuid
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +23,18 @@ from portal.i18n import TranslatedField
 class Licence(models.Model):
     """A licence from the list a dataset chooses from; its `slug` is CKAN's `license_id`."""
 
-    slug = models.SlugField(_("identifier"), max_length=100, unique=True)
+    # CKAN's licence identifiers have dots ("cc-by-4.0"), which a SlugField refuses.
+    slug = models.CharField(
+        _("identifier"),
+        max_length=100,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[a-z0-9][a-z0-9._-]*$",
+                _("Use lower-case letters, digits, dots, hyphens and underscores, e.g. cc-by-4.0."),
+            )
+        ],
+    )
     title_ar = models.CharField(_("title (Arabic)"), max_length=255)
     title_fr = models.CharField(_("title (French)"), max_length=255, blank=True)
     title_en = models.CharField(_("title (English)"), max_length=255, blank=True)
