@@ -4,25 +4,33 @@ import time
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import transaction
+from kombu import pools as kombu_pools
 
 from opendata import datastore, ingest, services
 from opendata.models import Licence, ResourceVersion
 from portal.celery import app as celery_app
 from tests.opendata.factories import ResourceFactory
 
+INGEST_REDIS_DB = 13
 CONTENT = "البلدية;المبلغ;التاريخ\nالبليدة;1 234,56;2024-01-15\nبوفاريك;987,5;2024-02-01\n".encode("cp1256")
 
 
 def _forget_connections():
-    # The app caches its producer pool with the broker it first met; earlier eager tests may have made one.
+    # The app (and kombu, globally) cache producer pools with the connections they first met; a worker
+    # started earlier in this process may have left one whose connection is gone.
+    kombu_pools.reset()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
 
 
 @pytest.fixture
 def redis_worker(redis_url):
+    # A Redis database of its own: test runs of other checkouts on this server register the same task
+    # name, and a worker of theirs would take our message and find no such version in its database.
+    redis_url = f"{redis_url.rsplit('/', 1)[0]}/{INGEST_REDIS_DB}"
     keys = ("broker_url", "result_backend", "task_always_eager")
     previous = {key: celery_app.conf[key] for key in keys}
     celery_app.conf.update(broker_url=redis_url, result_backend=redis_url, task_always_eager=False)
@@ -46,7 +54,9 @@ def wait_for(version: ResourceVersion, timeout: float = 60) -> ResourceVersion:
 
 @pytest.fixture(autouse=True)
 def licence(transactional_db):
-    """A transactional test flushes the licences the migrations put in; the factories need this one."""
+    """A transactional test flushes the licences the migrations put in, and the content types that
+    Wagtail's reference index points to (cached by id): the factories need both."""
+    ContentType.objects.clear_cache()
     return Licence.objects.get_or_create(slug="cc-by-4.0", defaults={"title_ar": "CC BY 4.0", "is_open": True})[0]
 
 
