@@ -57,7 +57,14 @@ PAYEES = [
     "مكتب الدراسات التقنية",
     "Librairie El Amel — fournitures",
 ]
-ITEMS = ["تعبيد الطرق", "الإنارة العمومية", "صيانة المدارس", "Éclairage public", "Entretien des écoles", "النقل المدرسي"]
+ITEMS = [
+    "تعبيد الطرق",
+    "الإنارة العمومية",
+    "صيانة المدارس",
+    "Éclairage public",
+    "Entretien des écoles",
+    "النقل المدرسي",
+]
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/baladiya_bench")
 bench_url, maintenance_url = bench_database_urls(BENCH_DATABASE, "bench/datastore_load.py")
@@ -96,10 +103,13 @@ def copy_baseline(path: Path) -> float:
         connection.execute("DROP TABLE IF EXISTS copy_baseline")
         connection.execute(f"CREATE TABLE copy_baseline ({columns})")
         started = time.perf_counter()
-        with connection.cursor() as cursor, open(path, "rb") as file:
-            with cursor.copy("COPY copy_baseline FROM STDIN (FORMAT csv, HEADER true)") as copy:
-                while block := file.read(1 << 20):
-                    copy.write(block)
+        with (
+            connection.cursor() as cursor,
+            open(path, "rb") as file,
+            cursor.copy("COPY copy_baseline FROM STDIN (FORMAT csv, HEADER true)") as copy,
+        ):
+            while block := file.read(1 << 20):
+                copy.write(block)
         seconds = time.perf_counter() - started
         connection.execute("DROP TABLE copy_baseline")
     return seconds
