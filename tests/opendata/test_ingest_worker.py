@@ -6,7 +6,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from kombu import pools as kombu_pools
 
 from opendata import datastore, ingest, services
@@ -14,7 +14,7 @@ from opendata.models import Licence, ResourceVersion
 from portal.celery import app as celery_app
 from tests.opendata.factories import ResourceFactory
 
-INGEST_REDIS_DB = 13
+INGEST_REDIS_DB = {"sqlite": 13, "postgresql": 12}
 CONTENT = "البلدية;المبلغ;التاريخ\nالبليدة;1 234,56;2024-01-15\nبوفاريك;987,5;2024-02-01\n".encode("cp1256")
 
 
@@ -28,9 +28,10 @@ def _forget_connections():
 
 @pytest.fixture
 def redis_worker(redis_url):
-    # A Redis database of its own: test runs of other checkouts on this server register the same task
-    # name, and a worker of theirs would take our message and find no such version in its database.
-    redis_url = f"{redis_url.rsplit('/', 1)[0]}/{INGEST_REDIS_DB}"
+    # A Redis database of its own (one per database engine, so that the SQLite and PostgreSQL runs can go
+    # side by side): other test runs on this server register the same task name, and a worker of theirs
+    # would take our message and find no such version in its database.
+    redis_url = f"{redis_url.rsplit('/', 1)[0]}/{INGEST_REDIS_DB[connection.vendor]}"
     keys = ("broker_url", "result_backend", "task_always_eager")
     previous = {key: celery_app.conf[key] for key in keys}
     celery_app.conf.update(broker_url=redis_url, result_backend=redis_url, task_always_eager=False)
