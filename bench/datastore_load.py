@@ -1,14 +1,22 @@
 """DataStore load rate: our whole load step against plain PostgreSQL COPY of the same CSV, and its peak memory.
 
-Generates a 100,000-row and a 1,000,000-row spending CSV (UTF-8, comma-separated, Arabic and French text,
-decimal amounts with a dot, ISO dates, integers) in a temporary folder, then measures on PostgreSQL, in
-one run and `RUNS` times each (median reported):
+Generates a 100,000-row and a 1,000,000-row spending CSV (Arabic and French text, decimal amounts, dates,
+integers) in a temporary folder, each size twice with the same rows:
 
-  (a) baseline: `COPY table FROM STDIN (FORMAT csv, HEADER)` of the file's bytes into a typed table via psycopg;
+  standard: UTF-8, comma-separated, decimal dot, ISO dates ("1234.56", "2025-12-31");
+  spreadsheet: as a French or Maghreb spreadsheet exports it, semicolon-separated, decimal comma with a space
+      as thousands separator, day-first dates ("1 234,56", "31/12/2025"), which `load_file` must rewrite;
+
+then measures on PostgreSQL, in one run and `RUNS` times each (median reported):
+
+  (a) baseline: `COPY table FROM STDIN (FORMAT csv, HEADER)` of the *standard* file's bytes into a typed table
+      via psycopg (the spreadsheet file cannot be COPYed into typed columns as it is): the ratios of both
+      files are against this one figure;
   (b) ours: the load step of `ingest_version` (encoding, delimiter and number detection, schema inference on
-      a sample, pandas chunks read as text, every cell checked and normalised, `datastore.load`'s COPY and
-      primary key) — rows per second and the ratio to (a); the target is ≥ 0.5;
-  (c) peak memory (ru_maxrss) of a fresh process running (b) for each size: it must not grow with the file;
+      a sample, every cell checked, `datastore.load`'s COPY and primary key) for each file — rows per second
+      and the ratio to (a); the target is ≥ 0.5;
+  (c) peak memory (ru_maxrss) of a fresh process running (b) for each size and file: it must not grow with
+      the file;
   and frictionless' validation rate over the first 100,000 rows, the part `ingest_version` caps.
 
 PostgreSQL only: the server comes from DATABASE_URL (default postgres://postgres@127.0.0.1:5432/), the data
@@ -72,22 +80,33 @@ os.environ.update(DATABASE_URL=bench_url, DJANGO_SETTINGS_MODULE="portal.setting
 CHILD = len(sys.argv) > 1 and sys.argv[1] == "--child"
 
 
-def generate(path: Path, rows: int) -> None:
+DIALECTS = ["standard", "spreadsheet"]
+
+
+def generate(path: Path, rows: int, dialect: str = "standard") -> None:
+    """The spending file; the same rows (same seed) in either dialect (see the module docstring)."""
     rng = random.Random(rows)
     start = date(2020, 1, 1)
+    spreadsheet = dialect == "spreadsheet"
     with open(path, "w", encoding="utf-8", newline="") as file:
-        writer = csv.writer(file, lineterminator="\n")
+        writer = csv.writer(file, delimiter=";" if spreadsheet else ",", lineterminator="\n")
         writer.writerow([name for name, _type in COLUMNS])
         for number in range(1, rows + 1):
             day = start + timedelta(days=rng.randrange(1800))
+            amount = rng.randrange(100, 50_000_000) / 100
+            if spreadsheet:
+                amount_text = f"{amount:,.2f}".replace(",", " ").replace(".", ",")  # 1 234,56
+                day_text = day.strftime("%d/%m/%Y")
+            else:
+                amount_text, day_text = f"{amount:.2f}", day.isoformat()
             writer.writerow(
                 [
                     number,
                     rng.choice(COMMUNES),
                     rng.choice(PAYEES),
                     rng.choice(ITEMS),
-                    f"{rng.randrange(100, 50_000_000) / 100:.2f}",
-                    day.isoformat(),
+                    amount_text,
+                    day_text,
                     day.year,
                     rng.randrange(1, 500),
                 ]
@@ -190,56 +209,71 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-datastore-") as folder:
         files = {}
         for size in SIZES:
-            files[size] = Path(folder) / f"spending-{size}.csv"
-            started = time.perf_counter()
-            generate(files[size], size)
-            print(
-                f"generated {size:>9,} rows, {files[size].stat().st_size / 1e6:.0f} MB "
-                f"in {time.perf_counter() - started:.1f} s",
-                flush=True,
-            )
+            for dialect in DIALECTS:
+                files[size, dialect] = Path(folder) / f"spending-{size}-{dialect}.csv"
+                started = time.perf_counter()
+                generate(files[size, dialect], size, dialect)
+                print(
+                    f"generated {size:>9,} rows ({dialect}), {files[size, dialect].stat().st_size / 1e6:.0f} MB "
+                    f"in {time.perf_counter() - started:.1f} s",
+                    flush=True,
+                )
 
         # Warm up: the first load imports pandas' parsers and frictionless, a cost no later upload pays.
-        warm = Path(folder) / "warm.csv"
-        generate(warm, 1000)
-        number += 1
-        our_load(warm, resource.pk, number)
+        for dialect in DIALECTS:
+            warm = Path(folder) / f"warm-{dialect}.csv"
+            generate(warm, 1000, dialect)
+            number += 1
+            our_load(warm, resource.pk, number)
 
-        results = {}
+        copies, ours = {}, {}
         for size in SIZES:
-            copies, ours = [], []
+            copy_runs, our_runs = [], {dialect: [] for dialect in DIALECTS}
             for _run in range(RUNS):
-                copies.append(copy_baseline(files[size]))
-                number += 1
-                seconds, rows = our_load(files[size], resource.pk, number)
-                assert rows == size
-                ours.append(seconds)
-                print(f"  {size:>9,} rows: COPY {copies[-1]:.2f} s, ours {ours[-1]:.2f} s", flush=True)
-            results[size] = (statistics.median(copies), statistics.median(ours))
+                copy_runs.append(copy_baseline(files[size, "standard"]))
+                for dialect in DIALECTS:
+                    number += 1
+                    seconds, rows = our_load(files[size, dialect], resource.pk, number)
+                    assert rows == size
+                    our_runs[dialect].append(seconds)
+                print(
+                    f"  {size:>9,} rows: COPY {copy_runs[-1]:.2f} s, "
+                    + ", ".join(f"ours ({dialect}) {our_runs[dialect][-1]:.2f} s" for dialect in DIALECTS),
+                    flush=True,
+                )
+            copies[size] = statistics.median(copy_runs)
+            for dialect in DIALECTS:
+                ours[size, dialect] = statistics.median(our_runs[dialect])
 
         memory = {}
         for size in SIZES:
-            number += 1
-            output = subprocess.run(
-                [sys.executable, __file__, "--child", str(files[size]), str(resource.pk), str(number)],
-                capture_output=True,
-                text=True,
-                check=True,
-                env=os.environ,
-            ).stdout.split()
-            memory[size] = float(output[0])
+            for dialect in DIALECTS:
+                number += 1
+                output = subprocess.run(
+                    [sys.executable, __file__, "--child", str(files[size, dialect]), str(resource.pk), str(number)],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                    env=os.environ,
+                ).stdout.split()
+                memory[size, dialect] = float(output[0])
 
-        rate = validation_rate(files[SIZES[-1]])
+        rate = validation_rate(files[SIZES[-1], "standard"])
 
     print()
-    print(f"DataStore load on PostgreSQL, median of {RUNS} runs; baseline: plain COPY of the same file")
-    print(f"{'rows':>10}  {'COPY rows/s':>12}  {'ours rows/s':>12}  {'ours/COPY':>9}  {'peak RSS (fresh process)':>24}")
+    print(f"DataStore load on PostgreSQL, median of {RUNS} runs")
+    print("baseline (COPY rows/s): plain COPY of the standard file (comma, decimal dot, ISO dates) into a typed table;")
+    print('both files\' ratios are against it. spreadsheet file: \';\', "1 234,56", "31/12/2025", the same rows.')
+    header = f"{'rows':>10}  {'file':<11}  {'COPY rows/s':>12}  {'ours rows/s':>12}  {'ours/COPY':>9}  {'peak RSS':>9}"
+    print(header)
+    print("-" * len(header))
     for size in SIZES:
-        copy_seconds, our_seconds = results[size]
-        print(
-            f"{size:>10,}  {size / copy_seconds:>12,.0f}  {size / our_seconds:>12,.0f}  "
-            f"{copy_seconds / our_seconds:>9.2f}  {memory[size]:>20.0f} MiB"
-        )
+        for dialect in DIALECTS:
+            print(
+                f"{size:>10,}  {dialect:<11}  {size / copies[size]:>12,.0f}  {size / ours[size, dialect]:>12,.0f}  "
+                f"{copies[size] / ours[size, dialect]:>9.2f}  {memory[size, dialect]:>5.0f} MiB"
+            )
+    print("peak RSS: ru_maxrss of a fresh process loading that file once")
     print(f"frictionless validation: {rate:,.0f} rows/s over the first {VALIDATED_ROWS:,} rows of 8 fields")
 
 
