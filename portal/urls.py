@@ -2,7 +2,7 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -12,6 +12,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.feeds import TranslatedSitemap
 from portal.health import healthz
+from portal.views import not_found
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -43,4 +44,7 @@ urlpatterns += i18n_patterns(
 )
 
 if settings.DEBUG:
+    # Open-data files go through /download/ (published datasets only, as attachments), never straight from
+    # the media folder: the proxy refuses /media/opendata/ in production too (docs/deployment.md).
+    urlpatterns += [re_path(rf"^{settings.MEDIA_URL.strip('/')}/opendata/", not_found)]
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,3 +1,4 @@
+from django.http import Http404
 from django.shortcuts import render
 
 # Seconds a client should wait after a rate limit; matches the shortest window we use.
@@ -17,3 +18,7 @@ def rate_limited(request, exception):
     response = render(request, "429.html", status=429)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+def not_found(request, *args, **kwargs):
+    raise Http404
