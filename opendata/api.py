@@ -15,6 +15,7 @@ Requests are throttled per IP address at settings.OPENDATA_API_RATE; a 429 says 
 import uuid
 
 from django.conf import settings
+from django.db import DataError, transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -38,6 +39,7 @@ from portal.bodies.models import PublicBody
 
 from . import datastore
 from .catalogue import CatalogueQueryError, DatasetSearch, published_datasets, search_datasets, with_related
+from .ckan.schema import MAX_INTEGER
 from .dcat import Uris, media_type_of
 from .downloads import query_arguments
 from .models import Dataset, Licence, Resource, Theme
@@ -334,7 +336,7 @@ class RowsQuerySerializer(serializers.Serializer):
     sort = serializers.CharField(required=False, max_length=500, help_text='"column [asc|desc], …"')
     fields = serializers.CharField(required=False, max_length=2000, help_text="Comma-separated columns to return.")
     limit = serializers.IntegerField(required=False, min_value=0, max_value=ROWS_MAX_LIMIT, default=ROWS_DEFAULT_LIMIT)
-    offset = serializers.IntegerField(required=False, min_value=0, default=0)
+    offset = serializers.IntegerField(required=False, min_value=0, max_value=MAX_INTEGER, default=0)
 
 
 class RowsSerializer(serializers.Serializer):
@@ -359,8 +361,12 @@ class SearchPagination(PagePagination):
         self.request = request
         self.size = self.get_page_size(request)
         raw = request.query_params.get(self.page_query_param, "1")
-        self.number = int(raw) if raw.isdigit() else 0
-        if self.number < 1:
+        try:
+            self.number = int(raw)
+        except ValueError:
+            self.number = 0
+        # A page whose first row is past MAX_INTEGER would overflow the database's OFFSET: none has rows.
+        if self.number < 1 or (self.number - 1) * self.size > MAX_INTEGER:
             raise NotFound(_("Invalid page."))
         search.start, search.rows = (self.number - 1) * self.size, self.size
         try:
@@ -504,9 +510,12 @@ class ResourceViewSet(CatalogueMixin, mixins.RetrieveModelMixin, viewsets.Generi
         paging.is_valid(raise_exception=True)
         limit, offset = paging.validated_data["limit"], paging.validated_data["offset"]
         try:
-            result = datastore.search(resource, **query_arguments(request.query_params), limit=limit, offset=offset)
+            with transaction.atomic():  # a database refusal (a value out of a column's range) rolls back alone
+                result = datastore.search(resource, **query_arguments(request.query_params), limit=limit, offset=offset)
         except datastore.DatastoreError as error:
             raise BadQuery(str(error)) from None
+        except DataError:
+            raise BadQuery(_("A filter value is out of range for its column.")) from None
         url = request.build_absolute_uri()
         total = result["total"]
         next_url = replace_query_param(url, "offset", offset + limit) if limit and offset + limit < total else None

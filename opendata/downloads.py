@@ -16,6 +16,7 @@ from pathlib import PurePath
 from urllib.parse import quote
 
 from django.conf import settings
+from django.db import DataError, transaction
 from django.db.models import F
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -67,6 +68,8 @@ ROW_FORMATS = ("csv", "json", "xlsx")
 # `filter_<field>` and the preview page's own `filter.<field>` (opendata.forms.FILTER_PREFIX).
 FILTER_PREFIXES = ("filter_", "filter.")
 RATE_GROUP = "opendata.downloads"
+# The largest ResourceVersion.number the database holds (a PositiveIntegerField).
+MAX_VERSION = 2**31 - 1
 # Rows written before a streamed chunk is handed to the server.
 CHUNK_ROWS = 1000
 
@@ -163,6 +166,8 @@ def current_file(request, resource):
 def version_file(request, resource, number):
     """An earlier (or the current) version's file: a new upload keeps the previous ones reachable."""
     resource = _get_public_resource(resource)
+    if number > MAX_VERSION:  # the address takes any digits; the database's integers stop here
+        raise Http404
     version = get_object_or_404(ResourceVersion, resource=resource, number=number)
     return _serve_version(request, resource, version)
 
@@ -174,11 +179,14 @@ def query_arguments(params) -> dict:
     (repeat the parameter for several values) and/or as a JSON object in `filters` (CKAN's form);
     `sort` is "field [asc|desc], …"; `fields` is a comma-separated list of the fields to export.
     """
+    # PostgreSQL's text holds no NUL character: a query with one would be a database error, not an answer.
+    if any("\x00" in text for key, values in params.lists() for text in (key, *values)):
+        raise DatastoreError("the query holds a NUL character")
     filters: dict = {}
     if raw := params.get("filters"):
         try:
             decoded = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
             raise DatastoreError('filters must be a JSON object such as {"field": "value"}') from None
         if not isinstance(decoded, dict):
             raise DatastoreError('filters must be a JSON object such as {"field": "value"}')
@@ -297,15 +305,21 @@ def rows(request, resource, format):
     try:
         arguments = query_arguments(request.GET)
         query = datastore.build_query(resource, **arguments)
+        # The database checks the filter values now (one out of a column's range is a DataError on PostgreSQL),
+        # not half-way through a streamed response; the total is needed for XLSX only.
+        with transaction.atomic():
+            checked = datastore.search(resource, **arguments, limit=0, include_total=format == "xlsx")
     except DatastoreError as error:
         return _bad_request(_("These rows can't be downloaded: %(error)s.") % {"error": error})
+    except DataError:
+        return _bad_request(_("These rows can't be downloaded: a filter value is out of range for its column."))
 
     version = resource.datastore_version or resource.current_version
     stem = PurePath(version.original_name).stem if version else resource.dataset.name
     filename, fallback = f"{stem}.{format}", f"{resource.dataset.name}.{format}"
 
     if format == "xlsx":
-        total = datastore.search(resource, **arguments, limit=0)["total"]
+        total = checked["total"]
         if total > XLSX_MAX_ROWS:
             message = _(
                 "%(count)s rows are more than an Excel sheet holds (%(max)s). "

@@ -36,7 +36,7 @@ class ValuesField(forms.Field):
     def to_python(self, value):
         values = []
         for item in value or []:
-            item = str(item).strip()[:100]
+            item = str(item).replace("\x00", "").strip()[:100]  # PostgreSQL's text holds no NUL
             if item and item not in values:
                 values.append(item)
         return values[:MAX_VALUES]
@@ -96,6 +96,8 @@ class PreviewQuery:
 
     @classmethod
     def from_params(cls, params) -> "PreviewQuery":
+        # PostgreSQL's text holds no NUL character: drop any, rather than fail in the database.
+        params = {key.replace("\x00", ""): value.replace("\x00", "") for key, value in params.items()}
         sort = params.get("sort", "").strip()[:200]
         name, _space, direction = sort.rpartition(" ")
         if direction not in ("asc", "desc"):

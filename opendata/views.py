@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import EmptyPage, Paginator
+from django.db import DataError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -227,15 +228,16 @@ def _preview(request, resource: Resource) -> dict:
 
     number = _page_number(request.GET.get("page"))
     try:
-        result = datastore.search(
-            resource,
-            filters=query.filters,
-            q=query.q or None,
-            sort=query.sort or None,
-            limit=PREVIEW_PAGE_SIZE,
-            offset=(number - 1) * PREVIEW_PAGE_SIZE,
-        )
-    except datastore.DatastoreError:  # what the checks above let through: say so rather than fail
+        with transaction.atomic():  # a database refusal (a value out of a column's range) rolls back alone
+            result = datastore.search(
+                resource,
+                filters=query.filters,
+                q=query.q or None,
+                sort=query.sort or None,
+                limit=PREVIEW_PAGE_SIZE,
+                offset=(number - 1) * PREVIEW_PAGE_SIZE,
+            )
+    except (datastore.DatastoreError, DataError):  # what the checks above let through: say so rather than fail
         problems.append(_("These rows cannot be shown with these filters."))
         result = {"records": [], "total": 0}
     page = _page_of(result["total"], number, PREVIEW_PAGE_SIZE)
@@ -266,15 +268,16 @@ def _preview(request, resource: Resource) -> dict:
     if chart_form.is_bound:
         if chart_form.is_valid():
             try:
-                chart_rows = datastore.aggregate(
-                    resource,
-                    chart_form.cleaned_data["x"],
-                    chart_form.cleaned_data["y"] or None,
-                    limit=CHART_BARS,
-                    filters=query.filters,
-                    q=query.q or None,
-                )
-            except datastore.DatastoreError:
+                with transaction.atomic():
+                    chart_rows = datastore.aggregate(
+                        resource,
+                        chart_form.cleaned_data["x"],
+                        chart_form.cleaned_data["y"] or None,
+                        limit=CHART_BARS,
+                        filters=query.filters,
+                        q=query.q or None,
+                    )
+            except (datastore.DatastoreError, DataError):
                 problems.append(_("This chart cannot be drawn from these columns."))
             else:
                 chart = bar_chart(chart_rows, rtl=get_language_bidi())

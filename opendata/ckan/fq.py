@@ -208,9 +208,12 @@ def _parse_instant(text: str, field: str) -> datetime | None:
         return None
     try:
         instant = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        instant = instant if instant.tzinfo else instant.replace(tzinfo=UTC)
+        # The database compares in UTC: an offset that takes year 1 or 9999 past its end is out of range.
+        instant.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise FilterQueryError(f"{text!r} is not a date and time for {field}") from None
-    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
+    return instant
 
 
 def _range_condition(field: str, token: _Token) -> Q:
