@@ -101,7 +101,8 @@ def test_public_addresses(client, commune, path):
         dataset=ds,
     )
     resp = client.get(path.replace("{r}", str(r.uuid)))
-    body = b"".join(resp.streaming_content) if resp.streaming else resp.content
+    if resp.streaming:  # a streamed body fails while it is read
+        b"".join(resp.streaming_content)
     assert resp.status_code != 500
 
 
