@@ -230,3 +230,16 @@ class ResourcePreviewTestCase:
         assert response.status_code == 200
         assert len(response.context["problems"]) == 1
         assert client.get(url(table, "page=" + "9" * 30)).status_code == 404
+
+
+@pytest.mark.django_db
+class PreviewRateLimitTestCase:
+    def test_it_answers_429_with_retry_after_past_the_rate(self, client, table, settings):
+        settings.OPENDATA_API_RATE = "2/m"
+        assert client.get(url(table)).status_code == 200
+        assert client.get(url(table, "q=Blida")).status_code == 200
+        response = client.get(url(table))
+        assert response.status_code == 429
+        assert int(response["Retry-After"]) > 0
+        # Another address has its own allowance.
+        assert client.get(url(table), REMOTE_ADDR="192.0.2.7").status_code == 200
