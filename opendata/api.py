@@ -42,16 +42,9 @@ from .catalogue import CatalogueQueryError, DatasetSearch, published_datasets, s
 from .ckan.schema import MAX_INTEGER
 from .dcat import Uris, media_type_of
 from .downloads import query_arguments
+from .forms import FACET_PARAMS
 from .models import Dataset, Licence, Resource, Theme
 
-# The listing's parameter → CKAN facet name in opendata.catalogue.FACETS (as opendata.forms.FACET_PARAMS).
-FACET_PARAMS = {
-    "body": "organization",
-    "theme": "groups",
-    "format": "res_format",
-    "licence": "license_id",
-    "tag": "tags",
-}
 # `sort` values → a `package_search` sort; the first is the default.
 SORTS = {
     "modified": "metadata_modified desc",

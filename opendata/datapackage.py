@@ -6,7 +6,6 @@ even when a newer upload is still waiting to be loaded. Resource names are their
 inside the Data Package name pattern (`^[-a-z0-9._/]+$`), which Arabic or French names are not.
 """
 
-import codecs
 from pathlib import PurePath
 
 from django.http import HttpRequest, JsonResponse
@@ -15,24 +14,13 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 from .dcat import Uris, get_public_dataset, limited, media_type_of, version_media_type
+from .downloads import charset_of
 from .models import Dataset, Resource, ResourceVersion
 
 # A package whose every resource carries a Table Schema is a Tabular Data Package; any other is a Data Package.
 TABULAR_PROFILE = "tabular-data-package"
 PROFILE = "data-package"
 TABULAR_RESOURCE_PROFILE = "tabular-data-resource"
-
-
-def encoding_of(version: ResourceVersion) -> str | None:
-    encoding = version.dialect.get("encoding")
-    if not encoding:
-        return None
-    try:
-        name = codecs.lookup(encoding).name
-    except LookupError:
-        return None
-    # `utf-8-sig` is UTF-8 that starts with a byte-order mark; the Data Package spec names it "utf-8".
-    return {"utf-8-sig": "utf-8", "cp1256": "windows-1256", "cp1252": "windows-1252"}.get(name, name)
 
 
 def table_schema(resource: Resource, version: ResourceVersion) -> dict | None:
@@ -73,7 +61,7 @@ def resource_descriptor(uris: Uris, resource: Resource) -> dict | None:
         descriptor["mediatype"] = media_type
     descriptor["bytes"] = version.size
     descriptor["hash"] = f"sha256:{version.sha256}"
-    if encoding := encoding_of(version):
+    if encoding := charset_of(version):
         descriptor["encoding"] = encoding
     if (delimiter := version.dialect.get("delimiter")) and delimiter != ",":
         descriptor["dialect"] = {"delimiter": delimiter}

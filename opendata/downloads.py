@@ -58,7 +58,7 @@ MEDIA_TYPES = {
     ".jpeg": "image/jpeg",
 }
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
-# Python codec names → the charset names browsers know.
+# Python codec names → the charset names browsers (and Data Packages) know; utf-8-sig is UTF-8 with a BOM.
 CHARSETS = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "cp1256": "windows-1256", "cp1252": "windows-1252"}
 
 XLSX_MEDIA_TYPE = MEDIA_TYPES[".xlsx"]
@@ -114,15 +114,23 @@ def content_disposition(filename: str, fallback: str) -> str:
     return header
 
 
+def charset_of(version: ResourceVersion) -> str | None:
+    """The IANA name of the encoding ingestion found in the file ("windows-1256"), or None when unknown."""
+    encoding = version.dialect.get("encoding")
+    if not encoding:
+        return None
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return None
+    return CHARSETS.get(name, name.replace("iso8859", "iso-8859"))
+
+
 def media_type(version: ResourceVersion) -> str:
     suffix = PurePath(version.original_name).suffix.lower()
     content_type = MEDIA_TYPES.get(suffix, "application/octet-stream")
-    if suffix in TEXT_SUFFIXES and (encoding := version.dialect.get("encoding")):
-        try:
-            name = codecs.lookup(encoding).name
-        except LookupError:
-            return content_type
-        content_type = f"{content_type}; charset={CHARSETS.get(name, name.replace('iso8859', 'iso-8859'))}"
+    if suffix in TEXT_SUFFIXES and (charset := charset_of(version)):
+        content_type = f"{content_type}; charset={charset}"
     return content_type
 
 
@@ -206,14 +214,17 @@ def query_arguments(params) -> dict:
     return arguments
 
 
-def neutralise(value):
-    """Return text that a spreadsheet won't run as a formula: a leading quote before = + - @ (OWASP).
+def looks_like_formula(value) -> bool:
+    """Whether a spreadsheet would run `value` as a formula: text starting with = + - @ (OWASP).
 
-    Numbers written as text ("-12.5") are left alone: they are not formulas and must stay numbers.
+    Numbers written as text ("-12.5") are not formulas and must stay numbers.
     """
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS) and not PLAIN_NUMBER.fullmatch(value):
-        return "'" + value
-    return value
+    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS) and not PLAIN_NUMBER.fullmatch(value)
+
+
+def neutralise(value):
+    """Return text that a spreadsheet won't run as a formula: a leading quote before it (OWASP)."""
+    return "'" + value if looks_like_formula(value) else value
 
 
 def _spreadsheet_rows(rows: Iterable[tuple], fields: list[Field]) -> Iterator[tuple]:
@@ -266,7 +277,7 @@ def _xlsx_text(sheet, value: str) -> WriteOnlyCell:
     # A text cell is never a formula; the quote prefix is Excel's own mark for "typed with a leading quote",
     # the XLSX form of OWASP's advice, and it keeps the value itself intact.
     cell.data_type = "s"
-    if value.startswith(FORMULA_TRIGGERS) and not PLAIN_NUMBER.fullmatch(value):
+    if looks_like_formula(value):
         cell.quotePrefix = True
     return cell
 

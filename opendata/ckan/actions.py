@@ -247,6 +247,14 @@ def _order(queryset: QuerySet, sort: str | None, name_field: str, title_prefix: 
     return queryset.order_by(("-" if direction == "desc" else "") + field, "pk")
 
 
+def _name_contains(words: str) -> Q:
+    """CKAN's `q` of organization_list and group_list: a part of the name, or of the title in any language."""
+    condition = Q(slug__icontains=words)
+    for code, _name in settings.LANGUAGES:
+        condition |= Q(**{f"name_{code}__icontains": words})
+    return condition
+
+
 def _page(queryset: QuerySet, params: dict) -> list:
     maximum = LIST_ALL_FIELDS_MAX if params["all_fields"] else LIST_MAX
     limit = min(params.get("limit") or maximum, maximum)
@@ -263,13 +271,7 @@ def organization_list(context: Context, data: dict) -> list:
     if params.get("organizations"):
         bodies = bodies.filter(slug__in=params["organizations"])
     if params.get("q"):
-        words = params["q"]
-        bodies = bodies.filter(
-            Q(slug__icontains=words)
-            | Q(name_ar__icontains=words)
-            | Q(name_fr__icontains=words)
-            | Q(name_en__icontains=words)
-        )
+        bodies = bodies.filter(_name_contains(params["q"]))
     bodies = _page(_order(bodies, params.get("sort"), "slug", "name"), params)
     if params["all_fields"]:
         return [dictization.organization_dict(body, package_count=body.package_count) for body in bodies]
@@ -306,13 +308,7 @@ def group_list(context: Context, data: dict) -> list:
     if params.get("groups"):
         themes = themes.filter(slug__in=params["groups"])
     if params.get("q"):
-        words = params["q"]
-        themes = themes.filter(
-            Q(slug__icontains=words)
-            | Q(name_ar__icontains=words)
-            | Q(name_fr__icontains=words)
-            | Q(name_en__icontains=words)
-        )
+        themes = themes.filter(_name_contains(params["q"]))
     themes = _page(_order(themes, params.get("sort"), "slug", "name"), params)
     if params["all_fields"]:
         return [dictization.group_dict(theme, package_count=theme.package_count) for theme in themes]
