@@ -22,7 +22,6 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
-from django_ratelimit.decorators import ratelimit
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS, XSD
 
@@ -31,6 +30,7 @@ from portal.bodies.models import PublicBody
 from .catalogue import published_datasets, with_related
 from .downloads import MEDIA_TYPES
 from .models import Dataset, Licence, Resource, ResourceVersion
+from .ratelimits import api_rate, limit
 
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
@@ -100,13 +100,8 @@ PREFIXES = {
 }
 
 
-def rate(group, request) -> str:
-    # Read at request time so that the setting (and override_settings in tests) applies without a restart.
-    return settings.OPENDATA_API_RATE
-
-
 def limited(view):
-    return require_safe(ratelimit(group=RATE_GROUP, key="ip", rate=rate, block=True)(view))
+    return require_safe(limit(RATE_GROUP, api_rate)(view))
 
 
 # URIs -----------------------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ from decimal import Decimal
 from pathlib import PurePath
 from urllib.parse import quote
 
-from django.conf import settings
 from django.db import DataError, transaction
 from django.db.models import F
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
@@ -24,7 +23,6 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
-from django_ratelimit.decorators import ratelimit
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -32,6 +30,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from . import datastore
 from .datastore import DatastoreError, Field
 from .models import Dataset, Resource, ResourceVersion
+from .ratelimits import download_rate, limit
 
 # Media types by file extension: ours, not the host's mimetypes table nor what the uploader's browser claimed.
 # Anything else is served as bytes to save (application/octet-stream), never as something a browser renders.
@@ -78,13 +77,8 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 
 
-def download_rate(group, request) -> str:
-    # Read at request time so that the setting (and override_settings in tests) applies without a restart.
-    return settings.OPENDATA_DOWNLOAD_RATE
-
-
 def limited(view):
-    return require_safe(ratelimit(group=RATE_GROUP, key="ip", rate=download_rate, block=True)(view))
+    return require_safe(limit(RATE_GROUP, download_rate)(view))
 
 
 def _get_public_resource(uuid) -> Resource:

@@ -3,7 +3,6 @@
 import json
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import EmptyPage, Paginator
 from django.db import DataError, transaction
@@ -13,7 +12,6 @@ from django.urls import reverse
 from django.utils.translation import get_language_bidi, gettext_lazy
 from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
-from django_ratelimit.decorators import ratelimit
 
 from portal.bodies.models import PublicBody
 
@@ -22,6 +20,7 @@ from .catalogue import search_datasets, with_related
 from .charts import bar_chart
 from .forms import FACET_PARAMS, CatalogueForm, ChartForm, PreviewQuery, ProblemReportForm
 from .models import Dataset, Licence, Resource, ResourceVersion, Theme
+from .ratelimits import api_rate, limit
 from .templatetags.opendata_tags import format_cell, type_label
 
 PAGE_SIZE = 20
@@ -180,12 +179,8 @@ def _render_dataset(request, dataset: Dataset, report_form: ProblemReportForm | 
     )
 
 
-def preview_rate(group, request) -> str:
-    # The preview searches, counts and sums the DataStore's rows: it costs like an API call, and is limited alike.
-    return settings.OPENDATA_API_RATE
-
-
-@ratelimit(group="opendata.preview", key="ip", rate=preview_rate, block=True)
+# The preview searches, counts and sums the DataStore's rows: it costs like an API call, and is limited alike.
+@limit("opendata.preview", api_rate)
 def resource(request, name, resource):
     dataset = _get_public_dataset(name, Dataset.objects.published().select_related("body", "licence"))
     resource = get_object_or_404(
