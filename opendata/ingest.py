@@ -15,9 +15,15 @@ how many rows frictionless saw). A failed check anywhere refuses the whole load 
 previous DataStore rows stay. An inferred type that a later value breaks (in frictionless' rows or
 the loader's) makes that field text, with a warning; against a declared schema it makes the file INVALID.
 
-Loading on PostgreSQL takes a fast path when the file's text is already canonical: its bytes go to COPY
-as they are while pandas checks the typed columns (bench/datastore_load.py: about 0.6 of plain COPY's
-rate for a million rows, memory flat); other files are normalised chunk by chunk.
+Loading on PostgreSQL sends the file's bytes to COPY as they are while pandas' C parser checks every
+cell of the typed columns (with the file's decimal and thousands separators). When the text is already
+canonical (dot decimals, ISO dates) COPY fills the typed table itself (the fast path); when it needs
+rewriting (decimal commas, thousands separators, day-first dates: a French or Maghreb spreadsheet's CSV)
+COPY fills an unlogged table of text and one INSERT … SELECT converts it on the server, exactly as
+`normalise` would (the rewrite path). bench/datastore_load.py measures both against plain COPY, memory
+flat. Other files (declared missing values, other date formats, datetimes, XLSX…) and any file those
+checks or PostgreSQL refuse take the general path, which normalises chunk by chunk and says which cells
+are wrong.
 """
 
 import codecs
@@ -706,9 +712,10 @@ def load_file(
     """Load the (UTF-8 or transcoded) file at `path` into the resource's DataStore, every cell checked.
 
     Returns the rows loaded, or the cells that fail their type (nothing loaded; the previous rows stay).
-    On PostgreSQL, when every field's canonical text is the file's own (dot decimals, ISO dates…), the
-    file's bytes go to COPY as they are while pandas checks the typed columns (the fast path); anything
-    that path does not accept, it hands to the general one, which normalises each chunk and explains errors.
+    On PostgreSQL, when `_raw_copy` accepts the schema, the file's bytes go to COPY as they are while
+    pandas checks the typed columns, PostgreSQL rewriting decimal commas, thousands separators and
+    day-first dates after COPY when there are any; anything these paths do not accept (a check or a
+    conversion failing), they hand to the general one, which normalises each chunk and explains errors.
     """
     schema_fields = schema["fields"]
     fields = datastore.make_fields(schema_fields)
@@ -749,31 +756,66 @@ class _Refused(Exception):
 
 
 PG_ENCODINGS = {"utf-8": "UTF8", "utf-8-sig": "UTF8", "cp1256": "WIN1256", "cp1252": "WIN1252", "latin-1": "LATIN1"}
-# What PostgreSQL's boolean input accepts (case-insensitive).
-PG_BOOLEANS = {"t", "true", "y", "yes", "on", "1", "f", "false", "n", "no", "off", "0"}
+# What PostgreSQL's boolean input accepts (case-insensitive), true and false.
+PG_TRUE, PG_FALSE = {"t", "true", "y", "yes", "on", "1"}, {"f", "false", "n", "no", "off", "0"}
+# Day-first date formats PostgreSQL rewrites itself (the separator between day, month and year).
+DAY_FIRST_FORMATS = {"%d/%m/%Y": "/", "%d-%m-%Y": "-", "%d.%m.%Y": "."}
+GROUP_CHARS = {"", " ", ".", ",", "'", "\u00a0", "\u202f"}
 
 
 def _raw_copy(dialect: dict, schema: dict) -> "datastore.RawCsv | None":
-    """COPY options for the fast path, or None when some field needs its text rewritten."""
+    """COPY options for the raw paths, or None when the general path must load the file.
+
+    Fields whose text is canonical go straight to their typed column; decimal commas, thousands
+    separators (one pair for the whole file, as pandas' parser reads it) and day-first dates are
+    named in `rewrite`, for PostgreSQL to convert after COPY.
+    """
     if connection.vendor != "postgresql" or dialect["encoding"] not in PG_ENCODINGS or len(schema["fields"]) < 2:
         return None
     if schema.get("missingValues", [""]) != [""]:
         return None
-    for descriptor in schema["fields"]:
+    rewrite, separators = {}, set()
+    for position, descriptor in enumerate(schema["fields"]):
         kind = descriptor.get("type", "string")
-        if descriptor.get("missingValues", [""]) != [""] or descriptor.get("groupChar"):
+        if descriptor.get("missingValues", [""]) != [""]:
             return None
-        if kind == "number" and descriptor.get("decimalChar", ".") != ".":
+        if kind in ("integer", "year", "number"):
+            group = descriptor.get("groupChar", "")
+            decimal = descriptor.get("decimalChar", ".") if kind == "number" else "."
+            if group not in GROUP_CHARS or decimal not in (".", ",") or group == decimal:
+                return None
+            if group or decimal != ".":
+                separators.add((group, decimal))
+                rewrite[f"c{position}"] = datastore.Rewrite(group=group, decimal=decimal)
+        elif descriptor.get("groupChar"):
             return None
-        if kind == "date" and descriptor.get("format", "default") != "default":
-            return None
+        if kind == "date":
+            date_format = descriptor.get("format", "default")
+            if date_format in DAY_FIRST_FORMATS:
+                rewrite[f"c{position}"] = datastore.Rewrite(day_first=DAY_FIRST_FORMATS[date_format])
+            elif date_format != "default":
+                return None
         if kind == "boolean":
-            accepted = descriptor.get("trueValues", TRUE_VALUES) + descriptor.get("falseValues", FALSE_VALUES)
-            if not {value.lower() for value in accepted} <= PG_BOOLEANS:
+            true_values = {value.lower() for value in descriptor.get("trueValues", TRUE_VALUES)}
+            false_values = {value.lower() for value in descriptor.get("falseValues", FALSE_VALUES)}
+            if not (true_values <= PG_TRUE and false_values <= PG_FALSE):
                 return None
         if kind not in ("string", "integer", "year", "number", "date", "boolean"):
             return None
-    return datastore.RawCsv(delimiter=dialect["delimiter"], encoding=PG_ENCODINGS[dialect["encoding"]])
+    if len(separators) > 1:
+        return None
+    return datastore.RawCsv(delimiter=dialect["delimiter"], encoding=PG_ENCODINGS[dialect["encoding"]], rewrite=rewrite)
+
+
+def _separators(schema: dict) -> tuple[str, str]:
+    """(thousands, decimal) of the file's numbers, as `_raw_copy` accepted them: one pair for every field."""
+    for descriptor in schema["fields"]:
+        if descriptor.get("type") in ("integer", "year", "number"):
+            group = descriptor.get("groupChar", "")
+            decimal = descriptor.get("decimalChar", ".") if descriptor["type"] == "number" else "."
+            if group or decimal != ".":
+                return group, decimal
+    return "", "."
 
 
 class _Tee(io.RawIOBase):
@@ -810,6 +852,9 @@ def _checked_bytes(path: Path, dialect: dict, schema: dict, counter: list) -> It
         descriptor["name"]: "float64" if descriptor["type"] in ("integer", "year", "number") else str
         for descriptor in typed
     }
+    # Decimal commas and thousands separators too: the parser drops the separator wherever it stands
+    # between digits, as the general path's str.replace and PostgreSQL's replace() do.
+    thousands, decimal = _separators(schema)
     with open(path, "rb") as file:
         tee = _Tee(file)
         reader = pd.read_csv(
@@ -820,6 +865,8 @@ def _checked_bytes(path: Path, dialect: dict, schema: dict, counter: list) -> It
             names=names,
             usecols=list(dtypes) or [names[0]],
             dtype=dtypes or str,
+            thousands=thousands or None,
+            decimal=decimal,
             keep_default_na=False,
             na_values={name: [""] for name, kind in dtypes.items() if kind == "float64"},
             chunksize=CHUNK_ROWS,
@@ -847,10 +894,15 @@ def _all_valid(column: pd.Series, descriptor: dict) -> bool:
         return bool((column.isna() | column.abs().lt(float("inf"))).all())
     if kind in ("integer", "year"):
         return bool((column.isna() | (column % 1 == 0)).all())
-    present = column != ""
     if kind == "date":
-        parsed = pd.to_datetime(column, format="%Y-%m-%d", errors="coerce")
-        return bool((parsed.notna() | ~present).all())
+        # Each distinct text once: a file has far fewer days than rows, and parsing a non-ISO format
+        # costs about 2 µs a cell.
+        date_format = descriptor.get("format", "default")
+        distinct = pd.Series(pd.unique(column[column != ""]), dtype=object)
+        parsed = pd.to_datetime(
+            distinct, format="%Y-%m-%d" if date_format == "default" else date_format, errors="coerce"
+        )
+        return bool(parsed.notna().all())
     if kind == "boolean":
         accepted = set(descriptor.get("trueValues", TRUE_VALUES) + descriptor.get("falseValues", FALSE_VALUES))
         return bool(column.isin(accepted | {""}).all())

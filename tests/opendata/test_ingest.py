@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.test import override_settings
 from openpyxl import Workbook
 
@@ -228,6 +229,102 @@ class IngestVersionTestCase:
         assert types == {"code": "string", "amount": "integer"}
         assert any("code" in warning for warning in version.validation_report["warnings"])
         assert [row[0] for row in datastore.iter_rows(resource)] == ["1", "2", "3", "A-4"]
+
+
+def tables_of(resource) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relkind = 'r' AND starts_with(relname, %s) ORDER BY relname",
+            [datastore.table_name(resource)],
+        )
+        return [name for (name,) in cursor.fetchall()]
+
+
+SPREADSHEET_SCHEMA = {
+    "fields": [
+        {"name": "Commune", "type": "string"},
+        {"name": "Montant", "type": "number", "decimalChar": ",", "groupChar": " "},
+        {"name": "Date", "type": "date", "format": "%d/%m/%Y"},
+        {"name": "Quantité", "type": "integer"},
+    ]
+}
+
+
+@pytest.mark.django_db
+class SpreadsheetRewriteTestCase:
+    """A French or Maghreb spreadsheet's CSV (decimal comma, thousands separator, day-first dates): on
+    PostgreSQL its bytes go to COPY into a table of text and PostgreSQL converts them, every cell checked."""
+
+    @pytest.fixture(autouse=True)
+    def rewritten(self, monkeypatch):
+        if connection.vendor != "postgresql":
+            pytest.skip("the rewrite by PostgreSQL is PostgreSQL's path; SQLite takes the general one")
+        calls = []
+        copy_rewritten = datastore._copy_rewritten
+
+        def spy(table, fields, chunks, on_progress, raw):
+            calls.append(raw)
+            return copy_rewritten(table, fields, chunks, on_progress, raw)
+
+        monkeypatch.setattr(datastore, "_copy_rewritten", spy)
+        return calls
+
+    def test_it_loads_exact_amounts_and_iso_dates(self, rewritten, django_capture_on_commit_callbacks, monkeypatch):
+        def general_path(*args):
+            raise AssertionError("the general path normalised the file")
+
+        monkeypatch.setattr(ingest, "normalise", general_path)
+        content = (
+            "Commune;Montant;Date;Quantité\n"
+            "Blida;1 234,56;31/12/2025; 12 \n"
+            "Boufarik;0,10;01/02/2024;7\n"
+            "Chréa;12 345 678 901 234,99;5/3/2024;\n"
+            "El Affroun;;29/02/2024;3\n"
+            "Mouzaïa;-7,5;15/06/2024;-2\n"
+        ).encode()
+        resource = ResourceFactory()
+        version = upload(resource, content, "depenses.csv", django_capture_on_commit_callbacks)
+        assert version.status == Status.LOADED, version.error
+        assert version.dialect == {"encoding": "utf-8", "delimiter": ";", "decimal": ",", "thousands": " "}
+        assert len(rewritten) == 1
+        assert [field["type"] for field in version.table_schema["fields"]] == ["string", "number", "date", "integer"]
+        assert datastore.search(resource, sort="_id")["records"] == [
+            {"_id": 1, "Commune": "Blida", "Montant": "1234.56", "Date": "2025-12-31", "Quantité": 12},
+            {"_id": 2, "Commune": "Boufarik", "Montant": "0.10", "Date": "2024-02-01", "Quantité": 7},
+            {"_id": 3, "Commune": "Chréa", "Montant": "12345678901234.99", "Date": "2024-03-05", "Quantité": None},
+            {"_id": 4, "Commune": "El Affroun", "Montant": None, "Date": "2024-02-29", "Quantité": 3},
+            {"_id": 5, "Commune": "Mouzaïa", "Montant": "-7.5", "Date": "2024-06-15", "Quantité": -2},
+        ]
+        assert version.rows_loaded == resource.datastore_rows == 5
+        assert tables_of(resource) == [datastore.table_name(resource)]  # the table of text is gone
+
+    @pytest.mark.parametrize(
+        ("cell", "field"),
+        [
+            ("Blida;12,3,4;01/01/2024;1", "Montant"),  # refused by pandas' check before COPY ends
+            ("Blida;1,5;30/02/2024;1", "Date"),  # no such day
+            ("Blida;1,5;01/01/2024;1 000", "Quantité"),  # read by the check as a number, refused by PostgreSQL
+        ],
+    )
+    def test_a_bad_cell_refuses_the_load_and_keeps_the_previous_rows(
+        self, cell, field, rewritten, django_capture_on_commit_callbacks, monkeypatch
+    ):
+        monkeypatch.setattr(ingest, "VALIDATION_ROWS", 2)  # past frictionless' rows: the loader's checks
+        resource = ResourceFactory(declared_schema=SPREADSHEET_SCHEMA)
+        header = "Commune;Montant;Date;Quantité\n"
+        good_rows = "".join(f"Blida;{n} 000,25;{n % 28 + 1:02d}/01/2024;{n}\n" for n in range(1, 6))
+        good = upload(resource, (header + good_rows).encode(), "d.csv", django_capture_on_commit_callbacks)
+        assert good.status == Status.LOADED, good.error
+        assert len(rewritten) == 1
+        bad = upload(resource, (header + good_rows + cell + "\n").encode(), "d.csv", django_capture_on_commit_callbacks)
+        assert bad.status == Status.INVALID
+        assert [(error["row"], error["field"]) for error in bad.validation_report["errors"]] == [(7, field)]
+        resource.refresh_from_db()
+        assert resource.datastore_version == good
+        assert [row[1:3] for row in datastore.iter_rows(resource)] == [
+            (f"{n}000.25", f"2024-01-{n % 28 + 1:02d}") for n in range(1, 6)
+        ]
+        assert tables_of(resource) == [datastore.table_name(resource)]  # no staging table, of text or typed
 
 
 @pytest.mark.django_db
