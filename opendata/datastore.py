@@ -34,6 +34,10 @@ MAX_LIMIT = 32_000  # CKAN's ckan.datastore.search.rows_max default
 BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1
 
 
+# PostgreSQL's NUMERIC holds up to 131,072 digits before the point; far past any amount, far below 1e999999.
+NUMERIC_MAX_DIGITS = 1000
+
+
 class DatastoreError(ValueError):
     """A query the DataStore can't answer: unknown field, bad filter value, bad sort."""
 
@@ -65,6 +69,8 @@ class Field:
     def to_db(self, value):
         """The database value a filter compares with; raises DatastoreError when `value` is not of this type."""
         text = str(value).strip()
+        if "\x00" in text:  # PostgreSQL text can't hold NUL
+            raise DatastoreError(f'a value for field "{self.id}" contains a NUL character')
         try:
             if self.type in ("integer", "year"):
                 number = int(text)
@@ -73,6 +79,9 @@ class Field:
                 return number
             if self.type == "number":
                 number = Decimal(text.replace(",", "."))
+                # NaN, infinities and exponents past NUMERIC's range are no amount a column holds.
+                if not number.is_finite() or abs(number.adjusted()) > NUMERIC_MAX_DIGITS:
+                    raise ValueError(text)
                 return number if connection.vendor == "postgresql" else float(number)
             if self.type == "boolean":
                 if text.lower() not in ("true", "false"):
@@ -391,6 +400,8 @@ def build_query(
 
 
 def _escape_like(text: str) -> str:
+    if "\x00" in text:
+        raise DatastoreError("the search words contain a NUL character")
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 

@@ -190,3 +190,16 @@ class LoadTestCase:
         datastore.drop(resource)
         resource.refresh_from_db()
         assert not resource.datastore_active
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-inf", "1e999999", "12\x005"])
+def test_a_number_filter_that_is_no_amount_is_refused(db, value):
+    resource = loaded_resource([{"montant": "12.50"}], [{"name": "montant", "type": "number"}])
+    with pytest.raises(datastore.DatastoreError):
+        datastore.search(resource, filters={"montant": value})
+
+
+def test_search_words_with_a_nul_character_are_refused(db):
+    resource = loaded_resource([{"commune": "البليدة"}])
+    with pytest.raises(datastore.DatastoreError):
+        datastore.search(resource, q="بليدة\x00")
