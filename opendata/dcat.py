@@ -33,6 +33,8 @@ from .models import Dataset, Licence, Resource, ResourceVersion
 from .ratelimits import api_rate, limit
 
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
+# DCAT 3 terms that rdflib's closed DCAT namespace (DCAT 2) does not know yet.
+DCAT_VERSION = URIRef(f"{DCAT}version")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 EU = "http://publications.europa.eu/resource/authority/"
@@ -262,7 +264,7 @@ def add_dataset(graph: Graph, uris: Uris, dataset: Dataset) -> URIRef:
         graph.add((node, DCTERMS.issued, Literal(dataset.published_at)))
     graph.add((node, DCTERMS.modified, Literal(dataset.modified_at)))
     if dataset.version:
-        graph.add((node, DCAT.version, Literal(dataset.version)))
+        graph.add((node, DCAT_VERSION, Literal(dataset.version)))
 
     body = dataset.body
     graph.add((node, DCTERMS.publisher, add_agent(graph, uris, body)))
