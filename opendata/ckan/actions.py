@@ -266,16 +266,21 @@ def organization_list(context: Context, data: dict) -> list:
 
     sort: name, title or package_count (asc or desc); q: a part of the name; limit (at most 1000 names,
     25 with all_fields, as in CKAN) and offset; organizations: only these names."""
-    params = validate(data, {**LIST_SCHEMA, "organizations": [json_list_or_string, list_of_strings]})
-    bodies = PublicBody.objects.annotate(package_count=Count("datasets", filter=PUBLISHED))
-    if params.get("organizations"):
-        bodies = bodies.filter(slug__in=params["organizations"])
+    return _named_list(PublicBody.objects.all(), data, "organizations", dictization.organization_dict)
+
+
+def _named_list(queryset: QuerySet, data: dict, names_key: str, to_dict) -> list:
+    """The slugs, or with all_fields the dictionaries, of `queryset` (bodies or themes) with package_count."""
+    params = validate(data, {**LIST_SCHEMA, names_key: [json_list_or_string, list_of_strings]})
+    queryset = queryset.annotate(package_count=Count("datasets", filter=PUBLISHED))
+    if params.get(names_key):
+        queryset = queryset.filter(slug__in=params[names_key])
     if params.get("q"):
-        bodies = bodies.filter(_name_contains(params["q"]))
-    bodies = _page(_order(bodies, params.get("sort"), "slug", "name"), params)
+        queryset = queryset.filter(_name_contains(params["q"]))
+    objects = _page(_order(queryset, params.get("sort"), "slug", "name"), params)
     if params["all_fields"]:
-        return [dictization.organization_dict(body, package_count=body.package_count) for body in bodies]
-    return [body.slug for body in bodies]
+        return [to_dict(item, package_count=item.package_count) for item in objects]
+    return [item.slug for item in objects]
 
 
 def _datasets_of(context: Context, condition: Q) -> list[dict]:
@@ -303,16 +308,7 @@ def organization_show(context: Context, data: dict) -> dict:
 def group_list(context: Context, data: dict) -> list:
     """Return the themes' names (or, with all_fields, their dictionaries with package_count); as
     organization_list, with groups: only these names."""
-    params = validate(data, {**LIST_SCHEMA, "groups": [json_list_or_string, list_of_strings]})
-    themes = Theme.objects.annotate(package_count=Count("datasets", filter=PUBLISHED))
-    if params.get("groups"):
-        themes = themes.filter(slug__in=params["groups"])
-    if params.get("q"):
-        themes = themes.filter(_name_contains(params["q"]))
-    themes = _page(_order(themes, params.get("sort"), "slug", "name"), params)
-    if params["all_fields"]:
-        return [dictization.group_dict(theme, package_count=theme.package_count) for theme in themes]
-    return [theme.slug for theme in themes]
+    return _named_list(Theme.objects.all(), data, "groups", dictization.group_dict)
 
 
 def group_show(context: Context, data: dict) -> dict:
