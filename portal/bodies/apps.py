@@ -6,3 +6,6 @@ class BodiesConfig(AppConfig):
     name = "portal.bodies"
     label = "bodies"
     verbose_name = _("Public bodies")
+
+    def ready(self):
+        from . import signals  # noqa: F401 (connects the receivers)

@@ -160,16 +160,3 @@ class RoleGrant(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.get_role_display()} · {self.body}"
-
-    def save(self, *args, **kwargs):
-        from .services import sync_role_groups
-
-        super().save(*args, **kwargs)
-        sync_role_groups(self.user)
-
-    def delete(self, *args, **kwargs):
-        from .services import sync_role_groups
-
-        result = super().delete(*args, **kwargs)
-        sync_role_groups(self.user)
-        return result

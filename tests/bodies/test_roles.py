@@ -80,3 +80,41 @@ class RoleGroupsTestCase:
             grant.delete()
         assert Group.objects.filter(name__startswith="Role: moderator").count() == 1
         assert not user.groups.exists()
+
+
+class RoleGrantRemovalTestCase:
+    """However a grant goes (its body deleted, a bulk delete), the rights it gave go with it."""
+
+    def held_groups(self, user):
+        return set(type(user).objects.get(pk=user.pk).groups.values_list("name", flat=True))
+
+    def test_it_takes_admin_access_away_when_the_body_is_deleted(self, client, region):
+        body = PublicBodyFactory(parent=region, slug="commune-fermee")
+        user = RoleGrantFactory(body=body, role=Role.ADMINISTRATOR).user
+        assert "Role: administrator" in self.held_groups(user)
+        assert "publisher · commune-fermee" in self.held_groups(user)
+
+        body.delete()
+
+        assert not RoleGrant.objects.filter(user=user).exists()
+        assert self.held_groups(user) == set()
+        user = type(user).objects.get(pk=user.pk)
+        assert not user.has_perm("wagtailadmin.access_admin")
+        client.force_login(user)
+        response = client.get("/admin/")
+        assert response.status_code == 302
+        assert response["Location"].startswith("/ar/accounts/login/")
+
+    def test_it_takes_the_groups_away_on_a_bulk_delete(self, commune, other_region):
+        user = UserFactory()
+        RoleGrantFactory(user=user, body=commune, role=Role.PUBLISHER)
+        RoleGrantFactory(user=user, body=other_region, role=Role.MODERATOR)
+
+        RoleGrant.objects.filter(user=user, role=Role.PUBLISHER).delete()
+
+        assert self.held_groups(user) == {"Role: moderator"}
+
+    def test_it_keeps_nothing_when_the_person_is_deleted(self, commune):
+        user = RoleGrantFactory(body=commune, role=Role.PUBLISHER).user
+        user.delete()
+        assert not RoleGrant.objects.exists()

@@ -1,0 +1,28 @@
+"""Keep each person's groups in step with their role grants, however a grant appears or goes.
+
+`post_save` and `post_delete` fire for `RoleGrant.objects.create()`, `grant.delete()`, `QuerySet.delete()` and the
+cascade when a body or a person is deleted, unlike the model's own `save()`/`delete()`. After syncing the role
+groups here, `role_grants_changed` tells the other apps (cms gives page rights per body).
+"""
+
+from django.contrib.auth import get_user_model
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import Signal, receiver
+
+from .models import RoleGrant
+from .services import sync_role_groups
+
+# Sent with `user` once that person's role groups match their grants.
+role_grants_changed = Signal()
+
+
+@receiver([post_save, post_delete], sender=RoleGrant)
+def sync_groups_of_grant_holder(sender, instance, raw=False, **kwargs):
+    if raw:  # loaddata restores groups and permissions as they were
+        return
+    # A cascade from deleting the person removes their grants too: nothing is left to sync.
+    user = get_user_model().objects.filter(pk=instance.user_id).first()
+    if user is None:
+        return
+    sync_role_groups(user)
+    role_grants_changed.send(sender=RoleGrant, user=user)
