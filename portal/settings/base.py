@@ -167,6 +167,9 @@ WAGTAIL_SITE_NAME = "Baladiya"
 WAGTAILADMIN_BASE_URL = env_str("PUBLIC_URL", "http://127.0.0.1:8000")
 WAGTAILADMIN_LOGIN_URL = "account_login"
 WAGTAIL_FRONTEND_LOGIN_URL = "account_login"
+# One password reset, allauth's: rate-limited per address and per account, and it answers the same for
+# unknown addresses. Wagtail's own form had neither.
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAILDOCS_DOCUMENT_MODEL = "cms.CouncilDocument"
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "cms.documents.CouncilDocumentForm"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "odt", "ods", "docx", "xlsx", "csv"]

@@ -1,8 +1,11 @@
 """Login by email: one answer for wrong passwords and unknown addresses, and a limit on failures."""
 
+import pytest
 from django.core import mail
+from django.test import Client
 
 from tests.factories import PASSWORD
+from tests.portal.test_settings_env import import_production
 
 LOGIN = "/fr/accounts/login/"
 
@@ -29,9 +32,9 @@ class LoginTestCase:
             log_in(client, citizen.email, "guess")
         response = log_in(client, citizen.email, PASSWORD)
         assert response.status_code == 200
-        assert "Too many failed login attempts" in str(response.context["form"].non_field_errors()) or (
-            "Trop de tentatives" in str(response.context["form"].non_field_errors())
-        )
+        assert response.context["form"].non_field_errors() == [
+            "Trop de tentatives de connexion échouées. Veuillez réessayer ultérieurement."
+        ]
         assert client.get("/fr/accounts/profile/").status_code == 302
 
     def test_it_limits_failures_per_address_not_only_per_browser(self, client, citizen):
@@ -56,3 +59,37 @@ class PasswordResetTestCase:
         assert known.status_code == unknown.status_code == 302
         assert known["Location"] == unknown["Location"]
         assert "/fr/accounts/password/reset/key/" not in mail.outbox[-1].body
+
+
+class LoginLimitBehindTheProxyTestCase:
+    """Behind the proxy every request comes from 127.0.0.1: allauth must count the address the proxy reports."""
+
+    @pytest.fixture(autouse=True)
+    def production_client_address(self, settings):
+        result = import_production(show="settings.ALLAUTH_TRUSTED_CLIENT_IP_HEADER")
+        assert result.returncode == 0, result.stderr
+        settings.ALLAUTH_TRUSTED_CLIENT_IP_HEADER = result.stdout.strip()
+        settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "3/m/ip,5/300s/key"}
+
+    def test_it_locks_out_the_guessing_address_only(self, citizen):
+        attacker = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP="197.112.4.20")
+        for attempt in range(3):
+            log_in(attacker, f"victim{attempt}@example.org", "guess")
+        locked = log_in(attacker, citizen.email, PASSWORD)
+        assert locked.status_code == 200
+        assert locked.context["form"].non_field_errors() == [
+            "Trop de tentatives de connexion échouées. Veuillez réessayer ultérieurement."
+        ]
+        assert attacker.get("/fr/accounts/profile/").status_code == 302
+
+        neighbour = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP="41.200.3.7")
+        response = log_in(neighbour, citizen.email, PASSWORD)
+        assert response.status_code == 302
+        assert neighbour.get("/fr/accounts/profile/").status_code == 200
+
+
+class WagtailPasswordResetTestCase:
+    def test_it_is_turned_off_in_favour_of_allauths(self, client, citizen):
+        response = client.post("/admin/password_reset/", {"email": citizen.email})
+        assert response.status_code == 404
+        assert mail.outbox == []

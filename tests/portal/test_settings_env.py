@@ -10,7 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from portal.settings.env import env_bool, env_database, env_int, env_url
 
 PRODUCTION_OK = {
-    "SECRET_KEY": "x" * 50,
+    "SECRET_KEY": "k3y-0f-f1fty-ch4r4ct3rs-" + "abcdefghijklmnopqrstuvwxyz0123",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/baladiya",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/1",
@@ -20,7 +20,11 @@ PRODUCTION_OK = {
 UNSET = ("SECRET_KEY", "DEBUG", *PRODUCTION_OK)
 
 
-def import_production(**overrides) -> subprocess.CompletedProcess:
+SHOW_SAFEGUARDS = "settings.DEBUG, settings.ADMIN_REQUIRE_2FA"
+
+
+def import_production(show: str = SHOW_SAFEGUARDS, **overrides) -> subprocess.CompletedProcess:
+    """Import the production settings in a fresh interpreter with `overrides`; print `show` (settings.*)."""
     env = {key: value for key, value in os.environ.items() if key not in UNSET}
     env.update(PRODUCTION_OK)
     env.update(overrides)
@@ -29,7 +33,7 @@ def import_production(**overrides) -> subprocess.CompletedProcess:
         [
             sys.executable,
             "-c",
-            "import django; django.setup(); from django.conf import settings; print(settings.DEBUG, settings.ADMIN_REQUIRE_2FA)",
+            f"import django; django.setup(); from django.conf import settings; print({show})",
         ],
         env={key: value for key, value in env.items() if value is not None},
         capture_output=True,
@@ -103,6 +107,28 @@ class ProductionSettingsTestCase:
         result = import_production(**{variable: value})
         assert result.returncode != 0
         assert f"Environment variable {variable} must" in result.stderr
+
+    @pytest.mark.parametrize("key", ["x" * 49, "ab" * 30])
+    def test_it_refuses_a_short_or_repetitive_secret_key(self, key):
+        result = import_production(SECRET_KEY=key)
+        assert result.returncode != 0
+        assert "SECRET_KEY must be set to a random value of at least 50 characters" in result.stderr
+
+    @pytest.mark.parametrize("hosts", ["*", "portal.example.org,*", "*.example.org"])
+    def test_it_refuses_any_host(self, hosts):
+        result = import_production(ALLOWED_HOSTS=hosts)
+        assert result.returncode != 0
+        assert "ALLOWED_HOSTS must list the portal's host names" in result.stderr
+
+    def test_it_refuses_staff_without_a_second_factor(self):
+        result = import_production(ADMIN_REQUIRE_2FA="false")
+        assert result.returncode != 0
+        assert "ADMIN_REQUIRE_2FA must stay on" in result.stderr
+
+    def test_it_sends_hsts_for_subdomains_too(self):
+        result = import_production(show="settings.SECURE_HSTS_SECONDS, settings.SECURE_HSTS_INCLUDE_SUBDOMAINS")
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == "31536000 True"
 
     def test_it_keeps_safeguards_on_when_a_variable_is_empty(self):
         result = import_production(ADMIN_REQUIRE_2FA="")
