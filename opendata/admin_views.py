@@ -1,11 +1,11 @@
 """Views of the open-data admin: each limited to the records of the bodies the user manages.
 
-Listings, edit and delete screens load their objects through the models' permission policies
-(opendata.permissions), so a record of another body is a 404. Uploads go to opendata.services.add_version,
+Every screen is scoped to the user's bodies by portal.bodies.viewsets (through opendata.permissions' policies),
+so a record of another body is a 404. Uploads go to opendata.services.add_version,
 status changes and uploads are written to Wagtail's audit log next to its own create/edit/delete entries.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
@@ -19,9 +19,7 @@ from django.views.decorators.http import require_http_methods
 from rest_framework.authtoken.models import Token
 from wagtail.admin.panels import HelpPanel
 from wagtail.admin.views import generic
-from wagtail.admin.views.generic import history, usage
 from wagtail.log_actions import log
-from wagtail.permissions import policy_registry
 
 from . import ingest, permissions, services
 from .models import Dataset, ProblemReport, Resource, ResourceVersion
@@ -47,55 +45,6 @@ PROGRESS_REFRESH_SECONDS = 3
 MAX_REPORT_ERRORS = 100
 
 
-# Scoping
-
-
-def scoped_queryset(view):
-    """The records of `view.model` the permission policy lets the user change."""
-    policy = policy_registry.get_by_type(view.model)
-    return policy.instances_user_has_any_permission_for(view.request.user, ["change"])
-
-
-class ScopedIndexMixin:
-    """List only the records of the bodies the user manages (before Wagtail's filters and search)."""
-
-    related = ()
-
-    def get_base_queryset(self):
-        return scoped_queryset(self).select_related(*self.related)
-
-
-class ScopedObjectMixin:
-    """Load only the records of the bodies the user manages: the others are 404."""
-
-    def get_queryset(self):
-        return scoped_queryset(self)
-
-    # Wagtail's history and usage views load their object here.
-    def get_base_object_queryset(self):
-        return scoped_queryset(self)
-
-
-class ScopedHistoryView(ScopedObjectMixin, history.HistoryView):
-    pass
-
-
-class ScopedUsageView(ScopedObjectMixin, usage.UsageView):
-    pass
-
-
-class InstancePermissionMixin:
-    """Refuse (403) a record the user may see but not act on with `instance_permission`."""
-
-    instance_permission = "change"
-
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        self.object = self.get_object()
-        if not self.user_has_permission_for_instance(self.instance_permission, self.object):
-            raise PermissionDenied
-
-
 # Datasets
 
 
@@ -110,10 +59,6 @@ def log_status_change(dataset: Dataset, old_status: str | None, user) -> None:
     )
 
 
-class DatasetIndexView(ScopedIndexMixin, generic.IndexView):
-    related = ("body",)
-
-
 class DatasetCreateView(generic.CreateView):
     def save_instance(self):
         dataset = super().save_instance()
@@ -121,16 +66,12 @@ class DatasetCreateView(generic.CreateView):
         return dataset
 
 
-class DatasetEditView(ScopedObjectMixin, generic.EditView):
+class DatasetEditView(generic.EditView):
     def save_instance(self):
         old_status = self.form.old_status
         dataset = super().save_instance()
         log_status_change(dataset, old_status, self.request.user)
         return dataset
-
-
-class DatasetDeleteView(ScopedObjectMixin, InstancePermissionMixin, generic.DeleteView):
-    instance_permission = "delete"
 
 
 def dataset_resources_context(dataset: Dataset | None) -> dict:
@@ -290,10 +231,6 @@ class ResourceFormViewMixin:
             return self.form_invalid(form)
 
 
-class ResourceIndexView(ScopedIndexMixin, generic.IndexView):
-    related = ("dataset", "current_version")
-
-
 class ResourceCreateView(ResourceFormViewMixin, generic.CreateView):
     object_existed = False
 
@@ -305,12 +242,8 @@ class ResourceCreateView(ResourceFormViewMixin, generic.CreateView):
         return initial
 
 
-class ResourceEditView(ResourceFormViewMixin, ScopedObjectMixin, generic.EditView):
+class ResourceEditView(ResourceFormViewMixin, generic.EditView):
     pass
-
-
-class ResourceDeleteView(ScopedObjectMixin, InstancePermissionMixin, generic.DeleteView):
-    instance_permission = "delete"
 
 
 @never_cache
@@ -349,11 +282,7 @@ def set_report_resolved(report: ProblemReport, resolved: bool, user) -> None:
     log(instance=report, action=RESOLVE_LOG_ACTIONS[resolved], user=user)
 
 
-class ProblemReportIndexView(ScopedIndexMixin, generic.IndexView):
-    related = ("dataset",)
-
-
-class ProblemReportEditView(ScopedObjectMixin, generic.EditView):
+class ProblemReportEditView(generic.EditView):
     success_message = gettext_lazy("Problem report updated.")
 
     def save_instance(self):

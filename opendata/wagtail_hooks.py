@@ -12,6 +12,9 @@ from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permissions import register_permission_policy
 
+from portal.bodies.permissions import SuperuserOnlyPermissionPolicy
+from portal.bodies.viewsets import BodyScopedModelViewSet
+
 from . import admin_views, permissions
 from .admin_forms import (
     DatasetFilterSet,
@@ -25,11 +28,8 @@ from .models import Dataset, Licence, ProblemReport, Resource, Theme
 from .uploads import limit_upload_size
 
 # Registered before any view asks, or Wagtail would have made a fallback policy (Django model permissions).
-register_permission_policy(Dataset, permissions.dataset_policy)
-register_permission_policy(Resource, permissions.resource_policy)
-register_permission_policy(ProblemReport, permissions.problem_report_policy)
-register_permission_policy(Licence, permissions.SuperuserOnlyPermissionPolicy(Licence))
-register_permission_policy(Theme, permissions.SuperuserOnlyPermissionPolicy(Theme))
+register_permission_policy(Licence, SuperuserOnlyPermissionPolicy(Licence))
+register_permission_policy(Theme, SuperuserOnlyPermissionPolicy(Theme))
 
 
 def language_tabs(*fields: str) -> list[ObjectList]:
@@ -40,25 +40,25 @@ def language_tabs(*fields: str) -> list[ObjectList]:
     ]
 
 
-class PolicyOnlyViewSet(ModelViewSet):
-    """A model whose rights come from its permission policy: no Django permissions to tick in group screens."""
+class ReferenceDataViewSet(ModelViewSet):
+    """Licences and themes: superusers only, through their policy; no Django permissions to tick in groups."""
 
     copy_view_enabled = False
-    history_view_class = admin_views.ScopedHistoryView
-    usage_view_class = admin_views.ScopedUsageView
 
     def get_permissions_to_register(self):
         return Permission.objects.none()
 
 
-class DatasetViewSet(PolicyOnlyViewSet):
+class DatasetViewSet(BodyScopedModelViewSet):
     model = Dataset
+    policy = permissions.dataset_policy
     icon = "table"
     menu_label = _("Datasets")
-    index_view_class = admin_views.DatasetIndexView
+    # A copy would carry the name (unique) and the status; a new dataset starts from the add form.
+    copy_view_enabled = False
+    list_related = ("body",)
     add_view_class = admin_views.DatasetCreateView
     edit_view_class = admin_views.DatasetEditView
-    delete_view_class = admin_views.DatasetDeleteView
     list_display = ["__str__", "body", "status", "modified_at"]
     filterset_class = DatasetFilterSet
     search_fields = ["name", "title_ar", "title_fr", "title_en", "notes_ar", "notes_fr", "notes_en"]
@@ -94,14 +94,16 @@ class DatasetViewSet(PolicyOnlyViewSet):
     )
 
 
-class ResourceViewSet(PolicyOnlyViewSet):
+class ResourceViewSet(BodyScopedModelViewSet):
     model = Resource
+    policy = permissions.resource_policy
     icon = "doc-full"
     menu_label = _("Resources")
-    index_view_class = admin_views.ResourceIndexView
+    # A copy would share the original's file and versions; a new resource starts from the add form.
+    copy_view_enabled = False
+    list_related = ("dataset", "current_version")
     add_view_class = admin_views.ResourceCreateView
     edit_view_class = admin_views.ResourceEditView
-    delete_view_class = admin_views.ResourceDeleteView
     list_display = ["__str__", "dataset", "format", "current_version", "modified_at"]
     filterset_class = ResourceFilterSet
     search_fields = ["name_ar", "name_fr", "name_en", "format", "dataset__name"]
@@ -141,11 +143,13 @@ class ResourceViewSet(PolicyOnlyViewSet):
         return limit_upload_size(super().edit_view)
 
 
-class ProblemReportViewSet(PolicyOnlyViewSet):
+class ProblemReportViewSet(BodyScopedModelViewSet):
     model = ProblemReport
+    policy = permissions.problem_report_policy
     icon = "warning"
     menu_label = _("Problem reports")
-    index_view_class = admin_views.ProblemReportIndexView
+    copy_view_enabled = False
+    list_related = ("dataset",)
     edit_view_class = admin_views.ProblemReportEditView
     list_display = ["__str__", "dataset", "kind", "created_at", "resolved_at"]
     filterset_class = ProblemReportFilterSet
@@ -159,7 +163,7 @@ class ProblemReportViewSet(PolicyOnlyViewSet):
     )
 
 
-class LicenceViewSet(PolicyOnlyViewSet):
+class LicenceViewSet(ReferenceDataViewSet):
     model = Licence
     icon = "doc-empty"
     menu_label = _("Licences")
@@ -178,7 +182,7 @@ class LicenceViewSet(PolicyOnlyViewSet):
     ]
 
 
-class ThemeViewSet(PolicyOnlyViewSet):
+class ThemeViewSet(ReferenceDataViewSet):
     model = Theme
     icon = "tag"
     menu_label = _("Themes")

@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -10,17 +9,25 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.views import generic
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import Button
 
-from portal.bodies.auth import get_bodies_with_role
 from portal.bodies.models import Role
+from portal.bodies.permissions import BodyScopedPermissionPolicy
+from portal.bodies.viewsets import BodyScopedModelViewSet
 
 from .models import Organisation
 
+# Moderators review the associations of their bodies; deleting one (with its members and, later, its
+# proposals) is for superusers: the others suspend it.
+organisation_policy = BodyScopedPermissionPolicy(
+    Organisation,
+    body_field="body",
+    action_roles={"add": (Role.MODERATOR,), "change": (Role.MODERATOR,), "view": (Role.MODERATOR,)},
+)
+
 
 def moderated_organisations(user):
-    return Organisation.objects.filter(body__in=get_bodies_with_role(user, Role.MODERATOR))
+    return organisation_policy.instances_user_has_any_permission_for(user, ["change"])
 
 
 class DecisionForm(forms.Form):
@@ -50,15 +57,7 @@ class DecisionForm(forms.Form):
         return data
 
 
-class ScopedIndexView(generic.IndexView):
-    def get_base_queryset(self):
-        return moderated_organisations(self.request.user).select_related("body")
-
-
-class ScopedEditView(generic.EditView):
-    def get_queryset(self):
-        return moderated_organisations(self.request.user)
-
+class OrganisationEditView(generic.EditView):
     @cached_property
     def header_more_buttons(self):
         return [
@@ -69,8 +68,6 @@ class ScopedEditView(generic.EditView):
 
 def decide(request, pk):
     organisation = get_object_or_404(moderated_organisations(request.user), pk=pk)
-    if not request.user.has_perm("accounts.change_organisation"):
-        raise PermissionDenied
     form = DecisionForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         transition = getattr(organisation, form.cleaned_data["decision"])
@@ -84,8 +81,9 @@ def decide(request, pk):
     )
 
 
-class OrganisationViewSet(ModelViewSet):
+class OrganisationViewSet(BodyScopedModelViewSet):
     model = Organisation
+    policy = organisation_policy
     icon = "group"
     menu_label = _("Associations")
     add_to_admin_menu = True
@@ -94,8 +92,8 @@ class OrganisationViewSet(ModelViewSet):
     list_display = ["name", "body", "status", "created_at"]
     list_filter = ["status"]
     search_fields = ["name", "registration_number"]
-    index_view_class = ScopedIndexView
-    edit_view_class = ScopedEditView
+    list_related = ("body",)
+    edit_view_class = OrganisationEditView
     copy_view_enabled = False
 
     def get_urlpatterns(self):

@@ -5,9 +5,9 @@ from django.db.models import Q, QuerySet
 from .models import PublicBody, Role, RoleGrant
 
 
-def _roles_covering(role: Role) -> list[str]:
-    # An administrator of a body may do everything the other roles may do there.
-    return [role, Role.ADMINISTRATOR]
+def roles_covering(roles) -> list[str]:
+    """Return `roles` and the administrator role: an administrator of a body may do everything there."""
+    return [*roles, Role.ADMINISTRATOR]
 
 
 def has_role(user, role: Role, body: PublicBody) -> bool:
@@ -16,16 +16,21 @@ def has_role(user, role: Role, body: PublicBody) -> bool:
         return False
     if user.is_superuser:
         return True
-    return RoleGrant.objects.covering(body).filter(user=user, role__in=_roles_covering(role)).exists()
+    return RoleGrant.objects.covering(body).filter(user=user, role__in=roles_covering([role])).exists()
 
 
 def get_bodies_with_role(user, role: Role) -> QuerySet[PublicBody]:
     """Return the bodies where `user` holds `role`: those granted and every body below them."""
-    if not user.is_authenticated or not user.is_active:
+    return get_bodies_with_any_role(user, [role])
+
+
+def get_bodies_with_any_role(user, roles) -> QuerySet[PublicBody]:
+    """Return the bodies where `user` holds one of `roles` (none for no roles), and every body below them."""
+    if not roles or not user.is_authenticated or not user.is_active:
         return PublicBody.objects.none()
     if user.is_superuser:
         return PublicBody.objects.all()
-    paths = RoleGrant.objects.filter(user=user, role__in=_roles_covering(role)).values_list("body__path", flat=True)
+    paths = RoleGrant.objects.filter(user=user, role__in=roles_covering(roles)).values_list("body__path", flat=True)
     condition = Q()
     for path in paths:
         condition |= Q(path__startswith=path)

@@ -1,8 +1,9 @@
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from .models import PublicBody
+from .models import PublicBody, RoleGrant
 
 
 class PublicBodyForm(WagtailAdminModelForm):
@@ -60,3 +61,35 @@ class PublicBodyForm(WagtailAdminModelForm):
                 body.move(PublicBody.get_first_root_node(), "last-sibling")
             body.refresh_from_db()
         return body
+
+
+class RoleGrantForm(WagtailAdminModelForm):
+    """A role grant names the person by their exact email address: the form lists nobody's account."""
+
+    user = forms.EmailField(
+        label=_("Email address of the person"),
+        help_text=_("The address of an existing, active account on the portal."),
+    )
+
+    class Meta:
+        model = RoleGrant
+        fields = ["body", "role"]
+
+    field_order = ["user", "body", "role"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["user"] = self.instance.user.email
+
+    def clean_user(self):
+        email = self.cleaned_data["user"]
+        user = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(_("No active account uses this address."))
+        return user
+
+    def _post_clean(self):
+        if isinstance(self.cleaned_data.get("user"), get_user_model()):
+            self.instance.user = self.cleaned_data["user"]
+        super()._post_clean()

@@ -127,7 +127,7 @@ class RoleGrantAdminTestCase:
     def test_it_grants_a_role_and_records_who_granted_it(self, admin_client, administrator, department):
         clerk = UserFactory(email="clerk@example.org")
         response = admin_client.post(
-            reverse("role_grants:add"), {"user": clerk.pk, "body": department.pk, "role": "publisher"}
+            reverse("role_grants:add"), {"user": "Clerk@Example.org", "body": department.pk, "role": "publisher"}
         )
         assert response.status_code == 302
         grant = RoleGrant.objects.get(user=clerk)
@@ -139,7 +139,23 @@ class RoleGrantAdminTestCase:
     def test_it_refuses_to_grant_on_a_body_outside_the_tree(self, admin_client, other_region):
         clerk = UserFactory(email="clerk@example.org")
         response = admin_client.post(
-            reverse("role_grants:add"), {"user": clerk.pk, "body": other_region.pk, "role": "administrator"}
+            reverse("role_grants:add"), {"user": clerk.email, "body": other_region.pk, "role": "administrator"}
         )
         assert response.status_code == 200
         assert not RoleGrant.objects.filter(user=clerk).exists()
+
+    def test_it_names_the_person_by_address_without_listing_accounts(self, admin_client, citizen):
+        response = admin_client.get(reverse("role_grants:add"))
+        assert response.status_code == 200
+        assert citizen.email not in response.content.decode()
+        assert str(citizen) not in response.content.decode()
+
+    def test_it_refuses_an_address_without_an_active_account(self, admin_client, department):
+        inactive = UserFactory(email="gone@example.org", is_active=False)
+        for address in ("nobody@example.org", inactive.email):
+            response = admin_client.post(
+                reverse("role_grants:add"), {"user": address, "body": department.pk, "role": "publisher"}
+            )
+            assert response.status_code == 200
+            assert response.context["form"].errors["user"] == ["No active account uses this address."]
+        assert not RoleGrant.objects.filter(body=department).exists()
