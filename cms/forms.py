@@ -2,6 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
+from portal.bodies.auth import get_bodies_with_any_role
+from portal.bodies.models import Role
+
+# The roles that put a council's pages in a person's hands (cms.permissions gives them page rights).
+COUNCIL_ROLES = (Role.EDITOR, Role.PUBLISHER)
+
 
 class ParentAwarePageForm(WagtailAdminPageForm):
     """Let a new page's model validation see its parent (Wagtail places it in the tree only after)."""
@@ -10,6 +16,43 @@ class ParentAwarePageForm(WagtailAdminPageForm):
         super().__init__(*args, parent_page=parent_page, **kwargs)
         if parent_page is not None and not self.instance.path:
             self.instance._parent_page = parent_page
+
+
+class CouncilPageForm(WagtailAdminPageForm):
+    """A council belongs to a body its staff hold a role on: the form offers, and accepts, only those.
+
+    Decisions take their body from their council, so a council moved to another body would publish in its name.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.for_user
+        if user is not None and not user.is_superuser and "body" in self.fields:
+            self.fields["body"].queryset = get_bodies_with_any_role(user, COUNCIL_ROLES)
+
+
+class DecisionPageForm(ParentAwarePageForm):
+    """Roll-call votes name members of the decision's own council, whatever the chooser was sent."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        body_id = self.instance.body_id or self._council_body_id()
+        formset = self.formsets.get("member_votes")
+        if body_id is None or formset is None:
+            return cleaned_data
+        # The inline forms are validated after this form: validate them now to read their choices.
+        for form in formset.forms:
+            if not form.is_valid() or form.cleaned_data.get("DELETE"):
+                continue
+            member = form.cleaned_data.get("member")
+            if member is not None and member.body_id != body_id:
+                form.add_error("member", _("Choose a member of this council."))
+        return cleaned_data
+
+    def _council_body_id(self) -> int | None:
+        council = getattr(self.instance, "_parent_page", None)
+        council = council.get_parent() if council is not None else None
+        return getattr(getattr(council, "specific", None), "body_id", None)
 
 
 class DecisionFilterForm(forms.Form):

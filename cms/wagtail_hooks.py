@@ -1,4 +1,7 @@
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.permissions import page_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -6,7 +9,7 @@ from portal.bodies.models import Role
 from portal.bodies.permissions import BodyScopedPermissionPolicy
 from portal.bodies.viewsets import BodyScopedSnippetViewSet
 
-from .models import CouncilMember, Topic
+from .models import CouncilMember, DecisionAttachment, Topic
 
 # The council's staff keep its list of members; roll-call votes choose among them.
 COUNCIL_STAFF = (Role.EDITOR, Role.PUBLISHER)
@@ -35,3 +38,24 @@ class CouncilMemberViewSet(BodyScopedSnippetViewSet):
 
 register_snippet(TopicViewSet)
 register_snippet(CouncilMemberViewSet)
+
+
+@hooks.register("construct_page_chooser_queryset")
+def hide_other_bodies_drafts(pages, request):
+    """Staff choose among live pages and the pages they may edit: another body's drafts stay out of sight."""
+    user = request.user
+    if user.is_superuser:
+        return pages
+    editable = page_permission_policy.instances_user_has_any_permission_for(user, ["change", "publish"])
+    return pages.filter(Q(live=True) | Q(pk__in=editable.values("pk")))
+
+
+@hooks.register("construct_document_chooser_queryset")
+def hide_other_bodies_documents(documents, request):
+    """Staff choose their own uploads and the documents of live pages or of pages they may edit."""
+    user = request.user
+    if user.is_superuser:
+        return documents
+    editable = page_permission_policy.instances_user_has_any_permission_for(user, ["change", "publish"])
+    shown = DecisionAttachment.objects.filter(Q(page__live=True) | Q(page__in=editable.values("pk")))
+    return documents.filter(Q(uploaded_by_user=user) | Q(pk__in=shown.values("document")))

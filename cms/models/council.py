@@ -15,7 +15,7 @@ from wagtail.search import index
 from portal.i18n import TranslatedField
 
 from ..blocks import AgendaBlock, BodyBlock
-from ..forms import ParentAwarePageForm
+from ..forms import CouncilPageForm, DecisionPageForm, ParentAwarePageForm
 from ..routing import LocaleFallbackRouteMixin
 
 
@@ -88,6 +88,7 @@ class CouncilIndexPage(LocaleFallbackRouteMixin, Page):
     )
 
     content_panels = [*Page.content_panels, FieldPanel("body"), FieldPanel("members_in_office"), FieldPanel("intro")]
+    base_form_class = CouncilPageForm
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["cms.CouncilSessionPage", "cms.ProjectMapPage"]
 
@@ -259,7 +260,7 @@ class DecisionPage(Page):
             models.Index(fields=["body", "-decision_date"], name="decision_body_date"),
         ]
 
-    base_form_class = ParentAwarePageForm
+    base_form_class = DecisionPageForm
 
     @property
     def session(self) -> CouncilSessionPage | None:

@@ -86,3 +86,35 @@ class DecisionAdminTestCase:
         response = client.post(add_url(session_page), {**decision_form(), "action-publish": "publish"})
         assert response.status_code in {302, 403}
         assert not DecisionPage.objects.exists()
+
+
+class RollCallMembersTestCase:
+    def member(self, body, name):
+        import datetime
+
+        from cms.models import CouncilMember
+
+        return CouncilMember.objects.create(body=body, name_ar=name, term_start=datetime.date(2021, 11, 27))
+
+    def votes(self, *members):
+        return inline_formset([{"member": member.pk, "vote": "for"} for member in members])
+
+    def test_it_refuses_a_member_of_another_council(self, client, commune, other_region, session_page):
+        publisher = RoleGrantFactory(body=commune, role="publisher").user
+        login_with_second_factor(client, publisher)
+        stranger = self.member(other_region, "عضو غريب")
+        data = {**decision_form(member_votes=self.votes(stranger)), "action-publish": "publish"}
+        response = client.post(add_url(session_page), data)
+        assert response.status_code == 200
+        errors = response.context["form"].formsets["member_votes"].forms[0].errors
+        assert errors["member"] == ["Choose a member of this council."]
+        assert not DecisionPage.objects.exists()
+
+    def test_it_records_the_councils_own_members(self, client, commune, session_page):
+        publisher = RoleGrantFactory(body=commune, role="publisher").user
+        login_with_second_factor(client, publisher)
+        own = self.member(commune, "عضو المجلس")
+        data = {**decision_form(member_votes=self.votes(own)), "action-publish": "publish"}
+        response = client.post(add_url(session_page), data)
+        assert response.status_code == 302
+        assert [vote.member for vote in DecisionPage.objects.get().member_votes.all()] == [own]
