@@ -170,7 +170,11 @@ class DecisionFilter(filters.FilterSet):
     topic = filters.CharFilter(method="filter_topic", help_text="A topic's slug.")
     outcome = filters.ChoiceFilter(choices=DecisionPage.Outcome.choices)
     language = filters.ChoiceFilter(choices=settings.LANGUAGES, help_text="Only the pages in this language.")
-    q = filters.CharFilter(method="filter_text", help_text="Words in the reference, title or summary.")
+    q = filters.CharFilter(
+        method="filter_text",
+        max_length=settings.SEARCH_MAX_QUERY_LENGTH,
+        help_text="Words in the reference, title or summary.",
+    )
     sort = SortFilter(
         fields=(("decision_date", "date"), ("reference", "reference")),
         help_text="`date` (oldest first), `-date` (newest first, the default) or `reference`.",

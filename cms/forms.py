@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
@@ -58,7 +59,7 @@ class DecisionPageForm(ParentAwarePageForm):
 class DecisionFilterForm(forms.Form):
     """The listing's query parameters; the REST API accepts the same names."""
 
-    q = forms.CharField(label=_("Words"), required=False, max_length=200)
+    q = forms.CharField(label=_("Words"), required=False, max_length=settings.SEARCH_MAX_QUERY_LENGTH)
     body = forms.ChoiceField(label=_("Public body"), required=False)
     year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
     topic = forms.ChoiceField(label=_("Topic"), required=False)

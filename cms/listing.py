@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 from wagtail.models import Locale
 
 from portal.i18n import language_order
+from portal.queries import without_unbalanced_quotes
 
 from .models import CouncilSessionPage, DecisionPage
 
@@ -59,7 +60,8 @@ def filter_decisions(language: str, filters: DecisionFilters) -> QuerySet[Decisi
     if filters.q:
         # Full-text search (stemming, accents, Arabic normalisation per backend), capped: a listing
         # is read page by page, and the search backend cannot take the language fallback filter.
-        found = DecisionPage.objects.live().search(filters.q, operator="and")[:MAX_SEARCH_RESULTS]
+        words = without_unbalanced_quotes(filters.q).strip()
+        found = DecisionPage.objects.live().search(words, operator="and")[:MAX_SEARCH_RESULTS] if words else []
         decisions = decisions.filter(Q(pk__in=[page.pk for page in found]) | Q(reference=filters.q))
     return (
         decisions.select_related("body", "locale")

@@ -297,7 +297,9 @@ def values(help_text: str) -> serializers.ListField:
 class DatasetQuerySerializer(serializers.Serializer):
     """The dataset listing's parameters: repeat a filter for several values (OR), filters combine with AND."""
 
-    q = serializers.CharField(required=False, allow_blank=True, max_length=200, help_text="Words to look for.")
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=settings.SEARCH_MAX_QUERY_LENGTH, help_text="Words to look for."
+    )
     body = values("A public body's slug.")
     theme = values("A theme's slug.")
     format = values("A resource format (CSV, XLSX…).")
@@ -320,7 +322,9 @@ class DatasetQuerySerializer(serializers.Serializer):
 
 
 class RowsQuerySerializer(serializers.Serializer):
-    q = serializers.CharField(required=False, allow_blank=True, max_length=200, help_text="Text in any column.")
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=settings.SEARCH_MAX_QUERY_LENGTH, help_text="Text in any column."
+    )
     filters = serializers.CharField(
         required=False,
         help_text='Column values as a JSON object, e.g. {"year": 2024, "type": ["a", "b"]} (as CKAN). '

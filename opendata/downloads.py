@@ -27,6 +27,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from portal.queries import QueryTooLong, check_query_length
+
 from . import datastore
 from .datastore import DatastoreError, Field
 from .models import Dataset, Resource, ResourceVersion
@@ -202,7 +204,12 @@ def query_arguments(params) -> dict:
         if prefix:
             values = params.getlist(key)
             filters[key.removeprefix(prefix)] = values[0] if len(values) == 1 else values
-    arguments = {"filters": filters, "q": params.get("q", "").strip() or None, "sort": params.get("sort") or None}
+    q = params.get("q", "").strip()
+    try:
+        check_query_length(q)
+    except QueryTooLong as error:
+        raise DatastoreError(str(error)) from None
+    arguments = {"filters": filters, "q": q or None, "sort": params.get("sort") or None}
     if fields := params.get("fields"):
         arguments["fields"] = [name.strip() for name in fields.split(",") if name.strip()]
     return arguments

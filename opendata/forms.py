@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .catalogue import DatasetSearch
@@ -46,7 +47,10 @@ class CatalogueForm(forms.Form):
     """The listing's query parameters: words, facet values (OR within a facet, AND across), sort."""
 
     q = forms.CharField(
-        label=_("Words"), required=False, max_length=200, widget=forms.TextInput(attrs={"type": "search"})
+        label=_("Words"),
+        required=False,
+        max_length=settings.SEARCH_MAX_QUERY_LENGTH,
+        widget=forms.TextInput(attrs={"type": "search"}),
     )
     sort = forms.ChoiceField(
         label=_("Sort by"),
@@ -108,7 +112,10 @@ class PreviewQuery:
             if key.startswith(FILTER_PREFIX) and key != FILTER_PREFIX and value and len(filters) < MAX_VALUES:
                 filters[key.removeprefix(FILTER_PREFIX)] = value
         return cls(
-            q=params.get("q", "").strip()[:200], filters=filters, sort_field=name, descending=direction == "desc"
+            q=params.get("q", "").strip()[: settings.SEARCH_MAX_QUERY_LENGTH],
+            filters=filters,
+            sort_field=name,
+            descending=direction == "desc",
         )
 
     @property

@@ -48,6 +48,7 @@ from .schema import (
     natural_number,
     not_missing,
     one_of,
+    search_words,
     string_or_json_object,
     unicode_safe,
     validate,
@@ -96,7 +97,7 @@ def _pop_id(data: dict, *aliases: str) -> str:
 
 
 PACKAGE_SEARCH_SCHEMA = {
-    "q": [unicode_safe],
+    "q": [search_words],
     "fq": [unicode_safe],
     "fq_list": [json_if_string, list_of_strings],
     "fl": [list_if_string, list_of_strings],
@@ -222,7 +223,7 @@ LIST_SCHEMA = {
     "limit": [natural_number],
     "offset": [default(0), offset_number],
     "sort": [unicode_safe],
-    "q": [unicode_safe],
+    "q": [search_words],
 }
 PUBLISHED = Q(datasets__status=Dataset.Status.PUBLISHED)
 

@@ -9,6 +9,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from portal.queries import QueryTooLong, check_query_length
+
 MISSING = object()
 # Integers go into SQL LIMIT/OFFSET: past 32-bit they are never meant and some databases overflow.
 MAX_INTEGER = 2**31 - 1
@@ -88,10 +90,11 @@ def validate(data: dict, schema: dict[str, list[Validator]]) -> dict:
     """Return the validated values of `data` for `schema`'s keys; raise ValidationError naming each bad one."""
     result, errors = {}, {}
     for key, validators in schema.items():
-        value = data.get(key, MISSING)
+        # As CKAN's `ignore_missing`: a null (JSON null, or "null" parsed from a query string) is an absent value.
+        value = _absent_if_null(data.get(key, MISSING))
         try:
             for validator in validators:
-                value = validator(value)
+                value = _absent_if_null(validator(value))
         except Invalid as error:
             errors[key] = [str(error)]
             continue
@@ -100,6 +103,10 @@ def validate(data: dict, schema: dict[str, list[Validator]]) -> dict:
     if errors:
         raise ValidationError(errors)
     return result
+
+
+def _absent_if_null(value):
+    return MISSING if value is None else value
 
 
 # Validators: each takes a value (MISSING when absent) and returns it, converted, or raises Invalid.
@@ -113,7 +120,8 @@ def not_missing(value):
 
 def default(fallback) -> Validator:
     def validator(value):
-        return fallback if value is MISSING or value is None or value == "" else value
+        blank = isinstance(value, str) and not value.strip()
+        return fallback if value is MISSING or value is None or blank else value
 
     return validator
 
@@ -128,6 +136,17 @@ def _check_text(text: str) -> str:
     return text
 
 
+def search_words(value):
+    """Words to search with: text, bounded by the portal's one limit (portal.queries)."""
+    value = unicode_safe(value)
+    if isinstance(value, str):
+        try:
+            check_query_length(value)
+        except QueryTooLong as error:
+            raise Invalid(str(error)) from None
+    return value
+
+
 def unicode_safe(value):
     if value is MISSING or value is None:
         return value
@@ -137,8 +156,10 @@ def unicode_safe(value):
 
 
 def int_validator(value):
-    if value is MISSING or value is None or (isinstance(value, str) and not value.strip()):
+    if value is MISSING or value is None:
         return value
+    if isinstance(value, str) and not value.strip():
+        return MISSING  # `rows=%20`: a blank is an absent value, as in CKAN
     if isinstance(value, bool):
         raise Invalid("Invalid integer")
     if isinstance(value, float):
@@ -241,8 +262,10 @@ def string_or_json_object(value):
         _check_json(value)
         if not all(isinstance(text, str | int | float) and not isinstance(text, bool) for text in value.values()):
             raise Invalid("Values of a q object must be strings")
+        for text in value.values():
+            search_words(str(text))
         return value
-    return unicode_safe(value)
+    return search_words(value)
 
 
 def _check_json(value, depth: int = 0):

@@ -200,6 +200,9 @@ if ELASTICSEARCH_URL:
     }
 else:
     WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# The longest search, in characters, that every search box and API accepts (portal.queries): room for a
+# sentence or a CKAN field query, far below what engines choke on.
+SEARCH_MAX_QUERY_LENGTH = env_int("SEARCH_MAX_QUERY_LENGTH", 500)
 
 # Celery: without a broker, tasks run in-process (the embedded default).
 CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", "", ("redis", "rediss", "amqp", "memory"))
