@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.conf.urls.static import static
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
@@ -12,7 +11,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.feeds import TranslatedSitemap
 from portal.health import healthz
-from portal.views import not_found
+from portal.views import serve_media
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -43,8 +42,6 @@ urlpatterns += i18n_patterns(
     prefix_default_language=True,
 )
 
-if settings.DEBUG:
-    # Open-data files go through /download/ (published datasets only, as attachments), never straight from
-    # the media folder: the proxy refuses /media/opendata/ in production too (docs/deployment.md).
-    urlpatterns += [re_path(rf"^{settings.MEDIA_URL.strip('/')}/opendata/", not_found)]
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Under DEBUG only (the proxy serves media in production, by the same rules): images and renditions; open-data
+# files go through /download/ and documents through /documents/, which check that the record is public.
+urlpatterns += [re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", serve_media)]

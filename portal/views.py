@@ -1,5 +1,9 @@
+import posixpath
+
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
+from django.views.static import serve as static_serve
 
 # Seconds a client should wait after a rate limit; matches the shortest window we use.
 RETRY_AFTER_SECONDS = 60
@@ -22,3 +26,43 @@ def rate_limited(request, exception):
 
 def not_found(request, *args, **kwargs):
     raise Http404
+
+
+# The media subfolders the public may read straight from disk: Wagtail's images and their renditions.
+# Everything else (open-data files, council documents, anything uploaded later) goes through a view that
+# checks the record is public: /download/…, /documents/….
+PUBLIC_MEDIA_FOLDERS = frozenset({"images", "original_images"})
+# Served with their own type; anything else is a download, never a page of the portal's origin.
+PASSIVE_MEDIA_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "image/avif"})
+
+
+def public_media_path(path: str) -> str | None:
+    """Return `path` in the media folder, normalised, if the public may read it there; None otherwise.
+
+    `//opendata/x`, `%2fopendata/x`, `./opendata/x`, `images/../opendata/x` and backslashes all name
+    `opendata/x`: the decision is taken on the normalised path, the same one the file system would open.
+    """
+    normalised = posixpath.normpath("/" + path.replace("\\", "/")).lstrip("/")
+    folder = normalised.split("/", 1)[0]
+    if normalised.startswith("..") or "/" not in normalised or folder not in PUBLIC_MEDIA_FOLDERS:
+        return None
+    return normalised
+
+
+def serve_media(request, path: str):
+    """The media folder under `make run` (DEBUG), with the rules the production proxy applies (docs/deployment.md)."""
+    normalised = public_media_path(path) if settings.DEBUG else None
+    if normalised is None:
+        raise Http404
+    response = static_serve(request, normalised, document_root=settings.MEDIA_ROOT)
+    return protect_media_response(response)
+
+
+def protect_media_response(response):
+    """Never let a stored file act as a page of the portal: no sniffing, no scripts, active types downloaded."""
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    if response.get("Content-Type", "").split(";")[0] not in PASSIVE_MEDIA_TYPES:
+        response["Content-Type"] = "application/octet-stream"
+        response["Content-Disposition"] = "attachment"
+    return response
