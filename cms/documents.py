@@ -28,6 +28,8 @@ from docx.oxml.ns import qn
 from pypdf import PdfReader
 from wagtail.documents.forms import BaseDocumentForm
 
+from portal.files import FileRefused, check_archive, describe_error, sheet_rows
+
 logger = logging.getLogger(__name__)
 
 # Magic numbers and the start of a web page fit in the first few kilobytes.
@@ -41,9 +43,6 @@ TEXT_SAMPLE_SIZE = 64 * 1024
 MAX_EXTRACTED_CHARACTERS = 300_000
 # A spreadsheet is read up to this many rows (all sheets together); beyond, it is data rather than text.
 MAX_SPREADSHEET_ROWS = 100_000
-# ZIP-based documents (DOCX, XLSX, ODT, ODS) whose members declare more than this are not opened: a
-# 25 MB upload can otherwise inflate to gigabytes ("ZIP bomb").
-MAX_UNCOMPRESSED_SIZE = 200 * 1024 * 1024
 # extraction_error is a CharField(max_length=255).
 MAX_ERROR_LENGTH = 255
 
@@ -279,7 +278,9 @@ def extract_text(document) -> str:
             raise
         except Exception as error:
             # Parsers of damaged or hostile files fail in many ways (their own errors, KeyError, RecursionError…).
-            raise TextExtractionError(f"unreadable {extension.upper()} ({type(error).__name__}: {error})") from error
+            raise TextExtractionError(
+                f"unreadable {extension.upper()} ({type(error).__name__}: {describe_error(error)})"
+            ) from error
     return normalise_text(text)[:MAX_EXTRACTED_CHARACTERS]
 
 
@@ -290,9 +291,58 @@ def update_extracted_text(document) -> None:
     except TextExtractionError as failure:
         logger.warning("Text of document %s not extracted: %s", document.pk, failure)
         text, error = "", str(failure)[:MAX_ERROR_LENGTH]
-    if not text and not error and document.file_extension.lower() == "pdf":
-        error = "no text found: a scanned PDF needs OCR"
-    document.store_extracted_text(text, error)
+    has_actions = None
+    if document.file_extension.lower() == "pdf":
+        if not text and not error:
+            error = "no text found: a scanned PDF needs OCR"
+        has_actions = pdf_has_actions(document)
+    document.store_extracted_text(text, error, has_actions)
+
+
+# PDF keys that make a viewer run something: scripts, launches, form submissions, triggered actions.
+PDF_ACTION_KEYS = frozenset({"/JS", "/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/RichMedia", "/AA"})
+# Objects visited at most while looking for actions; a PDF past it counts as holding some.
+MAX_PDF_OBJECTS = 200_000
+
+
+def pdf_has_actions(document) -> bool:
+    """Return whether the PDF holds JavaScript or other actions anywhere reachable from its catalogue.
+
+    An /OpenAction that only opens a page is harmless; one that is an action dictionary counts. A file that
+    cannot be read, or is too large to walk, counts as holding actions: it is then served as a download.
+    """
+    try:
+        with document.open_file() as fileobj:
+            reader = PdfReader(fileobj)
+            if reader.is_encrypted and not reader.decrypt(""):
+                return True
+            return _holds_actions(reader.trailer["/Root"])
+    except Exception:  # damaged or hostile files fail in many ways; a download is the safe answer
+        logger.warning("Document %s could not be checked for PDF actions", document.pk, exc_info=True)
+        return True
+
+
+def _holds_actions(root) -> bool:
+    pending, seen = [root], set()
+    while pending:
+        item = pending.pop()
+        item = item.get_object() if hasattr(item, "get_object") else item
+        reference = getattr(item, "indirect_reference", None)
+        key = (reference.idnum, reference.generation) if reference is not None else id(item)
+        if key in seen:
+            continue
+        seen.add(key)
+        if len(seen) > MAX_PDF_OBJECTS:
+            return True
+        if isinstance(item, dict):
+            if PDF_ACTION_KEYS & set(item.keys()):
+                return True
+            if isinstance(item.get("/OpenAction"), dict):
+                return True
+            pending.extend(value for name, value in item.items() if name not in ("/Parent", "/P"))
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
 
 
 def normalise_text(text: str) -> str:
@@ -328,16 +378,10 @@ def _pdf_text(fileobj: IO[bytes]) -> Iterator[str]:
 
 
 def _check_uncompressed_size(fileobj: IO[bytes]) -> None:
-    # zipfile stops reading a member at its declared size, so the declared sizes bound what is inflated.
     try:
-        with zipfile.ZipFile(fileobj) as archive:
-            size = sum(member.file_size for member in archive.infolist())
-    finally:
-        fileobj.seek(0)
-    if size > MAX_UNCOMPRESSED_SIZE:
-        raise TextExtractionError(
-            f"the archive holds {size} bytes once uncompressed, more than the {MAX_UNCOMPRESSED_SIZE} read"
-        )
+        check_archive(fileobj)
+    except FileRefused as refusal:
+        raise TextExtractionError(str(refusal)) from None
 
 
 def _docx_text(fileobj: IO[bytes]) -> Iterator[str]:
@@ -356,7 +400,7 @@ def _xlsx_text(fileobj: IO[bytes]) -> Iterator[str]:
         rows = 0
         for sheet in workbook.worksheets:
             yield f"{sheet.title}\n"
-            for row in sheet.iter_rows(values_only=True):
+            for row in sheet_rows(sheet):
                 rows += 1
                 if rows > MAX_SPREADSHEET_ROWS:
                     return

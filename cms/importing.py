@@ -35,6 +35,8 @@ from django.utils.text import slugify
 from wagtail.actions.copy_for_translation import ParentNotTranslatedError
 from wagtail.coreutils import find_available_slug
 
+from portal.files import describe_error
+
 from .documents import CONTROL_BYTES, allowed_extensions, check_document_content
 from .models import (
     CouncilDocument,
@@ -449,7 +451,7 @@ class _DecisionImporter:
             self.report.errors.append(RowError(source.number, reference, "you may not publish in this council"))
         except (IntegrityError, OSError) as error:
             # IntegrityError: another import wrote the same reference meanwhile; OSError: a file went away.
-            self.report.errors.append(RowError(source.number, reference, f"not saved: {error}"))
+            self.report.errors.append(RowError(source.number, reference, f"not saved: {describe_error(error)}"))
         else:
             if result.decision == "draft":
                 message = "the decision is unpublished: the changes are saved as a draft for staff to publish"

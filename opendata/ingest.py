@@ -43,7 +43,10 @@ import psycopg
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DataError, connection
+from django.db.models import Q
 from django.utils import timezone
+
+from portal.files import FileRefused, check_archive, check_columns, describe_error, sheet_rows
 
 from . import datastore
 from .models import Resource, ResourceVersion
@@ -386,7 +389,7 @@ def xlsx_to_csv(path: Path, target: Path) -> dict:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a broken or foreign file
-        raise IngestError(f"The file is not a readable Excel (XLSX) workbook: {error}.") from None
+        raise IngestError(f"The file is not a readable Excel (XLSX) workbook: {describe_error(error)}.") from None
     try:
         if not workbook.sheetnames:
             raise IngestError("The workbook has no sheets.")
@@ -395,7 +398,7 @@ def xlsx_to_csv(path: Path, target: Path) -> dict:
         pending: dict[tuple[int, int], object] = {}
         with open(target, "w", encoding="utf-8", newline="") as output:
             writer = csv.writer(output, lineterminator="\n")
-            for row_number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            for row_number, row in enumerate(sheet_rows(sheet), start=1):
                 values = list(row)
                 for min_col, min_row, max_col, max_row in merged:
                     if min_row == row_number and min_col - 1 < len(values):
@@ -598,10 +601,10 @@ def read_chunks(path: Path, dialect: dict, names: list[str], counter: list | Non
                         f"Row {line} has {saw} cells where the header has {expected}.",
                         [{"row": int(line), "field": None, "type": "extra-cell", "message": str(error)}],
                     ) from None
-                raise IngestError(f"The file cannot be read as a table: {error}") from None
+                raise IngestError(f"The file cannot be read as a table: {describe_error(error)}") from None
             except UnicodeDecodeError as error:
                 raise IngestError(
-                    f"The file cannot be read as {_encoding_label(dialect['encoding'])}: {error}"
+                    f"The file cannot be read as {_encoding_label(dialect['encoding'])}: {describe_error(error)}"
                 ) from None
 
 
@@ -983,7 +986,11 @@ def _ingest(version: ResourceVersion, workdir: Path, report: dict) -> None:
 
     if sniffed.kind == "xlsx":
         converted = workdir / "sheet.csv"
-        sheet = xlsx_to_csv(path, converted)
+        try:
+            check_archive(str(path))
+            sheet = xlsx_to_csv(path, converted)
+        except FileRefused as refusal:
+            raise IngestError(str(refusal)) from None
         path = converted
         if sheet["other_sheets"]:
             names = "”, “".join(sheet["other_sheets"])
@@ -1002,6 +1009,10 @@ def _ingest(version: ResourceVersion, workdir: Path, report: dict) -> None:
     records = _records(text, dialect["delimiter"], INFER_ROWS + 1)
     if not records or not any(cell.strip() for cell in records[0]):
         raise IngestError("The file is empty: it has no header row.")
+    try:
+        check_columns(max(len(record) for record in records))
+    except FileRefused as refusal:
+        raise IngestError(str(refusal)) from None
     if len(records) < 2 or not any(any(cell.strip() for cell in row) for row in records[1:]):
         raise IngestError("The file has a header but no rows.")
     dialect["decimal"], dialect["thousands"] = detect_numbers(records[1:])
@@ -1074,6 +1085,11 @@ def _ingest(version: ResourceVersion, workdir: Path, report: dict) -> None:
     )
     _set_progress(version, rows=result.rows, bytes=total, total_bytes=total)
     Resource.objects.filter(pk=resource.pk).update(modified_at=timezone.now())
+    # Only now does the file become the one the public downloads; an older version that finishes after a
+    # newer one does not take its place back.
+    Resource.objects.filter(pk=resource.pk).filter(
+        Q(current_version__isnull=True) | Q(current_version__number__lt=version.number)
+    ).update(current_version=version)
 
 
 def _demote(schema: dict, names: set[str], report: dict) -> None:

@@ -100,13 +100,16 @@ def _create(resource, source, filename, size, sha256, sniffed, status, error, us
     except IntegrityError:
         version.file.delete(save=False)
         raise
-    fields = ["current_version", "modified_at"]
-    locked.current_version = version
+    fields = ["modified_at"]
+    # A table becomes the current file once it has loaded (opendata.ingest); a refused or failed file never.
+    if status == ResourceVersion.Status.STORED:
+        locked.current_version = version
+        fields.append("current_version")
     if not locked.format and sniffed.kind in FORMATS:
         locked.format = FORMATS[sniffed.kind]
         fields.append("format")
     locked.save(update_fields=fields)
-    resource.current_version, resource.format = version, locked.format
+    resource.current_version, resource.format = locked.current_version, locked.format
     version.resource = resource
     return version
 

@@ -1,3 +1,5 @@
+from urllib.parse import quote
+
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from wagtail.documents.models import AbstractDocument, Document
@@ -13,6 +15,9 @@ class CouncilDocument(AbstractDocument):
 
     extracted_text = models.TextField(_("extracted text"), blank=True, editable=False)
     extraction_error = models.CharField(_("extraction error"), max_length=255, blank=True, editable=False)
+    # A PDF can carry JavaScript and other actions that a browser's viewer may run: such a file, or one not yet
+    # checked (None), is served as a download rather than shown in the portal's pages.
+    has_actions = models.BooleanField(_("holds scripts or actions"), null=True, editable=False)
 
     admin_form_fields = Document.admin_form_fields
     search_fields = [*AbstractDocument.search_fields, index.SearchField("extracted_text")]
@@ -45,6 +50,8 @@ class CouncilDocument(AbstractDocument):
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
         file_changed = (update_fields is None or "file" in update_fields) and self.has_new_file()
+        if file_changed:
+            self.has_actions = None
         if file_changed and (self.file_size is None or not self.file_hash):
             # Wagtail's forms set these; documents made in code (demo, imports) get them here.
             self._set_document_file_metadata()
@@ -67,18 +74,25 @@ class CouncilDocument(AbstractDocument):
             return False
         return not self.file._committed or self.file.name != self._stored_file_name
 
-    def store_extracted_text(self, text: str, error: str = "") -> bool:
+    @property
+    def content_disposition(self):
+        disposition = super().content_disposition
+        if disposition == "inline" and self.has_actions is not False:
+            return f"attachment; filename={quote(self.filename)}; filename*=UTF-8''{quote(self.filename)}"
+        return disposition
+
+    def store_extracted_text(self, text: str, error: str = "", has_actions: bool | None = None) -> bool:
         """Store the text extracted from the current file (or why there is none) and reindex the document.
 
         Return False, storing nothing, when the file was replaced meanwhile: the extraction enqueued for
         the new file stores its own text. Only these two columns are written, so nothing is enqueued again.
         """
         updated = CouncilDocument.objects.filter(pk=self.pk, file=self.file.name).update(
-            extracted_text=text, extraction_error=error
+            extracted_text=text, extraction_error=error, has_actions=has_actions
         )
         if not updated:
             return False
-        self.extracted_text, self.extraction_error = text, error
+        self.extracted_text, self.extraction_error, self.has_actions = text, error, has_actions
         # update() sends no post_save, which is what reindexes a saved document.
         index.insert_or_update_object(self)
         return True

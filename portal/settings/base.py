@@ -241,6 +241,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 
 
 # Open data: uploads stream to a temporary file and are refused past this size.
 OPENDATA_MAX_UPLOAD_SIZE = env_int("OPENDATA_MAX_UPLOAD_SIZE", 512 * 1024 * 1024)
+# What one uploaded file may turn into once read (portal.files), for every module:
+# - uncompressed ZIP members (XLSX, DOCX, ODT, ODS): as much as the largest CSV upload;
+# - compression ratio of a member over 1 MB: office files compress 5 to 20 times, ZIP bombs thousands;
+# - columns: below PostgreSQL's 1,600 columns per table (DataStore tables have one per column);
+# - cells: 50 million, a 5-million-row table of 10 columns.
+FILES_MAX_UNCOMPRESSED_SIZE = env_int("FILES_MAX_UNCOMPRESSED_SIZE", 512 * 1024 * 1024)
+FILES_MAX_COMPRESSION_RATIO = env_int("FILES_MAX_COMPRESSION_RATIO", 100)
+FILES_MAX_COLUMNS = env_int("FILES_MAX_COLUMNS", 1000)
+FILES_MAX_CELLS = env_int("FILES_MAX_CELLS", 50_000_000)
 # Requests per IP address to the catalogue's APIs and downloads (django-ratelimit rates).
 OPENDATA_API_RATE = env_str("OPENDATA_API_RATE", "300/m")
 OPENDATA_DOWNLOAD_RATE = env_str("OPENDATA_DOWNLOAD_RATE", "60/m")

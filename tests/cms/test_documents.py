@@ -33,11 +33,11 @@ ARABIC_CSV = "البند,المبلغ\nميزانية البلدية للتطه�
 ARABIC_WORDS = ["ميزانية", "البلدية", "للتطهير"]
 
 
-def pdf_bytes(text: str = "Deliberation 2024/017 budget") -> bytes:
+def pdf_bytes(text: str = "Deliberation 2024/017 budget", catalog_extra: bytes = b"") -> bytes:
     """Return a one-page PDF that shows `text` in Helvetica, its cross-reference table computed."""
     stream = b"BT /F1 12 Tf 72 720 Td (" + text.encode("latin-1") + b") Tj ET"
     objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Catalog /Pages 2 0 R" + catalog_extra + b" >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
         b" /Resources << /Font << /F1 5 0 R >> >> >>",
@@ -440,6 +440,27 @@ class DocumentDownloadTestCase:
         assert response["Content-Security-Policy"] == "default-src 'none'"
 
     @pytest.mark.parametrize(
+        "catalog_extra",
+        [
+            b" /OpenAction << /S /JavaScript /JS (app.alert(1)) >>",
+            b" /Names << /JavaScript << /Names [(x) << /S /JavaScript /JS (this.print()) >>] >> >>",
+            b" /AA << /WC << /S /Launch /F (cmd.exe) >> >>",
+        ],
+    )
+    def test_it_serves_a_pdf_with_actions_as_a_download(self, upload, client, catalog_extra):
+        document = uploaded(upload("deliberation.pdf", pdf_bytes(catalog_extra=catalog_extra)))
+        assert document.has_actions is True
+        response, _body = self.download(client, document)
+        assert response["Content-Disposition"] == f'attachment; filename="{document.filename}"'
+
+    def test_it_serves_a_pdf_as_a_download_until_it_is_checked(self, upload, client):
+        document = uploaded(upload("deliberation.pdf", pdf_bytes()))
+        CouncilDocument.objects.filter(pk=document.pk).update(has_actions=None)
+        document.refresh_from_db()
+        response, _body = self.download(client, document)
+        assert response["Content-Disposition"] == f'attachment; filename="{document.filename}"'
+
+    @pytest.mark.parametrize(
         ("name", "content", "content_type"),
         [
             (
@@ -519,3 +540,18 @@ class DocumentTypeDetectionTestCase:
         data = b"a" + "é".encode() * TEXT_SAMPLE_SIZE
         assert decode_text(data[:TEXT_SAMPLE_SIZE], final=False) == "a" + "é" * (TEXT_SAMPLE_SIZE // 2 - 1)
         assert detect_document_type(io.BytesIO(data), "csv") == "csv"
+
+
+class ZipBombDocumentTestCase:
+    def test_it_does_not_inflate_a_docx_bomb(self, upload):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("[Content_Types].xml", "<Types/>")
+            archive.writestr("word/document.xml", " " * (20 * 2**20))
+        answer = upload("pv.docx", buffer.getvalue())
+        if answer["success"]:
+            document = uploaded(answer)
+            assert document.extracted_text == ""
+            assert "compressed" in document.extraction_error
+        else:
+            assert "compressed" in answer["error_message"]
