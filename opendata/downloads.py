@@ -74,8 +74,9 @@ MAX_VERSION = 2**31 - 1
 # Rows written before a streamed chunk is handed to the server.
 CHUNK_ROWS = 1000
 
-# OWASP "CSV injection": a spreadsheet runs a cell starting with one of these as a formula.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# OWASP "CSV injection": a spreadsheet runs a cell starting with one of these as a formula, also after
+# leading spaces (Excel and LibreOffice skip them) and in their full-width forms (which some locales convert).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 
 
@@ -220,7 +221,10 @@ def looks_like_formula(value) -> bool:
 
     Numbers written as text ("-12.5") are not formulas and must stay numbers.
     """
-    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS) and not PLAIN_NUMBER.fullmatch(value)
+    if not isinstance(value, str):
+        return False
+    start = value.lstrip(" \u00a0\u3000\n")
+    return start.startswith(FORMULA_TRIGGERS) and not PLAIN_NUMBER.fullmatch(value.strip())
 
 
 def neutralise(value):
