@@ -9,7 +9,7 @@ from opendata.downloads import neutralise
     "cell",
     [
         "=1+1",
-        " =HYPERLINK(\"http://evil.example\")",
+        ' =HYPERLINK("http://evil.example")',
         "   +cmd|' /C calc'!A0",
         "\u00a0-2+3",
         "\u3000@SUM(A1)",
