@@ -10,6 +10,7 @@ Errors are RFC 9457 problem details (`application/problem+json`), see `problem_e
 """
 
 import json
+import re
 import uuid
 from datetime import datetime
 from http import HTTPStatus
@@ -83,12 +84,36 @@ def problem_exception_handler(exc, context):
     problem = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status}
     if isinstance(exc, ValidationError):
         problem["detail"] = str(_("The request has invalid parameters."))
-        problem["errors"] = response.data
+        problem["errors"] = messages_by_parameter(response.data)
     elif isinstance(response.data, dict) and "detail" in response.data:
         problem["detail"] = str(response.data["detail"])
     response.data = problem
     response.content_type = PROBLEM_CONTENT_TYPE
     return response
+
+
+def messages_by_parameter(data) -> dict[str, list[str]]:
+    """Return DRF's validation errors as {parameter: [messages]}: a repeated parameter's errors, which DRF
+    keys by position, and errors not tied to one parameter (under `non_field_errors`) included."""
+    if not isinstance(data, dict):
+        data = {"non_field_errors": data}
+    return {str(name): _flat_messages(value) for name, value in data.items()}
+
+
+def _flat_messages(value) -> list[str]:
+    if isinstance(value, dict):
+        return [message for item in value.values() for message in _flat_messages(item)]
+    if isinstance(value, list | tuple):
+        return [message for item in value for message in _flat_messages(item)]
+    return [str(value)]
+
+
+def check_language_parameter(request) -> None:
+    """Refuse (400) a `language` that is not one of the portal's; an empty one means none was given."""
+    language = request.query_params.get("language")
+    if language and language not in dict(settings.LANGUAGES):
+        choices = ", ".join(code for code, _name in settings.LANGUAGES)
+        raise ValidationError({"language": [_("Choose one of: %(choices)s.") % {"choices": choices}]})
 
 
 class ProblemSerializer(serializers.Serializer):
@@ -111,20 +136,54 @@ PROBLEM_RESPONSES = {
 }
 
 
+def positive_integer_parameter(request, name: str) -> int | None:
+    """Return the query parameter `name` as a whole number of at least 1 (None when absent or empty); 400 otherwise."""
+    raw = request.query_params.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+        raise ValidationError({name: [_("A whole number of at least 1.")]})
+    return int(raw)
+
+
 class PagePagination(PageNumberPagination):
-    """The one pagination style of the portal's REST API: count, next, previous, results."""
+    """The one pagination style of the portal's REST API: count, next, previous, results.
+
+    A `page` or `page_size` that is not a whole number of at least 1 is a 400; a page past the last is a 404.
+    """
 
     page_size = 20
     page_size_query_param = "page_size"
-    # The largest page a client may ask for: bounds the work of one request.
+    # The largest page a client may ask for: bounds the work of one request (larger asks get this many).
     max_page_size = 100
+
+    def get_page_size(self, request):
+        size = positive_integer_parameter(request, self.page_size_query_param)
+        return self.page_size if size is None else min(size, self.max_page_size)
+
+    def get_page_number(self, request, paginator):
+        return positive_integer_parameter(request, self.page_query_param) or 1
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+        return parameters
 
 
 # Filters --------------------------------------------------------------------------------------------
 
 
-class IntegerFilter(filters.Filter):
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 9999})
+class YearFilter(filters.Filter):
+    """A year (1 to 9999, as dates allow): others are a 400, not a database error."""
+
     field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 9999)
+        super().__init__(*args, **kwargs)
 
 
 class PageIdField(forms.CharField):
@@ -136,14 +195,19 @@ class PageIdField(forms.CharField):
         value = super().to_python(value)
         if not value:
             return None
-        if value.isdigit():
+        if value.isascii() and value.isdigit():
             return int(value)
-        try:
-            return uuid.UUID(value)
-        except ValueError:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if not PAGE_UUID.fullmatch(value):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return uuid.UUID(value)
 
 
+# A page's public id as the API writes it (a UUID in its canonical, hyphenated form), or its page number.
+PAGE_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+PAGE_ID_SCHEMA = {"type": "string", "pattern": rf"^([0-9]+|{PAGE_UUID.pattern})$"}
+
+
+@extend_schema_field(PAGE_ID_SCHEMA)
 class PageIdFilter(filters.Filter):
     field_class = PageIdField
 
@@ -165,7 +229,7 @@ class DecisionFilter(filters.FilterSet):
     """The filters of the decisions listing (/<lang>/decisions/), under the same names."""
 
     body = filters.CharFilter(field_name="body__slug", help_text="The public body's slug.")
-    year = IntegerFilter(field_name="year", help_text="The year of the decision.")
+    year = YearFilter(field_name="year", help_text="The year of the decision.")
     session = PageIdFilter(method="filter_session", help_text="The session's id (UUID) or page id.")
     topic = filters.CharFilter(method="filter_topic", help_text="A topic's slug.")
     outcome = filters.ChoiceFilter(choices=DecisionPage.Outcome.choices)
@@ -197,7 +261,7 @@ class DecisionFilter(filters.FilterSet):
 
 class SessionFilter(filters.FilterSet):
     body = filters.CharFilter(method="filter_body", help_text="The public body's slug.")
-    year = IntegerFilter(field_name="session_date", lookup_expr="year", help_text="The year of the session.")
+    year = YearFilter(field_name="session_date", lookup_expr="year", help_text="The year of the session.")
     kind = filters.ChoiceFilter(choices=CouncilSessionPage.Kind.choices)
     status = filters.ChoiceFilter(choices=CouncilSessionPage.Status.choices)
     language = filters.ChoiceFilter(
@@ -487,6 +551,10 @@ class PublicReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = PagePagination
     lookup_value_regex = "[^/]+"
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        check_language_parameter(request)
+
     def attach_context(self, pages: list) -> list:
         """Return `pages` with what their serializer reads prefetched; each subclass says what that is."""
         raise NotImplementedError(f"{type(self).__name__} must define attach_context()")
@@ -580,6 +648,45 @@ class SessionViewSet(PublicReadOnlyViewSet):
             raise NotFound(_("No published session has this id."))
         page = preferred_translation(pages)
         return self.attach_context([page])[0]
+
+
+NO_NUL_PATTERN = "^[^\\u0000]*$"
+
+
+# Answers every operation may give, whatever its view says: a bad parameter, no such record or page, too many
+# requests (the throttle).
+COMMON_PROBLEMS = {
+    "400": "A query parameter is invalid.",
+    "404": "No such record or page.",
+    "429": "Too many requests from this address: wait as long as Retry-After says.",
+}
+
+
+def empty_means_absent(result: dict, generator, request, public) -> dict:
+    """Say in the schema what the API does (drf-spectacular hook): a query parameter given empty is ignored,
+    text parameters refuse NUL characters, and every operation may answer with the common problems."""
+    problem = {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            responses = operation.setdefault("responses", {})
+            for status, description in COMMON_PROBLEMS.items():
+                responses.setdefault(status, {"description": description, "content": problem})
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") != "query":
+                    continue
+                # A repeated parameter's empty value is an empty item, which its items' schema already allows.
+                if parameter.get("schema", {}).get("type") != "array":
+                    parameter["allowEmptyValue"] = True
+                _refuse_nul(parameter.get("schema", {}))
+    return result
+
+
+def _refuse_nul(schema: dict) -> None:
+    # No database keeps a NUL character: every text parameter refuses it (a 400).
+    if schema.get("type") == "string" and "pattern" not in schema and "enum" not in schema and "format" not in schema:
+        schema["pattern"] = NO_NUL_PATTERN
+    if schema.get("type") == "array":
+        _refuse_nul(schema.get("items", {}))
 
 
 def public_api_only(endpoints: list) -> list:

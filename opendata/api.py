@@ -34,7 +34,13 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from cms.api import PROBLEM_RESPONSES, PagePagination, PublicReadOnlyViewSet
+from cms.api import (
+    PROBLEM_RESPONSES,
+    PagePagination,
+    PublicReadOnlyViewSet,
+    check_language_parameter,
+    positive_integer_parameter,
+)
 from portal.bodies.models import PublicBody
 
 from . import datastore
@@ -44,6 +50,8 @@ from .dcat import Uris, media_type_of
 from .downloads import query_arguments
 from .forms import FACET_PARAMS
 from .models import Dataset, Licence, Resource, Theme
+
+NULLABLE_URI = serializers.URLField(allow_null=True)
 
 # `sort` values → a `package_search` sort; the first is the default.
 SORTS = {
@@ -146,7 +154,8 @@ class TranslatedSerializer(serializers.Serializer):
 
 class LicenceSerializer(TranslatedSerializer):
     translated = {"title": "title", "summary": "summary"}
-    id = serializers.SlugField(source="slug", help_text="CKAN's license_id.")
+    # CKAN's licence ids have dots (cc-by-4.0, odc-odbl-1.0): not a slug.
+    id = serializers.CharField(source="slug", help_text="CKAN's license_id.")
     url = serializers.URLField(allow_blank=True, help_text="The licence's text.")
     is_open = serializers.BooleanField(help_text="Conforms to the Open Definition.")
 
@@ -215,7 +224,7 @@ class ResourceSerializer(TranslatedSerializer):
     def get_is_link(self, resource: Resource) -> bool:
         return bool(resource.url)
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(NULLABLE_URI)
     def get_url(self, resource: Resource) -> str | None:
         if resource.url:
             return resource.url
@@ -230,7 +239,7 @@ class ResourceSerializer(TranslatedSerializer):
     def get_columns(self, resource: Resource) -> list[dict]:
         return [{"id": field.id, "type": field.type} for field in datastore.fields_of(resource)]
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(NULLABLE_URI)
     def get_rows(self, resource: Resource) -> str | None:
         if not resource.datastore_active:
             return None
@@ -271,9 +280,9 @@ class DatasetSerializer(TranslatedSerializer):
     def get_tags(self, dataset: Dataset) -> list[str]:
         return sorted(tag.name for tag in dataset.tags.all())
 
-    @extend_schema_field(OpenApiTypes.EMAIL)
-    def get_contact_email(self, dataset: Dataset) -> str:
-        return dataset.contact_email or dataset.body.email
+    @extend_schema_field(serializers.EmailField(allow_null=True))
+    def get_contact_email(self, dataset: Dataset) -> str | None:
+        return dataset.contact_email or dataset.body.email or None
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_dcat(self, dataset: Dataset) -> str:
@@ -290,7 +299,10 @@ class DatasetSerializer(TranslatedSerializer):
 
 def values(help_text: str) -> serializers.ListField:
     return serializers.ListField(
-        child=serializers.CharField(max_length=100), required=False, max_length=20, help_text=help_text
+        child=serializers.CharField(max_length=100, allow_blank=True),
+        required=False,
+        max_length=20,
+        help_text=help_text,
     )
 
 
@@ -316,7 +328,12 @@ class DatasetQuerySerializer(serializers.Serializer):
         data = self.validated_data
         return DatasetSearch(
             q=data.get("q", ""),
-            filters={facet: data[param] for param, facet in FACET_PARAMS.items() if data.get(param)},
+            # An empty value (`theme=`) filters nothing, as an absent one.
+            filters={
+                facet: values
+                for param, facet in FACET_PARAMS.items()
+                if (values := [v for v in data.get(param, []) if v])
+            },
             sort=SORTS[data.get("sort") or "modified"],
         )
 
@@ -357,13 +374,9 @@ class SearchPagination(PagePagination):
     def paginate_search(self, search: DatasetSearch, request) -> list[Dataset]:
         self.request = request
         self.size = self.get_page_size(request)
-        raw = request.query_params.get(self.page_query_param, "1")
-        try:
-            self.number = int(raw)
-        except ValueError:
-            self.number = 0
+        self.number = positive_integer_parameter(request, self.page_query_param) or 1
         # A page whose first row is past MAX_INTEGER would overflow the database's OFFSET: none has rows.
-        if self.number < 1 or (self.number - 1) * self.size > MAX_INTEGER:
+        if (self.number - 1) * self.size > MAX_INTEGER:
             raise NotFound(_("Invalid page."))
         search.start, search.rows = (self.number - 1) * self.size, self.size
         try:
@@ -406,6 +419,10 @@ class CatalogueMixin:
 
     throttle_classes = (CatalogueRateThrottle,)
     content_negotiation_class = JSONOnly
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        check_language_parameter(request)
 
     def dispatch(self, request, *args, **kwargs):
         language = request.GET.get("language")

@@ -100,9 +100,27 @@ class DatasetListTestCase:
         assert second.json()["next"] is None
         assert second.json()["previous"] == f"{SITE}/api/v1/datasets/?page_size=2&sort=name"
 
-    @pytest.mark.parametrize("page", ["0", "-1", "abc", "99"])
-    def test_a_bad_page_is_a_404_problem(self, client, catalogue, page):
-        assert_problem(client.get("/api/v1/datasets/", {"page": page}), 404)
+    @pytest.mark.parametrize("page", ["0", "-1", "abc", "1.5", "٣"])
+    def test_a_malformed_page_is_a_400_problem(self, client, catalogue, page):
+        response = client.get("/api/v1/datasets/", {"page": page})
+        assert_problem(response, 400)
+        assert response.json()["errors"] == {"page": ["A whole number of at least 1."]}
+
+    def test_a_page_past_the_last_is_a_404_problem(self, client, catalogue):
+        assert_problem(client.get("/api/v1/datasets/", {"page": "99"}), 404)
+
+    @pytest.mark.parametrize("path", ["/api/v1/decisions/", "/api/v1/themes/", "/api/v1/organizations/"])
+    @pytest.mark.parametrize(("params", "parameter"), [({"page_size": "null"}, "page_size"), ({"page": "0"}, "page")])
+    def test_every_listing_refuses_malformed_pages_alike(self, client, catalogue, path, params, parameter):
+        response = client.get(path, params)
+        assert_problem(response, 400)
+        assert response.json()["errors"] == {parameter: ["A whole number of at least 1."]}
+
+    @pytest.mark.parametrize("path", ["/api/v1/licences/cc-by-4.0/", "/api/v1/datasets/"])
+    def test_an_unknown_language_is_a_400_problem(self, client, catalogue, path):
+        response = client.get(path, {"language": "AAA"})
+        assert_problem(response, 400)
+        assert list(response.json()["errors"]) == ["language"]
 
     def test_its_query_count_does_not_grow_with_the_datasets(self, client, commune):
         def queries() -> int:
