@@ -6,9 +6,10 @@ SQLite, the database search backend, Celery tasks run in-process, email on the c
 
 from pathlib import Path
 
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_database, env_int, env_list, env_str, env_url
+from .env import env_bool, env_database, env_int, env_list, env_str, env_url, tiles_source
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "taggit",
     "leaflet",
     "django_ratelimit",
+    "csp",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -63,6 +65,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.LocaleMiddleware",
@@ -255,11 +258,12 @@ OPENDATA_API_RATE = env_str("OPENDATA_API_RATE", "300/m")
 OPENDATA_DOWNLOAD_RATE = env_str("OPENDATA_DOWNLOAD_RATE", "60/m")
 
 # Maps: django-leaflet ships Leaflet itself; tiles come from a configurable server.
+MAP_TILES_URL = env_str("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 LEAFLET_CONFIG = {
     "TILES": [
         (
             _("Map"),
-            env_str("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+            MAP_TILES_URL,
             {"attribution": env_str("MAP_TILES_ATTRIBUTION", "© OpenStreetMap contributors"), "maxZoom": 19},
         )
     ],
@@ -268,6 +272,27 @@ LEAFLET_CONFIG = {
     "RESET_VIEW": False,
     "NO_GLOBALS": False,
 }
+
+# Content-Security-Policy (django-csp) on every response: scripts only from our origin or inline with the
+# request's nonce (`nonce="{{ request.csp_nonce }}"`); images also from the map's tile server. Inline style
+# attributes stay allowed (templates and Leaflet set them). The Wagtail admin gets its own script rule:
+# see portal.middleware.ContentSecurityPolicyMiddleware.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", tiles_source(MAP_TILES_URL)],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Staff avatars: no request to gravatar.com with a hash of each staff member's address.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -5,6 +5,7 @@ instead of failing somewhere deep inside Django.
 """
 
 import os
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -73,3 +74,17 @@ def env_url(name: str, default: str, schemes: tuple[str, ...]) -> str:
             f"Environment variable {name}={raw!r} must start with one of {', '.join(s + '://' for s in schemes)}."
         )
     return raw
+
+
+def tiles_source(url: str) -> str:
+    """Return the Content-Security-Policy source of a Leaflet tile URL template.
+
+    Leaflet's `{s}` placeholder stands for its subdomains (a, b, c): `https://{s}.tile.example.org/{z}/{x}/{y}.png`
+    gives `https://*.tile.example.org`; a path on the portal's own host (`/tiles/{z}/{x}/{y}.png`) gives `'self'`.
+    """
+    parts = urlsplit(url.replace("{s}", "*"))
+    if url.startswith("/") and not parts.netloc:
+        return "'self'"  # tiles served by the portal's own host
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ImproperlyConfigured(f"Environment variable MAP_TILES_URL={url!r} must be an http(s):// address.")
+    return f"{parts.scheme}://{parts.netloc}"
