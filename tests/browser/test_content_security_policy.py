@@ -38,6 +38,13 @@ class ContentSecurityPolicyTestCase:
         # Tiles come from the tile server, which the browser here cannot resolve: allowed, never refused.
         assert violations(watched) == []
 
+    def test_it_runs_the_api_documentation(self, watched: Page):
+        response = watched.goto("/api/docs/")
+        assert response is not None and response.ok
+        expect(watched.locator(".swagger-ui .info .title")).to_be_visible()
+        expect(watched.locator(".swagger-ui .opblock").first).to_be_visible()
+        assert violations(watched) == []
+
     def test_it_runs_the_admins_page_editors(self, watched: Page, live_server):
         staff = RoleGrantFactory(body=PublicBody.objects.get(slug="commune-blida"), role=Role.ADMINISTRATOR).user
         client = Client()
