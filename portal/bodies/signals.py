@@ -6,7 +6,7 @@ groups here, `role_grants_changed` tells the other apps (cms gives page rights p
 """
 
 from django.contrib.auth import get_user_model
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import Signal, receiver
 
 from .models import RoleGrant
@@ -16,13 +16,19 @@ from .services import sync_role_groups
 role_grants_changed = Signal()
 
 
+@receiver(pre_save, sender=RoleGrant)
+def remember_previous_holder(sender, instance, raw=False, **kwargs):
+    # A grant handed to another person takes its rights from the one who held it.
+    if instance.pk and not raw:
+        instance._previous_user_id = RoleGrant.objects.filter(pk=instance.pk).values_list("user_id", flat=True).first()
+
+
 @receiver([post_save, post_delete], sender=RoleGrant)
 def sync_groups_of_grant_holder(sender, instance, raw=False, **kwargs):
     if raw:  # loaddata restores groups and permissions as they were
         return
+    holders = {instance.user_id, getattr(instance, "_previous_user_id", None)} - {None}
     # A cascade from deleting the person removes their grants too: nothing is left to sync.
-    user = get_user_model().objects.filter(pk=instance.user_id).first()
-    if user is None:
-        return
-    sync_role_groups(user)
-    role_grants_changed.send(sender=RoleGrant, user=user)
+    for user in get_user_model().objects.filter(pk__in=holders):
+        sync_role_groups(user)
+        role_grants_changed.send(sender=RoleGrant, user=user)

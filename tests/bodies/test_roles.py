@@ -118,3 +118,11 @@ class RoleGrantRemovalTestCase:
         user = RoleGrantFactory(body=commune, role=Role.PUBLISHER).user
         user.delete()
         assert not RoleGrant.objects.exists()
+
+    def test_it_moves_the_rights_with_a_grant_handed_to_someone_else(self, commune):
+        grant = RoleGrantFactory(body=commune, role=Role.PUBLISHER)
+        first, second = grant.user, UserFactory()
+        grant.user = second
+        grant.save()
+        assert self.held_groups(first) == set()
+        assert "Role: publisher" in self.held_groups(second)
