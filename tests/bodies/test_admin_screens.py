@@ -157,5 +157,6 @@ class RoleGrantAdminTestCase:
                 reverse("role_grants:add"), {"user": address, "body": department.pk, "role": "publisher"}
             )
             assert response.status_code == 200
-            assert response.context["form"].errors["user"] == ["No active account uses this address."]
+            # The admin speaks the portal's first language to a staff member who chose none.
+            assert response.context["form"].errors["user"] == ["لا يوجد حساب مفعّل بهذا العنوان."]
         assert not RoleGrant.objects.filter(body=department).exists()

@@ -5,6 +5,7 @@ import re
 import zipfile
 
 import pytest
+from django.utils import translation
 from openpyxl import Workbook
 
 from opendata.models import ResourceVersion
@@ -37,13 +38,21 @@ def declaring(content: bytes, dimension: str) -> bytes:
     return target.getvalue()
 
 
+@pytest.fixture(autouse=True)
+def in_french():
+    """The refusals are in the language active where the file is read: French here."""
+    with translation.override("fr"):
+        yield
+
+
 @pytest.mark.django_db
 class FileLimitsTestCase:
     def test_it_refuses_a_zip_bomb_before_inflating_it(self, django_capture_on_commit_callbacks):
         resource = ResourceFactory()
         version = upload(resource, xlsx_bomb(), "budget.xlsx", django_capture_on_commit_callbacks)
         assert version.status == Status.INVALID
-        assert "compressed" in version.error
+        assert version.error.startswith("Le fichier est compressé ")
+        assert version.error.endswith(" fois, plus qu’un vrai document ne l’est : il est refusé.")
         assert resource.current_version is None
 
     def test_it_reads_the_cells_a_workbook_holds_not_the_dimension_it_declares(
@@ -66,7 +75,7 @@ class FileLimitsTestCase:
         workbook.active.append(list(range(60)))
         version = upload(ResourceFactory(), workbook_bytes(workbook), "wide.xlsx", django_capture_on_commit_callbacks)
         assert version.status == Status.INVALID
-        assert version.error == "The table has 60 columns; at most 50 are read."
+        assert version.error == "Le tableau a 60 colonnes ; 50 au plus sont lues."
 
     def test_it_refuses_a_workbook_with_too_many_cells(self, django_capture_on_commit_callbacks, settings):
         settings.FILES_MAX_CELLS = 100
@@ -75,14 +84,16 @@ class FileLimitsTestCase:
             workbook.active.append([row, row, row, row])
         version = upload(ResourceFactory(), workbook_bytes(workbook), "long.xlsx", django_capture_on_commit_callbacks)
         assert version.status == Status.INVALID
-        assert "more than 100 cells" in version.error
+        assert version.error == (
+            "Le tableau a plus de 100 cellules (lignes × colonnes) ; découpez-le en fichiers plus petits."
+        )
 
     def test_it_refuses_a_csv_with_a_hundred_thousand_columns(self, django_capture_on_commit_callbacks):
         header = ",".join(f"c{number}" for number in range(100_000))
         content = f"{header}\n{','.join('1' * 100_000)}\n".encode()
         version = upload(ResourceFactory(), content, "wide.csv", django_capture_on_commit_callbacks)
         assert version.status == Status.INVALID
-        assert version.error == "The table has 100000 columns; at most 1000 are read."
+        assert version.error == "Le tableau a 100000 colonnes ; 1000 au plus sont lues."
 
     def test_it_keeps_the_last_good_file_as_the_download(self, client, django_capture_on_commit_callbacks):
         resource = ResourceFactory()
