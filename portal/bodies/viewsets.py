@@ -10,6 +10,7 @@ A module's staff screens subclass `BodyScopedModelViewSet` (or `BodyScopedSnippe
 - choosers list only the person's records.
 """
 
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
@@ -128,8 +129,6 @@ class BodyScopedViewSetMixin:
 
     def get_permissions_to_register(self):
         # Rights come from role grants per body, not from Django permissions ticked on a group.
-        from django.contrib.auth.models import Permission
-
         return Permission.objects.none()
 
 
