@@ -1,6 +1,7 @@
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.models import Page
 from wagtail.permissions import page_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
@@ -40,22 +41,23 @@ register_snippet(TopicViewSet)
 register_snippet(CouncilMemberViewSet)
 
 
+def visible_pages(user) -> Q:
+    """The pages `user` may see in a chooser: live ones, and those they may edit (their bodies' drafts)."""
+    editable = page_permission_policy.instances_user_has_any_permission_for(user, ["change", "publish"])
+    return Q(live=True) | Q(pk__in=editable.values("pk"))
+
+
 @hooks.register("construct_page_chooser_queryset")
 def hide_other_bodies_drafts(pages, request):
     """Staff choose among live pages and the pages they may edit: another body's drafts stay out of sight."""
-    user = request.user
-    if user.is_superuser:
-        return pages
-    editable = page_permission_policy.instances_user_has_any_permission_for(user, ["change", "publish"])
-    return pages.filter(Q(live=True) | Q(pk__in=editable.values("pk")))
+    return pages if request.user.is_superuser else pages.filter(visible_pages(request.user))
 
 
 @hooks.register("construct_document_chooser_queryset")
 def hide_other_bodies_documents(documents, request):
-    """Staff choose their own uploads and the documents of live pages or of pages they may edit."""
+    """Staff choose their own uploads and the documents of the pages they may see."""
     user = request.user
     if user.is_superuser:
         return documents
-    editable = page_permission_policy.instances_user_has_any_permission_for(user, ["change", "publish"])
-    shown = DecisionAttachment.objects.filter(Q(page__live=True) | Q(page__in=editable.values("pk")))
+    shown = DecisionAttachment.objects.filter(page__in=Page.objects.filter(visible_pages(user)))
     return documents.filter(Q(uploaded_by_user=user) | Q(pk__in=shown.values("document")))
