@@ -107,7 +107,7 @@ class RollCallMembersTestCase:
         response = client.post(add_url(session_page), data)
         assert response.status_code == 200
         errors = response.context["form"].formsets["member_votes"].forms[0].errors
-        assert errors["member"] == ["Choose a member of this council."]
+        assert errors["member"] == ["اختر عضوًا من أعضاء هذا المجلس."]  # the admin in the portal's first language
         assert not DecisionPage.objects.exists()
 
     def test_it_records_the_councils_own_members(self, client, commune, session_page):

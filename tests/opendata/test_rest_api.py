@@ -102,9 +102,9 @@ class DatasetListTestCase:
 
     @pytest.mark.parametrize("page", ["0", "-1", "abc", "1.5", "٣"])
     def test_a_malformed_page_is_a_400_problem(self, client, catalogue, page):
-        response = client.get("/api/v1/datasets/", {"page": page})
+        response = client.get("/api/v1/datasets/", {"page": page}, headers={"accept-language": "fr"})
         assert_problem(response, 400)
-        assert response.json()["errors"] == {"page": ["A whole number of at least 1."]}
+        assert response.json()["errors"] == {"page": ["Un nombre entier d’au moins 1."]}
 
     def test_a_page_past_the_last_is_a_404_problem(self, client, catalogue):
         assert_problem(client.get("/api/v1/datasets/", {"page": "99"}), 404)
@@ -112,9 +112,9 @@ class DatasetListTestCase:
     @pytest.mark.parametrize("path", ["/api/v1/decisions/", "/api/v1/themes/", "/api/v1/organizations/"])
     @pytest.mark.parametrize(("params", "parameter"), [({"page_size": "null"}, "page_size"), ({"page": "0"}, "page")])
     def test_every_listing_refuses_malformed_pages_alike(self, client, catalogue, path, params, parameter):
-        response = client.get(path, params)
+        response = client.get(path, params, headers={"accept-language": "fr"})
         assert_problem(response, 400)
-        assert response.json()["errors"] == {parameter: ["A whole number of at least 1."]}
+        assert response.json()["errors"] == {parameter: ["Un nombre entier d’au moins 1."]}
 
     @pytest.mark.parametrize("path", ["/api/v1/licences/cc-by-4.0/", "/api/v1/datasets/"])
     def test_an_unknown_language_is_a_400_problem(self, client, catalogue, path):
