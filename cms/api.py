@@ -216,6 +216,8 @@ class SortFilter(filters.OrderingFilter):
     """Django-filter's ordering, with the primary key last so that pages never overlap."""
 
     def filter(self, qs, value):
+        # `sort=,` validates as empty values: they order nothing.
+        value = [param for param in value or () if param]
         if not value:
             return qs
         return qs.order_by(*(self.get_ordering_value(param) for param in value), "pk")

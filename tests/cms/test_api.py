@@ -162,6 +162,17 @@ class DecisionListTestCase:
         by_reference = client.get("/api/v1/decisions/", {**params, "sort": "reference"}).json()["results"]
         assert [item["reference"] for item in by_reference] == ["2024/010", "2025/001", "2025/002"]
 
+    @pytest.mark.parametrize("sort", [",", ",,", "reference,"])
+    def test_it_ignores_empty_sort_keys(self, client, council_tree, sort):
+        response = client.get("/api/v1/decisions/", {"body": "commune-test", "language": "ar", "sort": sort})
+        assert response.status_code == 200
+        expected = (
+            ["2024/010", "2025/001", "2025/002"]
+            if sort.startswith("reference")
+            else ["2025/001", "2025/002", "2024/010"]
+        )
+        assert [item["reference"] for item in response.json()["results"]] == expected
+
     @pytest.mark.parametrize(
         ("params", "field"),
         [
