@@ -54,8 +54,6 @@ class DatasetViewSet(BodyScopedModelViewSet):
     policy = permissions.dataset_policy
     icon = "table"
     menu_label = _("Datasets")
-    # A copy would carry the name (unique) and the status; a new dataset starts from the add form.
-    copy_view_enabled = False
     list_related = ("body",)
     add_view_class = admin_views.DatasetCreateView
     edit_view_class = admin_views.DatasetEditView
@@ -99,8 +97,6 @@ class ResourceViewSet(BodyScopedModelViewSet):
     policy = permissions.resource_policy
     icon = "doc-full"
     menu_label = _("Resources")
-    # A copy would share the original's file and versions; a new resource starts from the add form.
-    copy_view_enabled = False
     list_related = ("dataset", "current_version")
     add_view_class = admin_views.ResourceCreateView
     edit_view_class = admin_views.ResourceEditView
@@ -148,7 +144,6 @@ class ProblemReportViewSet(BodyScopedModelViewSet):
     policy = permissions.problem_report_policy
     icon = "warning"
     menu_label = _("Problem reports")
-    copy_view_enabled = False
     list_related = ("dataset",)
     edit_view_class = admin_views.ProblemReportEditView
     list_display = ["__str__", "dataset", "kind", "created_at", "resolved_at"]

@@ -94,7 +94,6 @@ class OrganisationViewSet(BodyScopedModelViewSet):
     search_fields = ["name", "registration_number"]
     list_related = ("body",)
     edit_view_class = OrganisationEditView
-    copy_view_enabled = False
 
     def get_urlpatterns(self):
         return [*super().get_urlpatterns(), path("<int:pk>/decide/", decide, name="decide")]

@@ -7,25 +7,11 @@ from .models import Role, RoleGrant
 
 ADMIN_ACCESS = ("wagtailadmin", "access_admin")
 
-# Model permissions each role's group carries; the per-body limits are applied by
-# the admin screens through `auth.get_bodies_with_role`.
-ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
-    Role.EDITOR: [ADMIN_ACCESS],
-    Role.PUBLISHER: [ADMIN_ACCESS],
-    Role.INFORMATION_OFFICER: [ADMIN_ACCESS],
-    Role.BUDGET_MANAGER: [ADMIN_ACCESS],
-    Role.MODERATOR: [ADMIN_ACCESS, ("accounts", "view_organisation"), ("accounts", "change_organisation")],
-    Role.ADMINISTRATOR: [
-        ADMIN_ACCESS,
-        *(
-            ("bodies", f"{action}_{model}")
-            for model in ("publicbody", "district", "rolegrant")
-            for action in ("add", "change", "delete", "view")
-        ),
-        ("accounts", "view_organisation"),
-        ("accounts", "change_organisation"),
-    ],
-}
+# What each role's group carries: the way into the admin. What a person may do there, and on which bodies,
+# comes from the body-scoped permission policies (portal.bodies.permissions), never from Django model
+# permissions: those reach every body at once (Wagtail's site history lists the entries of any model the
+# person has one on).
+ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {role: [ADMIN_ACCESS] for role in Role}
 
 
 def role_group(role: Role) -> Group:

@@ -92,7 +92,6 @@ SCOPED_VIEWS = {
     "index_view_class": (ScopedIndexMixin,),
     "add_view_class": (ScopedFormMixin,),
     "edit_view_class": (ScopedObjectMixin, ScopedFormMixin),
-    "copy_view_class": (ScopedObjectMixin, ScopedFormMixin),
     "delete_view_class": (ScopedObjectMixin,),
     "history_view_class": (ScopedObjectMixin,),
     "usage_view_class": (ScopedObjectMixin,),
@@ -112,6 +111,9 @@ class BodyScopedViewSetMixin:
     policy: BodyScopedPermissionPolicy
     list_related: tuple[str, ...] = ()
     inspect_view_enabled = True
+    # Wagtail 8.0's copy view saves its POST over the record being copied (its form's instance is that record):
+    # a copy would change the original, and was how a grant on another body was made.
+    copy_view_enabled = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

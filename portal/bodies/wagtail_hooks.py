@@ -24,8 +24,6 @@ class PublicBodyViewSet(BodyScopedModelViewSet):
     list_filter = ["kind", "country"]
     search_fields = ["name_ar", "name_fr", "name_en", "slug"]
     ordering = ["path"]
-    # A copy would land beside the original in the tree without treebeard placing it.
-    copy_view_enabled = False
 
 
 class DistrictViewSet(BodyScopedModelViewSet):
@@ -54,8 +52,6 @@ class RoleGrantViewSet(BodyScopedModelViewSet):
     list_filter = ["role"]
     list_related = ("user", "body", "granted_by")
     add_view_class = RoleGrantCreateView
-    # A grant is three choices: copying one saves no work and was a way around the form's checks.
-    copy_view_enabled = False
 
     def get_form_class(self, for_update=False):
         return RoleGrantForm

@@ -93,13 +93,16 @@ class AdminScopeTestCase:
         assert response.status_code == 404
         assert not RoleGrant.objects.filter(user=outsider, body=region).exists()
 
-    def test_it_refuses_a_copied_district_moved_to_another_body(self, client, outsider, other_region):
-        district = DistrictFactory(body=other_region, slug="centre")
+    def test_it_has_no_copy_that_would_overwrite_the_original(self, client, outsider, commune):
+        import json
+
+        district = DistrictFactory(body=commune, slug="centre")
         response = client.post(
-            reverse("districts:copy", args=[district.pk]),
-            {"body": other_region.pk, "slug": "centre-bis", "name_ar": "نسخة", "boundary": '{"type": "Point"}'},
+            f"/admin/districts/copy/{district.pk}/",
+            {"body": commune.pk, "slug": "centre-bis", "name_ar": "نسخة", "boundary": json.dumps(square())},
         )
-        assert response.status_code in (403, 404)
+        assert response.status_code == 404
+        assert District.objects.get(pk=district.pk).slug == "centre"
         assert not District.objects.filter(slug="centre-bis").exists()
 
     @pytest.mark.parametrize(
@@ -160,3 +163,14 @@ class AdminScopeTestCase:
         assert {body.pk for body in response.context["object_list"]} == {commune.pk, department.pk}
         other = PublicBodyFactory(kind="region", slug="encore-une")
         assert client.get(reverse("public_bodies:inspect", args=[other.pk])).status_code == 404
+
+
+class SiteHistoryTestCase:
+    def test_it_shows_no_entry_of_another_bodys_staff(self, client, outsider, other_region):
+        from wagtail.log_actions import log
+
+        grant = RoleGrantFactory(body=other_region, role=Role.PUBLISHER)
+        log(instance=grant, action="wagtail.create", user=grant.user)
+        response = client.get("/admin/reports/site-history/")
+        assert response.status_code == 200
+        assert other_region.name_ar not in response.content.decode()
