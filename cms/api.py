@@ -196,12 +196,16 @@ class PageIdField(forms.CharField):
         if not value:
             return None
         if value.isascii() and value.isdigit():
+            # Page ids are database integers: a larger number names no page (and would overflow the query).
+            if int(value) > MAX_PAGE_ID:
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
             return int(value)
         if not PAGE_UUID.fullmatch(value):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return uuid.UUID(value)
 
 
+MAX_PAGE_ID = 2**31 - 1
 # A page's public id as the API writes it (a UUID in its canonical, hyphenated form), or its page number.
 PAGE_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 PAGE_ID_SCHEMA = {"type": "string", "pattern": rf"^([0-9]+|{PAGE_UUID.pattern})$"}

@@ -180,6 +180,7 @@ class DecisionListTestCase:
             ({"outcome": "maybe"}, "outcome"),
             ({"language": "de"}, "language"),
             ({"session": "not-a-session"}, "session"),
+            ({"session": "99999999999999999999"}, "session"),
             ({"sort": "title"}, "sort"),
         ],
     )
@@ -421,3 +422,8 @@ class DecisionJsonLdTestCase:
         content = client.get("/ar/council/session-2025-03-10/2025-001/").content.decode()
         body = re.search(r'<script type="application/ld\+json">(.*?)</script>', content, re.S).group(1)
         assert json.loads(body)["legislationIdentifier"] == "2025/001"
+
+
+def test_a_huge_session_id_in_the_path_is_a_404(client, council_tree):
+    response = client.get("/api/v1/sessions/99999999999999999999/")
+    assert response.status_code == 404
