@@ -196,9 +196,6 @@ class PageIdField(forms.CharField):
         if not value:
             return None
         if value.isascii() and value.isdigit():
-            # Page ids are database integers: a larger number names no page (and would overflow the query).
-            if int(value) > MAX_PAGE_ID:
-                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
             return int(value)
         if not PAGE_UUID.fullmatch(value):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
@@ -228,7 +225,10 @@ class SortFilter(filters.OrderingFilter):
 
 
 def session_lookup(value: int | uuid.UUID) -> Q:
-    return Q(pk=value) if isinstance(value, int) else Q(translation_key=value)
+    if isinstance(value, uuid.UUID):
+        return Q(translation_key=value)
+    # Page ids are database integers: a larger number names no page (and would overflow the query).
+    return Q(pk=value) if value <= MAX_PAGE_ID else Q(pk__in=[])
 
 
 class DecisionFilter(filters.FilterSet):
