@@ -172,7 +172,7 @@ def main() -> None:
         connection.close()
         figures = {label: {"queries": query_count(path)} for label, path in requests_to_measure(step).items()}
         # No rate limit for the load generator: it is one IP address sending thousands of requests.
-        with serve(workers=SERVER_WORKERS, env={"OPENDATA_API_RATE": "1000000/s"}) as base:
+        with serve(workers=SERVER_WORKERS, env={"RATE_LIMIT_API": "1000000/s"}) as base:
             for label, path in requests_to_measure(step).items():
                 figures[label].update(load(base + path, requests=REQUESTS, concurrency=CONCURRENCY))
         results[step] = figures

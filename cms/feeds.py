@@ -1,4 +1,4 @@
-"""RSS 2.0 and Atom feeds of the latest council decisions, and the sitemap of every language's pages.
+"""RSS 2.0 and Atom feeds of the latest council decisions.
 
 Feeds answer in the language of their URL prefix (/ar/, /fr/, /en/) and list that language's
 decisions: all of them, one public body's, or one topic's.
@@ -6,19 +6,15 @@ decisions: all of them, one public body's, or one topic's.
 
 from dataclasses import dataclass, field
 from datetime import datetime, time
-from functools import reduce
-from operator import or_
 from urllib.parse import urlencode
 
 from django.contrib.syndication.views import Feed
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest
 from django.urls import path, reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from wagtail.contrib.sitemaps import Sitemap
-from wagtail.models import Page
 
 from portal.bodies.models import PublicBody
 
@@ -187,17 +183,3 @@ def feed_links_for(body: PublicBody | str | None = None, topic: Topic | str | No
         for subject, name, kwargs in subjects
         for kind in FEEDS
     ]
-
-
-class TranslatedSitemap(Sitemap):
-    """Wagtail's sitemap over the site's pages in every language.
-
-    Wagtail lists the descendants of the site's root page only; with one tree per locale
-    the other languages' home pages are its siblings, so their pages would be missing.
-    """
-
-    def items(self) -> QuerySet:
-        root = self.get_wagtail_site().root_page
-        roots = Page.objects.filter(translation_key=root.translation_key)
-        within = reduce(or_, (Q(path__startswith=page.path) for page in roots), Q(path__startswith=root.path))
-        return Page.objects.filter(within).live().public().order_by("path").defer_streamfields().specific()

@@ -1,6 +1,6 @@
 """The catalogue's REST API (/api/v1/): datasets, resources and their DataStore rows, licences, themes, bodies.
 
-It shares the portal API's conventions (cms.api): public and read-only, one pagination style (count, next,
+It is built on the portal's REST core (portal.api): public and read-only, one pagination style (count, next,
 previous, results), RFC 9457 problems for errors. Datasets are found by the catalogue's own search
 (opendata.catalogue.search_datasets) with the listing page's parameter names (q, body, theme, format,
 licence, tag, sort), so /api/v1/datasets/?theme=economy lists what /data/?theme=economy shows.
@@ -9,7 +9,7 @@ Records carry UUIDs as ids (a dataset is also named by its `name`, as on its pag
 timestamps, and translated text three ways: the value in the language asked for (`?language=`, else
 Accept-Language) with fallbacks, the language that value is in, and every translation.
 
-Requests are throttled per IP address at settings.OPENDATA_API_RATE; a 429 says when to retry (Retry-After).
+Requests are throttled per IP address at the rate `api` (portal.ratelimits); a 429 says when to retry (Retry-After).
 """
 
 import uuid
@@ -21,7 +21,6 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from django_ratelimit.core import _split_rate
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -31,10 +30,9 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from cms.api import (
+from portal.api import (
     PROBLEM_RESPONSES,
     PagePagination,
     PublicReadOnlyViewSet,
@@ -42,6 +40,7 @@ from cms.api import (
     positive_integer_parameter,
 )
 from portal.bodies.models import PublicBody
+from portal.ratelimits import RateThrottle
 
 from . import datastore
 from .catalogue import CatalogueQueryError, DatasetSearch, published_datasets, search_datasets, with_related
@@ -67,20 +66,7 @@ ROWS_MAX_LIMIT = 1000
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 
 
-# Throttling and errors ------------------------------------------------------------------------------
-
-
-class CatalogueRateThrottle(AnonRateThrottle):
-    """Requests per IP address at settings.OPENDATA_API_RATE (django-ratelimit's notation, e.g. "300/m")."""
-
-    scope = "opendata_api"
-
-    def get_rate(self):
-        # Read at request time so that the setting (and override_settings in tests) applies without a restart.
-        return settings.OPENDATA_API_RATE
-
-    def parse_rate(self, rate):
-        return _split_rate(rate) if rate else (None, None)
+# Errors ------------------------------------------------------------------------------------
 
 
 class BadQuery(APIException):
@@ -417,7 +403,9 @@ class JSONOnly(DefaultContentNegotiation):
 class CatalogueMixin:
     """Throttled per IP, and answering in the language of `?language=` when given."""
 
-    throttle_classes = (CatalogueRateThrottle,)
+    throttle_classes = (RateThrottle,)
+    throttle_rate = "api"
+    throttle_group = "api.rest"
     content_negotiation_class = JSONOnly
 
     def initial(self, request, *args, **kwargs):

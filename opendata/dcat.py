@@ -26,11 +26,11 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS, XSD
 
 from portal.bodies.models import PublicBody
+from portal.ratelimits import limit
 
 from .catalogue import published_datasets, with_related
 from .downloads import MEDIA_TYPES
 from .models import Dataset, Licence, Resource, ResourceVersion
-from .ratelimits import api_rate, limit
 
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 # DCAT 3 terms that rdflib's closed DCAT namespace (DCAT 2) does not know yet.
@@ -103,7 +103,7 @@ PREFIXES = {
 
 
 def limited(view):
-    return require_safe(limit(RATE_GROUP, api_rate)(view))
+    return require_safe(limit("api", group=RATE_GROUP)(view))
 
 
 # URIs -----------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Downloads: a resource's files (every version) and its DataStore rows as CSV, JSON or XLSX, streamed.
 
-Every download is rate-limited per IP address (settings.OPENDATA_DOWNLOAD_RATE) and counted on the resource.
+Every download is rate-limited per IP address (the rate `download`, portal.ratelimits) and counted on the resource.
 Only resources of published datasets are served; anything else is a 404, as if it did not exist.
 """
 
@@ -28,11 +28,11 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from portal.queries import QueryTooLong, check_query_length
+from portal.ratelimits import limit
 
 from . import datastore
 from .datastore import DatastoreError, Field
 from .models import Dataset, Resource, ResourceVersion
-from .ratelimits import download_rate, limit
 
 # Media types by file extension: ours, not the host's mimetypes table nor what the uploader's browser claimed.
 # Anything else is served as bytes to save (application/octet-stream), never as something a browser renders.
@@ -81,7 +81,7 @@ PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 
 
 def limited(view):
-    return require_safe(limit(RATE_GROUP, download_rate)(view))
+    return require_safe(limit("download", group=RATE_GROUP)(view))
 
 
 def _get_public_resource(uuid) -> Resource:

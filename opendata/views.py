@@ -11,24 +11,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language_bidi, gettext_lazy
 from django.utils.translation import gettext as _
-from django_ratelimit.core import get_usage
 
 from portal.bodies.models import PublicBody
+from portal.ratelimits import limit, rate_limited_response, seconds_left
 
 from . import datastore, ingest
 from .catalogue import search_datasets, with_related
 from .charts import bar_chart
 from .forms import FACET_PARAMS, CatalogueForm, ChartForm, PreviewQuery, ProblemReportForm
 from .models import Dataset, Licence, Resource, ResourceVersion, Theme
-from .ratelimits import api_rate, limit
 from .templatetags.opendata_tags import format_cell, type_label
 
 PAGE_SIZE = 20
 PREVIEW_PAGE_SIZE = 50
 MAX_PAGE = 1_000_000  # × 50 rows: far past any file we hold, far below a 64-bit offset
 CHART_BARS = 20
-# Reports per IP address: a person reports a few problems, not dozens; django-ratelimit's rate syntax.
-REPORT_RATE = "5/h"
 DOWNLOAD_FORMATS = ("csv", "json", "xlsx")
 NUMERIC_TYPES = ("integer", "number")  # aligned to the end of their cells
 LOADING = (ResourceVersion.Status.PENDING, ResourceVersion.Status.VALIDATING, ResourceVersion.Status.LOADING)
@@ -180,7 +177,7 @@ def _render_dataset(request, dataset: Dataset, report_form: ProblemReportForm | 
 
 
 # The preview searches, counts and sums the DataStore's rows: it costs like an API call, and is limited alike.
-@limit("opendata.preview", api_rate)
+@limit("api", group="opendata.preview")
 def resource(request, name, resource):
     dataset = _get_public_dataset(name, Dataset.objects.published().select_related("body", "licence"))
     resource = get_object_or_404(
@@ -326,14 +323,9 @@ def report_problem(request, name):
     dataset = _get_public_dataset(name, with_related(Dataset.objects.published()))
     if request.method != "POST":
         return redirect(dataset.get_absolute_url() + "#report")
-    usage = get_usage(request, group="opendata.report", key="ip", rate=REPORT_RATE, method="POST", increment=True)
-    if usage and usage["should_limit"]:
-        seconds = max(1, usage["time_left"])
-        response = render(
-            request, "opendata/report_limited.html", {"dataset": dataset, "minutes": -(-seconds // 60)}, status=429
-        )
-        response["Retry-After"] = str(seconds)
-        return response
+    retry_after = seconds_left(request, "report", group="opendata.report")
+    if retry_after is not None:
+        return rate_limited_response(request, retry_after, back_url=dataset.get_absolute_url())
     form = ProblemReportForm(request.POST)
     if not form.is_valid():
         return _render_dataset(request, dataset, form, status=400)

@@ -9,8 +9,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from cms.feeds import TranslatedSitemap
 from portal.health import healthz
+from portal.sitemaps import app_sitemaps
 from portal.views import serve_media
 
 urlpatterns = [
@@ -19,7 +19,7 @@ urlpatterns = [
     path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("sitemap.xml", sitemap, {"sitemaps": {"pages": TranslatedSitemap}}),
+    path("sitemap.xml", sitemap, {"sitemaps": app_sitemaps()}),
     path("api/v1/", include("cms.api")),
     path("api/v1/", include("opendata.api")),
     path("api/", include("opendata.ckan.urls")),

@@ -2,11 +2,7 @@ import posixpath
 
 from django.conf import settings
 from django.http import Http404
-from django.shortcuts import render
 from django.views.static import serve as static_serve
-
-# Seconds a client should wait after a rate limit; matches the shortest window we use.
-RETRY_AFTER_SECONDS = 60
 
 
 def client_ip(request) -> str:
@@ -16,12 +12,6 @@ def client_ip(request) -> str:
     X-Real-IP (docs/deployment.md); anywhere reachable directly, the header could be forged.
     """
     return request.META.get("HTTP_X_REAL_IP") or request.META["REMOTE_ADDR"]
-
-
-def rate_limited(request, exception):
-    response = render(request, "429.html", status=429)
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    return response
 
 
 def not_found(request, *args, **kwargs):

@@ -17,9 +17,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.core import is_ratelimited
 
-from portal.views import RETRY_AFTER_SECONDS
+from portal.ratelimits import seconds_left
 
 from .actions import ACTIONS, Context
 from .auth import get_caller
@@ -89,13 +88,14 @@ def action(request, name: str):
         return _bad_request(f"Action name not known: {name}")
     envelope = {"help": request.build_absolute_uri(reverse("ckan:action", args=["help_show"])) + f"?name={quote(name)}"}
 
-    if is_ratelimited(request, group="opendata.ckan", key="ip", rate=settings.OPENDATA_API_RATE, increment=True):
+    retry_after = seconds_left(request, "api", group="opendata.ckan")
+    if retry_after is not None:
         envelope.update(
             success=False,
-            error={"__type": "Rate Limit Error", "message": f"Too many requests: try again in {RETRY_AFTER_SECONDS}s"},
+            error={"__type": "Rate Limit Error", "message": f"Too many requests: try again in {retry_after}s"},
         )
         response = _json_response(envelope, status=429)
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response["Retry-After"] = str(retry_after)
         return response
 
     try:

@@ -4,7 +4,8 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_ratelimit.decorators import ratelimit
+
+from portal.ratelimits import limit
 
 from .auth import can_manage_organisation, get_read_organisation_queryset
 from .forms import AddMemberForm, OrganisationForm
@@ -49,7 +50,7 @@ def organisation_detail(request, slug):
 
 
 @login_required
-@ratelimit(key="user", rate="5/h", method="POST", block=True)
+@limit("organisation.register", key="user", method="POST")
 def organisation_register(request):
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -63,7 +64,7 @@ def organisation_register(request):
 
 @login_required
 @require_POST
-@ratelimit(key="user", rate="30/h", method="POST", block=True)
+@limit("organisation.add_member", key="user", method="POST")
 def organisation_add_member(request, slug):
     organisation = _get_organisation_for_user(request, slug)
     if not can_manage_organisation(organisation, request.user):

@@ -23,6 +23,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 INSTALLED_APPS = [
     "portal.bodies",
     "portal.accounts",
+    "portal",
     "cms",
     "opendata",
     "participation",
@@ -79,7 +80,7 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
 ]
-RATELIMIT_VIEW = "portal.views.rate_limited"
+RATELIMIT_VIEW = "portal.ratelimits.rate_limited"
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
@@ -253,9 +254,22 @@ FILES_MAX_UNCOMPRESSED_SIZE = env_int("FILES_MAX_UNCOMPRESSED_SIZE", 512 * 1024 
 FILES_MAX_COMPRESSION_RATIO = env_int("FILES_MAX_COMPRESSION_RATIO", 100)
 FILES_MAX_COLUMNS = env_int("FILES_MAX_COLUMNS", 1000)
 FILES_MAX_CELLS = env_int("FILES_MAX_CELLS", 50_000_000)
-# Requests per IP address to the catalogue's APIs and downloads (django-ratelimit rates).
-OPENDATA_API_RATE = env_str("OPENDATA_API_RATE", "300/m")
-OPENDATA_DOWNLOAD_RATE = env_str("OPENDATA_DOWNLOAD_RATE", "60/m")
+# How often one client may do something (portal.ratelimits; django-ratelimit's notation), each overridable
+# as RATE_LIMIT_<NAME> (RATE_LIMIT_API, RATE_LIMIT_ORGANISATION_REGISTER…). Per address unless said.
+RATE_LIMITS = {
+    name: env_str("RATE_LIMIT_" + name.upper().replace(".", "_"), default)
+    for name, default in {
+        # Machine interfaces: the REST, CKAN and DCAT APIs, catalogue exports and table previews.
+        "api": "300/m",
+        # Row and file downloads of open data.
+        "download": "60/m",
+        # Problems reported on a dataset.
+        "report": "5/h",
+        # Per person: associations registered, and members added to one.
+        "organisation.register": "5/h",
+        "organisation.add_member": "30/h",
+    }.items()
+}
 
 # Maps: django-leaflet ships Leaflet itself; tiles come from a configurable server.
 MAP_TILES_URL = env_str("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
@@ -310,13 +324,13 @@ LOGGING = {
 }
 
 # REST API (/api/v1/): JSON only, errors as RFC 9457 problem details. Views set the pagination
-# (cms.api.PagePagination): a default naming a class in an app module would be imported by DRF's
-# own views while that module is still loading.
+# (portal.api.PublicReadOnlyViewSet): a default naming a class in a module that imports DRF's views would be
+# imported by those views while they are still loading.
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "EXCEPTION_HANDLER": "cms.api.problem_exception_handler",
+    "EXCEPTION_HANDLER": "portal.api.problem_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DATETIME_FORMAT": "iso-8601",
     "DATE_FORMAT": "iso-8601",
@@ -329,14 +343,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v[0-9]+",
-    "PREPROCESSING_HOOKS": ["cms.api.public_api_only"],
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "cms.api.empty_means_absent"],
+    "PREPROCESSING_HOOKS": ["portal.api.public_api_only"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "portal.api.empty_means_absent"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # Swagger UI's default validator badge is an image from validator.swagger.io.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "ENUM_NAME_OVERRIDES": {"SessionKindEnum": "cms.api.SessionKind", "AttachmentKindEnum": "cms.api.AttachmentKind"},
 }
-
-# The decision page's JSON-LD include (cms/includes/decision_jsonld.html) loads `{% load cms_api %}`.
-TEMPLATES[0]["OPTIONS"].setdefault("libraries", {})["cms_api"] = "cms.api"

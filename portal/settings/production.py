@@ -58,12 +58,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# Behind the proxy every request comes from 127.0.0.1: rate limits count the client address the proxy
-# passes in X-Real-IP (django-ratelimit) and appends to X-Forwarded-For (DRF's throttles).
+# Behind the proxy every request comes from 127.0.0.1: rate limits (portal.ratelimits, the REST API's throttle
+# included) count the client address the proxy passes in X-Real-IP.
 RATELIMIT_IP_META_KEY = "portal.views.client_ip"
 # allauth's login, sign-up and password-reset limits count the same address (its own reader, same header).
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = "X-Real-IP"
-REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": env_int("NUM_PROXIES", 1)}  # noqa: F405
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from wagtail.models import Locale, PageViewRestriction
 
-from cms.api import decision_jsonld
+from cms.jsonld import decision_jsonld
 from cms.models import CouncilDocument, CouncilMember, DecisionAttachment, DecisionPage, MemberVote, Topic
 from tests.cms import builders
 

@@ -7,12 +7,12 @@ import json
 
 import pytest
 from django.db import connection
-from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from opendata import exports
 from opendata.models import Dataset
 from tests.opendata.factories import DatasetFactory, ResourceFactory
+from tests.ratelimits import rate_limits
 
 SITE = "http://testserver"
 
@@ -139,7 +139,7 @@ class CatalogueExportTestCase:
     def test_it_answers_404_for_another_format(self, client, db):
         assert client.get("/catalog/datasets.xml").status_code == 404
 
-    @override_settings(OPENDATA_API_RATE="1/m")
+    @rate_limits(api="1/m")
     def test_it_is_rate_limited(self, client, catalogue):
         content(client.get("/catalog/datasets.csv"))
         response = client.get("/catalog/datasets.jsonl")

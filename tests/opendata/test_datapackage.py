@@ -4,12 +4,12 @@ from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
-from django.test import override_settings
 from frictionless import Package
 
 from opendata import ingest, services
 from opendata.models import Dataset, ResourceVersion
 from tests.opendata.factories import DatasetFactory, ResourceFactory, add_file, loaded_resource
+from tests.ratelimits import rate_limits
 
 SITE = "http://testserver"
 SCHEMA_FIELDS = [{"name": "المرفق", "type": "string"}, {"name": "السعة", "type": "integer"}]
@@ -157,7 +157,7 @@ class DataPackageTestCase:
         assert response.json()["title"] == title
         assert response["Content-Type"] == "application/json"
 
-    @override_settings(OPENDATA_API_RATE="1/m")
+    @rate_limits(api="1/m")
     def test_it_is_rate_limited(self, client, facilities):
         package(client)
         response = client.get("/catalog/datasets/facilities/datapackage.json")

@@ -192,3 +192,10 @@ class DatasetPageTestCase:
         assert count() == few
         with django_assert_max_num_queries(15):
             client.get(PAGE)
+
+
+def test_the_sitemap_lists_a_published_dataset_in_every_language(client, budget):
+    content = client.get("/sitemap.xml").content.decode()
+    for language in ("ar", "fr", "en"):
+        assert f"<loc>http://testserver/{language}/data/budget-2025/</loc>" in content
+    assert 'hreflang="ar"' in content

@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 from django.db import connection
-from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib import namespace as vocabularies
@@ -13,6 +12,7 @@ from opendata import dcat
 from opendata.dcat import HYDRA, SPDX, VCARD
 from opendata.models import Dataset, Licence
 from tests.opendata.factories import DatasetFactory, ResourceFactory, add_file, loaded_resource
+from tests.ratelimits import rate_limits
 
 # Plain namespaces: pytest's collection probes module attributes, which rdflib's closed ones warn about.
 DCAT, DCTERMS, FOAF, RDF, XSD = (
@@ -302,7 +302,7 @@ class CatalogTestCase:
 
 @pytest.mark.django_db
 class CatalogRateLimitTestCase:
-    @override_settings(OPENDATA_API_RATE="2/m")
+    @rate_limits(api="2/m")
     def test_it_limits_requests_per_address(self, client, commune):
         DatasetFactory(name="limited", body=commune)
         assert client.get("/catalog.ttl").status_code == 200

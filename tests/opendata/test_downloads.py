@@ -9,12 +9,13 @@ from urllib.parse import quote
 import pytest
 from django.db import connection, connections
 from django.http import FileResponse, StreamingHttpResponse
-from django.test import Client, override_settings
+from django.test import Client
 from openpyxl import load_workbook
 
 from opendata import downloads
 from opendata.models import Dataset, Resource
 from tests.opendata.factories import ResourceFactory, add_file, loaded_resource
+from tests.ratelimits import rate_limits
 
 SCHEMA = [
     {"name": "البلدية", "type": "string"},
@@ -336,7 +337,7 @@ class RowsDownloadTestCase:
 
 @pytest.mark.django_db
 class DownloadRateLimitTestCase:
-    @override_settings(OPENDATA_DOWNLOAD_RATE="3/m")
+    @rate_limits(download="3/m")
     def test_it_answers_429_with_retry_after_past_the_rate(self, client, budget):
         assert client.get(f"/download/{budget.uuid}/").status_code == 200
         assert client.get(rows_url(budget)).status_code == 200
@@ -362,7 +363,7 @@ class DownloadCountTestCase:
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 class ConcurrentDownloadCountTestCase:
-    @override_settings(OPENDATA_DOWNLOAD_RATE="1000/m")
+    @rate_limits(download="1000/m")
     def test_it_counts_every_one_of_concurrent_downloads(self):
         if connection.vendor != "postgresql":
             pytest.skip("SQLite serialises writers; the race needs PostgreSQL")

@@ -235,7 +235,7 @@ class ResourcePreviewTestCase:
 @pytest.mark.django_db
 class PreviewRateLimitTestCase:
     def test_it_answers_429_with_retry_after_past_the_rate(self, client, table, settings):
-        settings.OPENDATA_API_RATE = "2/m"
+        settings.RATE_LIMITS = {**settings.RATE_LIMITS, "api": "2/m"}
         assert client.get(url(table)).status_code == 200
         assert client.get(url(table, "q=Blida")).status_code == 200
         response = client.get(url(table))

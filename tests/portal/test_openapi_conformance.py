@@ -44,8 +44,8 @@ def demo_portal(tmp_path_factory):
         DATABASE_URL=f"sqlite:///{workdir / 'portal.sqlite3'}",
         MEDIA_ROOT=str(workdir / "media"),
         # Thousands of requests from one address: the API's per-address limits would answer 429 to most.
-        OPENDATA_API_RATE="1000000/m",
-        OPENDATA_DOWNLOAD_RATE="1000000/m",
+        RATE_LIMIT_API="1000000/m",
+        RATE_LIMIT_DOWNLOAD="1000000/m",
     )
     manage = [sys.executable, str(ROOT / "manage.py")]
     for command in (["migrate", "--no-input", "-v0"], ["load_demo"]):

@@ -1,9 +1,7 @@
 from django import template
 from django.conf import settings
 from django.urls import translate_url
-from wagtail.models import Locale, Page
-
-from cms.models import StandardPage
+from wagtail.models import Page
 
 register = template.Library()
 
@@ -32,18 +30,3 @@ def language_links(context) -> list[dict]:
         }
         for code, name in settings.LANGUAGES
     ]
-
-
-@register.simple_tag(takes_context=True)
-def feed_links(context) -> list[dict]:
-    """The feeds a page announces: its decision's or council's body and topics, else all decisions."""
-    from cms.feeds import feed_links_for
-    from portal.bodies.models import PublicBody
-
-    body = getattr(context.get("page"), "body", None)
-    return feed_links_for(body=body if isinstance(body, PublicBody) else None)
-
-
-@register.simple_tag
-def footer_pages():
-    return StandardPage.objects.live().filter(show_in_footer=True, locale=Locale.get_active()).order_by("path")

@@ -1,0 +1,25 @@
+"""The sitemap of the site's pages in every language (listed by portal.sitemaps)."""
+
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q, QuerySet
+from wagtail.contrib.sitemaps import Sitemap
+from wagtail.models import Page
+
+
+class TranslatedSitemap(Sitemap):
+    """Wagtail's sitemap over the site's pages in every language.
+
+    Wagtail lists the descendants of the site's root page only; with one tree per locale
+    the other languages' home pages are its siblings, so their pages would be missing.
+    """
+
+    def items(self) -> QuerySet:
+        root = self.get_wagtail_site().root_page
+        roots = Page.objects.filter(translation_key=root.translation_key)
+        within = reduce(or_, (Q(path__startswith=page.path) for page in roots), Q(path__startswith=root.path))
+        return Page.objects.filter(within).live().public().order_by("path").defer_streamfields().specific()
+
+
+SITEMAPS = {"pages": TranslatedSitemap}

@@ -1,0 +1,29 @@
+"""The council pages' template tags: feeds a page announces, the footer's pages, a decision's JSON-LD."""
+
+from django import template
+from django.utils.safestring import SafeString
+from wagtail.models import Locale
+
+from cms.feeds import feed_links_for
+from cms.jsonld import decision_jsonld, jsonld_script
+from cms.models import DecisionPage, StandardPage
+from portal.bodies.models import PublicBody
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def feed_links(context) -> list[dict]:
+    """The feeds a page announces: its decision's or council's body and topics, else all decisions."""
+    body = getattr(context.get("page"), "body", None)
+    return feed_links_for(body=body if isinstance(body, PublicBody) else None)
+
+
+@register.simple_tag
+def footer_pages():
+    return StandardPage.objects.live().filter(show_in_footer=True, locale=Locale.get_active()).order_by("path")
+
+
+@register.simple_tag(takes_context=True)
+def decision_jsonld_script(context, page: DecisionPage) -> SafeString:
+    return jsonld_script(decision_jsonld(page, context["request"]))

@@ -1,0 +1,22 @@
+"""The published datasets' pages in every language (listed by portal.sitemaps)."""
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+
+from .models import Dataset
+
+
+class DatasetSitemap(Sitemap):
+    i18n = True
+    languages = [code for code, _name in settings.LANGUAGES]
+    # Every language's address of a dataset is listed with the others as its alternates (hreflang).
+    alternates = True
+
+    def items(self):
+        return Dataset.objects.published().order_by("pk").only("name", "modified_at")
+
+    def lastmod(self, dataset: Dataset):
+        return dataset.modified_at
+
+
+SITEMAPS = {"datasets": DatasetSitemap}
