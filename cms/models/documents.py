@@ -1,6 +1,6 @@
 from urllib.parse import quote
 
-from django.db import models, transaction
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.documents.models import AbstractDocument, Document
 from wagtail.search import index
@@ -55,15 +55,10 @@ class CouncilDocument(AbstractDocument):
         if file_changed and (self.file_size is None or not self.file_hash):
             # Wagtail's forms set these; documents made in code (demo, imports) get them here.
             self._set_document_file_metadata()
+        # cms.signals reads it on post_save: a new or replaced file needs its text extracted.
+        self.file_changed = file_changed
         super().save(*args, **kwargs)
         self._stored_file_name = self.file.name
-        if file_changed:
-            from cms.tasks import extract_document_text
-
-            # After the commit, so that the worker finds the row and the file; robust, so that a broker
-            # that is down loses the text (logged) rather than failing an upload already saved.
-            document_id = self.pk
-            transaction.on_commit(lambda: extract_document_text.delay(document_id), robust=True)
 
     def has_new_file(self) -> bool:
         """Return whether the file is new or replaced since the document was loaded (not saved yet)."""

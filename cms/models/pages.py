@@ -25,17 +25,6 @@ class HomePage(LocaleFallbackRouteMixin, Page):
     class Meta:
         verbose_name = _("home page")
 
-    def get_context(self, request, *args, **kwargs):
-        from django.utils.translation import get_language
-
-        from ..listing import DecisionFilters, annotate_for_listing, filter_decisions
-
-        context = super().get_context(request, *args, **kwargs)
-        latest = list(filter_decisions(get_language(), DecisionFilters())[:5])
-        annotate_for_listing(latest, request, get_language())
-        context["latest_decisions"] = latest
-        return context
-
 
 class StandardPage(LocaleFallbackRouteMixin, Page):
     """A page of text: about the council, the legal notice, the privacy and accessibility statements."""

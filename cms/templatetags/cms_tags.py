@@ -1,11 +1,14 @@
-"""The council pages' template tags: feeds a page announces, the footer's pages, a decision's JSON-LD."""
+"""The council pages' template tags: feeds a page announces, the footer's pages, the latest decisions,
+a decision's JSON-LD."""
 
 from django import template
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from wagtail.models import Locale
 
 from cms.feeds import feed_links_for
 from cms.jsonld import decision_jsonld, jsonld_script
+from cms.listing import DecisionFilters, annotate_for_listing, filter_decisions
 from cms.models import DecisionPage, StandardPage
 from portal.bodies.models import PublicBody
 
@@ -22,6 +25,15 @@ def feed_links(context) -> list[dict]:
 @register.simple_tag
 def footer_pages():
     return StandardPage.objects.live().filter(show_in_footer=True, locale=Locale.get_active()).order_by("path")
+
+
+@register.simple_tag(takes_context=True)
+def latest_decisions(context, count: int = 5) -> list[DecisionPage]:
+    """The latest decisions in the page's language, with what their cards show."""
+    language = get_language()
+    latest = list(filter_decisions(language, DecisionFilters())[:count])
+    annotate_for_listing(latest, context["request"], language)
+    return latest
 
 
 @register.simple_tag(takes_context=True)
