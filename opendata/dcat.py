@@ -341,9 +341,9 @@ def catalog_graph(uris: Uris, format: str, page_number) -> Graph:
     paginator = Paginator(with_related(datasets.order_by("pk")), PAGE_SIZE, allow_empty_first_page=True)
     if page_number is None:
         page_number = "1"
-    if not str(page_number).isdigit():
+    if not str(page_number).isdigit() or int(page_number) < 1:
         raise PageNotAnInteger(page_number)
-    page = paginator.page(int(page_number))  # EmptyPage for 0 or past the end
+    page = paginator.page(int(page_number))  # EmptyPage past the end
 
     graph = new_graph()
     catalog = add_catalog(graph, uris, datasets)

@@ -3,9 +3,13 @@ import socket
 from urllib.parse import urlparse
 
 import pytest
+from celery.contrib.testing.worker import start_worker
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection, transaction
+from kombu import pools as kombu_pools
 
+from portal.celery import app as celery_app
 from tests.factories import PublicBodyFactory, RoleGrantFactory, UserFactory
 
 
@@ -37,6 +41,34 @@ def redis_url() -> str:
     url = redis_test_url()
     require_service("Redis", is_listening(url), f"start redis-server or set REDIS_TEST_URL (tried {url})")
     return url
+
+
+# A Redis database of its own per database engine, so that the SQLite and PostgreSQL runs can go side by side:
+# other test runs on this server register the same task names, and a worker of theirs would take our message
+# and find no such record in its database.
+WORKER_REDIS_DB = {"sqlite": 13, "postgresql": 12}
+
+
+def _forget_connections():
+    # The app (and kombu, globally) cache producer pools with the connections they first met; a worker
+    # started earlier in this process may have left one whose connection is gone.
+    kombu_pools.reset()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def redis_worker(redis_url) -> str:
+    """A real Celery worker (in a thread of this process) on real Redis; yields the broker's URL."""
+    worker_url = f"{redis_url.rsplit('/', 1)[0]}/{WORKER_REDIS_DB[connection.vendor]}"
+    keys = ("broker_url", "result_backend", "task_always_eager")
+    previous = {key: celery_app.conf[key] for key in keys}
+    celery_app.conf.update(broker_url=worker_url, result_backend=worker_url, task_always_eager=False)
+    _forget_connections()
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        yield worker_url
+    celery_app.conf.update(previous)
+    _forget_connections()
 
 
 @pytest.fixture(autouse=True)
@@ -84,8 +116,17 @@ def administrator(commune):
     return RoleGrantFactory(body=commune, role="administrator", user__email="admin@example.org").user
 
 
-@pytest.fixture
-def demo(db):
-    """The demo content of `make run`: bodies, staff, associations, pages in three languages."""
-    with open(os.devnull, "w") as devnull:
+@pytest.fixture(scope="module")
+def demo_once(django_db_setup, django_db_blocker):
+    """The demo, loaded once per test module in a transaction that is rolled back after the module's last test
+    (each test runs inside it in a savepoint of its own, as TestCase.setUpTestData does)."""
+    with django_db_blocker.unblock(), transaction.atomic(), open(os.devnull, "w") as devnull:
         call_command("load_demo", stdout=devnull)
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo(demo_once, db):
+    """The demo content of `make run`: bodies, staff, associations, pages in three languages. For tests that only
+    read it, or whose changes are undone with their own savepoint; a module using it uses no other database."""

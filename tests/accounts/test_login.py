@@ -42,8 +42,19 @@ class LoginTestCase:
 
         for _attempt in range(5):
             log_in(Client(REMOTE_ADDR=f"10.0.0.{_attempt}"), citizen.email, "guess")
+        # Five failures on this address from five connections: the right password is refused too, with a reason.
         response = log_in(client, citizen.email, PASSWORD)
         assert response.status_code == 200
+        assert "Trop de tentatives de connexion échouées" in response.content.decode()
+        assert "_auth_user_id" not in client.session
+
+    def test_four_failures_still_let_the_right_password_in(self, client, citizen):
+        from django.test import Client
+
+        for attempt in range(4):
+            log_in(Client(REMOTE_ADDR=f"10.0.0.{attempt}"), citizen.email, "guess")
+        assert log_in(client, citizen.email, PASSWORD).status_code == 302
+        assert client.session["_auth_user_id"] == str(citizen.pk)
 
 
 class PasswordResetTestCase:

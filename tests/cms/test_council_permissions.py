@@ -8,11 +8,6 @@ from tests.factories import PublicBodyFactory, RoleGrantFactory, UserFactory
 
 
 @pytest.fixture
-def council_page(commune):
-    return council(commune, slug="apc-test")
-
-
-@pytest.fixture
 def other_council(other_region):
     return council(PublicBodyFactory(parent=other_region, slug="ailleurs"), slug="apc-ailleurs")
 

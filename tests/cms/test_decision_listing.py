@@ -14,11 +14,6 @@ LISTING = "/fr/decisions/"
 
 
 @pytest.fixture
-def council_page(commune):
-    return council(commune, slug="apc-test")
-
-
-@pytest.fixture
 def march(council_page):
     return session(council_page, date=datetime.date(2025, 3, 10))
 

@@ -6,12 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from tests.cms.builders import council, decision, session, translate
-
-
-@pytest.fixture
-def council_page(commune):
-    return council(commune, slug="apc-test")
+from tests.cms.builders import decision, session, translate
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from cms.importing import ImportFileError, import_decisions
 from cms.management.commands.import_decisions import Command
 from cms.models import CouncilDocument, CouncilSessionPage, DecisionAttachment, DecisionPage, Topic
 from cms.tasks import import_decisions_task
-from tests.cms.builders import council, translate
+from tests.cms.builders import translate
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SAMPLE = FIXTURES / "decisions.csv"
@@ -27,8 +27,9 @@ def _media(settings, tmp_path):
 
 
 @pytest.fixture
-def council_page(commune):
-    page = council(commune, slug="apc-test")
+def council_page(council_page):
+    """The council, with the topics the files name."""
+    page = council_page
     arabic = Locale.objects.get(language_code="ar")
     for slug, name in (("budget", "الميزانية"), ("eau", "المياه")):
         Topic.objects.create(locale=arabic, slug=slug, name=name)

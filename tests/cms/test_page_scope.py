@@ -11,11 +11,6 @@ from tests.staff import login_with_second_factor
 
 
 @pytest.fixture
-def council_page(commune):
-    return council(commune, slug="apc-test")
-
-
-@pytest.fixture
 def neighbour(other_region):
     return PublicBodyFactory(parent=other_region, slug="commune-voisine", name_ar="بلدية مجاورة")
 
@@ -85,11 +80,22 @@ class OtherBodiesDraftsTestCase:
         response = client.get("/admin/choose-page/search/", {"q": "maison"})
         assert "Brouillon maison" in response.content.decode()
 
-    @pytest.mark.parametrize("view", ["history", "edit", "view_draft", "revisions/compare/live...earliest", "usage"])
-    def test_it_closes_their_page_views(self, client, publisher, draft_elsewhere, view):
+    @pytest.mark.parametrize(
+        ("view", "status"),
+        [
+            ("history", 302),
+            ("edit", 302),
+            ("view_draft", 302),
+            ("revisions/compare/live...earliest", 404),
+            ("usage", 302),
+        ],
+    )
+    def test_it_closes_their_page_views(self, client, publisher, draft_elsewhere, view, status):
+        # Wagtail sends a person without the permission back to the dashboard; its comparison of revisions
+        # answers 404.
         response = client.get(f"/admin/pages/{draft_elsewhere.pk}/{view}/")
-        assert response.status_code in (302, 403, 404)
-        if response.status_code == 302:
+        assert response.status_code == status
+        if status == 302:
             assert response["Location"] == "/admin/"
         assert "Projet confidentiel" not in response.content.decode()
 

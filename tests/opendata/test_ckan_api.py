@@ -479,9 +479,11 @@ class DatastoreSearchTestCase:
         assert key in problem
 
     def test_an_out_of_range_filter_is_no_server_error(self, client, world):
-        for value in ("1e999999", "9" * 400, "NaN", "-Infinity"):
+        # A number no column can hold is a validation error; a long exact one is a number that matches no row.
+        expected = {"1e999999": 409, "9" * 400: 200, "NaN": 409, "-Infinity": 409}
+        for value, status in expected.items():
             params = {"resource_id": str(world["csv"].uuid), "filters": json.dumps({"المبلغ": value})}
-            assert call(client, "datastore_search", params).status_code in (200, 409)
+            assert call(client, "datastore_search", params).status_code == status, value
 
     def test_an_unknown_resource_is_not_found(self, client, world):
         for resource_id in ("x", str(world["link"].uuid), "00000000-0000-0000-0000-000000000000"):

@@ -3,43 +3,15 @@
 import time
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
-from kombu import pools as kombu_pools
+from django.db import transaction
 
 from opendata import datastore, ingest, services
 from opendata.models import Licence, ResourceVersion
-from portal.celery import app as celery_app
 from tests.opendata.factories import ResourceFactory
 
-INGEST_REDIS_DB = {"sqlite": 13, "postgresql": 12}
 CONTENT = "البلدية;المبلغ;التاريخ\nالبليدة;1 234,56;2024-01-15\nبوفاريك;987,5;2024-02-01\n".encode("cp1256")
-
-
-def _forget_connections():
-    # The app (and kombu, globally) cache producer pools with the connections they first met; a worker
-    # started earlier in this process may have left one whose connection is gone.
-    kombu_pools.reset()
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
-@pytest.fixture
-def redis_worker(redis_url):
-    # A Redis database of its own (one per database engine, so that the SQLite and PostgreSQL runs can go
-    # side by side): other test runs on this server register the same task name, and a worker of theirs
-    # would take our message and find no such version in its database.
-    redis_url = f"{redis_url.rsplit('/', 1)[0]}/{INGEST_REDIS_DB[connection.vendor]}"
-    keys = ("broker_url", "result_backend", "task_always_eager")
-    previous = {key: celery_app.conf[key] for key in keys}
-    celery_app.conf.update(broker_url=redis_url, result_backend=redis_url, task_always_eager=False)
-    _forget_connections()
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        yield
-    celery_app.conf.update(previous)
-    _forget_connections()
 
 
 def wait_for(version: ResourceVersion, timeout: float = 60) -> ResourceVersion:

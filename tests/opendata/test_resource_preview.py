@@ -61,12 +61,10 @@ class ResourcePreviewTestCase:
         assert len(response.context["rows"]) == 50
         assert response.context["total"] == 120
         html = response.content.decode()
-        assert "Lignes 1 à 50 sur 120" in html or "Rows 1 to 50 of 120" in html
+        assert "Lignes 1 à 50 sur 120" in html
         types = [(c["field"].id, str(c["type_label"])) for c in response.context["columns"]]
         assert [name for name, _label in types] == ["البلدية", "service", "montant", "année", "date"]
-        assert (
-            "<td><bdi>montant</bdi></td><td>nombre</td>" in html or "<td><bdi>montant</bdi></td><td>number</td>" in html
-        )
+        assert "<td><bdi>montant</bdi></td><td>nombre</td>" in html
 
     def test_it_formats_numbers_and_dates_for_the_visitors_language(self, client, table):
         response = client.get(url(table))
@@ -210,7 +208,7 @@ class ResourcePreviewTestCase:
         assert f'href="/download/{resource.uuid}/"' in html
         assert "rows.csv" not in html
         assert '<table class="preview-table">' not in html
-        assert "3,0\xa0Kio" in html or "2,9\xa0Kio" in html or "2,9\xa0KB" in html or "3,0\xa0KB" in html
+        assert "2,9\xa0Kio" in html  # 3 009 bytes
 
     def test_a_file_still_loading_says_so(self, client, dataset):
         resource = ResourceFactory(dataset=dataset, name_fr="Gros fichier", format="CSV")

@@ -3,26 +3,16 @@
 import subprocess
 import sys
 
-import pytest
 from celery.backends.redis import RedisBackend
-from celery.contrib.testing.worker import start_worker
 from celery.result import AsyncResult
 
 from portal.celery import app as celery_app
 from portal.tasks import ping
 
 
-@pytest.fixture
-def redis_worker(redis_url):
-    previous = {key: celery_app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
-    celery_app.conf.update(broker_url=redis_url, result_backend=redis_url, task_always_eager=False)
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        yield
-    celery_app.conf.update(previous)
-
-
 class CeleryWorkerTestCase:
-    def test_it_runs_a_task_on_a_worker(self, redis_worker, redis_url):
+    def test_it_runs_a_task_on_a_worker(self, redis_worker):
+        redis_url = redis_worker
         # Send and read through connections of their own: the app caches its producer pool and
         # its result backend, and earlier tests in this process may have cached other ones.
         backend = RedisBackend(app=celery_app, url=redis_url)
