@@ -85,7 +85,8 @@ class ProblemSerializer(serializers.Serializer):
     title = serializers.CharField(help_text="The HTTP status phrase.")
     status = serializers.IntegerField()
     detail = serializers.CharField(required=False)
-    errors = serializers.DictField(
+    # A declared field, not Serializer.errors: DRF moves declared fields out of the class.
+    errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
         help_text="For 400: the messages per query parameter.",
@@ -153,7 +154,7 @@ class PageIdField(forms.CharField):
 
     default_error_messages = {"invalid": _("Enter a UUID or a page number.")}
 
-    def to_python(self, value) -> int | uuid.UUID | None:
+    def to_python(self, value) -> int | uuid.UUID | None:  # type: ignore[override]  # a page id, not text
         value = super().to_python(value)
         if not value:
             return None

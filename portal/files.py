@@ -25,14 +25,14 @@ def check_archive(file: IO[bytes] | str) -> None:
 
     zipfile stops inflating a member at its declared size, so the declared sizes bound the work.
     """
-    position = file.tell() if hasattr(file, "tell") else None
+    position = None if isinstance(file, str) else file.tell()
     try:
         with zipfile.ZipFile(file) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
         return  # not an archive after all: the reader that follows says so
     finally:
-        if position is not None:
+        if position is not None and not isinstance(file, str):
             file.seek(position)
     total = sum(member.file_size for member in members)
     if total > settings.FILES_MAX_UNCOMPRESSED_SIZE:

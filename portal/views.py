@@ -44,7 +44,7 @@ def serve_media(request, path: str):
     normalised = public_media_path(path) if settings.DEBUG else None
     if normalised is None:
         raise Http404
-    response = static_serve(request, normalised, document_root=settings.MEDIA_ROOT)
+    response = static_serve(request, normalised, document_root=str(settings.MEDIA_ROOT))
     return protect_media_response(response)
 
 

@@ -1,5 +1,7 @@
 """Demo people: a staff member of the commune, a citizen, two associations."""
 
+from allauth.account.models import EmailAddress
+
 from portal.bodies.models import PublicBody, Role, RoleGrant
 
 from .models import Membership, Organisation, User
@@ -15,7 +17,7 @@ def _user(email: str, **fields) -> User:
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save()
-    user.emailaddress_set.get_or_create(email=email, defaults={"verified": True, "primary": True})
+    EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
     return user
 
 

@@ -14,7 +14,8 @@ class OrganisationForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["body"].queryset = PublicBody.objects.exclude(kind=PublicBody.Kind.DEPARTMENT)
+        # A ModelChoiceField, which the type checker knows only as a Field.
+        self.fields["body"].queryset = PublicBody.objects.exclude(kind=PublicBody.Kind.DEPARTMENT)  # type: ignore[attr-defined]
 
 
 class AddMemberForm(forms.Form):

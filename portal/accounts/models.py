@@ -1,4 +1,5 @@
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -9,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def _create_user(self, email, password, **extra_fields):
@@ -31,13 +32,14 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
 
-class User(AbstractUser):
+# Wagtail documents (cms) point at users too; the type checker follows cms without checking it.
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     """A person with an account: a citizen, a member of an association, or council staff.
 
     People log in with their email address; there is no separate user name.
     """
 
-    username = None
+    username = None  # type: ignore[assignment]  # people log in with their email address
     email = models.EmailField(_("email address"), unique=True)
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     preferred_language = models.CharField(
@@ -45,9 +47,9 @@ class User(AbstractUser):
     )
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]  # by email, not by user name
 
     class Meta:
         verbose_name = _("user")
@@ -107,7 +109,7 @@ class Organisation(models.Model):
         related_name="+",
         verbose_name=_("decided by"),
     )
-    members = models.ManyToManyField(
+    members: "models.ManyToManyField[User, Membership]" = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="organisations", verbose_name=_("members")
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

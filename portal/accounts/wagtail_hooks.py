@@ -48,7 +48,7 @@ class DecisionForm(forms.Form):
         self.organisation = organisation
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         decision = data.get("decision")
         if decision and not self.organisation.can_become(self.TARGETS[decision]):
             raise forms.ValidationError(_("This decision is not possible from the association's current status."))

@@ -6,6 +6,8 @@ that allow it there; an action left out is refused to everyone but superusers. R
 the one they are granted on (`auth.get_bodies_with_any_role`).
 """
 
+from collections.abc import Mapping
+
 from django.contrib.auth import get_user_model
 from django.db.models import Model, Q, QuerySet
 from wagtail.permission_policies import BasePermissionPolicy
@@ -30,7 +32,7 @@ class BodyScopedPermissionPolicy(BasePermissionPolicy):
 
     cache_attribute = "_bodies_by_roles"
 
-    def __init__(self, model, *, body_field: str, action_roles: dict[str, tuple[Role, ...]]):
+    def __init__(self, model, *, body_field: str, action_roles: Mapping[str, tuple[Role, ...]]):
         super().__init__(model)
         self.body_field = body_field
         self.action_roles = action_roles
@@ -43,11 +45,12 @@ class BodyScopedPermissionPolicy(BasePermissionPolicy):
         if not self.body_field:
             return instance.pk
         *path, last = self.body_field.split("__")
+        record: Model | None = instance
         for part in path:
-            instance = getattr(instance, part, None)
-            if instance is None:
+            record = getattr(record, part, None)
+            if record is None:
                 return None
-        return getattr(instance, f"{last}_id")
+        return getattr(record, f"{last}_id")
 
     def roles_for(self, action: str, instance: Model | None = None) -> tuple[Role, ...]:
         return self.action_roles.get(action, ())

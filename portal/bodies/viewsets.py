@@ -10,10 +10,12 @@ A module's staff screens subclass `BodyScopedModelViewSet` (or `BodyScopedSnippe
 - choosers list only the person's records.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
-from django.http import Http404
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import policy_registry, register_permission_policy
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
@@ -21,6 +23,34 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .models import PublicBody
 from .permissions import SEEING_ACTIONS, BodyScopedPermissionPolicy
+
+
+class _ViewHost:
+    """What the mixins below find on the Wagtail view they join (for the type checker)."""
+
+    request: HttpRequest
+    permission_policy: BodyScopedPermissionPolicy
+    model_class: type[Model]
+
+    def get_object(self, *args, **kwargs) -> Any: ...
+
+    def get_form(self, *args, **kwargs) -> Any: ...
+
+
+class _ViewSetHost:
+    """What BodyScopedViewSetMixin finds on the Wagtail viewset it joins (for the type checker)."""
+
+    model: type[Model]
+
+    def get_index_view_kwargs(self, **kwargs) -> dict:
+        raise NotImplementedError
+
+
+if TYPE_CHECKING:
+    _View = _ViewHost
+    _ViewSet = _ViewSetHost
+else:
+    _View = _ViewSet = object
 
 
 def limit_choices_to_scope(form, user, policy: BodyScopedPermissionPolicy) -> None:
@@ -41,7 +71,7 @@ def limit_choices_to_scope(form, user, policy: BodyScopedPermissionPolicy) -> No
             field.queryset = queryset.filter(pk__in=allowed.values("pk"))
 
 
-class ScopedIndexMixin:
+class ScopedIndexMixin(_View):
     """List the records of the person's bodies only, before Wagtail's filters and search."""
 
     list_related = ()
@@ -52,7 +82,7 @@ class ScopedIndexMixin:
         return queryset.select_related(*self.list_related) if self.list_related else queryset
 
 
-class ScopedObjectMixin:
+class ScopedObjectMixin(_View):
     """Whichever way a view loads its record, one of another body is a 404; one it may not act on, a 403."""
 
     def get_object(self, *args, **kwargs):
@@ -72,7 +102,7 @@ class ScopedObjectMixin:
         return instance
 
 
-class ScopedFormMixin:
+class ScopedFormMixin(_View):
     """Forms offer, and accept, only the bodies and records the person may use."""
 
     def get_form(self, *args, **kwargs):
@@ -81,7 +111,7 @@ class ScopedFormMixin:
         return form
 
 
-class ScopedChooserMixin:
+class ScopedChooserMixin(_View):
     def get_object_list(self):
         policy = policy_registry.get_by_type(self.model_class)
         return policy.instances_user_has_any_permission_for(self.request.user, SEEING_ACTIONS)
@@ -105,7 +135,7 @@ def scoped_view(view_class, mixins):
     return type(f"BodyScoped{view_class.__name__}", (*mixins, view_class), {"__module__": view_class.__module__})
 
 
-class BodyScopedViewSetMixin:
+class BodyScopedViewSetMixin(_ViewSet):
     """Registers `policy` for the model when the class is defined, and scopes every view it makes."""
 
     policy: BodyScopedPermissionPolicy
@@ -141,8 +171,9 @@ class BodyScopedModelViewSet(BodyScopedViewSetMixin, ModelViewSet):
 class BodyScopedSnippetChooserViewSet(SnippetChooserViewSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.choose_view_class = scoped_view(self.choose_view_class, (ScopedChooserMixin,))
-        self.choose_results_view_class = scoped_view(self.choose_results_view_class, (ScopedChooserMixin,))
+        views = ("choose_view_class", "choose_results_view_class")
+        for attribute in views:
+            setattr(self, attribute, scoped_view(getattr(self, attribute), (ScopedChooserMixin,)))
 
 
 class BodyScopedSnippetViewSet(BodyScopedViewSetMixin, SnippetViewSet):

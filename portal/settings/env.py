@@ -51,7 +51,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def env_database(name: str, default: str) -> dict:
+def env_database(name: str, default: str) -> dj_database_url.DBConfig:
     """Return a Django DATABASES entry parsed from the URL in `name`."""
     raw = os.environ.get(name) or default
     try:
