@@ -138,17 +138,18 @@ def our_load(path: Path, resource_pk: int, number: int) -> tuple[float, int]:
     """Seconds and rows of ingest's load step for the file, as a new version of the bench resource."""
     from opendata import ingest
     from opendata.models import Resource, ResourceVersion
+    from portal import files
 
     resource = Resource.objects.get(pk=resource_pk)
     version = ResourceVersion.objects.create(
         resource=resource, number=number, file="bench.csv", original_name=path.name, size=path.stat().st_size, sha256=""
     )
     started = time.perf_counter()
-    dialect = {"encoding": ingest.detect_encoding(path)}
-    text = ingest._sample_text(path, dialect["encoding"])
-    dialect["delimiter"] = ingest.detect_delimiter(text)
-    records = ingest._records(text, dialect["delimiter"], ingest.INFER_ROWS + 1)
-    dialect["decimal"], dialect["thousands"] = ingest.detect_numbers(records[1:])
+    dialect = {"encoding": files.detect_encoding(path)}
+    text = files.sample_text(path, dialect["encoding"])
+    dialect["delimiter"] = files.detect_delimiter(text)
+    records = files.records(text, dialect["delimiter"], ingest.INFER_ROWS + 1)
+    dialect["decimal"], dialect["thousands"] = files.detect_numbers(records[1:])
     names, _warnings = ingest.clean_labels(records[0])
     schema = ingest.infer_schema(path, dialect, names)
     result = ingest.load_file(resource, version, path, dialect, schema)

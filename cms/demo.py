@@ -12,6 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from wagtail.models import Locale, Page, Site
 
 from portal.bodies.models import PublicBody
+from portal.importing import assign_changed
 
 from .importing import import_decisions
 from .models import (
@@ -337,16 +338,13 @@ def _stream(value) -> list:
 
 def _sync(page: Page, **fields) -> Page:
     """Set `fields` on `page` and publish it, only when something differs (a second run adds no revision)."""
-    changed = not page.live or page.has_unpublished_changes or page.latest_revision_id is None
-    for name, value in fields.items():
-        current = getattr(page, name)
-        if name == "agenda":
-            current, value = _stream(current), [("item", item) for item in value]
-            fields[name] = value
-        if current != value:
-            setattr(page, name, fields[name])
-            changed = True
-    if changed:
+    unpublished = not page.live or page.has_unpublished_changes or page.latest_revision_id is None
+    if "agenda" in fields:
+        # A stream field reads back as blocks: compare it as (type, value) pairs.
+        agenda = [("item", item) for item in fields.pop("agenda")]
+        if page.pk is None or _stream(page.agenda) != agenda:
+            fields["agenda"] = agenda
+    if assign_changed(page, fields) or unpublished:
         _publish(page)
     return page
 

@@ -6,7 +6,6 @@ content is not what its extension says. An accepted document gets its text extra
 (`cms.tasks.extract_document_text`), so that the search finds it by what it says.
 """
 
-import codecs
 import logging
 import os
 import re
@@ -28,7 +27,16 @@ from docx.oxml.ns import qn
 from pypdf import PdfReader
 from wagtail.documents.forms import BaseDocumentForm
 
-from portal.files import FileRefused, check_archive, describe_error, sheet_rows
+from portal.files import (
+    CONTROL_BYTES,
+    FileRefused,
+    check_archive,
+    decode,
+    describe_error,
+    is_markup,
+    program,
+    sheet_rows,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -48,32 +56,8 @@ MAX_ERROR_LENGTH = 255
 
 PDF_MAGIC = b"%PDF-"
 ZIP_MAGIC = b"PK\x03\x04"
-EXECUTABLE_MAGICS = (
-    b"\x7fELF",  # Linux and other Unix programs
-    b"\xca\xfe\xba\xbe",  # macOS universal binaries, Java classes
-    b"\xfe\xed\xfa\xce",  # Mach-O, 32 and 64 bits, both byte orders
-    b"\xfe\xed\xfa\xcf",
-    b"\xce\xfa\xed\xfe",
-    b"\xcf\xfa\xed\xfe",
-    b"#!",  # scripts run by an interpreter
-)
-# How a web page, an SVG image or a script starts, once leading white space and a BOM are skipped.
-MARKUP_STARTS = (
-    b"<!doctype",
-    b"<html",
-    b"<head",
-    b"<body",
-    b"<script",
-    b"<svg",
-    b"<?xml",
-    b"<iframe",
-    b"<!--",
-    b"<?php",
-)
 # Tags that no CSV file of a council holds anywhere in its first kilobytes.
 MARKUP_TAGS = (b"<html", b"<script", b"<svg", b"<iframe", b"<body", b"<!doctype html")
-# Text holds no control characters other than tab, line feed, form feed and carriage return.
-CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f]")
 # Unicode's control characters (category Cc) but tab, line feed and carriage return.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -100,19 +84,6 @@ def read_head(fileobj: IO[bytes], size: int = HEAD_SIZE) -> bytes:
         fileobj.seek(0)
 
 
-def decode_text(data: bytes, *, final: bool = True) -> str:
-    """Return `data` decoded as UTF-8 (with or without a BOM), else as Windows-1256.
-
-    Windows-1256 is what Excel writes on Arabic Windows; it also keeps the French accented letters
-    where Windows-1252 has them. Pass `final=False` when `data` is only the start of a file: a character
-    cut at the end is then not an error. Windows-1256 defines every byte, so this never fails.
-    """
-    try:
-        return codecs.getincrementaldecoder("utf-8-sig")().decode(data, final=final)
-    except UnicodeDecodeError:
-        return data.decode("cp1256")
-
-
 def find_active_content(fileobj: IO[bytes]) -> str | None:
     """Return what makes `fileobj` unsafe to publish ("program", "markup" or "macros"), or None.
 
@@ -120,10 +91,9 @@ def find_active_content(fileobj: IO[bytes]) -> str | None:
     of a web page, an SVG image or an XML document, and in ZIP archives for Office macros.
     """
     head = read_head(fileobj)
-    # "MZ" alone could start a line of text: a Windows program's header also holds NUL bytes.
-    if (head.startswith(b"MZ") and b"\x00" in head[:64]) or head.startswith(EXECUTABLE_MAGICS):
+    if program(head):
         return "program"
-    if head.lstrip(b"\xef\xbb\xbf \t\r\n\f").lower().startswith(MARKUP_STARTS):
+    if is_markup(head):
         return "markup"
     if head.startswith(ZIP_MAGIC) and any(name.lower().endswith("vbaproject.bin") for name in _zip_names(fileobj)):
         return "macros"
@@ -184,16 +154,9 @@ def _zip_document_type(fileobj: IO[bytes]) -> str | None:
 
 
 def _is_csv_text(fileobj: IO[bytes]) -> bool:
-    sample = read_head(fileobj, TEXT_SAMPLE_SIZE + 1)
-    complete = len(sample) <= TEXT_SAMPLE_SIZE
-    sample = sample[:TEXT_SAMPLE_SIZE]
-    if CONTROL_BYTES.search(sample) or any(tag in sample.lower() for tag in MARKUP_TAGS):
-        return False
-    try:
-        decode_text(sample, final=complete)
-    except UnicodeDecodeError:
-        return False
-    return True
+    """Whether the start of `fileobj` is text (any encoding portal.files reads) without markup."""
+    sample = read_head(fileobj, TEXT_SAMPLE_SIZE)
+    return not CONTROL_BYTES.search(sample) and not any(tag in sample.lower() for tag in MARKUP_TAGS)
 
 
 def allowed_extensions() -> list[str]:
@@ -441,7 +404,7 @@ def _odf_paragraph_text(element: ElementTree.Element) -> Iterator[str]:
 def _csv_text(fileobj: IO[bytes]) -> Iterator[str]:
     # A character takes at most four bytes in UTF-8: this is enough for the characters kept.
     data = fileobj.read(4 * MAX_EXTRACTED_CHARACTERS)
-    yield decode_text(data, final=not fileobj.read(1))
+    yield decode(data, final=not fileobj.read(1))[0]
 
 
 EXTRACTORS: dict[str, Callable[[IO[bytes]], Iterator[str]]] = {

@@ -20,10 +20,10 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,9 +35,19 @@ from django.utils.text import slugify
 from wagtail.actions.copy_for_translation import ParentNotTranslatedError
 from wagtail.coreutils import find_available_slug
 
-from portal.files import describe_error
+from portal.files import (
+    CONTROL_BYTES,
+    SAMPLE_BYTES,
+    TEXT_KINDS,
+    decode,
+    describe_error,
+    detect_delimiter,
+    iana_name,
+    sniff,
+)
+from portal.importing import ImportReport, RowError, assign_changed
 
-from .documents import CONTROL_BYTES, allowed_extensions, check_document_content
+from .documents import allowed_extensions, check_document_content
 from .models import (
     CouncilDocument,
     CouncilIndexPage,
@@ -69,16 +79,6 @@ COLUMNS = (
 REQUIRED_COLUMNS = ("reference", "title", "decision_date", "session_date", "summary", "outcome")
 # Separator of the topics and attachments cells (a comma or semicolon file quotes such cells).
 LIST_SEPARATOR = ";"
-# The delimiters a spreadsheet writes: comma, semicolon (French and Arabic Excel), tab.
-DELIMITERS = ",;\t"
-# What staff may upload instead of a CSV export, told apart by their first bytes.
-BINARY_FORMATS = {
-    b"%PDF-": "a PDF document",
-    b"PK\x03\x04": "a spreadsheet or document (XLSX, ODS, DOCX) or a ZIP archive",
-    b"\xd0\xcf\x11\xe0": "an old Office file (XLS, DOC)",
-}
-# How the encoding of a file is named in reports.
-UTF8, WINDOWS_1256 = "utf-8", "windows-1256"
 
 # Generic session titles, one per language of the pages; staff can rename sessions afterwards.
 SESSION_TITLES = {
@@ -92,43 +92,15 @@ class ImportFileError(ValueError):
     """The file cannot be imported as a whole (not CSV or JSON, wrong columns): nothing was changed."""
 
 
-class RowError(NamedTuple):
-    row: int
-    reference: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"row {self.row}" + (f" ({self.reference})" if self.reference else "") + f": {self.message}"
-
-
 @dataclass
-class ImportReport:
-    """What an import did. Rows are numbered as the file's lines for CSV, from 1 in the list for JSON."""
+class DecisionImportReport(ImportReport):
+    """The decisions created, updated, unchanged and failed, and the sessions and documents the import made."""
 
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
     sessions_created: int = 0
     documents_created: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    encoding: str = ""
-
-    @property
-    def rows(self) -> int:
-        return self.created + self.updated + self.unchanged + len(self.errors)
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return the report as plain data (Celery results, JSON answers)."""
-        data = asdict(self)
-        data["errors"] = [error._asdict() for error in self.errors]
-        return data
 
     def summary(self) -> str:
-        return (
-            f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{len(self.errors)} failed; {self.sessions_created} sessions and "
-            f"{self.documents_created} documents created"
-        )
+        return f"{super().summary()}; {self.sessions_created} sessions and {self.documents_created} documents created"
 
 
 class InvalidRow(Exception):
@@ -175,18 +147,15 @@ def read_rows(source: Path | str | IO) -> tuple[list[SourceRow], str]:
     """
     name, data = _read(source)
     if isinstance(data, bytes):
-        for magic, kind in BINARY_FORMATS.items():
-            if data.startswith(magic):
-                raise ImportFileError(f"This is {kind}, not CSV or JSON: save the table as CSV (UTF-8) first.")
+        sniffed = sniff(io.BytesIO(data), name)
+        if sniffed.kind not in {*TEXT_KINDS, "empty"}:  # an empty file is reported as such below
+            raise ImportFileError(f"This is {sniffed.label}, not CSV or JSON: save the table as CSV (UTF-8) first.")
         if CONTROL_BYTES.search(data[:65536]):
             raise ImportFileError("This is not a CSV or JSON file: it holds binary data.")
-        try:
-            text, encoding = data.decode("utf-8-sig"), UTF8
-        except UnicodeDecodeError:
-            # What Excel writes on Arabic Windows; it also has the French accented letters.
-            text, encoding = data.decode("cp1256"), WINDOWS_1256
+        text, codec = decode(data)
+        encoding = iana_name(codec)
     else:
-        text, encoding = data.removeprefix("\ufeff"), UTF8
+        text, encoding = data.removeprefix("\ufeff"), "utf-8"
     suffix = Path(name).suffix.lower()
     if suffix == ".json" or (suffix not in {".csv", ".tsv", ".txt"} and text.lstrip()[:1] in {"[", "{"}):
         return _json_rows(text), encoding
@@ -244,8 +213,7 @@ def _json_kind(value: Any) -> str:
 
 
 def _csv_rows(text: str) -> list[SourceRow]:
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(DELIMITERS, key=first_line.count)
+    delimiter = detect_delimiter(text[:SAMPLE_BYTES])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader, None)
@@ -419,7 +387,7 @@ class _Attachment:
 
 
 class _DecisionImporter:
-    def __init__(self, council: CouncilIndexPage, files_root: Path | None, user, report: ImportReport):
+    def __init__(self, council: CouncilIndexPage, files_root: Path | None, user, report: "DecisionImportReport"):
         self.council = council
         self.locale = council.locale
         self.language = council.locale.language_code
@@ -691,11 +659,7 @@ class _DecisionImporter:
             "legal_basis": row.legal_basis,
             "execution_status": row.execution_status,
         }
-        changed = page.pk is None
-        for name, value in values.items():
-            if value is not None and getattr(page, name) != value:
-                setattr(page, name, value)
-                changed = True
+        changed = bool(assign_changed(page, values))
         if row.full_text is not None:
             stored = [(block["type"], block["value"]) for block in page.full_text.raw_data]
             if stored != row.full_text:
@@ -734,7 +698,7 @@ def import_decisions(
     council: CouncilIndexPage,
     files_root: Path | None = None,
     user=None,
-) -> ImportReport:
+) -> DecisionImportReport:
     """Return the report of importing the decisions in `source` (CSV or JSON) into `council`.
 
     Raise ImportFileError, changing nothing, when the file is not CSV or JSON or its columns are wrong.
@@ -748,7 +712,7 @@ def import_decisions(
     rows, encoding = read_rows(source)
     if files_root is None and isinstance(source, str | os.PathLike):
         files_root = Path(source).parent
-    report = ImportReport(encoding=encoding)
+    report = DecisionImportReport(encoding=encoding)
     importer = _DecisionImporter(council.specific, Path(files_root) if files_root else None, user, report)
     for row in rows:
         importer.import_row(row)

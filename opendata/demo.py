@@ -16,6 +16,7 @@ from django.core.files import File
 from portal.accounts.demo import STAFF_EMAIL
 from portal.accounts.models import User
 from portal.bodies.models import PublicBody
+from portal.importing import update_if_changed
 
 from .ingest import ingest_version
 from .models import Dataset, Licence, Resource, ResourceVersion, Theme
@@ -43,17 +44,6 @@ def load(stdout) -> None:
     )
 
 
-def _sync(instance, fields: dict) -> bool:
-    """Set `fields` and save only when one differs, so that a second run leaves `modified_at` alone."""
-    new = instance.pk is None
-    changed = [name for name, value in fields.items() if new or getattr(instance, name) != value]
-    for name in changed:
-        setattr(instance, name, fields[name])
-    if changed:
-        instance.save()
-    return bool(changed)
-
-
 def _translated(prefix: str, values: dict) -> dict:
     return {f"{prefix}_{code}": values.get(code, "") for code in LANGUAGES}
 
@@ -75,7 +65,7 @@ def _dataset(entry: dict) -> Dataset:
         "status": entry.get("status", Dataset.Status.PUBLISHED),
     }
     dataset = Dataset.objects.filter(name=entry["name"]).first() or Dataset(name=entry["name"])
-    _sync(dataset, fields)
+    update_if_changed(dataset, fields)
     dataset.themes.set(Theme.objects.filter(slug__in=entry["themes"]))
     if set(dataset.tags.names()) != set(entry["tags"]):
         dataset.tags.set(entry["tags"])
@@ -92,7 +82,7 @@ def _resource(dataset: Dataset, position: int, spec: dict) -> Resource:
     }
     resource = Resource.objects.filter(dataset=dataset, position=position).first()
     resource = resource or Resource(dataset=dataset, position=position)
-    _sync(resource, fields)
+    update_if_changed(resource, fields)
     return resource
 
 

@@ -27,6 +27,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from portal.files import iana_name
 from portal.queries import QueryTooLong, check_query_length
 from portal.ratelimits import limit
 
@@ -60,7 +61,6 @@ MEDIA_TYPES = {
 }
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
 # Python codec names → the charset names browsers (and Data Packages) know; utf-8-sig is UTF-8 with a BOM.
-CHARSETS = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "cp1256": "windows-1256", "cp1252": "windows-1252"}
 
 XLSX_MEDIA_TYPE = MEDIA_TYPES[".xlsx"]
 # Excel's sheet limit (1,048,576 rows), one of them the header.
@@ -120,7 +120,7 @@ def charset_of(version: ResourceVersion) -> str | None:
         name = codecs.lookup(encoding).name
     except LookupError:
         return None
-    return CHARSETS.get(name, name.replace("iso8859", "iso-8859"))
+    return iana_name(name)
 
 
 def media_type(version: ResourceVersion) -> str:

@@ -9,7 +9,8 @@ from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from . import ingest
+from portal.files import mismatch, sniff
+
 from .models import Resource, ResourceVersion
 
 FORMATS = {"csv": "CSV", "tsv": "TSV", "xlsx": "XLSX", "xls": "XLS", "pdf": "PDF", "zip": "ZIP", "json": "JSON"}
@@ -48,11 +49,11 @@ def add_version(
                 % {"limit": settings.OPENDATA_MAX_UPLOAD_SIZE // (1024 * 1024)}
             )
         digest.update(block)
-    sniffed = ingest.sniff(source, filename, resource.format)
+    sniffed = sniff(source, filename, resource.format)
     if sniffed.kind == "executable":
         raise UploadRefused(_("Programs and scripts are not accepted as data files."))
 
-    problem = ingest.mismatch(sniffed, filename)
+    problem = mismatch(sniffed, filename)
     if problem:
         status, error = ResourceVersion.Status.INVALID, problem
     elif sniffed.is_tabular:

@@ -1,13 +1,24 @@
-"""Limits on what the portal reads from an uploaded file, checked before any heavy work, for every module.
+"""Reading files from elsewhere, one policy for every module: what a file is, how its text is encoded and laid
+out, spreadsheets to CSV, and the limits on what it may turn into once read.
 
-An upload's size is bounded where it arrives; these bound what it turns into once read: a ZIP-based file
-(XLSX, DOCX, ODT, ODS) inflating to gigabytes, a spreadsheet declaring more cells than it holds, a table with
-tens of thousands of columns. Each refusal is a `FileRefused` whose message can be shown to the person.
+- What it is: `sniff` judges a file from its bytes (a program, a PDF, a workbook, a table, markup…), `program`
+  and `is_markup` are the two refusals every upload shares.
+- Its text: `detect_encoding` (BOM, a declaration checked against the bytes, UTF-8, else Windows-1256 for Arabic
+  words and Windows-1252 for French), `decode` for bytes in memory, `detect_delimiter` and `detect_numbers`.
+- Its size: an upload's size is bounded where it arrives; `check_archive`, `check_columns`, `check_cells` and
+  `sheet_rows` bound what it turns into once read (a ZIP bomb, a sheet declaring millions of empty cells).
+
+Each refusal is a `FileRefused` whose message can be shown to the person.
 """
 
+import codecs
+import csv
+import io
 import re
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePath
 from typing import IO
 
 from django.conf import settings
@@ -15,7 +26,8 @@ from django.utils.translation import gettext as _
 
 
 class FileRefused(ValueError):
-    """The file would take more than the portal gives to read one file; the message says which limit."""
+    """The file can't be read as it is (it is not what it says, its encoding is wrong, or it would take more than
+    the portal gives to read one file); the message says why, for the person who sent it."""
 
 
 def check_archive(file: IO[bytes] | str) -> None:
@@ -90,3 +102,431 @@ ABSOLUTE_PATH = re.compile(r"(?:[A-Za-z]:)?[\\/](?:[^\s'\"\\/:]+[\\/])+([^\s'\"\
 def describe_error(error: BaseException) -> str:
     """Return what a reader library said about a file, without the server's paths (their file name stays)."""
     return ABSOLUTE_PATH.sub(r"\1", str(error))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# What a file is: judged from its bytes, never from its name or the type its uploader's browser claimed
+
+TABULAR_KINDS = {"csv", "tsv", "xlsx"}
+# What may be read as text (a table, JSON, XML, plain text), whatever the file is named.
+TEXT_KINDS = {"csv", "tsv", "json", "text"}
+TABULAR_EXTENSIONS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".xlsx": "xlsx"}
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    """What the content of a file is, whatever its name says."""
+
+    kind: str  # csv, tsv, xlsx, xls, pdf, zip, json, text, image, executable, binary, empty
+    mimetype: str
+    label: str  # for messages: "a PDF document"
+
+    @property
+    def is_tabular(self) -> bool:
+        return self.kind in TABULAR_KINDS
+
+
+# Programs, by their first bytes: Linux and other Unix programs, macOS ones (Mach-O in both byte orders, universal
+# binaries, also Java classes) and scripts run by an interpreter. Windows programs start "MZ", but so could a
+# line of text (a name, a code): their header also holds NUL bytes, which text never does.
+PROGRAMS = [
+    (b"\x7fELF", "application/x-executable", "a program"),
+    (b"\xfe\xed\xfa\xce", "application/x-mach-binary", "a program"),
+    (b"\xfe\xed\xfa\xcf", "application/x-mach-binary", "a program"),
+    (b"\xce\xfa\xed\xfe", "application/x-mach-binary", "a program"),
+    (b"\xcf\xfa\xed\xfe", "application/x-mach-binary", "a program"),
+    (b"\xca\xfe\xba\xbe", "application/x-mach-binary", "a program"),
+    (b"#!", "text/x-shellscript", "a script"),
+]
+# How a web page, an SVG image or a script starts, once leading white space and a BOM are skipped.
+MARKUP_STARTS = (
+    b"<!doctype",
+    b"<html",
+    b"<head",
+    b"<body",
+    b"<script",
+    b"<svg",
+    b"<?xml",
+    b"<iframe",
+    b"<!--",
+    b"<?php",
+)
+
+
+def program(head: bytes) -> tuple[str, str] | None:
+    """Return (media type, label) when the first bytes of a file are a program's or a script's, else None."""
+    if head.startswith(b"MZ") and b"\x00" in head[:64]:
+        return "application/x-msdownload", "a Windows program"
+    return next(((mimetype, label) for magic, mimetype, label in PROGRAMS if head.startswith(magic)), None)
+
+
+# Text holds no control characters other than tab, line feed, form feed and carriage return.
+CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f]")
+
+
+def is_markup(head: bytes) -> bool:
+    """Whether the first bytes of a file start a web page, an SVG image, an XML document or a script."""
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n\f").lower().startswith(MARKUP_STARTS)
+
+
+MAGIC = [
+    (b"%PDF", "pdf", "application/pdf", "a PDF document"),
+    (b"\xd0\xcf\x11\xe0", "xls", "application/vnd.ms-excel", "an old Excel (97-2003) file"),
+    (b"\x1f\x8b", "binary", "application/gzip", "a gzip archive"),
+    (b"\x89PNG", "image", "image/png", "a PNG image"),
+    (b"\xff\xd8\xff", "image", "image/jpeg", "a JPEG image"),
+    (b"GIF8", "image", "image/gif", "a GIF image"),
+    (b"Rar!", "binary", "application/vnd.rar", "a RAR archive"),
+    (b"7z\xbc\xaf", "binary", "application/x-7z-compressed", "a 7-Zip archive"),
+]
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def sniff(file, filename: str, declared_format: str = "") -> Sniffed:
+    """Return what `file` (a seekable binary file) holds, judged from its bytes; the name only tells text kinds apart.
+
+    The file's position is restored.
+    """
+    position = file.tell()
+    file.seek(0)
+    head = file.read(8192)
+    file.seek(position)
+    extension = PurePath(filename).suffix.lower()
+    if not head:
+        return Sniffed("empty", "application/octet-stream", "an empty file")
+    if found := program(head):
+        return Sniffed("executable", *found)
+    for magic, kind, mimetype, label in MAGIC:
+        if head.startswith(magic):
+            return Sniffed(kind, mimetype, label)
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        try:
+            file.seek(0)
+            names = set(zipfile.ZipFile(file).namelist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            names = set()
+        finally:
+            file.seek(position)
+        if "xl/workbook.xml" in names:
+            return Sniffed("xlsx", XLSX_MIMETYPE, "an Excel workbook")
+        if "word/document.xml" in names:
+            return Sniffed(
+                "zip", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "a Word document"
+            )
+        if "content.xml" in names:
+            return Sniffed("zip", "application/vnd.oasis.opendocument.spreadsheet", "an OpenDocument file")
+        return Sniffed("zip", "application/zip", "a ZIP archive")
+    is_utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if b"\x00" in head and not is_utf16:
+        return Sniffed("binary", "application/octet-stream", "a binary file")
+    text_start = head.lstrip(codecs.BOM_UTF8).lstrip()
+    if extension in (".tsv", ".tab") or (not extension and declared_format == "TSV"):
+        return Sniffed("tsv", "text/tab-separated-values", "a TSV table")
+    if extension == ".csv" or (extension not in (".json", ".geojson", ".txt", ".xml") and declared_format == "CSV"):
+        return Sniffed("csv", "text/csv", "a CSV table")
+    if extension in (".json", ".geojson") or text_start[:1] in (b"{", b"["):
+        return Sniffed("json", "application/json", "a JSON file")
+    if text_start.startswith(b"<"):
+        return Sniffed("text", "application/xml", "an XML or HTML file")
+    return Sniffed("text", "text/plain", "a text file")
+
+
+def mismatch(sniffed: Sniffed, filename: str) -> str | None:
+    """Return a message when the file's name says it is a table and its content says otherwise."""
+    expected = TABULAR_EXTENSIONS.get(PurePath(filename).suffix.lower())
+    if expected is None or sniffed.kind == expected or {sniffed.kind, expected} == {"csv", "tsv"}:
+        return None
+    if sniffed.kind == "empty":
+        return f"The file “{PurePath(filename).name}” is empty."
+    return f"The file is named “{PurePath(filename).name}” but it is {sniffed.label}, not {_kind_label(expected)}."
+
+
+def _kind_label(kind: str) -> str:
+    return {"csv": "a CSV table", "tsv": "a TSV table", "xlsx": "an Excel (XLSX) workbook"}[kind]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Text files: encoding, delimiter, decimal and thousands separators
+
+SAMPLE_BYTES = 1 << 20  # what dialect detection reads of a file
+DELIMITERS = [",", ";", "\t", "|"]
+SINGLE_BYTE = {"cp1256", "windows-1256", "cp1252", "windows-1252", "latin-1", "latin1", "iso-8859-1"}
+ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "utf-16": "UTF-16", "cp1256": "Windows-1256 (Arabic)"}
+ENCODING_NAMES |= {"cp1252": "Windows-1252 (French)", "latin-1": "Latin-1"}
+# The IANA name of a codec (HTTP charsets, Data Package `encoding`, reports).
+IANA_NAMES = {"utf-8-sig": "utf-8", "utf-16": "utf-16", "cp1256": "windows-1256", "cp1252": "windows-1252"}
+IANA_NAMES |= {"latin-1": "iso-8859-1"}
+
+
+def iana_name(codec: str) -> str:
+    """The IANA name of a Python codec name: "cp1256" → "windows-1256", "iso8859-6" → "iso-8859-6"."""
+    return IANA_NAMES.get(codec, codec.replace("iso8859", "iso-8859"))
+
+
+ARABIC_LETTER = re.compile(r"[\u0621-\u064a]")
+LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u00ff]")
+WORD = re.compile(r"\w+")
+DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+DECIMAL_DOT = re.compile(r"^[+-]?\d+\.\d+$")
+GROUPED_COMMA_DECIMAL = re.compile(r"^[+-]?\d{1,3}([. \u00a0\u202f]\d{3})+(,\d+)?$")
+GROUPED_DOT_DECIMAL = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+DAY_FIRST_DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")
+
+
+def detect_encoding(path: Path, declared: str = "") -> str:
+    """Return the Python codec of the file at `path`: its BOM, the declared one (checked), UTF-8, or a guess.
+
+    A file without BOM that decodes as UTF-8 from end to end is UTF-8; otherwise it is Windows-1256 when
+    its words read as Arabic, else Windows-1252 (Latin-1 when that fails). Windows-1256 keeps French
+    lower-case accents where Latin-1 has them, so only Arabic words tell the two apart.
+    Raises FileRefused when the declared encoding can't read the file.
+    """
+    with open(path, "rb") as file:
+        head = file.read(SAMPLE_BYTES)
+    if head.startswith(codecs.BOM_UTF8):
+        bom = "utf-8-sig"
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        bom = "utf-16"
+    else:
+        bom = ""
+    declared = _codec_name(declared) if declared else ""
+    if declared:
+        if bom and not declared.startswith(bom[:5]):
+            raise FileRefused(
+                f"The encoding was declared as {encoding_label(declared)} but the file starts with a "
+                f"{encoding_label(bom)} byte-order mark."
+            )
+        failure = decode_failure(path, declared)
+        if failure:
+            raise FileRefused(
+                f"The file cannot be read as {encoding_label(declared)}, the declared encoding: {failure}. "
+                f"It looks like {encoding_label(detect_encoding(path))}; correct or remove the declaration."
+            )
+        if declared in SINGLE_BYTE and not head.isascii() and not decode_failure(path, "utf-8"):
+            raise FileRefused(
+                f"The encoding was declared as {encoding_label(declared)} but the file is in UTF-8: "
+                "its accented or Arabic letters would come out garbled. Correct or remove the declaration."
+            )
+        return "utf-8-sig" if declared == "utf-8" and bom else declared
+    if bom:
+        return bom
+    if not decode_failure(path, "utf-8"):
+        return "utf-8"
+    if reads_as_arabic(head):
+        return "cp1256"
+    return "cp1252" if not decode_failure(path, "cp1252") else "latin-1"
+
+
+def reads_as_arabic(data: bytes) -> bool:
+    """Whether single-byte text reads as Arabic words in Windows-1256 (rather than as French in Windows-1252)."""
+    arabic = mixed = 0
+    for word in WORD.findall(data.decode("cp1256", errors="replace")):
+        has_arabic = bool(ARABIC_LETTER.search(word))
+        if has_arabic and LATIN_LETTER.search(word):
+            mixed += 1
+        elif has_arabic and len(word) > 1:
+            arabic += 1
+    return arabic > mixed
+
+
+def decode(data: bytes, *, final: bool = True) -> tuple[str, str]:
+    """Return `data` as text, and the codec it was read with, by the rules of `detect_encoding` (without a
+    declaration): a BOM, else UTF-8, else Windows-1256 for Arabic, Windows-1252 (or Latin-1) for the rest.
+
+    Pass `final=False` when `data` is only the start of a file: a character cut at its end is then no error.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return codecs.getincrementaldecoder("utf-16")(errors="replace").decode(data, final=final), "utf-16"
+    try:
+        return codecs.getincrementaldecoder("utf-8-sig")().decode(data, final=final), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if reads_as_arabic(data):
+        return data.decode("cp1256"), "cp1256"
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def _codec_name(name: str) -> str:
+    try:
+        codec = codecs.lookup(name.strip()).name
+    except LookupError:
+        raise FileRefused(f"“{name}” is not an encoding this portal knows.") from None
+    return {"iso8859-1": "latin-1", "utf-8-sig": "utf-8"}.get(codec, codec)
+
+
+def encoding_label(codec: str) -> str:
+    return ENCODING_NAMES.get(codec, codec)
+
+
+def decode_failure(path: Path, encoding: str) -> str:
+    """Return where `path` stops decoding as `encoding` ("" when it decodes), reading it in blocks."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    offset = line = 0
+    with open(path, "rb") as file:
+        while block := file.read(1 << 20):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as error:
+                at = offset + max(error.start, 0)
+                line += block.count(b"\n", 0, max(error.start, 0))
+                return f"byte 0x{block[max(error.start, 0)]:02x} on line {line + 1} (byte {at})"
+            offset += len(block)
+            line += block.count(b"\n")
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "the file ends in the middle of a character"
+    return ""
+
+
+def sample_text(path: Path, encoding: str) -> str:
+    with open(path, "rb") as file:
+        head = file.read(SAMPLE_BYTES)
+        complete = not file.read(1)
+    text = head.decode(encoding, errors="replace")
+    if not complete and "\n" in text:
+        text = text[: text.rindex("\n") + 1]  # drop a cut last line
+    return text
+
+
+def detect_delimiter(text: str) -> str:
+    """Return the delimiter among , ; tab | that splits the sample's records into the most, equally wide, columns."""
+    best, best_score = ",", (0.0, 0)
+    for delimiter in DELIMITERS:
+        widths = [len(row) for row in records(text, delimiter, 200) if row]
+        if not widths:
+            continue
+        common = max(set(widths), key=widths.count)
+        if common < 2:
+            continue
+        score = (widths.count(common) / len(widths), common)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def records(text: str, delimiter: str, limit: int) -> list[list[str]]:
+    rows = []
+    try:
+        for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+            rows.append(row)
+            if len(rows) >= limit:
+                break
+    except csv.Error:
+        pass
+    return rows
+
+
+def detect_numbers(rows: list[list[str]]) -> tuple[str, str]:
+    """Return (decimal separator, thousands separator or "") judged from the number-looking cells of `rows`."""
+    comma = dot = grouped_comma = grouped_dot = 0
+    groups: set[str] = set()
+    for row in rows:
+        for cell in row:
+            cell = cell.strip()
+            if not cell or not cell[-1:].isdigit():
+                continue
+            if DECIMAL_COMMA.match(cell):
+                comma += 1
+            elif DECIMAL_DOT.match(cell):
+                dot += 1
+            elif GROUPED_COMMA_DECIMAL.match(cell):
+                grouped_comma += 1
+                groups.add(next(char for char in cell if char in ". \u00a0\u202f"))
+            elif GROUPED_DOT_DECIMAL.match(cell):
+                grouped_dot += 1
+    if grouped_comma or (comma and not dot and not grouped_dot):
+        return ",", (sorted(groups)[0] if len(groups) == 1 else "")
+    if grouped_dot:
+        return ".", ","
+    return ".", ""
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Spreadsheets: the first sheet, streamed to a UTF-8 CSV
+
+
+def xlsx_to_csv(path: Path, target: Path) -> dict:
+    """Write the first sheet of the workbook at `path` to `target` as UTF-8 CSV, row by row; return
+    {"sheet", "other_sheets", "merged"}. Merged cells take the value of their top-left cell.
+
+    openpyxl's read-only mode streams rows but does not know merged ranges, so they are read first from
+    the sheet's XML with iterparse (also streamed). Raises FileRefused when the file is not a workbook.
+    """
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a broken or foreign file
+        raise FileRefused(f"The file is not a readable Excel (XLSX) workbook: {describe_error(error)}.") from None
+    try:
+        if not workbook.sheetnames:
+            raise FileRefused("The workbook has no sheets.")
+        sheet = workbook.worksheets[0]
+        merged = _merged_ranges(path, sheet)
+        pending: dict[tuple[int, int], object] = {}
+        with open(target, "w", encoding="utf-8", newline="") as output:
+            writer = csv.writer(output, lineterminator="\n")
+            for row_number, row in enumerate(sheet_rows(sheet), start=1):
+                values = list(row)
+                for min_col, min_row, max_col, max_row in merged:
+                    if min_row == row_number and min_col - 1 < len(values):
+                        for r in range(min_row, max_row + 1):
+                            for c in range(min_col, max_col + 1):
+                                if (r, c) != (min_row, min_col):
+                                    pending[r, c] = values[min_col - 1]
+                for (r, c), value in [item for item in pending.items() if item[0][0] == row_number]:
+                    values.extend([None] * (c - len(values)))
+                    values[c - 1] = value
+                    del pending[r, c]
+                writer.writerow([_cell_text(value) for value in values])
+        return {
+            "sheet": sheet.title,
+            "other_sheets": workbook.sheetnames[1:],
+            "merged": [_range_name(*bounds) for bounds in merged],
+        }
+    finally:
+        workbook.close()
+
+
+def _merged_ranges(path: Path, sheet) -> list[tuple[int, int, int, int]]:
+    from defusedxml.ElementTree import iterparse
+    from openpyxl.utils.cell import range_boundaries
+
+    ranges = []
+    with zipfile.ZipFile(path) as archive:
+        member = sheet._worksheet_path if hasattr(sheet, "_worksheet_path") else None
+        member = member.lstrip("/") if member else "xl/worksheets/sheet1.xml"
+        with archive.open(member) as xml:
+            for _event, element in iterparse(xml):
+                if element.tag.endswith("}mergeCell"):
+                    ranges.append(range_boundaries(element.get("ref")))
+                elif element.tag.endswith("}row"):
+                    element.clear()
+    return sorted(ranges, key=lambda bounds: (bounds[1], bounds[0]))
+
+
+def _range_name(min_col, min_row, max_col, max_row) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{max_row}"
+
+
+def _cell_text(value) -> str:
+    """Canonical text of a spreadsheet cell; floats by their shortest exact repr, so 0.1 stays "0.1"."""
+    from datetime import date, datetime, time
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 2**53 else repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat()
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)

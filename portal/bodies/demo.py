@@ -1,5 +1,7 @@
 """Demo bodies: the wilaya and commune of Blida with their services and districts, and Salé in Morocco."""
 
+from portal.importing import update_if_changed
+
 from .models import District, PublicBody
 
 Kind = PublicBody.Kind
@@ -117,9 +119,7 @@ def load(stdout) -> None:
             else:
                 PublicBody.add_root(instance=new)
         else:
-            for name, value in fields.items():
-                setattr(body, name, value)
-            body.save()
+            update_if_changed(body, fields)
     commune = PublicBody.objects.get(slug="commune-blida")
     commune.email = "contact@apc-blida.example"
     commune.phone = "+213 25 00 00 00"

@@ -319,8 +319,8 @@ class MalformedFileTestCase:
         ("content", "message"),
         [
             (b"%PDF-1.4\n", "This is a PDF document, not CSV or JSON"),
-            (b"PK\x03\x04\x14\x00", "spreadsheet or document"),
-            (b"reference,title\x00\x01\x02", "binary data"),
+            (b"PK\x03\x04\x14\x00", "This is a ZIP archive, not CSV or JSON"),
+            (b"reference,title\x00\x01\x02", "This is a binary file, not CSV or JSON"),
         ],
     )
     def test_it_refuses_a_binary_file(self, council_page, content, message):
