@@ -148,11 +148,11 @@ def our_load(path: Path, resource_pk: int, number: int) -> tuple[float, int]:
     dialect = {"encoding": files.detect_encoding(path)}
     text = files.sample_text(path, dialect["encoding"])
     dialect["delimiter"] = files.detect_delimiter(text)
-    records = files.records(text, dialect["delimiter"], ingest.INFER_ROWS + 1)
+    records = files.records(text, dialect["delimiter"], ingest.schema.INFER_ROWS + 1)
     dialect["decimal"], dialect["thousands"] = files.detect_numbers(records[1:])
-    names, _warnings = ingest.clean_labels(records[0])
-    schema = ingest.infer_schema(path, dialect, names)
-    result = ingest.load_file(resource, version, path, dialect, schema)
+    names, _warnings = ingest.schema.clean_labels(records[0])
+    schema = ingest.schema.infer_schema(path, dialect, names)
+    result = ingest.load.load_file(resource, version, path, dialect, schema)
     seconds = time.perf_counter() - started
     assert not result.errors, result.errors[:3]
     assert [field["type"] for field in schema["fields"]] == [
@@ -173,9 +173,9 @@ def validation_rate(path: Path) -> float:
 
     dialect = {"encoding": "utf-8", "delimiter": ",", "decimal": ".", "thousands": ""}
     names = [name for name, _type in COLUMNS]
-    schema = ingest.infer_schema(path, dialect, names)
+    schema = ingest.schema.infer_schema(path, dialect, names)
     started = time.perf_counter()
-    report = ingest.validate(path, dialect, schema, limit_rows=VALIDATED_ROWS)
+    report = ingest.schema.validate(path, dialect, schema, limit_rows=VALIDATED_ROWS)
     seconds = time.perf_counter() - started
     assert report["valid"], report["errors"][:3]
     return report["rows_checked"] / seconds

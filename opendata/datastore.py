@@ -276,7 +276,7 @@ def _copy_rewritten(table, fields, chunks, on_progress, raw: RawCsv) -> int:
 
 
 def _converted(item: Field, rewrite: Rewrite | None) -> str:
-    """SQL turning text column `item.column` into the field's type as `ingest.normalise` would have:
+    """SQL turning text column `item.column` into the field's type as `ingest.load.normalise` would have:
     thousands separators dropped, the decimal separator a dot, day-first dates (COPY has made empty
     cells NULL; the types' input functions skip surrounding spaces, and fail on anything else)."""
     column = item.column

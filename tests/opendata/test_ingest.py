@@ -204,7 +204,7 @@ class IngestVersionTestCase:
     def test_a_bad_type_past_the_validated_rows_is_caught_by_the_loader(
         self, django_capture_on_commit_callbacks, monkeypatch
     ):
-        monkeypatch.setattr(ingest, "VALIDATION_ROWS", 2)
+        monkeypatch.setattr(ingest.schema, "VALIDATION_ROWS", 2)
         schema = {"fields": [{"name": "amount", "type": "number"}, {"name": "day", "type": "date"}]}
         resource = loaded_resource([{"amount": "1", "day": "2024-01-01"}], schema["fields"], declared_schema=schema)
         rows = "".join(f"{n},2024-01-{n % 28 + 1:02d}\n" for n in range(10))
@@ -219,8 +219,8 @@ class IngestVersionTestCase:
     def test_an_inferred_type_that_a_later_row_breaks_becomes_text(
         self, django_capture_on_commit_callbacks, monkeypatch
     ):
-        monkeypatch.setattr(ingest, "INFER_ROWS", 3)
-        monkeypatch.setattr(ingest, "VALIDATION_ROWS", 3)
+        monkeypatch.setattr(ingest.schema, "INFER_ROWS", 3)
+        monkeypatch.setattr(ingest.schema, "VALIDATION_ROWS", 3)
         content = b"code,amount\n1,10\n2,20\n3,30\nA-4,40\n"
         resource = ResourceFactory()
         version = upload(resource, content, "data.csv", django_capture_on_commit_callbacks)
@@ -273,7 +273,7 @@ class SpreadsheetRewriteTestCase:
         def general_path(*args):
             raise AssertionError("the general path normalised the file")
 
-        monkeypatch.setattr(ingest, "normalise", general_path)
+        monkeypatch.setattr(ingest.load, "normalise", general_path)
         content = (
             "Commune;Montant;Date;Quantité\n"
             "Blida;1 234,56;31/12/2025; 12 \n"
@@ -309,7 +309,7 @@ class SpreadsheetRewriteTestCase:
     def test_a_bad_cell_refuses_the_load_and_keeps_the_previous_rows(
         self, cell, field, rewritten, django_capture_on_commit_callbacks, monkeypatch
     ):
-        monkeypatch.setattr(ingest, "VALIDATION_ROWS", 2)  # past frictionless' rows: the loader's checks
+        monkeypatch.setattr(ingest.schema, "VALIDATION_ROWS", 2)  # past frictionless' rows: the loader's checks
         resource = ResourceFactory(declared_schema=SPREADSHEET_SCHEMA)
         header = "Commune;Montant;Date;Quantité\n"
         good_rows = "".join(f"Blida;{n} 000,25;{n % 28 + 1:02d}/01/2024;{n}\n" for n in range(1, 6))

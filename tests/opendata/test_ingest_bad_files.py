@@ -88,7 +88,7 @@ class BrokenTableTestCase:
     def test_an_extra_cell_past_the_validated_rows_is_caught_by_the_loader(
         self, django_capture_on_commit_callbacks, monkeypatch
     ):
-        monkeypatch.setattr(ingest, "VALIDATION_ROWS", 5)
+        monkeypatch.setattr(ingest.schema, "VALIDATION_ROWS", 5)
         rows = "".join(f"{n},x\n" for n in range(20))
         content = f"a,b\n{rows}99,y,extra\n".encode()
         version = upload(ResourceFactory(), content, "data.csv", django_capture_on_commit_callbacks)
@@ -232,7 +232,7 @@ class HugeFileTestCase:
     ROWS = 250_000
 
     def test_a_large_generated_file_loads_in_chunks(self, tmp_path, django_capture_on_commit_callbacks, monkeypatch):
-        monkeypatch.setattr(ingest, "CHUNK_ROWS", 50_000)
+        monkeypatch.setattr(ingest.load, "CHUNK_ROWS", 50_000)
         path = tmp_path / "big.csv"
         with open(path, "w", encoding="cp1256", newline="") as file:
             writer = csv.writer(file, delimiter=";")

@@ -1,0 +1,302 @@
+"""Ingestion of an uploaded tabular version: what the file is, its dialect and schema, validation, DataStore load.
+
+`ingest_version` walks a version through an explicit state machine (TRANSITIONS below):
+PENDING → VALIDATING → LOADING → LOADED, or INVALID (the file is wrong: staff must fix it) or FAILED
+(something broke on our side: retry). Each transition is one conditional UPDATE … WHERE status = old,
+so two workers given the same version never both run it.
+
+The stages live apart: what the file is and how its text reads in portal.files, its schema and validation in
+`schema`, the load in `load`; this module runs them and keeps the version's status and progress.
+"""
+
+import logging
+import tempfile
+from pathlib import Path
+
+from django.core.cache import cache
+from django.db.models import Q
+from django.utils import timezone
+
+from portal.files import (
+    FileRefused,
+    check_archive,
+    check_columns,
+    detect_delimiter,
+    detect_encoding,
+    detect_numbers,
+    mismatch,
+    records,
+    sample_text,
+    sniff,
+    xlsx_to_csv,
+)
+
+from .. import datastore
+from ..models import Resource, ResourceVersion
+from .load import load_file
+from .schema import INFER_ROWS, MAX_ERRORS, IngestError, clean_labels, infer_schema, validate
+
+logger = logging.getLogger(__name__)
+Status = ResourceVersion.Status
+
+
+# Allowed transitions: status → statuses reachable from it. FAILED may go back to PENDING for a retry.
+TRANSITIONS = {
+    Status.PENDING: {Status.VALIDATING, Status.STORED, Status.INVALID, Status.FAILED},
+    Status.VALIDATING: {Status.LOADING, Status.INVALID, Status.FAILED},
+    Status.LOADING: {Status.LOADED, Status.INVALID, Status.FAILED},
+    Status.FAILED: {Status.PENDING},
+    Status.LOADED: set(),
+    Status.INVALID: set(),
+    Status.STORED: set(),
+}
+PROGRESS_TIMEOUT = 24 * 3600
+
+
+class TransitionError(RuntimeError):
+    pass
+
+
+def transition(version: ResourceVersion, status: str, **fields) -> None:
+    """Move `version` to `status` when TRANSITIONS allows it from its current status; set `fields` with it.
+
+    A conditional UPDATE, so that of two workers racing for a version only one wins; raises TransitionError
+    for the other (or when the table does not allow the move).
+    """
+    current = ResourceVersion.Status(version.status)
+    if status not in TRANSITIONS[current]:
+        raise TransitionError(f"A version cannot go from {current} to {status}.")
+    updated = ResourceVersion.objects.filter(pk=version.pk, status=current).update(status=status, **fields)
+    if not updated:
+        raise TransitionError(f"Version {version.pk} is no longer {current}.")
+    version.status = status
+    for name, value in fields.items():
+        setattr(version, name, value)
+    _set_progress(version, status=status)
+
+
+def retry(version: ResourceVersion) -> ResourceVersion:
+    """Put a FAILED version back in the queue (the caller schedules the task)."""
+    transition(version, Status.PENDING, error="")
+    return version
+
+
+def ingest_version(version: ResourceVersion) -> ResourceVersion:
+    """Validate `version`'s file and load its rows into the resource's DataStore; return the version.
+
+    Ends LOADED (rows_loaded, table_schema, dialect, validation_report set), INVALID (the file is at fault;
+    `error` and the report say why) or FAILED (our fault; logged). Never raises for a bad file. A version
+    that is not PENDING is left alone (another worker has it, or it is done).
+    """
+    try:
+        transition(version, Status.VALIDATING, error="")
+    except TransitionError:
+        logger.info("Version %s is %s: not ingesting it again.", version.pk, version.status)
+        return version
+    report: dict = {"valid": False, "warnings": [], "errors": [], "stats": {"bytes": version.size}}
+    with tempfile.TemporaryDirectory(prefix="ingest-") as workdir:
+        try:
+            _ingest(version, Path(workdir), report)
+        except (IngestError, FileRefused) as error:
+            report["valid"] = False
+            report["errors"] = (report.get("errors") or []) + getattr(error, "errors", [])
+            report["errors"] = report["errors"][:MAX_ERRORS]
+            transition(version, Status.INVALID, error=str(error), validation_report=report, dialect=version.dialect)
+        except Exception as error:
+            logger.exception("Ingesting version %s failed", version.pk)
+            transition(
+                version,
+                Status.FAILED,
+                error=f"The file could not be loaded because of an error on the portal ({type(error).__name__}).",
+                validation_report=report,
+            )
+    return version
+
+
+def _ingest(version: ResourceVersion, workdir: Path, report: dict) -> None:
+    resource = version.resource
+    declared = dict(version.dialect or {})
+    path = _local_copy(version, workdir)
+    with open(path, "rb") as file:
+        sniffed = sniff(file, version.original_name, resource.format)
+    problem = mismatch(sniffed, version.original_name)
+    if problem:
+        raise IngestError(problem)
+    if not sniffed.is_tabular:
+        raise IngestError(f"The file is {sniffed.label}, not a table: only CSV, TSV and XLSX files are loaded.")
+
+    if sniffed.kind == "xlsx":
+        converted = workdir / "sheet.csv"
+        try:
+            check_archive(str(path))
+            sheet = xlsx_to_csv(path, converted)
+        except FileRefused as refusal:
+            raise IngestError(str(refusal)) from None
+        path = converted
+        if sheet["other_sheets"]:
+            names = "”, “".join(sheet["other_sheets"])
+            report["warnings"].append(f"Only the first sheet, “{sheet['sheet']}”, was loaded; not “{names}”.")
+        if sheet["merged"]:
+            report["warnings"].append(
+                f"Merged cells ({', '.join(sheet['merged'][:10])}) were filled with the value of their first cell."
+            )
+        dialect = {"encoding": "utf-8", "delimiter": ",", "sheet": sheet["sheet"]}
+    else:
+        dialect = {"encoding": detect_encoding(path, declared.get("encoding", ""))}
+        dialect["delimiter"] = (
+            "\t" if sniffed.kind == "tsv" else detect_delimiter(sample_text(path, dialect["encoding"]))
+        )
+    text = sample_text(path, dialect["encoding"])
+    sample = records(text, dialect["delimiter"], INFER_ROWS + 1)
+    if not sample or not any(cell.strip() for cell in sample[0]):
+        raise IngestError("The file is empty: it has no header row.")
+    try:
+        check_columns(max(len(record) for record in sample))
+    except FileRefused as refusal:
+        raise IngestError(str(refusal)) from None
+    if len(sample) < 2 or not any(any(cell.strip() for cell in row) for row in sample[1:]):
+        raise IngestError("The file has a header but no rows.")
+    dialect["decimal"], dialect["thousands"] = detect_numbers(sample[1:])
+    version.dialect = dialect
+    ResourceVersion.objects.filter(pk=version.pk).update(dialect=dialect)
+
+    names, warnings = clean_labels(sample[0])
+    report["warnings"].extend(warnings)
+    if resource.declared_schema:
+        schema = _declared(resource.declared_schema, names)
+    else:
+        schema = infer_schema(path, dialect, names)
+    report["schema_source"] = "declared" if resource.declared_schema else "inferred"
+
+    checked = validate(path, dialect, schema)
+    if report["schema_source"] == "inferred":
+        # The types were guessed from the first rows: a later value of another kind makes the field text.
+        mistyped = {error["field"] for error in checked["errors"] if error["type"] == "type-error"}
+        if mistyped:
+            _demote(schema, mistyped, report)
+            checked["errors"] = [error for error in checked["errors"] if error["type"] != "type-error"]
+            checked["valid"] = not checked["errors"]
+    report.update(
+        valid=checked["valid"],
+        errors=checked["errors"],
+        stats={**report["stats"], "fields": len(names), "rows_validated": checked["rows_checked"]},
+        complete=checked["complete"],
+    )
+    if not checked["valid"]:
+        first = checked["errors"][0]
+        where = f"row {first['row']}" if first.get("row") else "the header"
+        raise IngestError(
+            f"The file did not pass validation ({len(checked['errors'])}+ errors; first at {where}: "
+            f"{first['message']})."
+        )
+
+    transition(version, Status.LOADING, validation_report=report, dialect=dialect)
+    total = path.stat().st_size
+
+    def on_progress(rows, done_bytes):
+        _set_progress(version, rows=rows, bytes=done_bytes, total_bytes=total)
+
+    while True:
+        try:
+            result = load_file(version.resource, version, path, dialect, schema, on_progress)
+        except datastore.DatastoreError as error:
+            raise IngestError(str(error)) from None
+        if not result.errors:
+            break
+        if report["schema_source"] == "declared":
+            report["stats"]["type_errors"] = result.error_count
+            raise IngestError(
+                f"{result.error_count} cells do not match the declared schema; the first at row "
+                f"{result.errors[0]['row']}, field “{result.errors[0]['field']}”: {result.errors[0]['message']}.",
+                result.errors,
+            )
+        # An inferred type that a row past the validated ones breaks: keep that field as text and load again.
+        _demote(schema, {error["field"] for error in result.errors}, report)
+
+    report["stats"]["rows"] = result.rows
+    report["valid"] = True
+    transition(
+        version,
+        Status.LOADED,
+        rows_loaded=result.rows,
+        table_schema=schema,
+        validation_report=report,
+        dialect=dialect,
+        error="",
+    )
+    _set_progress(version, rows=result.rows, bytes=total, total_bytes=total)
+    Resource.objects.filter(pk=resource.pk).update(modified_at=timezone.now())
+    # Only now does the file become the one the public downloads; an older version that finishes after a
+    # newer one does not take its place back.
+    Resource.objects.filter(pk=resource.pk).filter(
+        Q(current_version__isnull=True) | Q(current_version__number__lt=version.number)
+    ).update(current_version=version)
+
+
+def _demote(schema: dict, names: set[str], report: dict) -> None:
+    for descriptor in schema["fields"]:
+        if descriptor["name"] in names:
+            name = descriptor["name"]
+            descriptor.clear()
+            descriptor.update(name=name, type="string")
+    report["warnings"].append(
+        "Kept as text, since some values past the first rows are not of the type inferred: "
+        + ", ".join(f"“{name}”" for name in sorted(names))
+        + "."
+    )
+
+
+def _declared(schema: dict, names: list[str]) -> dict:
+    """The declared schema, checked against the file's header (same columns, same order)."""
+    declared = [descriptor.get("name", "") for descriptor in schema.get("fields", [])]
+    if len(declared) != len(names):
+        raise IngestError(f"The file has {len(names)} columns; the declared schema has {len(declared)}.")
+    for position, (name, expected) in enumerate(zip(names, declared, strict=True), start=1):
+        if name != expected:
+            raise IngestError(f"Column {position} is “{name}” in the file but “{expected}” in the declared schema.")
+    return {**schema, "fields": [dict(descriptor) for descriptor in schema["fields"]]}
+
+
+def _local_copy(version: ResourceVersion, workdir: Path) -> Path:
+    """A path to the version's file: the storage's own when it has one, else a copy streamed to `workdir`."""
+    try:
+        return Path(version.file.path)
+    except NotImplementedError:  # remote storage (S3): stream it down
+        target = workdir / "upload"
+        with version.file.open("rb") as source, open(target, "wb") as output:
+            for block in iter(lambda: source.read(1 << 20), b""):
+                output.write(block)
+        return target
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Progress
+
+
+def _progress_key(version_pk: int) -> str:
+    return f"opendata:ingest:{version_pk}"
+
+
+def _set_progress(version: ResourceVersion, **values) -> None:
+    state = cache.get(_progress_key(version.pk)) or {"rows": 0, "bytes": 0, "total_bytes": version.size}
+    state.update(values)
+    state["status"] = version.status
+    cache.set(_progress_key(version.pk), state, PROGRESS_TIMEOUT)
+
+
+def progress(version: ResourceVersion) -> dict:
+    """Return {"status", "rows", "bytes", "total_bytes"} of the version's ingestion, as the task last wrote it.
+
+    Bytes are of the file the loader reads (the CSV made from a workbook for XLSX). Falls back to the
+    database when the cache has nothing (e.g. expired, or another cache).
+    """
+    state = cache.get(_progress_key(version.pk))
+    status = ResourceVersion.objects.filter(pk=version.pk).values_list("status", flat=True).first()
+    if state is None:
+        done = status == Status.LOADED
+        rows = version.rows_loaded if done else 0
+        state = {"rows": rows, "bytes": version.size if done else 0, "total_bytes": version.size}
+    return {**state, "status": status or state.get("status")}
+
+
+__all__ = ["TRANSITIONS", "IngestError", "ingest_version", "progress", "retry"]
