@@ -10,7 +10,7 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from . import permissions
-from .models import Dataset, ProblemReport, Resource
+from .models import DATASET_WORKFLOW, Dataset, ProblemReport, Resource
 from .uploads import limit_text, too_large_message
 
 LANGUAGE_DIRECTIONS = {"ar": "rtl"}
@@ -76,6 +76,8 @@ class DatasetForm(WagtailAdminModelForm):
         body, status = cleaned.get("body"), cleaned.get("status")
         if body and status and not permissions.can_set_status(self.for_user, body, self.old_status, status):
             self.add_error("status", _("Only a publisher of this body may publish or withdraw its datasets."))
+        elif status and not DATASET_WORKFLOW.allows(self.old_status or Dataset.Status.DRAFT, status):
+            self.add_error("status", _("A draft is published before it can be withdrawn."))
         return cleaned
 
 

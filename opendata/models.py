@@ -16,8 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from portal.bodies.models import PublicBody
+from portal.bodies.auth import has_role
+from portal.bodies.models import PublicBody, Role
 from portal.i18n import TranslatedField
+from portal.workflow import Move, Workflow
 
 
 class Licence(models.Model):
@@ -166,6 +168,24 @@ class Dataset(models.Model):
             self.published_at = timezone.now()
         super().save(*args, **kwargs)
 
+    # Status moves (DATASET_WORKFLOW below): a publisher of the dataset's body makes them.
+
+    def publish(self, by=None, note: str = "") -> None:
+        now = timezone.now()
+        published_at = self.published_at or now
+        DATASET_WORKFLOW.move(self, "publish", by=by, note=note, published_at=published_at, modified_at=now)
+
+    def withdraw(self, by=None, note: str = "") -> None:
+        DATASET_WORKFLOW.move(self, "withdraw", by=by, note=note, modified_at=timezone.now())
+
+    def unpublish(self, by=None, note: str = "") -> None:
+        DATASET_WORKFLOW.move(self, "unpublish", by=by, note=note, modified_at=timezone.now())
+
+    def set_status(self, status: str, by=None, note: str = "") -> None:
+        """Make the move that leads to `status`, if the dataset is not there already."""
+        if status != self.status:
+            getattr(self, DATASET_MOVES[status])(by=by, note=note)
+
     @property
     def title_language(self) -> str:
         return Dataset.title.language_of(self)
@@ -185,6 +205,39 @@ class Dataset(models.Model):
 
 def resource_upload_path(version: "ResourceVersion", filename: str) -> str:
     return f"opendata/{version.resource.uuid.hex}/{PurePath(filename).name}"
+
+
+def publishes(user, dataset: Dataset) -> bool:
+    """A publisher of the dataset's body, or of a body above it, publishes and withdraws it."""
+    return has_role(user, Role.PUBLISHER, dataset.body)
+
+
+_Status = Dataset.Status
+DATASET_WORKFLOW = Workflow(
+    Move(
+        "publish",
+        sources={_Status.DRAFT, _Status.WITHDRAWN},
+        target=_Status.PUBLISHED,
+        action="opendata.publish",
+        allowed=publishes,
+    ),
+    Move(
+        "withdraw",
+        sources={_Status.PUBLISHED},
+        target=_Status.WITHDRAWN,
+        action="opendata.withdraw",
+        allowed=publishes,
+    ),
+    Move(
+        "unpublish",
+        sources={_Status.PUBLISHED, _Status.WITHDRAWN},
+        target=_Status.DRAFT,
+        action="opendata.unpublish",
+        allowed=publishes,
+    ),
+)
+# The move that leads to each status.
+DATASET_MOVES = {_Status.PUBLISHED: "publish", _Status.WITHDRAWN: "withdraw", _Status.DRAFT: "unpublish"}
 
 
 class Resource(models.Model):
@@ -303,6 +356,21 @@ class ResourceVersion(models.Model):
 
     def get_absolute_url(self):
         return reverse("downloads:version", args=[self.resource.uuid, self.number])
+
+
+_Version = ResourceVersion.Status
+_RUNNING = {_Version.PENDING, _Version.VALIDATING, _Version.LOADING}
+# A version's way through ingestion (opendata.ingest), one move per status it can reach, named after it. The
+# worker makes them; retrying a failed one puts it back in the queue.
+VERSION_WORKFLOW = Workflow(
+    Move(_Version.VALIDATING, sources={_Version.PENDING}, target=_Version.VALIDATING),
+    Move(_Version.STORED, sources={_Version.PENDING}, target=_Version.STORED),
+    Move(_Version.LOADING, sources={_Version.VALIDATING}, target=_Version.LOADING),
+    Move(_Version.LOADED, sources={_Version.LOADING}, target=_Version.LOADED),
+    Move(_Version.INVALID, sources=_RUNNING, target=_Version.INVALID),
+    Move(_Version.FAILED, sources=_RUNNING, target=_Version.FAILED),
+    Move(_Version.PENDING, sources={_Version.FAILED}, target=_Version.PENDING),
+)
 
 
 class ProblemReport(models.Model):

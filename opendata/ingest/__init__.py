@@ -30,9 +30,10 @@ from portal.files import (
     sniff,
     xlsx_to_csv,
 )
+from portal.workflow import TransitionNotAllowed
 
 from .. import datastore
-from ..models import Resource, ResourceVersion
+from ..models import VERSION_WORKFLOW, Resource, ResourceVersion
 from .load import load_file
 from .schema import INFER_ROWS, MAX_ERRORS, IngestError, clean_labels, infer_schema, validate
 
@@ -40,16 +41,6 @@ logger = logging.getLogger(__name__)
 Status = ResourceVersion.Status
 
 
-# Allowed transitions: status → statuses reachable from it. FAILED may go back to PENDING for a retry.
-TRANSITIONS = {
-    Status.PENDING: {Status.VALIDATING, Status.STORED, Status.INVALID, Status.FAILED},
-    Status.VALIDATING: {Status.LOADING, Status.INVALID, Status.FAILED},
-    Status.LOADING: {Status.LOADED, Status.INVALID, Status.FAILED},
-    Status.FAILED: {Status.PENDING},
-    Status.LOADED: set(),
-    Status.INVALID: set(),
-    Status.STORED: set(),
-}
 PROGRESS_TIMEOUT = 24 * 3600
 
 
@@ -58,20 +49,15 @@ class TransitionError(RuntimeError):
 
 
 def transition(version: ResourceVersion, status: str, **fields) -> None:
-    """Move `version` to `status` when TRANSITIONS allows it from its current status; set `fields` with it.
+    """Move `version` to `status` (models.VERSION_WORKFLOW), setting `fields` with it.
 
-    A conditional UPDATE, so that of two workers racing for a version only one wins; raises TransitionError
-    for the other (or when the table does not allow the move).
+    A conditional UPDATE (portal.workflow), so that of two workers racing for a version only one wins; raises
+    TransitionError for the other, or when the workflow has no such move from the version's status.
     """
-    current = ResourceVersion.Status(version.status)
-    if status not in TRANSITIONS[current]:
-        raise TransitionError(f"A version cannot go from {current} to {status}.")
-    updated = ResourceVersion.objects.filter(pk=version.pk, status=current).update(status=status, **fields)
-    if not updated:
-        raise TransitionError(f"Version {version.pk} is no longer {current}.")
-    version.status = status
-    for name, value in fields.items():
-        setattr(version, name, value)
+    try:
+        VERSION_WORKFLOW.move(version, status, **fields)
+    except TransitionNotAllowed as error:
+        raise TransitionError(str(error)) from None
     _set_progress(version, status=status)
 
 
@@ -299,4 +285,4 @@ def progress(version: ResourceVersion) -> dict:
     return {**state, "status": status or state.get("status")}
 
 
-__all__ = ["TRANSITIONS", "IngestError", "ingest_version", "progress", "retry"]
+__all__ = ["IngestError", "TransitionError", "ingest_version", "progress", "retry", "transition"]

@@ -3,11 +3,14 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
-from django.db import models, transaction
+from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail.log_actions import log
+
+from portal.bodies.auth import has_role
+from portal.bodies.models import Role
+from portal.workflow import Move, Workflow
 
 
 class UserManager(BaseUserManager["User"]):
@@ -73,14 +76,6 @@ class Organisation(models.Model):
         REJECTED = "rejected", _("Rejected")
         SUSPENDED = "suspended", _("Suspended")
 
-    # Allowed transitions: status → statuses reachable from it.
-    TRANSITIONS = {
-        Status.PENDING: {Status.APPROVED, Status.REJECTED},
-        Status.APPROVED: {Status.SUSPENDED},
-        Status.REJECTED: {Status.APPROVED},
-        Status.SUSPENDED: {Status.APPROVED},
-    }
-
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     name = models.CharField(_("name"), max_length=255)
@@ -131,27 +126,52 @@ class Organisation(models.Model):
         return self.status == self.Status.APPROVED
 
     def can_become(self, status: "Organisation.Status") -> bool:
-        return status in self.TRANSITIONS[self.Status(self.status)]
+        return status in ORGANISATION_WORKFLOW.targets(self.status)
 
     def approve(self, by, reason: str = "") -> None:
-        self._set_status(self.Status.APPROVED, by, reason, "accounts.organisation.approve")
+        self._decide("approve", by, reason)
 
     def reject(self, by, reason: str) -> None:
-        self._set_status(self.Status.REJECTED, by, reason, "accounts.organisation.reject")
+        self._decide("reject", by, reason)
 
     def suspend(self, by, reason: str) -> None:
-        self._set_status(self.Status.SUSPENDED, by, reason, "accounts.organisation.suspend")
+        self._decide("suspend", by, reason)
 
-    def _set_status(self, status, by, reason, action) -> None:
-        with transaction.atomic():
-            locked = Organisation.objects.select_for_update().get(pk=self.pk)
-            if not locked.can_become(status):
-                raise ValueError(f"An association cannot go from {locked.status} to {status}.")
-            locked.status, locked.status_reason = status, reason
-            locked.decided_at, locked.decided_by = timezone.now(), by
-            locked.save(update_fields=["status", "status_reason", "decided_at", "decided_by"])
-            log(instance=locked, action=action, user=by, data={"reason": reason})
-        self.refresh_from_db()
+    def _decide(self, move: str, by, reason: str) -> None:
+        ORGANISATION_WORKFLOW.move(
+            self, move, by=by, note=reason, status_reason=reason, decided_at=timezone.now(), decided_by=by
+        )
+
+
+def moderates(user, organisation: Organisation) -> bool:
+    """Moderators of the body an association is registered with (or of a body above it) decide on it."""
+    return has_role(user, Role.MODERATOR, organisation.body)
+
+
+_Status = Organisation.Status
+ORGANISATION_WORKFLOW = Workflow(
+    Move(
+        "approve",
+        sources={_Status.PENDING, _Status.REJECTED, _Status.SUSPENDED},
+        target=_Status.APPROVED,
+        action="accounts.organisation.approve",
+        allowed=moderates,
+    ),
+    Move(
+        "reject",
+        sources={_Status.PENDING},
+        target=_Status.REJECTED,
+        action="accounts.organisation.reject",
+        allowed=moderates,
+    ),
+    Move(
+        "suspend",
+        sources={_Status.APPROVED},
+        target=_Status.SUSPENDED,
+        action="accounts.organisation.suspend",
+        allowed=moderates,
+    ),
+)
 
 
 class Membership(models.Model):

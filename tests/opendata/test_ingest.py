@@ -11,7 +11,8 @@ from django.test import override_settings
 from openpyxl import Workbook
 
 from opendata import datastore, ingest, services
-from opendata.models import ResourceVersion
+from opendata.models import VERSION_WORKFLOW, ResourceVersion
+from portal.workflow import history
 from tests.opendata.factories import ResourceFactory, add_file, loaded_resource
 
 FILES = Path(__file__).parent / "files"
@@ -349,11 +350,19 @@ class IngestStatesTestCase:
         assert ResourceVersion.objects.get(pk=version.pk).status == Status.LOADED
         assert resource.datastore_version_id == loaded_table
 
+    def test_each_move_of_a_version_leaves_an_event(self, django_capture_on_commit_callbacks):
+        version = upload(ResourceFactory(), b"a,b\n1,2\n", "data.csv", django_capture_on_commit_callbacks)
+        moves = [(event.from_status, event.to_status, event.by) for event in history(version)]
+        assert moves == [("pending", "validating", None), ("validating", "loading", None), ("loading", "loaded", None)]
+
     def test_the_transition_table_refuses_a_move_it_does_not_list(self):
         version = add_file(ResourceFactory(), b"a\n1\n", status=Status.LOADED)
         with pytest.raises(ingest.TransitionError):
             ingest.transition(version, Status.VALIDATING)
-        assert set(ingest.TRANSITIONS) == set(Status)
+        # Every status is reached by a move, and LOADED, INVALID and STORED are final.
+        moves = VERSION_WORKFLOW.moves.values()
+        assert {move.target for move in moves} == set(Status)
+        assert all(not VERSION_WORKFLOW.targets(status) for status in (Status.LOADED, Status.INVALID, Status.STORED))
 
     def test_a_failed_version_can_be_retried(self):
         resource = ResourceFactory()
