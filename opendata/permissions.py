@@ -8,7 +8,7 @@ answer from the same functions, so that the menu, the listings and the forms agr
 
 from django.db.models import QuerySet
 
-from portal.bodies.auth import get_bodies_with_any_role, has_role
+from portal.bodies.auth import get_bodies_with_any_role, has_any_role
 from portal.bodies.models import PublicBody, Role
 from portal.bodies.permissions import BodyScopedPermissionPolicy
 
@@ -18,10 +18,6 @@ MANAGING_ROLES = (Role.EDITOR, Role.PUBLISHER)
 PUBLISHING_ROLES = (Role.PUBLISHER,)
 # The statuses that only a publisher may give a dataset (or take it out of).
 PUBLIC_STATUSES = frozenset({Dataset.Status.PUBLISHED, Dataset.Status.WITHDRAWN})
-
-
-def _has_any_role(user, roles, body: PublicBody) -> bool:
-    return any(has_role(user, role, body) for role in roles)
 
 
 def get_managed_bodies(user) -> QuerySet[PublicBody]:
@@ -35,11 +31,11 @@ def get_publishing_bodies(user) -> QuerySet[PublicBody]:
 
 
 def can_manage_body(user, body: PublicBody) -> bool:
-    return _has_any_role(user, MANAGING_ROLES, body)
+    return has_any_role(user, MANAGING_ROLES, body)
 
 
 def can_publish_for_body(user, body: PublicBody) -> bool:
-    return _has_any_role(user, PUBLISHING_ROLES, body)
+    return has_any_role(user, PUBLISHING_ROLES, body)
 
 
 def can_manage_dataset(user, dataset: Dataset) -> bool:

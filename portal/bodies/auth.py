@@ -12,11 +12,16 @@ def roles_covering(roles) -> list[str]:
 
 def has_role(user, role: Role, body: PublicBody) -> bool:
     """Return whether `user` holds `role` on `body`, directly or through a body above it."""
+    return has_any_role(user, [role], body)
+
+
+def has_any_role(user, roles, body: PublicBody) -> bool:
+    """Return whether `user` holds one of `roles` on `body`, directly or through a body above it."""
     if not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
         return True
-    return RoleGrant.objects.covering(body).filter(user=user, role__in=roles_covering([role])).exists()
+    return RoleGrant.objects.covering(body).filter(user=user, role__in=roles_covering(roles)).exists()
 
 
 def get_bodies_with_role(user, role: Role) -> QuerySet[PublicBody]:
