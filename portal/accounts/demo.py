@@ -2,7 +2,8 @@
 
 from allauth.account.models import EmailAddress
 
-from portal.bodies.models import PublicBody, Role, RoleGrant
+from portal.bodies.models import PublicBody, Role
+from portal.bodies.services import grant_role
 
 from .models import Membership, Organisation, User
 
@@ -25,11 +26,9 @@ def load(stdout) -> None:
     commune = PublicBody.objects.get(slug="commune-blida")
     staff = _user(STAFF_EMAIL, first_name="سعاد", last_name="بن علي", is_staff=True)
     for role in (Role.ADMINISTRATOR, Role.PUBLISHER, Role.INFORMATION_OFFICER, Role.BUDGET_MANAGER, Role.MODERATOR):
-        if not RoleGrant.objects.filter(user=staff, body=commune, role=role).exists():
-            RoleGrant.objects.create(user=staff, body=commune, role=role)
+        grant_role(staff, commune, role)
     editor = _user(EDITOR_EMAIL, first_name="Yacine", last_name="Mansouri", is_staff=True)
-    if not RoleGrant.objects.filter(user=editor, body=commune, role=Role.EDITOR).exists():
-        RoleGrant.objects.create(user=editor, body=commune, role=Role.EDITOR)
+    grant_role(editor, commune, Role.EDITOR)
     citizen = _user(CITIZEN_EMAIL, first_name="Karim", last_name="Haddad")
 
     associations = [

@@ -34,3 +34,18 @@ def sync_role_groups(user) -> None:
             user.groups.add(group)
         else:
             user.groups.remove(group)
+
+
+def grant_role(user, body, role: Role, *, by=None) -> RoleGrant:
+    """Give `user` `role` on `body` (and the bodies below it); a grant they hold already is kept as it is.
+
+    Their groups follow through portal.bodies.signals, as for grants made in the admin.
+    """
+    grant, _created = RoleGrant.objects.get_or_create(user=user, body=body, role=role, defaults={"granted_by": by})
+    return grant
+
+
+def revoke_role(user, body, role: Role) -> bool:
+    """Take `role` on `body` from `user`; return whether they held it."""
+    deleted, _by_model = RoleGrant.objects.filter(user=user, body=body, role=role).delete()
+    return bool(deleted)

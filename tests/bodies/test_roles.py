@@ -1,7 +1,8 @@
 """Staff roles reach the body they are granted on and every body below it, nothing else."""
 
-from portal.bodies.auth import get_bodies_with_role, has_role
+from portal.bodies.auth import get_bodies_with_role, has_any_role, has_role
 from portal.bodies.models import Role, RoleGrant
+from portal.bodies.services import grant_role, revoke_role
 from tests.factories import PublicBodyFactory, RoleGrantFactory, UserFactory
 
 
@@ -126,3 +127,19 @@ class RoleGrantRemovalTestCase:
         grant.save()
         assert self.held_groups(first) == set()
         assert "Role: publisher" in self.held_groups(second)
+
+
+class GrantAndRevokeTestCase:
+    def test_granting_twice_keeps_one_grant_and_revoking_takes_the_rights_away(
+        self, commune, department, administrator
+    ):
+        user = UserFactory()
+        first = grant_role(user, commune, Role.PUBLISHER, by=administrator)
+        assert grant_role(user, commune, Role.PUBLISHER) == first
+        assert first.granted_by == administrator
+        assert has_any_role(user, [Role.EDITOR, Role.PUBLISHER], department)
+        assert user.groups.filter(name="Role: publisher").exists()
+        assert revoke_role(user, commune, Role.PUBLISHER) is True
+        assert revoke_role(user, commune, Role.PUBLISHER) is False
+        assert not has_any_role(user, [Role.EDITOR, Role.PUBLISHER], department)
+        assert not user.groups.filter(name="Role: publisher").exists()
