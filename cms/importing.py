@@ -36,7 +36,7 @@ from wagtail.actions.copy_for_translation import ParentNotTranslatedError
 from wagtail.coreutils import find_available_slug
 
 from portal.files import (
-    CONTROL_BYTES,
+    CONTROL_CHARACTERS,
     SAMPLE_BYTES,
     TEXT_KINDS,
     decode,
@@ -150,9 +150,9 @@ def read_rows(source: Path | str | IO) -> tuple[list[SourceRow], str]:
         sniffed = sniff(io.BytesIO(data), name)
         if sniffed.kind not in {*TEXT_KINDS, "empty"}:  # an empty file is reported as such below
             raise ImportFileError(f"This is {sniffed.label}, not CSV or JSON: save the table as CSV (UTF-8) first.")
-        if CONTROL_BYTES.search(data[:65536]):
-            raise ImportFileError("This is not a CSV or JSON file: it holds binary data.")
         text, codec = decode(data)
+        if CONTROL_CHARACTERS.search(text[:65536]):
+            raise ImportFileError("This is not a CSV or JSON file: it holds binary data.")
         encoding = iana_name(codec)
     else:
         text, encoding = data.removeprefix("\ufeff"), "utf-8"

@@ -160,8 +160,10 @@ def program(head: bytes) -> tuple[str, str] | None:
     return next(((mimetype, label) for magic, mimetype, label in PROGRAMS if head.startswith(magic)), None)
 
 
-# Text holds no control characters other than tab, line feed, form feed and carriage return.
+# Text holds no control characters other than tab, line feed, form feed and carriage return: in its bytes (a
+# single-byte or UTF-8 file) and, whatever its encoding, once decoded.
 CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f]")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 
 
 def is_markup(head: bytes) -> bool:

@@ -214,6 +214,25 @@ class ImportDecisionsTestCase:
         assert "186 مليون دج" in lighting.summary
         assert DecisionPage.objects.get(reference="2025/021").summary == "Résumé en français, accentué : é è à ç."
 
+    def test_it_reads_excels_unicode_text_export(self, council_page):
+        # Excel's "Unicode text": UTF-16 with its byte-order mark, tab-separated.
+        text = (FIXTURES / "decisions-windows-1256.csv").read_bytes().decode("cp1256").replace(";", "\t")
+        report = import_decisions(io.BytesIO(text.encode("utf-16")), council=council_page)
+
+        assert (report.created, report.errors, report.encoding) == (2, [], "utf-16")
+        assert DecisionPage.objects.get(reference="2025/020").title == "صفقة الإنارة العمومية"
+
+    def test_it_reads_a_french_windows_1252_export(self, council_page, tmp_path):
+        path = tmp_path / "deliberations.csv"
+        path.write_bytes(
+            "reference;title;decision_date;session_date;summary;outcome\n"
+            "2025/030;Œuvres sociales : « Été » pour les écoles;2025-03-10;2025-03-10;Résumé;adopted\n".encode("cp1252")
+        )
+        report = import_decisions(path, council=council_page)
+
+        assert (report.created, report.errors, report.encoding) == (1, [], "windows-1252")
+        assert DecisionPage.objects.get(reference="2025/030").title == "Œuvres sociales : « Été » pour les écoles"
+
     def test_it_reads_utf8_with_a_byte_order_mark_from_an_open_file(self, council_page):
         data = b"\xef\xbb\xbf" + SAMPLE.read_bytes()
 
