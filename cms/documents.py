@@ -34,6 +34,7 @@ from portal.files import (
     decode,
     describe_error,
     is_markup,
+    office_kind,
     program,
     sheet_rows,
 )
@@ -60,12 +61,6 @@ ZIP_MAGIC = b"PK\x03\x04"
 MARKUP_TAGS = (b"<html", b"<script", b"<svg", b"<iframe", b"<body", b"<!doctype html")
 # Unicode's control characters (category Cc) but tab, line feed and carriage return.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-ODF_MIME_TYPES = {
-    "odt": "application/vnd.oasis.opendocument.text",
-    "ods": "application/vnd.oasis.opendocument.spreadsheet",
-}
-OOXML_FOLDERS = {"docx": "word/", "xlsx": "xl/"}
 
 
 class TextExtractionError(Exception):
@@ -114,7 +109,7 @@ def detect_document_type(fileobj: IO[bytes], extension: str) -> str | None:
     if head.startswith(PDF_MAGIC):
         return "pdf"
     if head.startswith(ZIP_MAGIC):
-        return _zip_document_type(fileobj)
+        return office_kind(fileobj)
     if extension.lower() == "csv" and _is_csv_text(fileobj):
         return "csv"
     return None
@@ -126,29 +121,6 @@ def _zip_names(fileobj: IO[bytes]) -> list[str]:
             return archive.namelist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
         return []
-    finally:
-        fileobj.seek(0)
-
-
-def _zip_document_type(fileobj: IO[bytes]) -> str | None:
-    """Return "docx", "xlsx", "odt" or "ods" for a ZIP archive laid out as one, else None."""
-    try:
-        with zipfile.ZipFile(fileobj) as archive:
-            names = archive.namelist()
-            if "mimetype" in names:
-                # OpenDocument: the `mimetype` member holds the media type, and nothing else.
-                with archive.open("mimetype") as member:
-                    media_type = member.read(100).decode("ascii", "replace").strip()
-                return next((kind for kind, odf in ODF_MIME_TYPES.items() if odf == media_type), None)
-            if "[Content_Types].xml" in names:
-                return next(
-                    (kind for kind, folder in OOXML_FOLDERS.items() if any(n.startswith(folder) for n in names)),
-                    None,
-                )
-            return None
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, RuntimeError):
-        # RuntimeError: a member is encrypted; NotImplementedError (a RuntimeError): unknown compression.
-        return None
     finally:
         fileobj.seek(0)
 

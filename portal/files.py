@@ -171,6 +171,43 @@ def is_markup(head: bytes) -> bool:
     return head.lstrip(b"\xef\xbb\xbf \t\r\n\f").lower().startswith(MARKUP_STARTS)
 
 
+ODF_MIME_TYPES = {
+    "odt": "application/vnd.oasis.opendocument.text",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+}
+OOXML_FOLDERS = {"docx": "word/", "xlsx": "xl/"}
+# What an office document is, for people: (media type, label).
+OFFICE_DOCUMENTS = {
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "an Excel workbook"),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "a Word document"),
+    "odt": (ODF_MIME_TYPES["odt"], "an OpenDocument text"),
+    "ods": (ODF_MIME_TYPES["ods"], "an OpenDocument spreadsheet"),
+}
+
+
+def office_kind(fileobj: IO[bytes]) -> str | None:
+    """Return "docx", "xlsx", "odt" or "ods" for a ZIP archive laid out as one, else None; `fileobj` is rewound."""
+    try:
+        with zipfile.ZipFile(fileobj) as archive:
+            names = archive.namelist()
+            if "mimetype" in names:
+                # OpenDocument: the `mimetype` member holds the media type, and nothing else.
+                with archive.open("mimetype") as member:
+                    media_type = member.read(100).decode("ascii", "replace").strip()
+                return next((kind for kind, odf in ODF_MIME_TYPES.items() if odf == media_type), None)
+            if "[Content_Types].xml" in names:
+                return next(
+                    (kind for kind, folder in OOXML_FOLDERS.items() if any(n.startswith(folder) for n in names)),
+                    None,
+                )
+            return None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, RuntimeError):
+        # RuntimeError: a member is encrypted; NotImplementedError (a RuntimeError): unknown compression.
+        return None
+    finally:
+        fileobj.seek(0)
+
+
 MAGIC = [
     (b"%PDF", "pdf", "application/pdf", "a PDF document"),
     (b"\xd0\xcf\x11\xe0", "xls", "application/vnd.ms-excel", "an old Excel (97-2003) file"),
@@ -181,7 +218,6 @@ MAGIC = [
     (b"Rar!", "binary", "application/vnd.rar", "a RAR archive"),
     (b"7z\xbc\xaf", "binary", "application/x-7z-compressed", "a 7-Zip archive"),
 ]
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def sniff(file, filename: str, declared_format: str = "") -> Sniffed:
@@ -203,21 +239,13 @@ def sniff(file, filename: str, declared_format: str = "") -> Sniffed:
             return Sniffed(kind, mimetype, label)
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         try:
-            file.seek(0)
-            names = set(zipfile.ZipFile(file).namelist())
-        except (zipfile.BadZipFile, OSError, ValueError):
-            names = set()
+            office = office_kind(file)
         finally:
             file.seek(position)
-        if "xl/workbook.xml" in names:
-            return Sniffed("xlsx", XLSX_MIMETYPE, "an Excel workbook")
-        if "word/document.xml" in names:
-            return Sniffed(
-                "zip", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "a Word document"
-            )
-        if "content.xml" in names:
-            return Sniffed("zip", "application/vnd.oasis.opendocument.spreadsheet", "an OpenDocument file")
-        return Sniffed("zip", "application/zip", "a ZIP archive")
+        if office is None:
+            return Sniffed("zip", "application/zip", "a ZIP archive")
+        # Of the office documents, only workbooks are tables; the others are files of the kind "zip".
+        return Sniffed(office if office == "xlsx" else "zip", *OFFICE_DOCUMENTS[office])
     is_utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     if b"\x00" in head and not is_utf16:
         return Sniffed("binary", "application/octet-stream", "a binary file")

@@ -2,6 +2,7 @@
 
 import codecs
 import io
+import zipfile
 
 import pytest
 
@@ -75,3 +76,25 @@ def test_it_finds_the_delimiter_that_splits_records_evenly():
     assert detect_delimiter('a;b;c\n"1,5";2;3\n4;5;6\n') == ";"
     assert detect_delimiter("a\tb\n1\t2\n") == "\t"
     assert detect_delimiter("a,b\n1,2\n") == ","
+
+
+def test_office_documents_are_told_apart_the_same_way_for_every_module():
+    def archive(members: dict[str, str]) -> io.BytesIO:
+        data = io.BytesIO()
+        with zipfile.ZipFile(data, "w") as zipped:
+            for name, content in members.items():
+                zipped.writestr(name, content)
+        data.seek(0)
+        return data
+
+    workbook = archive({"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>"})
+    letter = archive({"[Content_Types].xml": "<Types/>", "word/document.xml": "<document/>"})
+    spreadsheet = archive({"mimetype": "application/vnd.oasis.opendocument.spreadsheet", "content.xml": "<x/>"})
+    plain = archive({"notes.txt": "hello"})
+    assert [sniff(file, "upload.bin").label for file in (workbook, letter, spreadsheet, plain)] == [
+        "an Excel workbook",
+        "a Word document",
+        "an OpenDocument spreadsheet",
+        "a ZIP archive",
+    ]
+    assert sniff(workbook, "upload.bin").is_tabular
