@@ -67,7 +67,7 @@ class DatasetMovesTestCase:
         assert dataset.published_at == first
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_of_two_people_racing_one_move_only_one_makes_it(commune):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
