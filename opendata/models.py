@@ -298,6 +298,17 @@ class Resource(models.Model):
     def save(self, *args, **kwargs):
         self.format = self.format.strip().upper()
         super().save(*args, **kwargs)
+        self.dataset_changed()
+
+    def touch(self) -> None:
+        """Say that the resource changed (a new file, rows loaded): its dates and its dataset's move on."""
+        Resource.objects.filter(pk=self.pk).update(modified_at=timezone.now())
+        self.dataset_changed()
+
+    def dataset_changed(self) -> None:
+        # What changes a resource changes its dataset for the APIs' readers: CKAN's metadata_modified, DCAT's
+        # dct:modified, which incremental harvesters ask for (fq=metadata_modified:[… TO *]).
+        Dataset.objects.filter(pk=self.dataset_id).update(modified_at=timezone.now())
 
     @property
     def is_upload(self) -> bool:

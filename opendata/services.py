@@ -110,6 +110,7 @@ def _create(resource, source, filename, size, sha256, sniffed, status, error, us
         locked.format = FORMATS[sniffed.kind]
         fields.append("format")
     locked.save(update_fields=fields)
+    locked.dataset_changed()
     resource.current_version, resource.format = locked.current_version, locked.format
     version.resource = resource
     return version

@@ -23,6 +23,7 @@ from typing import IO
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 class FileRefused(ValueError):
@@ -281,8 +282,16 @@ def _kind_label(kind: str) -> str:
 SAMPLE_BYTES = 1 << 20  # what dialect detection reads of a file
 DELIMITERS = [",", ";", "\t", "|"]
 SINGLE_BYTE = {"cp1256", "windows-1256", "cp1252", "windows-1252", "latin-1", "latin1", "iso-8859-1"}
-ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "utf-16": "UTF-16", "cp1256": "Windows-1256 (Arabic)"}
-ENCODING_NAMES |= {"cp1252": "Windows-1252 (French)", "latin-1": "Latin-1"}
+# How an encoding is named for people, by its Python codec name.
+ENCODING_NAMES = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8",
+    "utf-16": "UTF-16",
+    "cp1256": gettext_lazy("Windows-1256 (Arabic)"),
+    "cp1252": gettext_lazy("Windows-1252 (French)"),
+    "latin-1": "Latin-1",
+    "iso8859-1": "Latin-1",
+}
 # The IANA name of a codec (HTTP charsets, Data Package `encoding`, reports).
 IANA_NAMES = {"utf-8-sig": "utf-8", "utf-16": "utf-16", "cp1256": "windows-1256", "cp1252": "windows-1252"}
 IANA_NAMES |= {"latin-1": "iso-8859-1"}
@@ -387,8 +396,13 @@ def _codec_name(name: str) -> str:
     return {"iso8859-1": "latin-1", "utf-8-sig": "utf-8"}.get(codec, codec)
 
 
-def encoding_label(codec: str) -> str:
-    return ENCODING_NAMES.get(codec, codec)
+def encoding_label(name: str) -> str:
+    """How the encoding `name` (a codec or IANA name: "cp1256", "windows-1256") is named for people."""
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError:
+        return name
+    return str(ENCODING_NAMES.get(codec, ENCODING_NAMES.get(name, name)))
 
 
 def decode_failure(path: Path, encoding: str) -> str:

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from django.core.cache import cache
 from django.db.models import Q
-from django.utils import timezone
 
 from portal.files import (
     FileRefused,
@@ -211,7 +210,7 @@ def _ingest(version: ResourceVersion, workdir: Path, report: dict) -> None:
         error="",
     )
     _set_progress(version, rows=result.rows, bytes=total, total_bytes=total)
-    Resource.objects.filter(pk=resource.pk).update(modified_at=timezone.now())
+    resource.touch()
     # Only now does the file become the one the public downloads; an older version that finishes after a
     # newer one does not take its place back.
     Resource.objects.filter(pk=resource.pk).filter(

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from opendata.datastore import Field
 from opendata.models import Dataset
+from portal.files import encoding_label
 
 register = template.Library()
 
@@ -136,3 +137,9 @@ def dataset_jsonld_script(context, dataset: Dataset) -> SafeString:
         '<script type="application/ld+json">{}</script>',
         mark_safe(text.translate(JSON_SCRIPT_ESCAPES)),  # noqa: S308 (escaped like json_script)
     )
+
+
+@register.filter
+def encoding_name(name: str) -> str:
+    """An encoding as people call it: "cp1252" → "Windows-1252 (French)", in the page's language."""
+    return encoding_label(name)

@@ -1,5 +1,6 @@
 """An upload becomes the resource's next version; a tabular one is validated and loaded into the DataStore."""
 
+import datetime
 import hashlib
 import io
 from pathlib import Path
@@ -11,7 +12,7 @@ from django.test import override_settings
 from openpyxl import Workbook
 
 from opendata import datastore, ingest, services
-from opendata.models import VERSION_WORKFLOW, ResourceVersion
+from opendata.models import VERSION_WORKFLOW, Dataset, ResourceVersion
 from portal.workflow import history
 from tests.opendata.factories import ResourceFactory, add_file, loaded_resource
 
@@ -349,6 +350,13 @@ class IngestStatesTestCase:
         assert ingest.ingest_version(version).status == Status.LOADED
         assert ResourceVersion.objects.get(pk=version.pk).status == Status.LOADED
         assert resource.datastore_version_id == loaded_table
+
+    def test_a_new_file_moves_the_datasets_modification_date_for_harvesters(self, django_capture_on_commit_callbacks):
+        resource = ResourceFactory()
+        long_ago = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+        Dataset.objects.filter(pk=resource.dataset_id).update(modified_at=long_ago)
+        upload(resource, b"a,b\n1,2\n", "data.csv", django_capture_on_commit_callbacks)
+        assert Dataset.objects.get(pk=resource.dataset_id).modified_at > long_ago
 
     def test_each_move_of_a_version_leaves_an_event(self, django_capture_on_commit_callbacks):
         version = upload(ResourceFactory(), b"a,b\n1,2\n", "data.csv", django_capture_on_commit_callbacks)
