@@ -240,6 +240,26 @@ def _csv_rows(text: str) -> list[SourceRow]:
 # Checking a row
 
 
+# Day-first dates, as councils in Algeria, Morocco, Tunisia and France write them: 31/12/2013, 31-12-2013, 31.12.2013.
+DAY_FIRST_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+# Excel writes a carriage return inside a cell as "_x000D_" (and other control characters alike) in exports.
+EXCEL_ESCAPE = re.compile(r" ?_x00(?:0[0-9A-Fa-f]|1[0-9A-Fa-f])_ ?")
+
+
+def read_date(value: str) -> date:
+    """A date written YYYY-MM-DD or day first (DD/MM/YYYY, DD-MM-YYYY, DD.MM.YYYY); ValueError otherwise."""
+    if match := DAY_FIRST_DATE.fullmatch(value):
+        day, month, year = (int(part) for part in match.groups())
+        return date(year, month, day)
+    return date.fromisoformat(value)
+
+
+def without_excel_escapes(text: str) -> str:
+    """Text without Excel's escaped control characters: "_x000D_" before a line break goes, alone it is a space."""
+    text = re.sub(r"_x000[Dd]_(?=\n)", "", text)
+    return EXCEL_ESCAPE.sub(" ", text)
+
+
 def parse_row(values: Mapping[str, Any]) -> DecisionRow:
     """Return the typed row, or raise InvalidRow listing every problem found in it."""
     problems: list[str] = []
@@ -255,7 +275,7 @@ def parse_row(values: Mapping[str, Any]) -> DecisionRow:
             return ""
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        return str(value).strip()
+        return without_excel_escapes(str(value)).strip()
 
     def required(name: str, max_length: int) -> str:
         value = cell(name) or ""
@@ -274,10 +294,10 @@ def parse_row(values: Mapping[str, Any]) -> DecisionRow:
     def iso_date(name: str) -> date:
         value = required(name, 10)
         try:
-            return date.fromisoformat(value)
+            return read_date(value)
         except ValueError:
             if value:
-                problems.append(f"{name} {value!r} is not a date written YYYY-MM-DD")
+                problems.append(f"{name} {value!r} is not a date (YYYY-MM-DD, or day first: DD/MM/YYYY)")
             return date.min
 
     def number(name: str, empty: int | None) -> int | None:

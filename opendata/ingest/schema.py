@@ -27,6 +27,8 @@ from portal.files import (
 VALIDATION_ROWS = getattr(settings, "OPENDATA_VALIDATION_ROWS", 100_000)
 INFER_ROWS = 2_000  # rows frictionless infers types from
 MAX_ERRORS = 50  # errors kept in a validation report
+# Digits with a zero before the others ("007", "02100"): not "0", "0.5", "0,5" or a date ("01/02/2024").
+LEADING_ZERO = re.compile(r"^0\d+$")
 SUPPORTED_TYPES = {"string", "integer", "number", "boolean", "date", "datetime", "year"}
 
 
@@ -75,8 +77,11 @@ def infer_schema(path: Path, dialect: dict, names: list[str]) -> dict:
     fields = []
     for position, descriptor in enumerate(resource.schema.to_descriptor()["fields"]):
         kind = descriptor.get("type")
-        if kind not in SUPPORTED_TYPES or kind == "string":
-            values = [row[position].strip() for row in rows if row[position].strip()]
+        values = [row[position].strip() for row in rows if row[position].strip()]
+        if any(LEADING_ZERO.match(value) for value in values):
+            # 007, 02100, 0003: a code (a postcode, an account, a commune's number) whose zeros are part of it.
+            descriptor = {"name": names[position], "type": "string"}
+        elif kind not in SUPPORTED_TYPES or kind == "string":
             descriptor = {"name": names[position], **_text_type(values, dialect)}
         else:
             descriptor = {"name": names[position], "type": kind}

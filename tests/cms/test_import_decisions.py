@@ -1,5 +1,6 @@
 """Importing council decisions from CSV and JSON: the function, the command and the Celery task."""
 
+import datetime
 import hashlib
 import io
 import json
@@ -194,14 +195,34 @@ class ImportDecisionsTestCase:
         assert report.created == 2
         assert report.errors == [(8, "2025/001", "reference 2025/001 of 2025 is already used in row 2")]
 
+    @pytest.mark.parametrize("written", ["10/03/2025", "10-03-2025", "10.03.2025", "2025-03-10"])
+    def test_it_reads_dates_written_day_first_as_councils_write_them(self, council_page, tmp_path, written):
+        path = sample_with(tmp_path, ("2025-03-10,2025-03-10,ordinary,29,2", f"{written},{written},ordinary,29,2"))
+
+        report = import_decisions(path, council=council_page)
+
+        assert report.errors == []
+        assert DecisionPage.objects.get(reference="2025/002").decision_date == datetime.date(2025, 3, 10)
+
+    def test_it_drops_excels_escaped_line_breaks(self, council_page, tmp_path):
+        path = tmp_path / "export.csv"
+        path.write_text(
+            "reference,title,decision_date,session_date,summary,outcome\n"
+            '2025/040,Éclairage_x000D_ public,2025-03-10,2025-03-10,"Première ligne_x000D_\nSeconde",adopted\n'
+        )
+
+        assert import_decisions(path, council=council_page).errors == []
+        page = DecisionPage.objects.get(reference="2025/040")
+        assert (page.title, page.summary) == ("Éclairage public", "Première ligne\nSeconde")
+
     def test_it_reports_every_problem_of_a_row(self, council_page, tmp_path):
-        path = sample_with(tmp_path, ("2025-03-10,2025-03-10,ordinary,29,2", "10/03/2025,2025-03-10,ordinary,29,2"))
+        path = sample_with(tmp_path, ("2025-03-10,2025-03-10,ordinary,29,2", "31/02/2025,2025-03-10,ordinary,29,2"))
         path.write_text(path.read_text().replace("adopted,26,1,2", "approved,26,x,2"))
 
         [error] = import_decisions(path, council=council_page).errors
 
         assert error.row == 7
-        assert "decision_date '10/03/2025' is not a date written YYYY-MM-DD" in error.message
+        assert "decision_date '31/02/2025' is not a date (YYYY-MM-DD, or day first: DD/MM/YYYY)" in error.message
         assert "outcome 'approved' is not one of adopted, rejected, postponed, withdrawn" in error.message
         assert "votes_against 'x' is not a whole number" in error.message
 

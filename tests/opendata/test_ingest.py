@@ -351,6 +351,24 @@ class IngestStatesTestCase:
         assert ResourceVersion.objects.get(pk=version.pk).status == Status.LOADED
         assert resource.datastore_version_id == loaded_table
 
+    def test_codes_keep_their_leading_zeros(self, django_capture_on_commit_callbacks):
+        content = (
+            "code_postal;commune;compte;montant;jour\n09000;Blida;0003;12;01/02/2024\n02100;Tipaza;0450;7;15/03/2024\n"
+        )
+        resource = ResourceFactory()
+        version = upload(resource, content.encode(), "communes.csv", django_capture_on_commit_callbacks)
+        assert version.status == Status.LOADED, version.error
+        types = {field["name"]: field["type"] for field in version.table_schema["fields"]}
+        assert types == {
+            "code_postal": "string",
+            "commune": "string",
+            "compte": "string",
+            "montant": "integer",
+            "jour": "date",
+        }
+        assert [row[0] for row in datastore.iter_rows(resource)] == ["09000", "02100"]
+        assert [row[2] for row in datastore.iter_rows(resource)] == ["0003", "0450"]
+
     def test_a_new_file_moves_the_datasets_modification_date_for_harvesters(self, django_capture_on_commit_callbacks):
         resource = ResourceFactory()
         long_ago = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
