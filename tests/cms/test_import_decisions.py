@@ -390,12 +390,21 @@ class ImportDecisionsCommandTestCase:
         bad = sample_with(tmp_path, ("adopted,26,1,2", "adopted,26,1,1"))
         stdout, stderr = StringIO(), StringIO()
 
-        with pytest.raises(CommandError, match="1 of 3 rows failed; the other rows were imported"):
+        with pytest.raises(CommandError, match="1 of 3 rows failed; the other 2 were imported"):
             Command(stdout=stdout, stderr=stderr).handle(
                 file=bad, council=str(council_page.pk), files_root=None, language=None
             )
         assert "row 7 (2025/002): votes_for:" in stderr.getvalue()
         assert DecisionPage.objects.count() == 2
+
+    def test_it_says_so_when_every_row_failed(self, council_page, tmp_path):
+        bad = sample_with(tmp_path, ("adopted,", "approuvée,"), ("rejected,", "rejetée,"))
+
+        with pytest.raises(CommandError, match="All 3 rows failed: nothing was imported"):
+            Command(stdout=StringIO(), stderr=StringIO()).handle(
+                file=bad, council=str(council_page.pk), files_root=None, language=None
+            )
+        assert DecisionPage.objects.count() == 0
 
     def test_it_refuses_a_malformed_file(self, council_page, tmp_path):
         path = tmp_path / "broken.json"

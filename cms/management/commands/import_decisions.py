@@ -7,6 +7,14 @@ from cms.importing import ImportFileError, import_decisions
 from cms.models import CouncilIndexPage
 
 
+def outcome_of_failures(report) -> str:
+    """What a run with failed rows did, in words that fit: all failed, or some with the rest imported."""
+    failed, rows = len(report.errors), report.rows
+    if failed == rows:
+        return f"All {rows} rows failed: nothing was imported."
+    return f"{failed} of {rows} rows failed; the other {rows - failed} were imported."
+
+
 class Command(BaseCommand):
     help = (
         "Import council decisions from a CSV or JSON file into one council, given by page id or by the slug of "
@@ -21,7 +29,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", type=Path, help="CSV (UTF-8 or Windows-1256) or JSON list of decisions")
+        parser.add_argument("file", type=Path, help="CSV (UTF-8, UTF-16, Windows-1256 or -1252) or JSON of decisions")
         parser.add_argument("--council", required=True, help="council page id, or slug of the public body")
         parser.add_argument("--files-root", type=Path, default=None, help="folder the attachment paths start from")
         parser.add_argument("--language", default=None, help="language of the council and of the file's text")
@@ -37,7 +45,7 @@ class Command(BaseCommand):
         for error in report.errors:
             self.stderr.write(str(error))
         if report.errors:
-            raise CommandError(f"{len(report.errors)} of {report.rows} rows failed; the other rows were imported.")
+            raise CommandError(outcome_of_failures(report))
         self.stdout.write(self.style.SUCCESS("Import complete."))
 
     def find_council(self, council: str, language: str | None) -> CouncilIndexPage:
