@@ -5,7 +5,7 @@ import time
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import OperationalError, transaction
 
 from opendata import datastore, ingest, services
 from opendata.models import Licence, ResourceVersion
@@ -18,9 +18,16 @@ def wait_for(version: ResourceVersion, timeout: float = 60) -> ResourceVersion:
     finished = {ResourceVersion.Status.LOADED, ResourceVersion.Status.INVALID, ResourceVersion.Status.FAILED}
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        version.refresh_from_db()
-        if version.status in finished:
-            return version
+        try:
+            version.refresh_from_db()
+        except OperationalError as error:
+            # SQLite's in-memory test database shares one cache between the threads, where a reader is refused
+            # (not made to wait) while the worker's move holds the table: read again.
+            if "locked" not in str(error):
+                raise
+        else:
+            if version.status in finished:
+                return version
         time.sleep(0.2)
     raise AssertionError(f"version still {version.status} after {timeout} s")
 

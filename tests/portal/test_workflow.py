@@ -67,10 +67,9 @@ class DatasetMovesTestCase:
         assert dataset.published_at == first
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises writers; the race needs PostgreSQL")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_of_two_people_racing_one_move_only_one_makes_it(commune):
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
     dataset = DatasetFactory(body=commune, status=Status.PUBLISHED)
     outcomes = []
     barrier = threading.Barrier(6)
