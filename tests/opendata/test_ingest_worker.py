@@ -3,12 +3,11 @@
 import time
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import OperationalError, transaction
 
 from opendata import datastore, ingest, services
-from opendata.models import Licence, ResourceVersion
+from opendata.models import ResourceVersion
 from tests.opendata.factories import ResourceFactory
 
 CONTENT = "البلدية;المبلغ;التاريخ\nالبليدة;1 234,56;2024-01-15\nبوفاريك;987,5;2024-02-01\n".encode("cp1256")
@@ -33,11 +32,8 @@ def wait_for(version: ResourceVersion, timeout: float = 60) -> ResourceVersion:
 
 
 @pytest.fixture(autouse=True)
-def licence(transactional_db):
-    """A transactional test flushes the licences the migrations put in, and the content types that
-    Wagtail's reference index points to (cached by id): the factories need both."""
-    ContentType.objects.clear_cache()
-    return Licence.objects.get_or_create(slug="cc-by-4.0", defaults={"title_ar": "CC BY 4.0", "is_open": True})[0]
+def licence(licence_after_flush):
+    return licence_after_flush
 
 
 @pytest.mark.redis
