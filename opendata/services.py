@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from portal.files import mismatch, sniff
@@ -76,7 +77,9 @@ def add_version(
                 raise
             source.seek(0)
     if status == ResourceVersion.Status.PENDING:
-        transaction.on_commit(lambda: _schedule(version.pk), robust=True)
+        # The report is read by whoever uploaded the file: it is written in the language they use.
+        language = translation.get_language()
+        transaction.on_commit(lambda: _schedule(version.pk, language), robust=True)
     return version
 
 
@@ -116,7 +119,7 @@ def _create(resource, source, filename, size, sha256, sniffed, status, error, us
     return version
 
 
-def _schedule(version_id: int) -> None:
+def _schedule(version_id: int, language: str | None) -> None:
     from .tasks import ingest_version
 
-    ingest_version.delay(version_id)
+    ingest_version.delay(version_id, language)

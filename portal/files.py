@@ -179,10 +179,13 @@ ODF_MIME_TYPES = {
 OOXML_FOLDERS = {"docx": "word/", "xlsx": "xl/"}
 # What an office document is, for people: (media type, label).
 OFFICE_DOCUMENTS = {
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "an Excel workbook"),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "a Word document"),
-    "odt": (ODF_MIME_TYPES["odt"], "an OpenDocument text"),
-    "ods": (ODF_MIME_TYPES["ods"], "an OpenDocument spreadsheet"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", gettext_lazy("an Excel workbook")),
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        gettext_lazy("a Word document"),
+    ),
+    "odt": (ODF_MIME_TYPES["odt"], gettext_lazy("an OpenDocument text")),
+    "ods": (ODF_MIME_TYPES["ods"], gettext_lazy("an OpenDocument spreadsheet")),
 }
 
 
@@ -210,14 +213,14 @@ def office_kind(fileobj: IO[bytes]) -> str | None:
 
 
 MAGIC = [
-    (b"%PDF", "pdf", "application/pdf", "a PDF document"),
-    (b"\xd0\xcf\x11\xe0", "xls", "application/vnd.ms-excel", "an old Excel (97-2003) file"),
-    (b"\x1f\x8b", "binary", "application/gzip", "a gzip archive"),
-    (b"\x89PNG", "image", "image/png", "a PNG image"),
-    (b"\xff\xd8\xff", "image", "image/jpeg", "a JPEG image"),
-    (b"GIF8", "image", "image/gif", "a GIF image"),
-    (b"Rar!", "binary", "application/vnd.rar", "a RAR archive"),
-    (b"7z\xbc\xaf", "binary", "application/x-7z-compressed", "a 7-Zip archive"),
+    (b"%PDF", "pdf", "application/pdf", gettext_lazy("a PDF document")),
+    (b"\xd0\xcf\x11\xe0", "xls", "application/vnd.ms-excel", gettext_lazy("an old Excel (97-2003) file")),
+    (b"\x1f\x8b", "binary", "application/gzip", gettext_lazy("a gzip archive")),
+    (b"\x89PNG", "image", "image/png", gettext_lazy("a PNG image")),
+    (b"\xff\xd8\xff", "image", "image/jpeg", gettext_lazy("a JPEG image")),
+    (b"GIF8", "image", "image/gif", gettext_lazy("a GIF image")),
+    (b"Rar!", "binary", "application/vnd.rar", gettext_lazy("a RAR archive")),
+    (b"7z\xbc\xaf", "binary", "application/x-7z-compressed", gettext_lazy("a 7-Zip archive")),
 ]
 
 
@@ -232,7 +235,7 @@ def sniff(file, filename: str, declared_format: str = "") -> Sniffed:
     file.seek(position)
     extension = PurePath(filename).suffix.lower()
     if not head:
-        return Sniffed("empty", "application/octet-stream", "an empty file")
+        return Sniffed("empty", "application/octet-stream", _("an empty file"))
     if found := program(head):
         return Sniffed("executable", *found)
     for magic, kind, mimetype, label in MAGIC:
@@ -244,22 +247,22 @@ def sniff(file, filename: str, declared_format: str = "") -> Sniffed:
         finally:
             file.seek(position)
         if office is None:
-            return Sniffed("zip", "application/zip", "a ZIP archive")
+            return Sniffed("zip", "application/zip", _("a ZIP archive"))
         # Of the office documents, only workbooks are tables; the others are files of the kind "zip".
         return Sniffed(office if office == "xlsx" else "zip", *OFFICE_DOCUMENTS[office])
     is_utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     if b"\x00" in head and not is_utf16:
-        return Sniffed("binary", "application/octet-stream", "a binary file")
+        return Sniffed("binary", "application/octet-stream", _("a binary file"))
     text_start = head.lstrip(codecs.BOM_UTF8).lstrip()
     if extension in (".tsv", ".tab") or (not extension and declared_format == "TSV"):
-        return Sniffed("tsv", "text/tab-separated-values", "a TSV table")
+        return Sniffed("tsv", "text/tab-separated-values", _("a TSV table"))
     if extension == ".csv" or (extension not in (".json", ".geojson", ".txt", ".xml") and declared_format == "CSV"):
-        return Sniffed("csv", "text/csv", "a CSV table")
+        return Sniffed("csv", "text/csv", _("a CSV table"))
     if extension in (".json", ".geojson") or text_start[:1] in (b"{", b"["):
-        return Sniffed("json", "application/json", "a JSON file")
+        return Sniffed("json", "application/json", _("a JSON file"))
     if text_start.startswith(b"<"):
-        return Sniffed("text", "application/xml", "an XML or HTML file")
-    return Sniffed("text", "text/plain", "a text file")
+        return Sniffed("text", "application/xml", _("an XML or HTML file"))
+    return Sniffed("text", "text/plain", _("a text file"))
 
 
 def mismatch(sniffed: Sniffed, filename: str) -> str | None:
@@ -268,12 +271,16 @@ def mismatch(sniffed: Sniffed, filename: str) -> str | None:
     if expected is None or sniffed.kind == expected or {sniffed.kind, expected} == {"csv", "tsv"}:
         return None
     if sniffed.kind == "empty":
-        return f"The file “{PurePath(filename).name}” is empty."
-    return f"The file is named “{PurePath(filename).name}” but it is {sniffed.label}, not {_kind_label(expected)}."
+        return _("The file “%(name)s” is empty.") % {"name": PurePath(filename).name}
+    return _("The file is named “%(name)s” but it is %(kind)s, not %(expected)s.") % {
+        "name": PurePath(filename).name,
+        "kind": sniffed.label,
+        "expected": _kind_label(expected),
+    }
 
 
 def _kind_label(kind: str) -> str:
-    return {"csv": "a CSV table", "tsv": "a TSV table", "xlsx": "an Excel (XLSX) workbook"}[kind]
+    return {"csv": _("a CSV table"), "tsv": _("a TSV table"), "xlsx": _("an Excel (XLSX) workbook")}[kind]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -332,19 +339,29 @@ def detect_encoding(path: Path, declared: str = "") -> str:
     if declared:
         if bom and not declared.startswith(bom[:5]):
             raise FileRefused(
-                f"The encoding was declared as {encoding_label(declared)} but the file starts with a "
-                f"{encoding_label(bom)} byte-order mark."
+                _("The encoding was declared as %(declared)s but the file starts with a %(bom)s byte-order mark.")
+                % {"declared": encoding_label(declared), "bom": encoding_label(bom)}
             )
         failure = decode_failure(path, declared)
         if failure:
             raise FileRefused(
-                f"The file cannot be read as {encoding_label(declared)}, the declared encoding: {failure}. "
-                f"It looks like {encoding_label(detect_encoding(path))}; correct or remove the declaration."
+                _(
+                    "The file cannot be read as %(declared)s, the declared encoding: %(failure)s. "
+                    "It looks like %(guess)s; correct or remove the declaration."
+                )
+                % {
+                    "declared": encoding_label(declared),
+                    "failure": failure,
+                    "guess": encoding_label(detect_encoding(path)),
+                }
             )
         if declared in SINGLE_BYTE and not head.isascii() and not decode_failure(path, "utf-8"):
             raise FileRefused(
-                f"The encoding was declared as {encoding_label(declared)} but the file is in UTF-8: "
-                "its accented or Arabic letters would come out garbled. Correct or remove the declaration."
+                _(
+                    "The encoding was declared as %(declared)s but the file is in UTF-8: "
+                    "its accented or Arabic letters would come out garbled. Correct or remove the declaration."
+                )
+                % {"declared": encoding_label(declared)}
             )
         return "utf-8-sig" if declared == "utf-8" and bom else declared
     if bom:
@@ -392,7 +409,7 @@ def _codec_name(name: str) -> str:
     try:
         codec = codecs.lookup(name.strip()).name
     except LookupError:
-        raise FileRefused(f"“{name}” is not an encoding this portal knows.") from None
+        raise FileRefused(_("“%(name)s” is not an encoding this portal knows.") % {"name": name}) from None
     return {"iso8859-1": "latin-1", "utf-8-sig": "utf-8"}.get(codec, codec)
 
 
@@ -416,13 +433,17 @@ def decode_failure(path: Path, encoding: str) -> str:
             except UnicodeDecodeError as error:
                 at = offset + max(error.start, 0)
                 line += block.count(b"\n", 0, max(error.start, 0))
-                return f"byte 0x{block[max(error.start, 0)]:02x} on line {line + 1} (byte {at})"
+                return _("byte 0x%(byte)02x on line %(line)d (byte %(offset)d)") % {
+                    "byte": block[max(error.start, 0)],
+                    "line": line + 1,
+                    "offset": at,
+                }
             offset += len(block)
             line += block.count(b"\n")
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            return "the file ends in the middle of a character"
+            return _("the file ends in the middle of a character")
     return ""
 
 
@@ -505,10 +526,12 @@ def xlsx_to_csv(path: Path, target: Path) -> dict:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a broken or foreign file
-        raise FileRefused(f"The file is not a readable Excel (XLSX) workbook: {describe_error(error)}.") from None
+        raise FileRefused(
+            _("The file is not a readable Excel (XLSX) workbook: %(error)s.") % {"error": describe_error(error)}
+        ) from None
     try:
         if not workbook.sheetnames:
-            raise FileRefused("The workbook has no sheets.")
+            raise FileRefused(_("The workbook has no sheets."))
         sheet = workbook.worksheets[0]
         merged = _merged_ranges(path, sheet)
         pending: dict[tuple[int, int], object] = {}

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.core.cache import cache
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from portal.files import (
     FileRefused,
@@ -92,7 +93,8 @@ def ingest_version(version: ResourceVersion) -> ResourceVersion:
             transition(
                 version,
                 Status.FAILED,
-                error=f"The file could not be loaded because of an error on the portal ({type(error).__name__}).",
+                error=_("The file could not be loaded because of an error on the portal (%(error)s).")
+                % {"error": type(error).__name__},
                 validation_report=report,
             )
     return version
@@ -108,7 +110,9 @@ def _ingest(version: ResourceVersion, workdir: Path, report: dict) -> None:
     if problem:
         raise IngestError(problem)
     if not sniffed.is_tabular:
-        raise IngestError(f"The file is {sniffed.label}, not a table: only CSV, TSV and XLSX files are loaded.")
+        raise IngestError(
+            _("The file is %(kind)s, not a table: only CSV, TSV and XLSX files are loaded.") % {"kind": sniffed.label}
+        )
 
     if sniffed.kind == "xlsx":
         converted = workdir / "sheet.csv"
@@ -120,10 +124,14 @@ def _ingest(version: ResourceVersion, workdir: Path, report: dict) -> None:
         path = converted
         if sheet["other_sheets"]:
             names = "”, “".join(sheet["other_sheets"])
-            report["warnings"].append(f"Only the first sheet, “{sheet['sheet']}”, was loaded; not “{names}”.")
+            report["warnings"].append(
+                _("Only the first sheet, “%(sheet)s”, was loaded; not “%(others)s”.")
+                % {"sheet": sheet["sheet"], "others": names}
+            )
         if sheet["merged"]:
             report["warnings"].append(
-                f"Merged cells ({', '.join(sheet['merged'][:10])}) were filled with the value of their first cell."
+                _("Merged cells (%(cells)s) were filled with the value of their first cell.")
+                % {"cells": ", ".join(sheet["merged"][:10])}
             )
         dialect = {"encoding": "utf-8", "delimiter": ",", "sheet": sheet["sheet"]}
     else:
@@ -134,13 +142,13 @@ def _ingest(version: ResourceVersion, workdir: Path, report: dict) -> None:
     text = sample_text(path, dialect["encoding"])
     sample = records(text, dialect["delimiter"], INFER_ROWS + 1)
     if not sample or not any(cell.strip() for cell in sample[0]):
-        raise IngestError("The file is empty: it has no header row.")
+        raise IngestError(_("The file is empty: it has no header row."))
     try:
         check_columns(max(len(record) for record in sample))
     except FileRefused as refusal:
         raise IngestError(str(refusal)) from None
     if len(sample) < 2 or not any(any(cell.strip() for cell in row) for row in sample[1:]):
-        raise IngestError("The file has a header but no rows.")
+        raise IngestError(_("The file has a header but no rows."))
     dialect["decimal"], dialect["thousands"] = detect_numbers(sample[1:])
     version.dialect = dialect
     ResourceVersion.objects.filter(pk=version.pk).update(dialect=dialect)
@@ -169,10 +177,10 @@ def _ingest(version: ResourceVersion, workdir: Path, report: dict) -> None:
     )
     if not checked["valid"]:
         first = checked["errors"][0]
-        where = f"row {first['row']}" if first.get("row") else "the header"
+        where = _("row %(row)s") % {"row": first["row"]} if first.get("row") else _("the header")
         raise IngestError(
-            f"The file did not pass validation ({len(checked['errors'])}+ errors; first at {where}: "
-            f"{first['message']})."
+            _("The file did not pass validation (%(count)s+ errors; first at %(where)s: %(message)s).")
+            % {"count": len(checked["errors"]), "where": where, "message": first["message"]}
         )
 
     transition(version, Status.LOADING, validation_report=report, dialect=dialect)
@@ -190,9 +198,18 @@ def _ingest(version: ResourceVersion, workdir: Path, report: dict) -> None:
             break
         if report["schema_source"] == "declared":
             report["stats"]["type_errors"] = result.error_count
+            first = result.errors[0]
             raise IngestError(
-                f"{result.error_count} cells do not match the declared schema; the first at row "
-                f"{result.errors[0]['row']}, field “{result.errors[0]['field']}”: {result.errors[0]['message']}.",
+                _(
+                    "%(count)s cells do not match the declared schema; "
+                    "the first at row %(row)s, field “%(field)s”: %(message)s."
+                )
+                % {
+                    "count": result.error_count,
+                    "row": first["row"],
+                    "field": first["field"],
+                    "message": first["message"],
+                },
                 result.errors,
             )
         # An inferred type that a row past the validated ones breaks: keep that field as text and load again.
@@ -225,9 +242,8 @@ def _demote(schema: dict, names: set[str], report: dict) -> None:
             descriptor.clear()
             descriptor.update(name=name, type="string")
     report["warnings"].append(
-        "Kept as text, since some values past the first rows are not of the type inferred: "
-        + ", ".join(f"“{name}”" for name in sorted(names))
-        + "."
+        _("Kept as text, since some values past the first rows are not of the type inferred: %(columns)s.")
+        % {"columns": ", ".join(f"“{name}”" for name in sorted(names))}
     )
 
 
@@ -235,10 +251,16 @@ def _declared(schema: dict, names: list[str]) -> dict:
     """The declared schema, checked against the file's header (same columns, same order)."""
     declared = [descriptor.get("name", "") for descriptor in schema.get("fields", [])]
     if len(declared) != len(names):
-        raise IngestError(f"The file has {len(names)} columns; the declared schema has {len(declared)}.")
+        raise IngestError(
+            _("The file has %(found)s columns; the declared schema has %(declared)s.")
+            % {"found": len(names), "declared": len(declared)}
+        )
     for position, (name, expected) in enumerate(zip(names, declared, strict=True), start=1):
         if name != expected:
-            raise IngestError(f"Column {position} is “{name}” in the file but “{expected}” in the declared schema.")
+            raise IngestError(
+                _("Column %(position)s is “%(name)s” in the file but “%(expected)s” in the declared schema.")
+                % {"position": position, "name": name, "expected": expected}
+            )
     return {**schema, "fields": [dict(descriptor) for descriptor in schema["fields"]]}
 
 

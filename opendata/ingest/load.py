@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 import psycopg
 from django.db import DataError, connection
+from django.utils.translation import gettext as _
 
 from portal.files import (
     describe_error,
@@ -78,13 +79,17 @@ def read_chunks(path: Path, dialect: dict, names: list[str], counter: list | Non
                 if match:
                     expected, line, saw = match.groups()
                     raise IngestError(
-                        f"Row {line} has {saw} cells where the header has {expected}.",
+                        _("Row %(row)s has %(found)s cells where the header has %(expected)s.")
+                        % {"row": line, "found": saw, "expected": expected},
                         [{"row": int(line), "field": None, "type": "extra-cell", "message": str(error)}],
                     ) from None
-                raise IngestError(f"The file cannot be read as a table: {describe_error(error)}") from None
+                raise IngestError(
+                    _("The file cannot be read as a table: %(error)s") % {"error": describe_error(error)}
+                ) from None
             except UnicodeDecodeError as error:
                 raise IngestError(
-                    f"The file cannot be read as {encoding_label(dialect['encoding'])}: {describe_error(error)}"
+                    _("The file cannot be read as %(encoding)s: %(error)s")
+                    % {"encoding": encoding_label(dialect["encoding"]), "error": describe_error(error)}
                 ) from None
 
 
@@ -106,7 +111,8 @@ def normalise(chunk: pd.DataFrame, schema_fields: list[dict], result: LoadResult
                         "row": int(index) + 2,
                         "field": descriptor["name"],
                         "type": "type-error",
-                        "message": f"“{series[index]}” is not a valid {descriptor.get('type', 'string')}",
+                        "message": _("“%(value)s” is not a valid %(type)s")
+                        % {"value": series[index], "type": descriptor.get("type", "string")},
                     }
                 )
         out[column] = converted

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from portal.files import (
     DAY_FIRST_DATE,
@@ -48,12 +49,17 @@ def clean_labels(labels: list[str]) -> tuple[list[str], list[str]]:
         name = (label or "").replace("\ufeff", "").strip()
         if not name:
             name = f"field_{position}"
-            warnings.append(f"Column {position} has no header; it is named “{name}”.")
+            warnings.append(
+                _("Column %(position)s has no header; it is named “%(name)s”.") % {"position": position, "name": name}
+            )
         if name in seen:
             number = 2
             while f"{name}_{number}" in seen:
                 number += 1
-            warnings.append(f"Column {position} repeats the header “{name}”; it is named “{name}_{number}”.")
+            warnings.append(
+                _("Column %(position)s repeats the header “%(label)s”; it is named “%(name)s”.")
+                % {"position": position, "label": name, "name": f"{name}_{number}"}
+            )
             name = f"{name}_{number}"
         seen.add(name)
         names.append(name)

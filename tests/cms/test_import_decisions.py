@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management.base import CommandError
+from django.utils import translation
 from wagtail.models import Locale, Revision
 
 from cms.importing import ImportFileError, import_decisions
@@ -20,6 +21,13 @@ from tests.cms.builders import translate
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SAMPLE = FIXTURES / "decisions.csv"
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """Messages are in the active language (the portal's, Arabic, by default): these tests read English."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

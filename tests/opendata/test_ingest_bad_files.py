@@ -6,6 +6,7 @@ import io
 import pytest
 from django.core.files import File
 from django.core.files.base import ContentFile
+from django.utils import translation
 from openpyxl import Workbook
 
 from opendata import datastore, ingest, services
@@ -28,6 +29,36 @@ def workbook_bytes(workbook: Workbook) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """The reports are written in the uploader's language: English here, unless a test says otherwise."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.mark.django_db
+class ReportLanguageTestCase:
+    def test_the_report_is_in_the_language_of_the_person_who_uploaded(self, django_capture_on_commit_callbacks):
+        resource = ResourceFactory()
+        with django_capture_on_commit_callbacks() as callbacks, translation.override("fr"):
+            services.add_version(resource, ContentFile(b"%PDF-1.4 budget"), filename="budget.csv")
+        # The worker runs later, in no request: it writes in the language the upload was made in.
+        with translation.override("ar"):
+            for callback in callbacks:
+                callback()
+        version = resource.versions.get()
+        assert version.status == Status.INVALID
+        assert version.error == "Le fichier s’appelle « budget.csv » mais c’est un document PDF, pas un tableau CSV."
+
+    def test_a_worker_given_no_language_writes_in_the_portals(self):
+        from opendata.tasks import ingest_version
+
+        version = services.add_version(ResourceFactory(), ContentFile(b"commune;montant\n"), filename="budget.csv")
+        ingest_version(version.pk)
+        version.refresh_from_db()
+        assert version.error == "للملف سطر عناوين لكن لا صفوف فيه."
 
 
 @pytest.mark.django_db

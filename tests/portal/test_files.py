@@ -5,8 +5,17 @@ import io
 import zipfile
 
 import pytest
+from django.utils import translation
 
 from portal.files import decode, describe_error, detect_delimiter, detect_encoding, is_markup, program, sniff
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """Messages are in the active language (the portal's, Arabic, by default): these tests read English."""
+    with translation.override("en"):
+        yield
+
 
 # A Windows program's first bytes: "MZ", then a header with NUL bytes.
 WINDOWS_PROGRAM = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48
