@@ -318,6 +318,50 @@ GROUPED_COMMA_DECIMAL = re.compile(r"^[+-]?\d{1,3}([. \u00a0\u202f]\d{3})+(,\d+)
 GROUPED_DOT_DECIMAL = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 DAY_FIRST_DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")
 
+# Money as councils write it: a sign or code before or after the number ("4 500 000 €", "1 250 DA",
+# "MAD 300", "د.ج 1200"), negatives in parentheses ("(1 200,00)"), and a dash for zero in accounting layouts.
+# Keys are lower case; "" is a sign that names no single currency (a dinar is Algerian or Tunisian).
+CURRENCY_SIGNS = {
+    "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR",
+    "da": "DZD", "dzd": "DZD", "د.ج": "DZD", "دج": "DZD", "د ج": "DZD",
+    "mad": "MAD", "dh": "MAD", "dhs": "MAD", "د.م": "MAD", "د.م.": "MAD", "درهم": "MAD",
+    "tnd": "TND", "dt": "TND", "د.ت": "TND",
+    "$": "USD", "usd": "USD", "us$": "USD",
+    "fcfa": "XOF", "cfa": "XOF", "xof": "XOF",
+    "دينار": "", "dinar": "", "dinars": "",
+}  # fmt: skip
+ACCOUNTING_ZERO = frozenset({"-", "–", "—"})
+AMOUNT = re.compile(
+    r"^(?P<before>[^\d\s+\-.,()][^\d+\-()]*?)?\s*(?P<open>\()?\s*"
+    r"(?P<number>[+-]?[\d.,'\s\u00a0\u202f]*\d)\s*(?P<close>\))?\s*(?P<after>[^\d()]*?)$"
+)
+
+
+def split_amount(cell: str) -> tuple[str, str | None] | None:
+    """Return (number, currency) of a money cell, or None when it is not one.
+
+    `number` is the digits with their separators and sign ("-1 200,00" for "(1 200,00) DA"); `currency`
+    is the ISO 4217 code its sign names, "" for a sign that names none, None when there is no sign. A
+    dash alone is zero.
+    """
+    text = cell.strip()
+    if text in ACCOUNTING_ZERO:
+        return "0", None
+    match = AMOUNT.match(text)
+    if not match or bool(match["open"]) != bool(match["close"]):
+        return None
+    before, after = (match["before"] or "").strip().lower(), (match["after"] or "").strip().lower()
+    if before and after:
+        return None
+    sign = before or after
+    if sign and sign.rstrip(".") not in CURRENCY_SIGNS and sign not in CURRENCY_SIGNS:
+        return None
+    currency = CURRENCY_SIGNS.get(sign, CURRENCY_SIGNS.get(sign.rstrip("."))) if sign else None
+    number = match["number"].strip()
+    if match["open"]:
+        number = number if number.startswith("-") else f"-{number.lstrip('+')}"
+    return number, currency
+
 
 def detect_encoding(path: Path, declared: str = "") -> str:
     """Return the Python codec of the file at `path`: its BOM, the declared one (checked), UTF-8, or a guess.
@@ -491,9 +535,10 @@ def detect_numbers(rows: list[list[str]]) -> tuple[str, str]:
     groups: set[str] = set()
     for row in rows:
         for cell in row:
-            cell = cell.strip()
-            if not cell or not cell[-1:].isdigit():
+            amount = split_amount(cell)
+            if amount is None:
                 continue
+            cell = amount[0].lstrip("-")
             if DECIMAL_COMMA.match(cell):
                 comma += 1
             elif DECIMAL_DOT.match(cell):

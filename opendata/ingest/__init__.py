@@ -35,7 +35,7 @@ from portal.workflow import TransitionNotAllowed
 from .. import datastore
 from ..models import VERSION_WORKFLOW, Resource, ResourceVersion
 from .load import load_file
-from .schema import INFER_ROWS, MAX_ERRORS, IngestError, clean_labels, infer_schema, validate
+from .schema import INFER_ROWS, MAX_ERRORS, SHOWN_CELLS, IngestError, clean_labels, infer_schema, validate
 
 logger = logging.getLogger(__name__)
 Status = ResourceVersion.Status
@@ -158,17 +158,14 @@ def _ingest(version: ResourceVersion, workdir: Path, report: dict) -> None:
     if resource.declared_schema:
         schema = _declared(resource.declared_schema, names)
     else:
-        schema = infer_schema(path, dialect, names)
+        schema, warnings = infer_schema(path, dialect, names)
+        report["warnings"].extend(warnings)
     report["schema_source"] = "declared" if resource.declared_schema else "inferred"
 
-    checked = validate(path, dialect, schema)
-    if report["schema_source"] == "inferred":
-        # The types were guessed from the first rows: a later value of another kind makes the field text.
-        mistyped = {error["field"] for error in checked["errors"] if error["type"] == "type-error"}
-        if mistyped:
-            _demote(schema, mistyped, report)
-            checked["errors"] = [error for error in checked["errors"] if error["type"] != "type-error"]
-            checked["valid"] = not checked["errors"]
+    # A declared schema is the publisher's word, checked as frictionless reads it; the types of an
+    # inferred one are the loader's, which checks every cell (a later value of another kind makes the
+    # field text).
+    checked = validate(path, dialect, schema, check_types=report["schema_source"] == "declared")
     report.update(
         valid=checked["valid"],
         errors=checked["errors"],
@@ -213,7 +210,7 @@ def _ingest(version: ResourceVersion, workdir: Path, report: dict) -> None:
                 result.errors,
             )
         # An inferred type that a row past the validated ones breaks: keep that field as text and load again.
-        _demote(schema, {error["field"] for error in result.errors}, report)
+        _demote(schema, result.errors, report)
 
     report["stats"]["rows"] = result.rows
     report["valid"] = True
@@ -235,16 +232,24 @@ def _ingest(version: ResourceVersion, workdir: Path, report: dict) -> None:
     ).update(current_version=version)
 
 
-def _demote(schema: dict, names: set[str], report: dict) -> None:
+def _demote(schema: dict, errors: list[dict], report: dict) -> None:
+    """Make text of the fields whose cells `errors` name, saying which cells stopped each."""
+    stopped: dict[str, list[dict]] = {}
+    for error in errors:
+        stopped.setdefault(error["field"], []).append(error)
     for descriptor in schema["fields"]:
-        if descriptor["name"] in names:
+        if descriptor["name"] in stopped:
             name = descriptor["name"]
             descriptor.clear()
             descriptor.update(name=name, type="string")
-    report["warnings"].append(
-        _("Kept as text, since some values past the first rows are not of the type inferred: %(columns)s.")
-        % {"columns": ", ".join(f"“{name}”" for name in sorted(names))}
-    )
+    for name, cells in sorted(stopped.items()):
+        report["warnings"].append(
+            _("Column “%(name)s” is kept as text: values past the first rows are not of the type inferred (%(cells)s).")
+            % {
+                "name": name,
+                "cells": ", ".join(_("row %(row)s: %(message)s") % error for error in cells[:SHOWN_CELLS]),
+            }
+        )
 
 
 def _declared(schema: dict, names: list[str]) -> dict:
