@@ -103,6 +103,18 @@ class ResourceForm(WagtailAdminModelForm):
         required=False,
         help_text=_("Each upload becomes a new version; earlier versions stay downloadable."),
     )
+    first_row = forms.TypedChoiceField(
+        label=_("The table's first row"),
+        choices=[
+            ("", _("Tell from the file")),
+            ("header", _("Names the columns")),
+            ("data", _("Is data: the file has no header")),
+        ],
+        coerce=lambda choice: {"header": True, "data": False}.get(choice),
+        empty_value=None,
+        required=False,
+        help_text=_("For CSV and spreadsheet files. The portal can usually tell; say it when it got it wrong."),
+    )
 
     class Meta:
         model = Resource
@@ -167,6 +179,11 @@ class ResourceForm(WagtailAdminModelForm):
     @property
     def uploaded_file(self) -> UploadedFile | None:
         return self.cleaned_data.get("file") or None
+
+    @property
+    def header(self) -> bool | None:
+        """Whether the uploaded table's first row names its columns; None to let the ingestion tell."""
+        return self.cleaned_data.get("first_row")
 
 
 class ProblemReportForm(WagtailAdminModelForm):

@@ -177,9 +177,9 @@ def resource_versions_context(resource: Resource) -> dict:
     }
 
 
-def upload_version(resource: Resource, uploaded_file, user) -> ResourceVersion:
+def upload_version(resource: Resource, uploaded_file, user, *, header: bool | None = None) -> ResourceVersion:
     """Store `uploaded_file` as the next version of `resource` and write the upload to the audit log."""
-    version = services.add_version(resource, uploaded_file, user=user)
+    version = services.add_version(resource, uploaded_file, user=user, header=header)
     log(
         instance=resource,
         action=UPLOAD_LOG_ACTION,
@@ -205,7 +205,7 @@ class ResourceFormViewMixin:
     def save_instance(self):
         resource = super().save_instance()
         if self.form.uploaded_file is not None:
-            self.version = upload_version(resource, self.form.uploaded_file, self.request.user)
+            self.version = upload_version(resource, self.form.uploaded_file, self.request.user, header=self.form.header)
         return resource
 
     def form_valid(self, form):

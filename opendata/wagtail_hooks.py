@@ -109,6 +109,7 @@ class ResourceViewSet(BodyScopedModelViewSet):
                 [
                     FieldPanel("dataset"),
                     FieldPanel("file"),
+                    FieldPanel("first_row"),
                     FieldPanel("url"),
                     FieldPanel("format"),
                     FieldPanel("position"),

@@ -28,7 +28,7 @@ from portal.files import describe_error, encoding_label, split_amount
 
 from .. import datastore
 from ..models import Resource, ResourceVersion
-from .schema import MAX_ERRORS, IngestError
+from .schema import MAX_ERRORS, IngestError, file_row
 
 CHUNK_ROWS = 100_000  # rows per pandas chunk: ~100 MB of Python strings at most for wide files
 TRUE_VALUES = ["true", "True", "TRUE", "1"]  # frictionless' defaults
@@ -76,6 +76,7 @@ def read_chunks(path: Path, dialect: dict, names: list[str], counter: list | Non
                 match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
                 if match:
                     expected, line, saw = match.groups()
+                    line = str(file_row(int(line), dialect))
                     raise IngestError(
                         _("Row %(row)s has %(found)s cells where the header has %(expected)s.")
                         % {"row": line, "found": saw, "expected": expected},
@@ -91,7 +92,7 @@ def read_chunks(path: Path, dialect: dict, names: list[str], counter: list | Non
                 ) from None
 
 
-def normalise(chunk: pd.DataFrame, schema_fields: list[dict], result: LoadResult) -> pd.DataFrame:
+def normalise(chunk: pd.DataFrame, schema_fields: list[dict], result: LoadResult, dialect: dict) -> pd.DataFrame:
     """Return `chunk` as canonical text per field type (None for missing values), every cell checked.
 
     Cells that don't convert are added to `result.errors` (row numbers as in the file, the header being
@@ -106,7 +107,7 @@ def normalise(chunk: pd.DataFrame, schema_fields: list[dict], result: LoadResult
             for index in bad[bad].index[: max(0, MAX_ERRORS - len(result.errors))]:
                 result.errors.append(
                     {
-                        "row": int(index) + 2,
+                        "row": file_row(int(index) + 2, dialect),
                         "field": descriptor["name"],
                         "type": "type-error",
                         "message": _("“%(value)s” is not a valid %(type)s")
@@ -249,7 +250,7 @@ def load_file(
 
     def chunks():
         for chunk in read_chunks(path, dialect, names, counter):
-            normalised = normalise(chunk, schema_fields, result)
+            normalised = normalise(chunk, schema_fields, result, dialect)
             if result.errors:
                 raise _Refused
             yield normalised

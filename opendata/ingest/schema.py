@@ -37,6 +37,12 @@ class IngestError(Exception):
         self.errors = errors or []
 
 
+def file_row(row: int, dialect: dict) -> int:
+    """The row of the uploaded file that row `row` of the table read is: the one before when the file had no
+    header and the portal wrote one (opendata.ingest)."""
+    return row if dialect.get("header", True) else row - 1
+
+
 def clean_labels(labels: list[str]) -> tuple[list[str], list[str]]:
     """Return field names for a header row (trimmed; blank ones named by position; duplicates numbered) and
     what was changed, for the report. Arabic headers are kept as they are."""
@@ -77,7 +83,9 @@ def infer_schema(path: Path, dialect: dict, names: list[str]) -> tuple[dict, lis
     width = len(names)
     numbered = [
         (number, (row + [""] * width)[:width])
-        for number, row in enumerate(records(text, dialect["delimiter"], INFER_ROWS + 1)[1:], start=2)
+        for number, row in enumerate(
+            records(text, dialect["delimiter"], INFER_ROWS + 1)[1:], start=file_row(2, dialect)
+        )
         if any(row)
     ]
     rows = [row for _number, row in numbered]
@@ -190,7 +198,7 @@ def validate(
     for error in task.errors if task else report.errors:
         errors.append(
             {
-                "row": getattr(error, "row_number", None),
+                "row": file_row(error.row_number, dialect) if getattr(error, "row_number", None) else None,
                 "field": getattr(error, "field_name", None),
                 "type": error.type,
                 "message": error.message,
