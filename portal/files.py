@@ -19,11 +19,14 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePath
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 class FileRefused(ValueError):
@@ -118,9 +121,9 @@ TABULAR_EXTENSIONS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".xlsx": "xls
 class Sniffed:
     """What the content of a file is, whatever its name says."""
 
-    kind: str  # csv, tsv, xlsx, xls, pdf, zip, json, text, image, executable, binary, empty
+    kind: str  # csv, tsv, xlsx, ods, xls, pdf, zip, json, text, image, executable, binary, empty
     mimetype: str
-    label: str  # for messages: "a PDF document"
+    label: "str | StrPromise"  # for messages, in the language active when it is read: "a PDF document"
 
     @property
     def is_tabular(self) -> bool:
