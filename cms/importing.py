@@ -173,6 +173,28 @@ def read_rows(source: Path | str | IO, mapping: ColumnMapping | None = None) -> 
     return _csv_rows(text, mapping), encoding
 
 
+def file_columns(path: Path) -> list[str]:
+    """The names of a file's columns as it writes them, for staff writing a mapping; [] when it has none."""
+    try:
+        name, data = _read(path)
+    except ImportFileError:
+        return []
+    if isinstance(data, bytes):
+        if sniff(io.BytesIO(data), name).kind not in TEXT_KINDS:
+            return []
+        text = decode(data)[0]
+    else:
+        text = data
+    if text.lstrip()[:1] == "[":
+        try:
+            first = json.loads(text)[0]
+        except (json.JSONDecodeError, IndexError, KeyError, TypeError):
+            return []
+        return [str(key) for key in first] if isinstance(first, dict) else []
+    header = next(csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(text[:SAMPLE_BYTES])), [])
+    return [cell.strip() for cell in header]
+
+
 def _read(source: Path | str | IO) -> tuple[str, bytes | str]:
     if isinstance(source, str | os.PathLike):
         path = Path(source)

@@ -241,6 +241,9 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Files staff upload to an import screen wait here between the preview and the import: never served.
+IMPORT_STAGING_ROOT = Path(env_str("IMPORT_STAGING_ROOT", str(BASE_DIR / "var" / "imports")))
+DECISION_IMPORT_MAX_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 
 # Open data: uploads stream to a temporary file and are refused past this size.
