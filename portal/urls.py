@@ -11,10 +11,11 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from portal.health import healthz
 from portal.sitemaps import app_sitemaps
-from portal.views import serve_media
+from portal.views import favicon, serve_media
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon),
     # Staff log in through the accounts login (with its second factor), never Wagtail's own form.
     path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("admin/", include(wagtailadmin_urls)),

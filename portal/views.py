@@ -2,6 +2,8 @@ import posixpath
 
 from django.conf import settings
 from django.http import Http404
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.views.static import serve as static_serve
 
 
@@ -56,3 +58,8 @@ def protect_media_response(response):
         response["Content-Type"] = "application/octet-stream"
         response["Content-Disposition"] = "attachment"
     return response
+
+
+def favicon(request):
+    """Browsers and crawlers ask for /favicon.ico whatever the page's <link rel="icon"> says."""
+    return redirect(static("favicon.svg"), permanent=True)

@@ -310,6 +310,10 @@ CONTENT_SECURITY_POLICY = {
 }
 # Staff avatars: no request to gravatar.com with a hash of each staff member's address.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Dates in the admin as ISO writes them: one order that every language reads, and every form accepts.
+WAGTAIL_DATE_FORMAT = "%Y-%m-%d"
+WAGTAIL_DATETIME_FORMAT = "%Y-%m-%d %H:%M"
+WAGTAIL_TIME_FORMAT = "%H:%M"
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -1,6 +1,7 @@
 from django import template
 from django.conf import settings
 from django.urls import translate_url
+from django.utils import translation
 from wagtail.models import Page
 
 register = template.Library()
@@ -30,3 +31,14 @@ def language_links(context) -> list[dict]:
         }
         for code, name in settings.LANGUAGES
     ]
+
+
+# Languages that write the names of languages in lower case inside a sentence ("en arabe", not "en Arabe").
+LOWER_CASE_LANGUAGE_NAMES = {"fr"}
+
+
+@register.filter
+def language_name(code: str) -> str:
+    """The name of the language `code` for a sentence in the active language: "Arabic", "arabe", "العربية"."""
+    name = str(translation.get_language_info(code)["name_translated"])
+    return name.lower() if translation.get_language() in LOWER_CASE_LANGUAGE_NAMES else name
