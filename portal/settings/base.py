@@ -274,16 +274,16 @@ RATE_LIMITS = {
     }.items()
 }
 
-# Maps: django-leaflet ships Leaflet itself; tiles come from a configurable server.
-MAP_TILES_URL = env_str("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+# Maps: django-leaflet ships Leaflet itself. No tile server by default: a visitor's browser asks no third
+# party for tiles (which would tell it who reads what) unless the operator names one (docs/deployment.md);
+# the maps then draw their shapes on a plain background, and pages show an SVG picture without JavaScript.
+MAP_TILES_URL = env_str("MAP_TILES_URL", "")
 LEAFLET_CONFIG = {
     "TILES": [
-        (
-            _("Map"),
-            MAP_TILES_URL,
-            {"attribution": env_str("MAP_TILES_ATTRIBUTION", "© OpenStreetMap contributors"), "maxZoom": 19},
-        )
-    ],
+        (_("Map"), MAP_TILES_URL, {"attribution": env_str("MAP_TILES_ATTRIBUTION", ""), "maxZoom": 19}),
+    ]
+    if MAP_TILES_URL
+    else [],
     "DEFAULT_CENTER": (36.75, 3.06),
     "DEFAULT_ZOOM": 6,
     "RESET_VIEW": False,
@@ -299,7 +299,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, UNSAFE_INLINE],
-        "img-src": [SELF, "data:", tiles_source(MAP_TILES_URL)],
+        "img-src": [SELF, "data:", *([tiles_source(MAP_TILES_URL)] if MAP_TILES_URL else [])],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],

@@ -4,6 +4,8 @@ from django.urls import translate_url
 from django.utils import translation
 from wagtail.models import Page
 
+from portal.maps import geojson_svg
+
 register = template.Library()
 
 
@@ -42,3 +44,9 @@ def language_name(code: str) -> str:
     """The name of the language `code` for a sentence in the active language: "Arabic", "arabe", "العربية"."""
     name = str(translation.get_language_info(code)["name_translated"])
     return name.lower() if translation.get_language() in LOWER_CASE_LANGUAGE_NAMES else name
+
+
+@register.simple_tag
+def map_picture(collection: dict, label: str) -> str:
+    """The GeoJSON `collection` as an SVG picture, for visitors without JavaScript (portal.maps)."""
+    return geojson_svg(collection, label)
