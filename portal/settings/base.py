@@ -159,6 +159,8 @@ LANGUAGES = [("ar", "العربية"), ("fr", "Français"), ("en", "English")]
 # Used when a translated field is empty in the active language.
 LANGUAGE_FALLBACKS = {"ar": ["fr", "en"], "fr": ["ar", "en"], "en": ["fr", "ar"]}
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Where the portal corrects Django's number and date formats for a language (portal/formats/<language>/).
+FORMAT_MODULE_PATH = ["portal.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "Africa/Algiers")
 USE_I18N = True
 USE_TZ = True

@@ -5,6 +5,7 @@ from django.utils import translation
 from wagtail.models import Page
 
 from portal.maps import geojson_svg
+from portal.money import format_number
 
 register = template.Library()
 
@@ -50,3 +51,9 @@ def language_name(code: str) -> str:
 def map_picture(collection: dict, label: str) -> str:
     """The GeoJSON `collection` as an SVG picture, for visitors without JavaScript (portal.maps)."""
     return geojson_svg(collection, label)
+
+
+@register.filter
+def grouped(value) -> str:
+    """A whole number with the active language's digit grouping, on one line: 21.000, 21 000, 21,000."""
+    return format_number(value, 0)

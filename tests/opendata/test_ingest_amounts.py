@@ -148,3 +148,18 @@ def test_every_database_gives_back_the_same_decimal_text(django_capture_on_commi
     assert version.status == Status.LOADED, version.error
     assert column(resource, 1) == ["0.03", "5", "7.50", "-0.5", "1500"]
     assert [record["taux"] for record in datastore.search(resource)["records"]] == ["0.03", "5", "7.50", "-0.5", "1500"]
+
+
+@pytest.mark.django_db
+def test_the_preview_shows_amounts_with_their_currency_alike_and_unbroken(client, django_capture_on_commit_callbacks):
+    from tests.opendata.factories import DatasetFactory
+
+    dataset = DatasetFactory(status="published", name="budget")
+    resource = ResourceFactory(dataset=dataset)
+    content = "poste;montant\nVoirie;349 237 000,25 DA\nCantine;21 000 DA\n"
+    upload(resource, content.encode(), "budget.csv", django_capture_on_commit_callbacks)
+    path = f"/{{}}/data/budget/resources/{resource.uuid}/"
+    french = [row[1] for row in client.get(path.format("fr")).context["rows"]]
+    assert french == [("349\xa0237\xa0000,25\xa0DA", True), ("21\xa0000,00\xa0DA", True)]
+    arabic = [row[1][0] for row in client.get(path.format("ar")).context["rows"]]
+    assert arabic == ["349.237.000,25\xa0د.ج", "21.000,00\xa0د.ج"]
