@@ -263,26 +263,32 @@ def add_languages(graph: Graph, subject, codes) -> None:
             graph.add((subject, DCTERMS.language, add_typed(graph, language, DCTERMS.LinguisticSystem)))
 
 
-def dataset_languages(dataset: Dataset) -> list[str]:
-    """The languages the dataset is described in, in the site's order."""
-    written = dataset.translations("title") | dataset.translations("notes")
-    return [code for code, _name in settings.LANGUAGES if code in written]
+def dataset_texts(dataset: Dataset) -> dict[str, str]:
+    """`{language: title and description}` for the languages the dataset is described in, in the site's order."""
+    texts = {}
+    for code, _name in settings.LANGUAGES:
+        if text := " ".join(filter(None, (getattr(dataset, f"title_{code}"), getattr(dataset, f"notes_{code}")))):
+            texts[code] = text
+    return texts
 
 
-def keyword_language(keyword: str, languages: list[str]) -> str | None:
-    """Return the language of a keyword, or None when its letters can't tell.
+def keyword_language(keyword: str, texts: dict[str, str]) -> str | None:
+    """Return the language of a keyword, or None when nothing tells.
 
     Arabic letters make it Arabic. A keyword in Latin letters is French or English: the one of the two that the
-    dataset is described in, else French when it has letters that only French writes (é, ç…).
+    dataset is described in (`texts`, from `dataset_texts`); else French when it has letters that only French
+    writes (é, ç…); else the one whose title and description use the word, when only one does.
     """
     if ARABIC_LETTER.search(keyword):
         return "ar"
-    latin = [code for code in languages if code in {"fr", "en"}]
+    latin = [code for code in ("fr", "en") if code in texts]
     if len(latin) == 1:
         return latin[0]
-    if FRENCH_LETTER.search(keyword) and "fr" in languages:
+    if FRENCH_LETTER.search(keyword) and "fr" in latin:
         return "fr"
-    return None
+    word = re.compile(rf"\b{re.escape(keyword.casefold())}\b")
+    using = [code for code in latin if word.search(texts[code].casefold())]
+    return using[0] if len(using) == 1 else None
 
 
 def telephone_uri(phone: str) -> URIRef | None:
@@ -427,8 +433,8 @@ def add_dataset(graph: Graph, uris: Uris, dataset: Dataset) -> URIRef:
     add_translations(graph, node, DCTERMS.description, dataset, "notes")
     if not any(graph.objects(node, DCTERMS.title)):
         graph.add((node, DCTERMS.title, Literal(dataset.name)))
-    languages = dataset_languages(dataset)
-    add_languages(graph, node, languages)
+    texts = dataset_texts(dataset)
+    add_languages(graph, node, texts)
     graph.add((node, DCAT.landingPage, add_typed(graph, URIRef(uris.landing_page(dataset)), FOAF.Document)))
     if dataset.published_at:
         add_date(graph, node, DCTERMS.issued, dataset.published_at)
@@ -444,7 +450,7 @@ def add_dataset(graph: Graph, uris: Uris, dataset: Dataset) -> URIRef:
         add_translations(graph, concept, SKOS.prefLabel, theme, "name")
         graph.add((node, DCAT.theme, concept))
     for tag in dataset.tags.all():
-        graph.add((node, DCAT.keyword, Literal(tag.name, lang=keyword_language(tag.name, languages))))
+        graph.add((node, DCAT.keyword, Literal(tag.name, lang=keyword_language(tag.name, texts))))
     licence = add_licence(graph, uris, dataset.licence)
     graph.add((node, DCTERMS.license, licence))
     frequency = add_typed(graph, URIRef(f"{EU}frequency/{dataset.frequency}"), DCTERMS.Frequency)

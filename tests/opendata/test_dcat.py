@@ -129,7 +129,14 @@ class DatasetDescriptionTestCase:
         assert all((language, RDF.type, DCTERMS.LinguisticSystem) in graph for language in languages)
 
     def test_it_tags_keywords_with_their_language(self, client, commune):
-        DatasetFactory(name="fr-en", body=commune, title_en="Roads", tags=["voirie", "dépenses", "طرق", "roads"])
+        DatasetFactory(
+            name="fr-en",
+            body=commune,
+            title_fr="La voirie",
+            title_en="Roads and budget",
+            notes_fr="Le budget de la voirie",
+            tags=["voirie", "dépenses", "طرق", "roads", "budget", "DZD"],
+        )
         DatasetFactory(
             name="en-only",
             body=commune,
@@ -142,10 +149,12 @@ class DatasetDescriptionTestCase:
         )
         graph = parse(client.get("/catalog.ttl"), "ttl")
         assert set(graph.objects(dataset_uri("fr-en"), DCAT.keyword)) == {
-            Literal("voirie"),  # French or English: its letters can't tell
-            Literal("dépenses", lang="fr"),
+            Literal("voirie", lang="fr"),  # only the French text uses it
+            Literal("dépenses", lang="fr"),  # a letter English doesn't write
             Literal("طرق", lang="ar"),
-            Literal("roads"),
+            Literal("roads", lang="en"),
+            Literal("budget"),  # both texts use it
+            Literal("DZD"),  # neither does
         }
         assert set(graph.objects(dataset_uri("en-only"), DCAT.keyword)) == {Literal("roads", lang="en")}
 
@@ -254,13 +263,21 @@ class DatasetDescriptionTestCase:
 
     def test_it_keeps_odd_characters_in_titles_literal(self, client, commune):
         title = "</script><script>alert(1)</script> \"quoted\" & 'more' <b>ü</b> ﷽"
-        DatasetFactory(name="odd", body=commune, title_fr=title, notes_fr="<![CDATA[ ]]> --> \\n ${x}")
+        keyword = '<img src=x onerror="alert(1)">'
+        dataset = DatasetFactory(
+            name="odd", body=commune, title_ar="", title_fr=title, notes_fr="<![CDATA[ ]]> --> \\n ${x}", tags=[keyword]
+        )
+        link = ResourceFactory(dataset=dataset, name_ar="", name_fr=title, url="https://data.example.org/odd.csv")
         for format in ("ttl", "jsonld", "rdf"):
             graph = parse(client.get(f"/catalog/datasets/odd.{format}"), format)
             assert Literal(title, lang="fr") in set(graph.objects(dataset_uri("odd"), DCTERMS.title))
             assert Literal("<![CDATA[ ]]> --> \\n ${x}", lang="fr") in set(
                 graph.objects(dataset_uri("odd"), DCTERMS.description)
             )
+            assert Literal(keyword, lang="fr") in set(graph.objects(dataset_uri("odd"), DCAT.keyword))
+            # The description made up for a resource without one keeps the names as they are, too.
+            description = graph.value(URIRef(f"{dataset_uri('odd')}#resource-{link.uuid}"), DCTERMS.description)
+            assert str(description) == f"“{title}”, a resource of the dataset “{title}”."
 
     @pytest.mark.parametrize("status", [Dataset.Status.DRAFT, Dataset.Status.WITHDRAWN])
     def test_it_hides_unpublished_datasets(self, client, commune, status):
