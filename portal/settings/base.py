@@ -237,6 +237,9 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Baladiya <no-reply@baladiya.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Who answers for the portal as a whole: the DCAT-AP contact point of datasets whose body gives no email.
+PORTAL_CONTACT_EMAIL = env_str("PORTAL_CONTACT_EMAIL")
+PORTAL_CONTACT_PHONE = env_str("PORTAL_CONTACT_PHONE")
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
