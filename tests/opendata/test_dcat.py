@@ -276,8 +276,9 @@ class DatasetDescriptionTestCase:
             )
             assert Literal(keyword, lang="fr") in set(graph.objects(dataset_uri("odd"), DCAT.keyword))
             # The description made up for a resource without one keeps the names as they are, too.
-            description = graph.value(URIRef(f"{dataset_uri('odd')}#resource-{link.uuid}"), DCTERMS.description)
-            assert str(description) == f"“{title}”, a resource of the dataset “{title}”."
+            descriptions = set(graph.objects(URIRef(f"{dataset_uri('odd')}#resource-{link.uuid}"), DCTERMS.description))
+            assert Literal(f"“{title}”, a resource of the dataset “{title}”.", lang="en") in descriptions
+            assert Literal(f"« {title} », une ressource du jeu de données « {title} ».", lang="fr") in descriptions
 
     @pytest.mark.parametrize("status", [Dataset.Status.DRAFT, Dataset.Status.WITHDRAWN])
     def test_it_hides_unpublished_datasets(self, client, commune, status):
