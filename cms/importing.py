@@ -32,7 +32,6 @@ from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.actions.copy_for_translation import ParentNotTranslatedError
 from wagtail.coreutils import find_available_slug
@@ -718,7 +717,7 @@ class _DecisionImporter:
             page = self._translate_decision(same.order_by("pk").first(), topics)
         if page is None:
             page = DecisionPage(
-                slug=find_available_slug(session, slugify(re.sub(r"\W+", "-", row.reference)) or "decision"),
+                slug=find_available_slug(session, DecisionPage.slug_for(row.reference)),
                 locale=self.locale,
             )
         moved = page.pk is not None and page.get_parent().pk != session.pk

@@ -1,10 +1,12 @@
 """Council assemblies, their sessions and the decisions (deliberations) taken in them."""
 
+import re
 import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -273,6 +275,11 @@ class DecisionPage(Page):
     @property
     def session(self) -> CouncilSessionPage | None:
         return parent_of(self)
+
+    @staticmethod
+    def slug_for(reference: str) -> str:
+        """The address of a decision: its reference in ASCII ("2025/014" → "2025-014")."""
+        return slugify(re.sub(r"\W+", "-", reference)) or "decision"
 
     @property
     def votes_known(self) -> bool:
