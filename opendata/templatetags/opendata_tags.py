@@ -144,3 +144,10 @@ def dataset_jsonld_script(context, dataset: Dataset) -> SafeString:
 def encoding_name(name: str) -> str:
     """An encoding as people call it: "cp1252" → "Windows-1252 (French)", in the page's language."""
     return encoding_label(name)
+
+
+@register.simple_tag
+def latest_datasets(count: int = 3) -> list[Dataset]:
+    """The published datasets changed last, with what their cards show (body, licence, formats): two queries."""
+    datasets = Dataset.objects.published().select_related("body", "licence").prefetch_related("resources")
+    return list(datasets.order_by("-modified_at")[:count])

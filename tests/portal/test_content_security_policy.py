@@ -75,7 +75,7 @@ class ContentSecurityPolicyTestCase:
         assert directives(response)["default-src"] == ["'self'"]
 
     def test_it_puts_the_nonce_on_the_api_documentations_script(self, client, db):
-        response = client.get("/api/docs/")
+        response = client.get("/api/explorer/")
         assert response.status_code == 200
         nonce = directives(response)["script-src"][1].removeprefix("'nonce-").removesuffix("'")
         scripts = inline_scripts(response)
