@@ -14,6 +14,7 @@ from wagtail.models import Locale, Page, Site
 from portal.bodies.models import PublicBody
 from portal.importing import assign_changed
 
+from . import demo_news
 from .importing import import_decisions
 from .models import (
     CouncilIndexPage,
@@ -150,6 +151,7 @@ def load(stdout) -> None:
     settings.body = PublicBody.objects.get(slug="commune-blida")
     settings.save()
     load_council(home, locales, stdout)
+    demo_news.load(home, locales, _publish, stdout)
     stdout.write(f"  pages: {Page.objects.live().count()} published in {len(locales)} languages")
 
 

@@ -78,7 +78,8 @@ def geojson_svg(collection: dict, label: str) -> str:
 
     shapes = []
     for feature in features:
-        name = str((feature.get("properties") or {}).get("name", ""))
+        properties = feature.get("properties") or {}
+        name = str(properties.get("name") or properties.get("title") or "")
         geometry = feature["geometry"]
         path = " ".join("M" + " L".join(xy(position) for position in ring) for ring in _rings(geometry) if ring)
         if path:

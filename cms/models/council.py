@@ -3,6 +3,7 @@
 import re
 import uuid
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page, TranslatableMixin
+from wagtail.models import Orderable, Page, ReferenceIndex, TranslatableMixin
 from wagtail.search import index
 
 from portal.i18n import TranslatedField
@@ -275,6 +276,19 @@ class DecisionPage(Page):
     @property
     def session(self) -> CouncilSessionPage | None:
         return parent_of(self)
+
+    def mentions(self) -> list[Page]:
+        """The live pages that link to this decision (news, project maps…), from Wagtail's reference index."""
+        references = ReferenceIndex.get_references_to(self).filter(
+            base_content_type=ContentType.objects.get_for_model(Page)
+        )
+        ids = {int(object_id) for object_id in references.values_list("object_id", flat=True)}
+        return list(
+            Page.objects.live()
+            .filter(pk__in=ids, locale_id=self.locale_id)
+            .exclude(pk=self.pk)
+            .order_by("-first_published_at")
+        )
 
     @staticmethod
     def slug_for(reference: str) -> str:

@@ -4,12 +4,12 @@ a decision's JSON-LD."""
 from django import template
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
-from wagtail.models import Locale
+from wagtail.models import Locale, Page
 
 from cms.feeds import feed_links_for
 from cms.jsonld import decision_jsonld, jsonld_script
 from cms.listing import DecisionFilters, annotate_for_listing, filter_decisions
-from cms.models import DecisionPage, StandardPage
+from cms.models import DecisionPage, NewsIndexPage, ProjectMapPage, StandardPage
 from portal.bodies.models import PublicBody
 
 register = template.Library()
@@ -25,6 +25,13 @@ def feed_links(context) -> list[dict]:
 @register.simple_tag
 def footer_pages():
     return StandardPage.objects.live().filter(show_in_footer=True, locale=Locale.get_active()).order_by("path")
+
+
+@register.simple_tag
+def menu_pages() -> list:
+    """The news and the project maps of the visitor's language, for the main menu (one query)."""
+    pages = Page.objects.live().type(NewsIndexPage, ProjectMapPage).filter(locale=Locale.get_active())
+    return list(pages.order_by("path"))
 
 
 @register.simple_tag(takes_context=True)

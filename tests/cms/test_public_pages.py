@@ -60,8 +60,8 @@ class HomePageTestCase:
         with CaptureQueriesContext(connection) as queries:
             client.get("/ar/")
         # Site, locale, page and its translations, the latest decisions with topics and sessions, settings, footer,
-        # the latest datasets with their resources.
-        assert len(queries) <= 15, [query["sql"] for query in queries]
+        # the latest datasets with their resources, the menu's news and project map with their addresses.
+        assert len(queries) <= 17, [query["sql"] for query in queries]
 
 
 class LanguageSwitcherTestCase:
@@ -82,3 +82,21 @@ class LanguageSwitcherTestCase:
     def test_it_announces_the_alternates_to_search_engines(self, client):
         content = client.get("/fr/").content.decode()
         assert '<link rel="alternate" hreflang="ar" href="/ar/">' in content
+
+
+class DemoNewsTestCase:
+    def test_the_menu_leads_to_the_news_and_the_project_map(self, client):
+        nav = client.get("/fr/").content.decode().split('class="main-nav"')[1].split("</nav>")[0]
+        assert ">Actualités</a>" in nav and ">Carte des projets</a>" in nav
+
+    def test_the_lighting_decision_shows_the_pages_that_mention_it(self, client):
+        from cms.models import DecisionPage
+
+        decision = DecisionPage.objects.get(reference="02/2025", locale__language_code="fr")
+        html = client.get(decision.url).content.decode()
+        mentions = html.split('id="mentions-title"')[1].split("</section>")[0]
+        assert "L&#x27;éclairage public passe au LED : les travaux commencent" in mentions
+        assert "Carte des projets" in mentions
+        article = client.get("/fr/news/eclairage-led-travaux/").content.decode()
+        assert 'href="/fr/data/eclairage-public/"' in article
+        assert f'href="{decision.url}"' in article
