@@ -1,15 +1,17 @@
-"""The actions of the CKAN-compatible API: one function each, with its input schema.
+"""The reading actions of the CKAN-compatible API: one function each, with its input schema.
 
 An action takes the call's Context and its parameters (a dict), validates them against its schema,
 and returns the `result` of CKAN's envelope or raises one of the errors in `schema`.
-Only reading actions exist: the catalogue is written through the admin.
+The writing actions (package_create, resource_create…) are in `write_actions`, for a token holding a role on
+the body: they validate with the admin's forms and store files through the admin's ingest. `registry` names
+them all.
 """
 
 import inspect
 import json
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -69,6 +71,9 @@ class Context:
 
     user: object
     absolute: Callable[[str], str]
+    # The files of a multipart call (ckanapi sends `upload` so), and those the size limit refused on arrival.
+    files: dict = field(default_factory=dict)
+    refused_uploads: set[str] = field(default_factory=set)
 
 
 def offset_number(value):
@@ -478,13 +483,15 @@ def site_read(context: Context, data: dict) -> bool:
 
 def help_show(context: Context, data: dict) -> str:
     """Return the help text of the action named `name`."""
+    from .registry import ACTIONS  # the registry holds this action too
+
     name = validate(data, {"name": [not_missing, unicode_safe]})["name"]
     if name not in ACTIONS:
         raise NotFound("Action function not found")
     return inspect.getdoc(ACTIONS[name]) or ""
 
 
-ACTIONS: dict[str, Callable[[Context, dict], object]] = {
+READ_ACTIONS: dict[str, Callable[[Context, dict], object]] = {
     function.__name__: function
     for function in (
         package_search,

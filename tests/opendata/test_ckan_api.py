@@ -521,7 +521,7 @@ GARBAGE = [
 
 @pytest.mark.parametrize("garbage", GARBAGE)
 def test_garbage_never_breaks_an_action(client, world, garbage):
-    from opendata.ckan.actions import ACTIONS
+    from opendata.ckan.registry import ACTIONS
 
     for name in ACTIONS:
         if name in ("datastore_search",):
