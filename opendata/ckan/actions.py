@@ -7,6 +7,7 @@ the body: they validate with the admin's forms and store files through the admin
 them all.
 """
 
+import contextlib
 import inspect
 import json
 import uuid
@@ -120,7 +121,8 @@ PACKAGE_SEARCH_SCHEMA = {
 
 
 def package_search(context: Context, data: dict) -> dict:
-    """Search datasets: q (words, or a filter query such as `tags:x`), fq and fq_list (Solr-style filters
+    """Search datasets: q (words; fields such as `title:budget`, `tags:eau`, `organization:commune-blida`;
+    `OR` between words, `AND`, `NOT`, parentheses), fq and fq_list (Solr-style filters
     on organization, groups, tags, res_format, license_id, name, id, state, owner_org, metadata_modified),
     sort, rows (at most 1000, larger values are lowered), start, facet.field (a JSON list), facet.limit,
     facet.mincount, fl, include_private (with a token: the drafts of your bodies)."""
@@ -135,9 +137,11 @@ def package_search(context: Context, data: dict) -> dict:
     q = (params.get("q") or "").strip()
     if q in ("*:*", "*"):
         q = ""
+    # As Solr's edismax, which CKAN's q goes to: what only looks like syntax is searched as words.
+    with contextlib.suppress(fq.FilterQueryError):
+        if q and fq.has_syntax(q):
+            queryset, q = queryset.filter(fq.parse_q(q)), ""
     try:
-        if q and fq.is_filter_query(q):
-            queryset, q = queryset.filter(fq.parse(q)), ""
         for text in [params.get("fq") or "", *params.get("fq_list", [])]:
             queryset = queryset.filter(fq.parse(text))
     except fq.FilterQueryError as error:
