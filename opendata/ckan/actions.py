@@ -8,7 +8,9 @@ them all.
 """
 
 import contextlib
+import csv
 import inspect
+import io
 import json
 import uuid
 from collections.abc import Callable
@@ -214,6 +216,25 @@ def package_show(context: Context, data: dict) -> dict:
     return dictization.package_dict(dataset, context.absolute)
 
 
+def current_package_list_with_resources(context: Context, data: dict) -> list[dict]:
+    """Return the published datasets with their resources, last modified first: limit (default 10, at most
+    1000), offset, or page (counted from 1, of `limit` datasets) as CKAN's older clients send."""
+    params = validate(
+        data,
+        {"limit": [default(10), natural_number, at_most(MAX_ROWS)], "offset": [offset_number], "page": [int_validator]},
+    )
+    offset = params.get("offset")
+    if offset is None and "page" in params:
+        if params["page"] < 1:
+            raise ValidationError({"page": ["Must be larger than 0"]})
+        offset = (params["page"] - 1) * params["limit"]
+    offset = offset or 0
+    datasets = with_related(Dataset.objects.published().order_by("-modified_at", "pk"))
+    return [
+        dictization.package_dict(dataset, context.absolute) for dataset in datasets[offset : offset + params["limit"]]
+    ]
+
+
 def package_list(context: Context, data: dict) -> list[str]:
     """Return the names of the published datasets, by name; limit and offset page through them."""
     params = validate(data, {"limit": [natural_number], "offset": [offset_number]})
@@ -398,14 +419,17 @@ DATASTORE_SEARCH_SCHEMA = {
     "limit": [default(100), natural_number, at_most(datastore.MAX_LIMIT)],
     "offset": [default(0), offset_number],
     "include_total": [default(True), boolean],
-    "records_format": [default("objects"), one_of("objects")],
+    "records_format": [default("objects"), one_of("objects", "lists", "csv", "tsv")],
+    "distinct": [default(False), boolean],
 }
 
 
 def datastore_search(context: Context, data: dict) -> dict:
     """Return rows of a resource in the DataStore: resource_id, filters (a JSON object of field → value or
-    list of values), q (words, or an object of field → words), fields (a list or a comma-separated string),
-    sort ("field desc, other"), limit (at most 32000), offset, include_total."""
+    list of values), q (words, or an object of field → words; case and accents aside: `depense` finds
+    "Dépense"), fields (a list or a comma-separated string), sort ("field desc, other"), limit (at most
+    32000), offset, include_total, distinct (each different row once, without _id), records_format
+    (objects, lists, or csv and tsv: one string of lines without a header, as CKAN)."""
     data = {**data, "resource_id": data.get("resource_id") or data.get("id")}
     params = validate(data, DATASTORE_SEARCH_SCHEMA)
     key = _uuid_or_none(params["resource_id"])
@@ -435,6 +459,7 @@ def datastore_search(context: Context, data: dict) -> dict:
                 limit=params["limit"],
                 offset=params["offset"],
                 include_total=params["include_total"],
+                distinct=params["distinct"],
             )
     except datastore.DatastoreError as error:
         raise ValidationError({"query": [str(error)]}) from None
@@ -448,7 +473,7 @@ def datastore_search(context: Context, data: dict) -> dict:
     result.update(
         {
             "include_total": params["include_total"],
-            "records_format": "objects",
+            "records_format": params["records_format"],
             "total_was_estimated": False,
             "_links": {
                 "start": f"{path}?{urlencode(base)}",
@@ -456,6 +481,9 @@ def datastore_search(context: Context, data: dict) -> dict:
             },
         }
     )
+    result["records"] = _formatted(result["records"], [field["id"] for field in result["fields"]], params)
+    if params["distinct"]:
+        result["distinct"] = True
     if sort:
         result["sort"] = sort
     for name in ("filters", "q"):
@@ -464,7 +492,66 @@ def datastore_search(context: Context, data: dict) -> dict:
     return result
 
 
+def _formatted(records: list[dict], field_ids: list[str], params: dict):
+    """The records in CKAN's `records_format`: objects, lists in the fields' order, or CSV/TSV text."""
+    if params["records_format"] == "objects":
+        return records
+    rows = [[record.get(field_id) for field_id in field_ids] for record in records]
+    if params["records_format"] == "lists":
+        return rows
+    buffer = io.StringIO()
+    delimiter = "\t" if params["records_format"] == "tsv" else ","
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\n").writerows(
+        ["" if value is None else value for value in row] for row in rows
+    )
+    return buffer.getvalue()
+
+
+def datastore_info(context: Context, data: dict) -> dict:
+    """Return the fields of a resource in the DataStore (id, type) and its row count: id (or resource_id)."""
+    data = {**data, "id": data.get("id") or data.get("resource_id")}
+    identifier = validate(data, {"id": [not_missing, unicode_safe]})["id"]
+    key = _uuid_or_none(identifier)
+    resource = Resource.objects.select_related("dataset").filter(uuid=key).first() if key else None
+    if resource is None or not resource.datastore_active:
+        raise NotFound(f'Resource "{identifier}" was not found.')
+    check_read_dataset(context.user, resource.dataset)
+    fields = [
+        {
+            "id": field.id,
+            "type": field.ckan_type,
+            "schema": {"native_type": field.ckan_type, "notnull": False, "is_index": False, "uniquekey": False},
+        }
+        for field in datastore.fields_of(resource)
+    ]
+    meta = {"id": str(resource.uuid), "count": resource.datastore_rows, "table_type": "BASE TABLE", "aliases": []}
+    return {"meta": meta, "fields": fields}
+
+
 # The site ------------------------------------------------------------------------------------------------
+
+
+def license_list(context: Context, data: dict) -> list[dict]:
+    """Return the licences a dataset may take, as CKAN's: id (the license_id to give), title, url."""
+    return [
+        {
+            "id": licence.slug,
+            "title": licence.title,
+            "url": licence.url,
+            "status": "active",
+            "family": "",
+            "maintainer": "",
+            "is_generic": False,
+            "is_okd_compliant": licence.is_open,
+            "is_osi_compliant": False,
+            "od_conformance": "approved" if licence.is_open else "not reviewed",
+            "osd_conformance": "not reviewed",
+            "domain_content": False,
+            "domain_data": False,
+            "domain_software": False,
+        }
+        for licence in Licence.objects.all()
+    ]
 
 
 def status_show(context: Context, data: dict) -> dict:
@@ -501,6 +588,7 @@ READ_ACTIONS: dict[str, Callable[[Context, dict], object]] = {
         package_search,
         package_show,
         package_list,
+        current_package_list_with_resources,
         organization_list,
         organization_show,
         group_list,
@@ -509,6 +597,8 @@ READ_ACTIONS: dict[str, Callable[[Context, dict], object]] = {
         resource_show,
         resource_view_list,
         datastore_search,
+        datastore_info,
+        license_list,
         status_show,
         site_read,
         help_show,
