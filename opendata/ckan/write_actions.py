@@ -18,6 +18,7 @@ package_delete is CKAN's soft delete: a published dataset is withdrawn (state "d
 taken, a publisher may publish it again); a draft, which the public never saw, is deleted for good.
 """
 
+import dataclasses
 import json
 
 from django.conf import settings
@@ -291,10 +292,29 @@ def _save_package(context: Context, data: dict, dataset: Dataset | None, *, repl
 def package_create(context: Context, data: dict) -> dict:
     """Create a dataset and return it: name and owner_org (a body you edit for) are required; title or
     title_translated, notes, license_id (see license_list), tags, groups, version, maintainer_email, extras
-    (frequency, temporal_start, temporal_end, spatial_text). Published unless private is true or state is
-    "draft": only a body's publisher publishes."""
+    (frequency, temporal_start, temporal_end, spatial_text), resources (links: url, name, format…). Published
+    unless private is true or state is "draft": only a body's publisher publishes."""
     _require_user(context, "package_create")
-    return _save_package(context, data, None, replace=False)
+    resources = data.get("resources") or []
+    if not isinstance(resources, list) or not all(isinstance(item, dict) for item in resources):
+        raise ValidationError({"resources": ["Not a list of resources"]})
+    with transaction.atomic():
+        package = _save_package(context, data, None, replace=False)
+        if resources:
+            # Links only: files come with resource_create. One bad resource undoes the whole call.
+            dataset = Dataset.objects.get(uuid=package["id"])
+            links_only = dataclasses.replace(context, files={}, refused_uploads=set())
+            errors: list[dict] = []
+            for item in resources:
+                try:
+                    _save_resource(links_only, item, None, dataset, replace=False)
+                    errors.append({})
+                except ValidationError as error:
+                    errors.append(error.errors)
+            if any(errors):
+                raise ValidationError({"resources": errors})
+            package = _package_result(context, dataset)
+    return package
 
 
 def package_update(context: Context, data: dict) -> dict:

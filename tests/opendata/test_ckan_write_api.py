@@ -239,3 +239,30 @@ class ResourceWriteTestCase:
         error(upload(client, "resource_create", {"package_id": resource.dataset.name}, editor), 403)
         assert Resource.objects.count() == 1
         error(post(client, "resource_patch", {"id": str(resource.uuid), "format": "json"}), 403)
+
+
+class PackageWithResourcesTestCase:
+    def test_it_creates_the_links_given_with_the_dataset(self, client, editor):
+        resources = [{"url": "https://example.org/a.csv", "name": "A", "format": "csv"}]
+        result = ok(post(client, "package_create", {**NEW, "private": True, "resources": resources}, editor))
+        assert [(r["name"], r["url"], r["format"]) for r in result["resources"]] == [
+            ("A", "https://example.org/a.csv", "CSV")
+        ]
+
+    def test_one_bad_resource_undoes_the_whole_call(self, client, editor):
+        resources = [{"url": "https://example.org/a.csv", "format": "csv"}, {"url": "not a link", "name": "B"}]
+        errors = error(post(client, "package_create", {**NEW, "private": True, "resources": resources}, editor), 409)
+        assert errors["resources"][0] == {} and "url" in errors["resources"][1]
+        assert not Dataset.objects.exists() and not Resource.objects.exists()
+
+
+class SessionTestCase:
+    def test_a_signed_in_session_without_a_token_cannot_write(self, client, commune):
+        user = RoleGrantFactory(body=commune, role=Role.PUBLISHER).user
+        client.force_login(user)
+        assert error(post(client, "package_create", NEW), 403)["__type"] == "Authorization Error"
+        assert not Dataset.objects.exists()
+
+    def test_help_show_describes_a_writing_action(self, client):
+        response = client.get(f"{API}help_show", {"name": "package_create"})
+        assert "owner_org" in response.json()["result"]
