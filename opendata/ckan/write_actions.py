@@ -22,6 +22,7 @@ import dataclasses
 import json
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max, Q
 from django.forms.models import model_to_dict
@@ -30,6 +31,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from portal.bodies.models import PublicBody
+from portal.workflow import TransitionNotAllowed
 
 from .. import permissions, services
 from ..admin_forms import DatasetForm, ResourceForm
@@ -280,12 +282,18 @@ def _save_package(context: Context, data: dict, dataset: Dataset | None, *, repl
     form = DatasetForm(data={**form_data, "status": status}, instance=dataset, for_user=user)
     if not form.is_valid():
         raise _form_errors(form, DATASET_ERROR_FIELDS)
-    with transaction.atomic():
-        # As the admin: the form saves the metadata, the dataset's move changes the status (and logs it).
-        form.instance.status = old_status or Dataset.Status.DRAFT
-        saved = form.save()
-        log(instance=saved, action="wagtail.edit" if dataset else "wagtail.create", user=user, content_changed=True)
-        saved.set_status(status, by=user)
+    try:
+        with transaction.atomic():
+            # As the admin: the form saves the metadata, the dataset's move changes the status (and logs it).
+            form.instance.status = old_status or Dataset.Status.DRAFT
+            saved = form.save()
+            action = "wagtail.edit" if dataset else "wagtail.create"
+            log(instance=saved, action=action, user=user, content_changed=True)
+            saved.set_status(status, by=user)
+    except PermissionDenied:  # the move asks the role again
+        raise NotAuthorized(_("Only a publisher of this body may publish or withdraw its datasets.")) from None
+    except TransitionNotAllowed as error:  # someone else moved the dataset meanwhile
+        raise ValidationError({"state": [str(error)]}) from None
     return _package_result(context, saved)
 
 
