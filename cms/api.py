@@ -226,10 +226,16 @@ class VotesSerializer(serializers.Serializer):
     def get_fields(self):
         # `for` is a Python keyword: the fields are named here rather than as attributes.
         return {
-            "for": serializers.IntegerField(source="votes_for"),
-            "against": serializers.IntegerField(source="votes_against"),
-            "abstain": serializers.IntegerField(source="votes_abstain"),
-            "cast": serializers.IntegerField(source="votes_cast"),
+            "for": serializers.IntegerField(source="votes_for", allow_null=True, help_text="null when unknown."),
+            "against": serializers.IntegerField(
+                source="votes_against", allow_null=True, help_text="null when unknown."
+            ),
+            "abstain": serializers.IntegerField(
+                source="votes_abstain", allow_null=True, help_text="null when unknown."
+            ),
+            "cast": serializers.IntegerField(
+                source="votes_cast", allow_null=True, help_text="null unless all are known."
+            ),
         }
 
 
@@ -273,6 +279,7 @@ class DecisionSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField(help_text="The decision's public page.")
     body = BodySerializer()
     session = SessionRefSerializer(source="api_session", allow_null=True)
+    title = serializers.CharField(source="whole_title", help_text="The whole title, past 255 characters too.")
     votes = VotesSerializer(source="*")
     member_votes = MemberVoteSerializer(many=True)
     topics = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)

@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.coreutils import find_available_slug
 
 from portal.bodies.auth import get_bodies_with_any_role
 from portal.bodies.models import Role
@@ -37,6 +38,7 @@ class DecisionPageForm(ParentAwarePageForm):
 
     def clean(self):
         cleaned_data = super().clean()
+        self._address_from_reference(cleaned_data)
         body_id = self.instance.body_id or self._council_body_id()
         formset = self.formsets.get("member_votes")
         if body_id is None or formset is None:
@@ -49,6 +51,13 @@ class DecisionPageForm(ParentAwarePageForm):
             if member is not None and member.body_id != body_id:
                 form.add_error("member", _("Choose a member of this council."))
         return cleaned_data
+
+    def _address_from_reference(self, cleaned_data: dict) -> None:
+        """A new decision's address is its reference ("2025-014"), not its title: an Arabic title makes an address
+        of hundreds of encoded characters. An address staff typed in Latin letters is kept."""
+        slug, reference = cleaned_data.get("slug") or "", cleaned_data.get("reference")
+        if self.instance.pk is None and reference and self.parent_page is not None and not slug.isascii():
+            cleaned_data["slug"] = find_available_slug(self.parent_page, self.instance.slug_for(reference))
 
     def _council_body_id(self) -> int | None:
         council = getattr(self.instance, "_parent_page", None)

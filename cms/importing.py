@@ -16,6 +16,7 @@ import csv
 import hashlib
 import html
 import io
+import itertools
 import json
 import os
 import re
@@ -31,7 +32,7 @@ from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
-from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from wagtail.actions.copy_for_translation import ParentNotTranslatedError
 from wagtail.coreutils import find_available_slug
 
@@ -42,10 +43,11 @@ from portal.files import (
     decode,
     describe_error,
     detect_delimiter,
+    header_is_data,
     iana_name,
     sniff,
 )
-from portal.importing import ImportReport, RowError, assign_changed
+from portal.importing import ColumnMapping, ImportReport, MappingError, RowError, assign_changed
 
 from .documents import allowed_extensions, check_document_content
 from .models import (
@@ -77,8 +79,10 @@ COLUMNS = (
     "attachments",
 )
 REQUIRED_COLUMNS = ("reference", "title", "decision_date", "session_date", "summary", "outcome")
+VOTE_COLUMNS = ("votes_for", "votes_against", "votes_abstain")
 # Separator of the topics and attachments cells (a comma or semicolon file quotes such cells).
 LIST_SEPARATOR = ";"
+TITLE_LENGTH = 255  # of a Wagtail page; a longer title is kept whole in DecisionPage.full_title
 
 # Generic session titles, one per language of the pages; staff can rename sessions afterwards.
 SESSION_TITLES = {
@@ -100,7 +104,11 @@ class DecisionImportReport(ImportReport):
     documents_created: int = 0
 
     def summary(self) -> str:
-        return f"{super().summary()}; {self.sessions_created} sessions and {self.documents_created} documents created"
+        return _("%(summary)s; %(sessions)s sessions and %(documents)s documents created") % {
+            "summary": super().summary(),
+            "sessions": self.sessions_created,
+            "documents": self.documents_created,
+        }
 
 
 class InvalidRow(Exception):
@@ -121,9 +129,8 @@ class DecisionRow:
     session_members_present: int | None = None
     agenda_item: str | None = None
     full_text: list[tuple[str, str]] | None = None
-    votes_for: int | None = None
-    votes_against: int | None = None
-    votes_abstain: int | None = None
+    # For, against, abstentions; None for a count the file leaves empty (unknown, not zero).
+    votes: tuple[int | None, int | None, int | None] | None = None
     legal_basis: str | None = None
     topics: list[str] | None = None
     execution_status: str | None = None
@@ -139,27 +146,52 @@ class SourceRow:
 # Reading the file
 
 
-def read_rows(source: Path | str | IO) -> tuple[list[SourceRow], str]:
-    """Return the rows of `source` (CSV or JSON) and the encoding it was read in.
+def read_rows(source: Path | str | IO, mapping: ColumnMapping | None = None) -> tuple[list[SourceRow], str]:
+    """Return the rows of `source` (CSV or JSON) and the encoding it was read in; with a `mapping`, the
+    file's own columns are read under our names (portal.importing.ColumnMapping) and the others ignored.
 
     Raise ImportFileError when the file is not CSV or JSON text, when a required column is missing or an
-    unknown one is present, or when a CSV row has more or fewer fields than the header.
+    unknown one is present (without a mapping), or when a CSV row has more or fewer fields than the header.
     """
     name, data = _read(source)
     if isinstance(data, bytes):
         sniffed = sniff(io.BytesIO(data), name)
         if sniffed.kind not in {*TEXT_KINDS, "empty"}:  # an empty file is reported as such below
-            raise ImportFileError(f"This is {sniffed.label}, not CSV or JSON: save the table as CSV (UTF-8) first.")
+            raise ImportFileError(
+                _("This is %(kind)s, not CSV or JSON: save the table as CSV (UTF-8) first.") % {"kind": sniffed.label}
+            )
         text, codec = decode(data)
         if CONTROL_CHARACTERS.search(text[:65536]):
-            raise ImportFileError("This is not a CSV or JSON file: it holds binary data.")
+            raise ImportFileError(_("This is not a CSV or JSON file: it holds binary data."))
         encoding = iana_name(codec)
     else:
         text, encoding = data.removeprefix("\ufeff"), "utf-8"
     suffix = Path(name).suffix.lower()
     if suffix == ".json" or (suffix not in {".csv", ".tsv", ".txt"} and text.lstrip()[:1] in {"[", "{"}):
-        return _json_rows(text), encoding
-    return _csv_rows(text), encoding
+        return _json_rows(text, mapping), encoding
+    return _csv_rows(text, mapping), encoding
+
+
+def file_columns(path: Path) -> list[str]:
+    """The names of a file's columns as it writes them, for staff writing a mapping; [] when it has none."""
+    try:
+        name, data = _read(path)
+    except ImportFileError:
+        return []
+    if isinstance(data, bytes):
+        if sniff(io.BytesIO(data), name).kind not in TEXT_KINDS:
+            return []
+        text = decode(data)[0]
+    else:
+        text = data
+    if text.lstrip()[:1] == "[":
+        try:
+            first = json.loads(text)[0]
+        except (json.JSONDecodeError, IndexError, KeyError, TypeError):
+            return []
+        return [str(key) for key in first] if isinstance(first, dict) else []
+    header = next(csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(text[:SAMPLE_BYTES])), [])
+    return [cell.strip() for cell in header]
 
 
 def _read(source: Path | str | IO) -> tuple[str, bytes | str]:
@@ -168,72 +200,117 @@ def _read(source: Path | str | IO) -> tuple[str, bytes | str]:
         try:
             return path.name, path.read_bytes()
         except OSError as error:
-            raise ImportFileError(f"Cannot read {path}: {error.strerror}.") from error
+            raise ImportFileError(
+                _("Cannot read %(file)s: %(error)s.") % {"file": path.name, "error": error.strerror}
+            ) from error
     return str(getattr(source, "name", "") or ""), source.read()
 
 
-def _check_columns(columns: list[str], where: str) -> None:
+def _check_columns(columns: list[str], where: str, mapping: ColumnMapping | None) -> None:
+    if mapping is not None:
+        if absent := mapping.missing_columns(columns):
+            raise ImportFileError(
+                _("%(where)s: the mapping names columns the file does not have: %(columns)s.")
+                % {"where": where, "columns": ", ".join(map(repr, absent))}
+            )
+        columns = list(mapping.apply(dict.fromkeys(columns, "")))
     unknown = [column for column in columns if column not in COLUMNS]
     if unknown:
         raise ImportFileError(
-            f"{where}: unknown columns {', '.join(map(repr, unknown))}; the columns are {', '.join(COLUMNS)}."
+            _(
+                "%(where)s: unknown columns %(unknown)s; the columns are %(columns)s. "
+                "A mapping can name the file's own columns."
+            )
+            % {"where": where, "unknown": ", ".join(map(repr, unknown)), "columns": ", ".join(COLUMNS)}
         )
     duplicated = sorted({column for column in columns if columns.count(column) > 1})
     if duplicated:
-        raise ImportFileError(f"{where}: columns given twice: {', '.join(duplicated)}.")
+        raise ImportFileError(
+            _("%(where)s: columns given twice: %(columns)s.") % {"where": where, "columns": ", ".join(duplicated)}
+        )
     missing = [column for column in REQUIRED_COLUMNS if column not in columns]
     if missing:
-        raise ImportFileError(f"{where}: missing required columns {', '.join(missing)}.")
+        raise ImportFileError(
+            _("%(where)s: missing required columns %(columns)s.") % {"where": where, "columns": ", ".join(missing)}
+        )
 
 
-def _json_rows(text: str) -> list[SourceRow]:
+def _json_rows(text: str, mapping: ColumnMapping | None) -> list[SourceRow]:
     try:
         items = json.loads(text)
     except json.JSONDecodeError as error:
         raise ImportFileError(
-            f"This is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}."
+            _("This is not valid JSON: %(error)s at line %(line)s, column %(column)s.")
+            % {"error": error.msg, "line": error.lineno, "column": error.colno}
         ) from None
     if not isinstance(items, list):
         raise ImportFileError(
-            f"A JSON import must be a list of objects, one per decision; this file holds {_json_kind(items)}."
+            _("A JSON import must be a list of objects, one per decision; this file holds %(kind)s.")
+            % {"kind": _json_kind(items)}
         )
     rows = []
     for number, item in enumerate(items, start=1):
         if not isinstance(item, dict):
-            raise ImportFileError(f"Item {number} of the JSON list is {_json_kind(item)}, not an object.")
-        values = {str(key).strip().lower(): value for key, value in item.items()}
-        _check_columns(list(values), f"Item {number}")
+            raise ImportFileError(
+                _("Item %(number)s of the JSON list is %(kind)s, not an object.")
+                % {"number": number, "kind": _json_kind(item)}
+            )
+        where = _("Item %(number)s") % {"number": number}
+        if mapping is None:
+            values = {str(key).strip().lower(): value for key, value in item.items()}
+            _check_columns(list(values), where, None)
+        else:
+            _check_columns([str(key) for key in item], where, mapping)
+            values = mapping.apply(item)
         rows.append(SourceRow(number, values))
     return rows
 
 
 def _json_kind(value: Any) -> str:
-    kinds = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
-    return kinds.get(type(value), "a number")
+    kinds = {dict: _("an object"), list: _("a list"), str: _("a string"), bool: _("a boolean"), type(None): "null"}
+    return kinds.get(type(value), _("a number"))
 
 
-def _csv_rows(text: str) -> list[SourceRow]:
+def _csv_rows(text: str, mapping: ColumnMapping | None) -> list[SourceRow]:
     delimiter = detect_delimiter(text[:SAMPLE_BYTES])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader, None)
         if header is None or not any(cell.strip() for cell in header):
-            raise ImportFileError("The file is empty: the first line must name the columns.")
-        columns = [cell.strip().lower() for cell in header]
-        _check_columns(columns, "Header")
+            raise ImportFileError(_("The file is empty: the first line must name the columns."))
+        if header_is_data(header, list(itertools.islice(csv.reader(io.StringIO(text), delimiter=delimiter), 1, 50))):
+            raise ImportFileError(
+                _(
+                    "The first line holds data, not the names of the columns: add a header line "
+                    "(%(columns)s), or give a mapping to the file's own names."
+                )
+                % {"columns": ", ".join(REQUIRED_COLUMNS)}
+            )
+        if mapping is None:
+            columns = [cell.strip().lower() for cell in header]
+            _check_columns(columns, _("Header"), None)
+        else:
+            columns = [cell.strip() for cell in header]
+            _check_columns(columns, _("Header"), mapping)
         rows = []
         start = reader.line_num + 1
         for record in reader:
             if any(cell.strip() for cell in record):
                 if len(record) != len(columns):
                     raise ImportFileError(
-                        f"Line {start} has {len(record)} fields where the header has {len(columns)}: "
-                        f"check its quotes and {delimiter!r} separators."
+                        _(
+                            "Line %(line)s has %(found)s fields where the header has %(expected)s: "
+                            "check its quotes and “%(delimiter)s” separators."
+                        )
+                        % {"line": start, "found": len(record), "expected": len(columns), "delimiter": delimiter}
                     )
-                rows.append(SourceRow(start, dict(zip(columns, record, strict=True))))
+                values = dict(zip(columns, record, strict=True))
+                rows.append(SourceRow(start, values if mapping is None else mapping.apply(values)))
             start = reader.line_num + 1
     except csv.Error as error:
-        raise ImportFileError(f"Line {reader.line_num} is not valid CSV: {error}.") from None
+        raise ImportFileError(
+            _("Line %(line)s is not valid CSV: %(error)s.") % {"line": reader.line_num, "error": error}
+        ) from None
     return rows
 
 
@@ -271,24 +348,27 @@ def parse_row(values: Mapping[str, Any]) -> DecisionRow:
         if value is None:
             return ""
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            problems.append(f"{name}: expected text or a number")
+            problems.append(_("%(column)s: expected text or a number") % {"column": name})
             return ""
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         return without_excel_escapes(str(value)).strip()
 
-    def required(name: str, max_length: int) -> str:
+    def too_long(name: str, max_length: int) -> None:
+        problems.append(_("%(column)s is longer than %(limit)s characters") % {"column": name, "limit": max_length})
+
+    def required(name: str, max_length: int | None) -> str:
         value = cell(name) or ""
         if not value:
-            problems.append(f"{name} is empty")
-        elif len(value) > max_length:
-            problems.append(f"{name} is longer than {max_length} characters")
+            problems.append(_("%(column)s is empty") % {"column": name})
+        elif max_length is not None and len(value) > max_length:
+            too_long(name, max_length)
         return value
 
     def optional(name: str, max_length: int | None = None) -> str | None:
         value = cell(name)
         if value is not None and max_length is not None and len(value) > max_length:
-            problems.append(f"{name} is longer than {max_length} characters")
+            too_long(name, max_length)
         return value
 
     def iso_date(name: str) -> date:
@@ -297,16 +377,19 @@ def parse_row(values: Mapping[str, Any]) -> DecisionRow:
             return read_date(value)
         except ValueError:
             if value:
-                problems.append(f"{name} {value!r} is not a date (YYYY-MM-DD, or day first: DD/MM/YYYY)")
+                problems.append(
+                    _("%(column)s “%(value)s” is not a date (YYYY-MM-DD, or day first: DD/MM/YYYY)")
+                    % {"column": name, "value": value}
+                )
             return date.min
 
-    def number(name: str, empty: int | None) -> int | None:
+    def number(name: str) -> int | None:
         value = cell(name)
-        if value is None or value == "":
-            return None if value is None else empty
+        if not value:
+            return None
         if not value.isdigit():
-            problems.append(f"{name} {value!r} is not a whole number")
-            return 0
+            problems.append(_("%(column)s “%(value)s” is not a whole number") % {"column": name, "value": value})
+            return None
         return int(value)
 
     def choice(name: str, choices: type, default: str | None = None) -> str | None:
@@ -314,7 +397,10 @@ def parse_row(values: Mapping[str, Any]) -> DecisionRow:
         if not value:
             return default
         if value not in choices.values:
-            problems.append(f"{name} {value!r} is not one of {', '.join(choices.values)}")
+            problems.append(
+                _("%(column)s “%(value)s” is not one of %(choices)s")
+                % {"column": name, "value": value, "choices": ", ".join(choices.values)}
+            )
         return value
 
     def items(name: str) -> list[str] | None:
@@ -327,23 +413,21 @@ def parse_row(values: Mapping[str, Any]) -> DecisionRow:
 
     row = DecisionRow(
         reference=required("reference", DecisionPage._meta.get_field("reference").max_length),
-        title=required("title", 255),
+        title=required("title", None),
         decision_date=iso_date("decision_date"),
         session_date=iso_date("session_date"),
         summary=required("summary", DecisionPage._meta.get_field("summary").max_length),
         outcome=choice("outcome", DecisionPage.Outcome) or "",
         session_kind=choice("session_kind", CouncilSessionPage.Kind),
-        session_members_present=number("session_members_present", None),
+        session_members_present=number("session_members_present"),
         agenda_item=optional("agenda_item", DecisionPage._meta.get_field("agenda_item").max_length),
-        votes_for=number("votes_for", 0),
-        votes_against=number("votes_against", 0),
-        votes_abstain=number("votes_abstain", 0),
+        votes=tuple(number(name) for name in VOTE_COLUMNS) if any(name in values for name in VOTE_COLUMNS) else None,
         legal_basis=optional("legal_basis"),
         topics=items("topics"),
         execution_status=choice("execution_status", DecisionPage.Execution),
     )
     if not row.outcome:
-        problems.append("outcome is empty")
+        problems.append(_("%(column)s is empty") % {"column": "outcome"})
     full_text = cell("full_text")
     row.full_text = None if full_text is None else plain_text_to_blocks(full_text)
     attachments = items("attachments")
@@ -436,13 +520,14 @@ class _DecisionImporter:
         except ValidationError as error:
             self.report.errors.append(RowError(source.number, reference, _validation_message(error)))
         except PermissionDenied:
-            self.report.errors.append(RowError(source.number, reference, "you may not publish in this council"))
+            self.report.errors.append(RowError(source.number, reference, _("you may not publish in this council")))
         except (IntegrityError, OSError) as error:
             # IntegrityError: another import wrote the same reference meanwhile; OSError: a file went away.
-            self.report.errors.append(RowError(source.number, reference, f"not saved: {describe_error(error)}"))
+            message = _("not saved: %(error)s") % {"error": describe_error(error)}
+            self.report.errors.append(RowError(source.number, reference, message))
         else:
             if result.decision == "draft":
-                message = "the decision is unpublished: the changes are saved as a draft for staff to publish"
+                message = _("the decision is unpublished: the changes are saved as a draft for staff to publish")
                 self.report.errors.append(RowError(source.number, reference, message))
             else:
                 setattr(self.report, result.decision, getattr(self.report, result.decision) + 1)
@@ -456,17 +541,23 @@ class _DecisionImporter:
     def _check_against_earlier_rows(self, row: DecisionRow) -> None:
         earlier = self.references.get((row.decision_date.year, row.reference))
         if earlier is not None:
-            raise InvalidRow(f"reference {row.reference} of {row.decision_date.year} is already used in row {earlier}")
+            raise InvalidRow(
+                _("reference %(reference)s of %(year)s is already used in row %(row)s")
+                % {"reference": row.reference, "year": row.decision_date.year, "row": earlier}
+            )
         session = self.sessions.get(row.session_date)
         if session is None:
             return
         number, kind, present = session
         if row.session_kind and row.session_kind != kind:
-            raise InvalidRow(f"the session of {row.session_date} is {kind} in row {number}, {row.session_kind} here")
+            raise InvalidRow(
+                _("the session of %(date)s is %(kind)s in row %(row)s, %(other)s here")
+                % {"date": row.session_date, "kind": kind, "row": number, "other": row.session_kind}
+            )
         if row.session_members_present is not None and present is not None and row.session_members_present != present:
             raise InvalidRow(
-                f"the session of {row.session_date} had {present} members present in row {number}, "
-                f"{row.session_members_present} here"
+                _("the session of %(date)s had %(present)s members present in row %(row)s, %(other)s here")
+                % {"date": row.session_date, "present": present, "row": number, "other": row.session_members_present}
             )
 
     def _write(self, row: DecisionRow) -> _RowResult:
@@ -538,7 +629,7 @@ class _DecisionImporter:
 
     def _check_files(self, attachments: list[tuple[str, str]]) -> list[_Attachment]:
         if attachments and self.files_root is None:
-            raise InvalidRow("attachments are listed but no folder of files was given (files_root)")
+            raise InvalidRow(_("attachments are listed but no folder of files was given (files_root)"))
         checked, problems = [], []
         limit = settings.DOCUMENT_MAX_UPLOAD_SIZE
         extensions = allowed_extensions()
@@ -546,14 +637,18 @@ class _DecisionImporter:
             path = (self.files_root / relative).resolve()
             extension = path.suffix[1:].lower()
             if not path.is_relative_to(self.files_root):
-                problems.append(f"{relative}: outside the folder of files")
+                problems.append(_("%(file)s: outside the folder of files") % {"file": relative})
             elif not path.is_file():
-                problems.append(f"{relative}: file not found")
+                problems.append(_("%(file)s: file not found") % {"file": relative})
             elif extension not in extensions:
-                problems.append(f"{relative}: .{extension} files are refused (allowed: {', '.join(extensions)})")
+                problems.append(
+                    _("%(file)s: .%(extension)s files are refused (allowed: %(allowed)s)")
+                    % {"file": relative, "extension": extension, "allowed": ", ".join(extensions)}
+                )
             elif path.stat().st_size > limit:
                 problems.append(
-                    f"{relative}: too large ({filesizeformat(path.stat().st_size)}, limit {filesizeformat(limit)})"
+                    _("%(file)s: too large (%(size)s, limit %(limit)s)")
+                    % {"file": relative, "size": filesizeformat(path.stat().st_size), "limit": filesizeformat(limit)}
                 )
             else:
                 with path.open("rb") as handle:
@@ -597,7 +692,10 @@ class _DecisionImporter:
         found = {topic.slug: topic for topic in Topic.objects.filter(locale=self.locale, slug__in=slugs)}
         unknown = [slug for slug in slugs if slug not in found]
         if unknown:
-            raise InvalidRow(f"unknown topics in {self.language}: {', '.join(unknown)}")
+            raise InvalidRow(
+                _("unknown topics in %(language)s: %(topics)s")
+                % {"language": self.language, "topics": ", ".join(unknown)}
+            )
         return [found[slug] for slug in dict.fromkeys(slugs)]
 
     # Decisions
@@ -619,7 +717,7 @@ class _DecisionImporter:
             page = self._translate_decision(same.order_by("pk").first(), topics)
         if page is None:
             page = DecisionPage(
-                slug=find_available_slug(session, slugify(re.sub(r"\W+", "-", row.reference)) or "decision"),
+                slug=find_available_slug(session, DecisionPage.slug_for(row.reference)),
                 locale=self.locale,
             )
         moved = page.pk is not None and page.get_parent().pk != session.pk
@@ -666,20 +764,22 @@ class _DecisionImporter:
         documents: list[tuple[str, CouncilDocument]] | None,
     ) -> bool:
         """Set the row's values on `page`; return whether anything differs from what it held."""
+        title, full_title = _page_title(row.title)
         values = {
             "reference": row.reference,
-            "title": row.title,
+            "title": title,
+            "full_title": full_title,
             "decision_date": row.decision_date,
             "summary": row.summary,
             "outcome": row.outcome,
             "agenda_item": row.agenda_item,
-            "votes_for": row.votes_for,
-            "votes_against": row.votes_against,
-            "votes_abstain": row.votes_abstain,
             "legal_basis": row.legal_basis,
             "execution_status": row.execution_status,
         }
         changed = bool(assign_changed(page, values))
+        if row.votes is not None and row.votes != (page.votes_for, page.votes_against, page.votes_abstain):
+            page.votes_for, page.votes_against, page.votes_abstain = row.votes
+            changed = True
         if row.full_text is not None:
             stored = [(block["type"], block["value"]) for block in page.full_text.raw_data]
             if stored != row.full_text:
@@ -695,6 +795,14 @@ class _DecisionImporter:
 
     def _publish(self, page) -> None:
         page.save_revision(user=self.user).publish(user=self.user)
+
+
+def _page_title(title: str) -> tuple[str, str]:
+    """A page title (Wagtail's are 255 characters at most) and the whole title when it is longer: cut at a word."""
+    if len(title) <= TITLE_LENGTH:
+        return title, ""
+    cut = title[: TITLE_LENGTH - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:-–") + "…", title
 
 
 def _validate(page) -> None:
@@ -718,6 +826,7 @@ def import_decisions(
     council: CouncilIndexPage,
     files_root: Path | None = None,
     user=None,
+    mapping: ColumnMapping | None = None,
 ) -> DecisionImportReport:
     """Return the report of importing the decisions in `source` (CSV or JSON) into `council`.
 
@@ -727,13 +836,23 @@ def import_decisions(
     a row error, when staff unpublished the decision), identical ones are left as they are (no
     revision); a row that fails is reported and the others go on. Attachments are paths below
     `files_root` (by default the folder of `source` when it is a path). `user` signs the revisions
-    and must be allowed to publish in the council.
+    and must be allowed to publish in the council. `mapping` reads a council's own export (its columns and
+    values) as ours. Rows repeating an earlier row exactly are skipped and reported once.
     """
-    rows, encoding = read_rows(source)
+    rows, encoding = read_rows(source, mapping)
     if files_root is None and isinstance(source, str | os.PathLike):
         files_root = Path(source).parent
     report = DecisionImportReport(encoding=encoding)
     importer = _DecisionImporter(council.specific, Path(files_root) if files_root else None, user, report)
-    for row in rows:
-        importer.import_row(row)
+    numbered = {row.number: row for row in rows}
+    for number, _values in report.skip_repeats((row.number, row.values) for row in rows):
+        importer.import_row(numbered[number])
     return report
+
+
+def decision_mapping(data: Any) -> ColumnMapping:
+    """The mapping `data` (parsed JSON) describes for the decision import; ImportFileError when it is wrong."""
+    try:
+        return ColumnMapping.from_data(data, COLUMNS)
+    except MappingError as error:
+        raise ImportFileError(str(error)) from None

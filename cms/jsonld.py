@@ -29,7 +29,7 @@ def decision_jsonld(page: DecisionPage, request: HttpRequest) -> dict:
         "identifier": page.uuid.urn,
         "legislationIdentifier": page.reference,
         "legislationDate": page.decision_date.isoformat(),
-        "name": page.title,
+        "name": page.whole_title,
         "abstract": page.summary,
         "inLanguage": page.language,
         "legislationPassedBy": {

@@ -16,15 +16,24 @@ def extract_document_text(document_id: int) -> None:
 
 
 @shared_task(name="cms.import_decisions")
-def import_decisions_task(council_id: int, path: str, files_root: str | None = None) -> dict | None:
-    """Import a decisions file into a council and return the report as a dict; None if the council is gone."""
+def import_decisions_task(
+    council_id: int, path: str, files_root: str | None = None, mapping: dict | None = None
+) -> dict | None:
+    """Import a decisions file into a council and return the report as a dict; None if the council is gone.
+
+    `mapping` is a ColumnMapping's data (portal.importing), as saved for the council's body."""
     from pathlib import Path
 
-    from cms.importing import import_decisions
+    from cms.importing import decision_mapping, import_decisions
     from cms.models import CouncilIndexPage
 
     council = CouncilIndexPage.objects.filter(pk=council_id).first()
     if council is None:
         return None
-    report = import_decisions(Path(path), council=council, files_root=Path(files_root) if files_root else None)
+    report = import_decisions(
+        Path(path),
+        council=council,
+        files_root=Path(files_root) if files_root else None,
+        mapping=decision_mapping(mapping) if mapping else None,
+    )
     return report.as_dict()

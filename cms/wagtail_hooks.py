@@ -1,6 +1,8 @@
 from django.db.models import Q
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.models import Page
 from wagtail.permissions import page_permission_policy
 from wagtail.snippets.models import register_snippet
@@ -10,6 +12,7 @@ from portal.bodies.models import Role
 from portal.bodies.permissions import BodyScopedPermissionPolicy
 from portal.bodies.viewsets import BodyScopedSnippetViewSet
 
+from . import admin_views
 from .models import CouncilMember, DecisionAttachment, Topic
 
 # The council's staff keep its list of members; roll-call votes choose among them.
@@ -61,3 +64,25 @@ def hide_other_bodies_documents(documents, request):
         return documents
     shown = DecisionAttachment.objects.filter(page__in=Page.objects.filter(visible_pages(user)))
     return documents.filter(Q(uploaded_by_user=user) | Q(pk__in=shown.values("document")))
+
+
+class ImportDecisionsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return admin_views.publishable_councils(request.user).exists()
+
+
+@hooks.register("register_admin_urls")
+def register_import_urls():
+    return [path("decisions/import/", admin_views.import_decisions_view, name="cms_import_decisions")]
+
+
+@hooks.register("register_admin_menu_item")
+def register_import_menu_item():
+    return ImportDecisionsMenuItem(
+        _("Import decisions"), reverse("cms_import_decisions"), icon_name="upload", order=250
+    )
+
+
+@hooks.register("register_log_actions")
+def register_import_log_action(actions):
+    actions.register_action(admin_views.IMPORT_LOG_ACTION, _("Import decisions"), _("Decisions imported from a file"))

@@ -4,13 +4,14 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from frictionless import Schema
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from . import permissions
-from .models import DATASET_WORKFLOW, Dataset, ProblemReport, Resource
+from .models import DATASET_WORKFLOW, Dataset, Licence, ProblemReport, Resource
 from .uploads import limit_text, too_large_message
 
 LANGUAGE_DIRECTIONS = {"ar": "rtl"}
@@ -60,6 +61,13 @@ class DatasetForm(WagtailAdminModelForm):
         super().__init__(*args, **kwargs)
         user = self.for_user
         self.fields["body"].queryset = permissions.get_managed_bodies(user).order_by("path")
+        # The identifier comes from the title when staff leave it empty; a new dataset starts open (CC BY 4.0).
+        self.fields["name"].required = False
+        self.fields["name"].help_text = _("Used in web addresses and in the CKAN API. Left empty, made from the title.")
+        if not self.instance.pk and not self.is_bound:
+            self.initial.setdefault(
+                "licence", Licence.objects.filter(slug=DEFAULT_LICENCE).values_list("pk", flat=True).first()
+            )
         self.old_status = self.instance.status if self.instance.pk else None
         if not permissions.get_publishing_bodies(user).exists():
             # An editor sees the status but cannot change it.
@@ -70,6 +78,8 @@ class DatasetForm(WagtailAdminModelForm):
         cleaned = super().clean()
         if not any(cleaned.get(f"title_{code}") for code, _name in settings.LANGUAGES):
             self.add_error("title_ar", _("Give the dataset a title in at least one language."))
+        elif not cleaned.get("name") and not self.has_error("name"):
+            cleaned["name"] = self.instance.name = identifier_from(cleaned)
         start, end = cleaned.get("temporal_start"), cleaned.get("temporal_end")
         if start and end and start > end:
             self.add_error("temporal_end", _("The end of the period covered comes before its start."))
@@ -79,6 +89,20 @@ class DatasetForm(WagtailAdminModelForm):
         elif status and not DATASET_WORKFLOW.allows(self.old_status or Dataset.Status.DRAFT, status):
             self.add_error("status", _("A draft is published before it can be withdrawn."))
         return cleaned
+
+
+DEFAULT_LICENCE = "cc-by-4.0"
+
+
+def identifier_from(cleaned: dict) -> str:
+    """A free identifier made from the dataset's Latin title ("budget-2025"), or "dataset-<n>" for an Arabic one."""
+    title = cleaned.get("title_fr") or cleaned.get("title_en") or ""
+    base = slugify(title)[:80].strip("-") or "dataset"
+    name, number = base, 2
+    while Dataset.objects.filter(name=name).exists():
+        name = f"{base}-{number}"
+        number += 1
+    return name
 
 
 def validate_table_schema(descriptor) -> None:
@@ -102,6 +126,18 @@ class ResourceForm(WagtailAdminModelForm):
         label=_("Upload a file"),
         required=False,
         help_text=_("Each upload becomes a new version; earlier versions stay downloadable."),
+    )
+    first_row = forms.TypedChoiceField(
+        label=_("The table's first row"),
+        choices=[
+            ("", _("Tell from the file")),
+            ("header", _("Names the columns")),
+            ("data", _("Is data: the file has no header")),
+        ],
+        coerce=lambda choice: {"header": True, "data": False}.get(choice),
+        empty_value=None,
+        required=False,
+        help_text=_("For CSV and spreadsheet files. The portal can usually tell; say it when it got it wrong."),
     )
 
     class Meta:
@@ -167,6 +203,11 @@ class ResourceForm(WagtailAdminModelForm):
     @property
     def uploaded_file(self) -> UploadedFile | None:
         return self.cleaned_data.get("file") or None
+
+    @property
+    def header(self) -> bool | None:
+        """Whether the uploaded table's first row names its columns; None to let the ingestion tell."""
+        return self.cleaned_data.get("first_row")
 
 
 class ProblemReportForm(WagtailAdminModelForm):

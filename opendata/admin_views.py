@@ -188,7 +188,9 @@ class ResourceFormViewMixin:
     def save_instance(self):
         resource = super().save_instance()
         if self.form.uploaded_file is not None:
-            self.version = services.upload_version(resource, self.form.uploaded_file, self.request.user)
+            self.version = services.upload_version(
+                resource, self.form.uploaded_file, self.request.user, header=self.form.header
+            )
         return resource
 
     def form_valid(self, form):

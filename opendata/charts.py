@@ -3,8 +3,9 @@
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+
+from portal.money import format_number
 
 WIDTH = 640  # the SVG's viewBox width; the page scales it to the column
 LABEL_WIDTH = 200
@@ -50,9 +51,7 @@ def as_decimal(value) -> Decimal:
 
 def format_total(value) -> str:
     number = as_decimal(value)
-    if number == number.to_integral_value():
-        number = number.quantize(Decimal(1))
-    return number_format(number, use_l10n=True, force_grouping=True)
+    return format_number(number, 0 if number == number.to_integral_value() else None)
 
 
 def bar_chart(rows: list[tuple], *, rtl: bool) -> BarChart:

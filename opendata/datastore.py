@@ -98,7 +98,9 @@ class Field:
         if self.type in ("integer", "year"):
             return int(value)
         if self.type == "number":
-            return str(value) if isinstance(value, Decimal) else value
+            # Positional notation whatever the database gives back ("1E-7" → "0.0000001"), as ingestion
+            # writes numbers on every database (opendata.ingest.load.canonical_numbers).
+            return format(value, "f") if isinstance(value, Decimal) else value
         if self.type == "boolean":
             return value if isinstance(value, bool) else value == "true"
         if isinstance(value, date | datetime):

@@ -10,22 +10,27 @@ The catalogue is paged with Hydra (`hydra:PartialCollectionView` with first/prev
 even while others are edited.
 """
 
+import datetime
+import re
+from collections.abc import Callable
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Min, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import gettext as _
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS, XSD
 
 from portal.bodies.models import PublicBody
+from portal.files import ARABIC_LETTER
 from portal.ratelimits import limit
 
 from .catalogue import published_datasets, with_related
@@ -36,6 +41,7 @@ HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 # DCAT 3 terms that rdflib's closed DCAT namespace (DCAT 2) does not know yet.
 DCAT_VERSION = URIRef(f"{DCAT}version")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
+DCATAP = Namespace("http://data.europa.eu/r5r/")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 EU = "http://publications.europa.eu/resource/authority/"
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
@@ -89,11 +95,32 @@ FILE_TYPES = {
 }
 # ISO 639 codes of our languages in the EU language vocabulary.
 EU_LANGUAGES = {"ar": "ARA", "fr": "FRA", "en": "ENG"}
+# DCAT-AP's recommended value of dcatap:availability: our addresses stay as long as the dataset's name does.
+STABLE = URIRef(f"{EU}planned-availability/STABLE")
+ADMS_PUBLISHER_TYPE = "http://purl.org/adms/publishertype/"
+# The ADMS publisher type of each kind of body (DCAT-AP recommends dct:type on a publisher).
+PUBLISHER_TYPES = {
+    PublicBody.Kind.REGION: "RegionalAuthority",
+    PublicBody.Kind.PROVINCE: "RegionalAuthority",
+    PublicBody.Kind.COMMUNE: "LocalAuthority",
+    PublicBody.Kind.DEPARTMENT: "LocalAuthority",
+}
+# The English labels the vocabularies give the concepts we name (a skos:Concept needs a skos:prefLabel in
+# DCAT-AP); they are the vocabularies' words, not ours, so they are not translated here.
+CONCEPT_LABELS = {
+    STABLE: "stable",
+    URIRef(f"{ADMS_PUBLISHER_TYPE}RegionalAuthority"): "Regional authority",
+    URIRef(f"{ADMS_PUBLISHER_TYPE}LocalAuthority"): "Local authority",
+}
+THEME_SCHEME_TITLE = "Data theme"
+# Letters that French writes and English does not: a keyword with one of them is French.
+FRENCH_LETTER = re.compile(r"[àâæçéèêëîïôœùûüÿ]", re.IGNORECASE)
 
 PREFIXES = {
     "dcat": DCAT,
     "dct": DCTERMS,
     "foaf": FOAF,
+    "dcatap": DCATAP,
     "vcard": VCARD,
     "hydra": HYDRA,
     "spdx": SPDX,
@@ -173,6 +200,40 @@ def add_translations(graph: Graph, subject, predicate, instance, field: str) -> 
             graph.add((subject, predicate, Literal(value, lang=code)))
 
 
+def add_message(graph: Graph, subject, predicate, message: Promise, values: Callable[[], dict]) -> None:
+    """One literal per language that `message` (a gettext_lazy string) is translated into, tagged with it.
+
+    English, the language of the source, always has one; a language whose translation is still missing gets
+    none rather than English text tagged as that language. `values` runs in each language, so translated
+    fields read in it.
+    """
+    with translation.override(None):
+        source = str(message)
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            text = str(message)
+            if text != source or code == "en":
+                graph.add((subject, predicate, Literal(text % values(), lang=code)))
+
+
+def add_typed(graph: Graph, node: URIRef, kind: URIRef) -> URIRef:
+    """Say what a node of a vocabulary is, as DCAT-AP's ranges ask: harvesters don't load the vocabularies."""
+    graph.add((node, RDF.type, kind))
+    return node
+
+
+def add_concept(graph: Graph, concept: URIRef) -> URIRef:
+    """A concept of an EU or ADMS vocabulary, typed and labelled as DCAT-AP asks."""
+    add_typed(graph, concept, SKOS.Concept)
+    graph.add((concept, SKOS.prefLabel, Literal(CONCEPT_LABELS[concept], lang="en")))
+    return concept
+
+
+def add_date(graph: Graph, subject, predicate, value: datetime.datetime | datetime.date) -> None:
+    datatype = XSD.dateTime if isinstance(value, datetime.datetime) else XSD.date
+    graph.add((subject, predicate, Literal(value, datatype=datatype)))
+
+
 def version_media_type(version: ResourceVersion) -> str:
     """The media type we serve the file with (opendata.downloads), else what the upload found."""
     suffix = PurePath(version.original_name).suffix.lower()
@@ -187,9 +248,55 @@ def media_type_of(resource: Resource) -> str:
 
 def add_format(graph: Graph, distribution, format: str, media_type: str) -> None:
     if code := FILE_TYPES.get(format.upper()):
-        graph.add((distribution, DCTERMS.format, URIRef(f"{EU}file-type/{code}")))
+        file_type = add_typed(graph, URIRef(f"{EU}file-type/{code}"), DCTERMS.MediaTypeOrExtent)
+        graph.add((distribution, DCTERMS.format, file_type))
     if media_type:
-        graph.add((distribution, DCAT.mediaType, URIRef(f"{IANA_MEDIA_TYPES}{media_type}")))
+        media = add_typed(graph, URIRef(f"{IANA_MEDIA_TYPES}{media_type}"), DCTERMS.MediaType)
+        graph.add((distribution, DCAT.mediaType, media))
+
+
+def add_languages(graph: Graph, subject, codes) -> None:
+    """dct:language in the EU language vocabulary, for those of `codes` it has."""
+    for code in codes:
+        if code in EU_LANGUAGES:
+            language = URIRef(f"{EU}language/{EU_LANGUAGES[code]}")
+            graph.add((subject, DCTERMS.language, add_typed(graph, language, DCTERMS.LinguisticSystem)))
+
+
+def dataset_texts(dataset: Dataset) -> dict[str, str]:
+    """`{language: title and description}` for the languages the dataset is described in, in the site's order."""
+    texts = {}
+    for code, _name in settings.LANGUAGES:
+        if text := " ".join(filter(None, (getattr(dataset, f"title_{code}"), getattr(dataset, f"notes_{code}")))):
+            texts[code] = text
+    return texts
+
+
+def keyword_language(keyword: str, texts: dict[str, str]) -> str | None:
+    """Return the language of a keyword, or None when nothing tells.
+
+    Arabic letters make it Arabic. A keyword in Latin letters is French or English: the one of the two that the
+    dataset is described in (`texts`, from `dataset_texts`); else French when it has letters that only French
+    writes (é, ç…); else the one whose title and description use the word, when only one does.
+    """
+    if ARABIC_LETTER.search(keyword):
+        return "ar"
+    latin = [code for code in ("fr", "en") if code in texts]
+    if len(latin) == 1:
+        return latin[0]
+    if FRENCH_LETTER.search(keyword) and "fr" in latin:
+        return "fr"
+    word = re.compile(rf"\b{re.escape(keyword.casefold())}\b")
+    using = [code for code in latin if word.search(texts[code].casefold())]
+    return using[0] if len(using) == 1 else None
+
+
+def telephone_uri(phone: str) -> URIRef | None:
+    """A tel: URI (RFC 3966) of a number as staff typed it, without its spaces, dots and brackets."""
+    number = re.sub(r"[^\d+]", "", phone)
+    if not re.fullmatch(r"\+?\d{3,}", number):
+        return None
+    return URIRef(f"tel:{number}")
 
 
 def add_agent(graph: Graph, uris: Uris, body: PublicBody) -> URIRef:
@@ -198,9 +305,54 @@ def add_agent(graph: Graph, uris: Uris, body: PublicBody) -> URIRef:
     graph.add((node, RDF.type, FOAF.Agent))
     graph.add((node, RDF.type, FOAF.Organization))
     add_translations(graph, node, FOAF.name, body, "name")
+    if publisher_type := PUBLISHER_TYPES.get(body.kind):
+        graph.add((node, DCTERMS.type, add_concept(graph, URIRef(f"{ADMS_PUBLISHER_TYPE}{publisher_type}"))))
     if body.website:
-        graph.add((node, FOAF.homepage, URIRef(body.website)))
+        graph.add((node, FOAF.homepage, add_typed(graph, URIRef(body.website), FOAF.Document)))
     return node
+
+
+def add_portal_agent(graph: Graph, uris: Uris) -> URIRef:
+    """The portal itself as an agent: the catalogue's publisher while no body exists yet."""
+    node = URIRef(uris.absolute("/") + "#publisher")
+    graph.add((node, RDF.type, FOAF.Agent))
+    graph.add((node, FOAF.name, Literal(settings.WAGTAIL_SITE_NAME)))
+    return node
+
+
+def add_contact_point(graph: Graph, uris: Uris, dataset: Dataset) -> BNode:
+    """Who answers questions on the dataset, as a vCard: its body (with the dataset's own email when it has one),
+    or the portal (PORTAL_CONTACT_EMAIL, PORTAL_CONTACT_PHONE) when no email is known for the body.
+
+    DCAT-AP 3 wants a contact point on every dataset; harvesters show its email.
+    """
+    node = BNode()
+    graph.add((node, RDF.type, VCARD.Kind))
+    graph.add((node, RDF.type, VCARD.Organization))
+    body = dataset.body
+    if email := dataset.contact_email or body.email:
+        add_translations(graph, node, VCARD.fn, body, "name")
+        phone = body.phone
+    else:
+        graph.add((node, VCARD.fn, Literal(settings.WAGTAIL_SITE_NAME)))
+        graph.add((node, VCARD.hasURL, URIRef(uris.absolute("/"))))
+        email, phone = settings.PORTAL_CONTACT_EMAIL, settings.PORTAL_CONTACT_PHONE
+    if email:
+        graph.add((node, VCARD.hasEmail, URIRef(f"mailto:{email}")))
+    if phone and (telephone := telephone_uri(phone)):
+        graph.add((node, VCARD.hasTelephone, telephone))
+    return node
+
+
+def add_location(graph: Graph, body: PublicBody, name: str = "") -> BNode:
+    """A place named `name`, or the whole territory of `body`, named after it, when `name` is empty."""
+    location = BNode()
+    graph.add((location, RDF.type, DCTERMS.Location))
+    if name:
+        graph.add((location, SKOS.prefLabel, Literal(name)))
+    else:
+        add_translations(graph, location, SKOS.prefLabel, body, "name")
+    return location
 
 
 def add_licence(graph: Graph, uris: Uris, licence: Licence) -> URIRef:
@@ -210,15 +362,30 @@ def add_licence(graph: Graph, uris: Uris, licence: Licence) -> URIRef:
     return node
 
 
+def add_distribution_basics(graph: Graph, node, resource: Resource, licence: URIRef) -> None:
+    """What every distribution of a resource says: dates, licence and availability."""
+    graph.add((node, RDF.type, DCAT.Distribution))
+    graph.add((node, DCTERMS.license, licence))
+    add_date(graph, node, DCTERMS.issued, resource.created_at)
+    add_date(graph, node, DCTERMS.modified, resource.modified_at)
+    graph.add((node, DCATAP.availability, add_concept(graph, STABLE)))
+
+
 def add_distribution(graph: Graph, uris: Uris, dataset: Dataset, resource: Resource, licence: URIRef):
     """Describe the resource's current file (or link); DataStore rows add one distribution per format."""
     node = uris.distribution(dataset, resource)
-    graph.add((node, RDF.type, DCAT.Distribution))
+    add_distribution_basics(graph, node, resource, licence)
     add_translations(graph, node, DCTERMS.title, resource, "name")
-    add_translations(graph, node, DCTERMS.description, resource, "description")
-    graph.add((node, DCTERMS.license, licence))
-    graph.add((node, DCTERMS.issued, Literal(resource.created_at)))
-    graph.add((node, DCTERMS.modified, Literal(resource.modified_at)))
+    if any(getattr(resource, f"description_{code}") for code, _name in settings.LANGUAGES):
+        add_translations(graph, node, DCTERMS.description, resource, "description")
+    else:
+        add_message(
+            graph,
+            node,
+            DCTERMS.description,
+            gettext_lazy("“%(resource)s”, a resource of the dataset “%(dataset)s”."),
+            lambda: {"resource": str(resource), "dataset": str(dataset)},
+        )
     if resource.url:
         graph.add((node, DCAT.accessURL, URIRef(resource.url)))
         graph.add((node, DCAT.downloadURL, URIRef(resource.url)))
@@ -231,20 +398,27 @@ def add_distribution(graph: Graph, uris: Uris, dataset: Dataset, resource: Resou
         checksum = BNode()
         graph.add((node, SPDX.checksum, checksum))
         graph.add((checksum, RDF.type, SPDX.Checksum))
-        graph.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+        algorithm = add_typed(graph, SPDX.checksumAlgorithm_sha256, SPDX.ChecksumAlgorithm)
+        graph.add((checksum, SPDX.algorithm, algorithm))
         graph.add((checksum, SPDX.checksumValue, Literal(version.sha256, datatype=XSD.hexBinary)))
     distributions = [node]
 
     if resource.datastore_active:
         for format, media_type in (("csv", "text/csv"), ("json", "application/json")):
             rows = uris.distribution(dataset, resource, f"-rows-{format}")
-            graph.add((rows, RDF.type, DCAT.Distribution))
+            add_distribution_basics(graph, rows, resource, licence)
             for code, _name in settings.LANGUAGES:
                 if name := getattr(resource, f"name_{code}"):
                     graph.add((rows, DCTERMS.title, Literal(f"{name} ({format.upper()})", lang=code)))
+            add_message(
+                graph,
+                rows,
+                DCTERMS.description,
+                gettext_lazy("Every row of “%(resource)s” as %(format)s, read from the portal's DataStore."),
+                lambda format=format: {"resource": str(resource), "format": format.upper()},
+            )
             graph.add((rows, DCAT.accessURL, URIRef(uris.resource_page(resource, dataset))))
             graph.add((rows, DCAT.downloadURL, URIRef(uris.rows(resource, format))))
-            graph.add((rows, DCTERMS.license, licence))
             add_format(graph, rows, format, media_type)
             distributions.append(rows)
     return distributions
@@ -259,48 +433,40 @@ def add_dataset(graph: Graph, uris: Uris, dataset: Dataset) -> URIRef:
     add_translations(graph, node, DCTERMS.description, dataset, "notes")
     if not any(graph.objects(node, DCTERMS.title)):
         graph.add((node, DCTERMS.title, Literal(dataset.name)))
-    graph.add((node, DCAT.landingPage, URIRef(uris.landing_page(dataset))))
+    texts = dataset_texts(dataset)
+    add_languages(graph, node, texts)
+    graph.add((node, DCAT.landingPage, add_typed(graph, URIRef(uris.landing_page(dataset)), FOAF.Document)))
     if dataset.published_at:
-        graph.add((node, DCTERMS.issued, Literal(dataset.published_at)))
-    graph.add((node, DCTERMS.modified, Literal(dataset.modified_at)))
+        add_date(graph, node, DCTERMS.issued, dataset.published_at)
+    add_date(graph, node, DCTERMS.modified, dataset.modified_at)
     if dataset.version:
         graph.add((node, DCAT_VERSION, Literal(dataset.version)))
 
-    body = dataset.body
-    graph.add((node, DCTERMS.publisher, add_agent(graph, uris, body)))
-
-    if email := dataset.contact_email or body.email:
-        contact = BNode()
-        graph.add((node, DCAT.contactPoint, contact))
-        graph.add((contact, RDF.type, VCARD.Organization))
-        add_translations(graph, contact, VCARD.fn, body, "name")
-        graph.add((contact, VCARD.hasEmail, URIRef(f"mailto:{email}")))
+    graph.add((node, DCTERMS.publisher, add_agent(graph, uris, dataset.body)))
+    graph.add((node, DCAT.contactPoint, add_contact_point(graph, uris, dataset)))
 
     for theme in dataset.themes.all():
-        graph.add((node, DCAT.theme, URIRef(theme.uri)))
+        concept = add_typed(graph, URIRef(theme.uri), SKOS.Concept)
+        add_translations(graph, concept, SKOS.prefLabel, theme, "name")
+        graph.add((node, DCAT.theme, concept))
     for tag in dataset.tags.all():
-        graph.add((node, DCAT.keyword, Literal(tag.name)))
+        graph.add((node, DCAT.keyword, Literal(tag.name, lang=keyword_language(tag.name, texts))))
     licence = add_licence(graph, uris, dataset.licence)
     graph.add((node, DCTERMS.license, licence))
-    graph.add((node, DCTERMS.accrualPeriodicity, URIRef(f"{EU}frequency/{dataset.frequency}")))
+    frequency = add_typed(graph, URIRef(f"{EU}frequency/{dataset.frequency}"), DCTERMS.Frequency)
+    graph.add((node, DCTERMS.accrualPeriodicity, frequency))
 
     if dataset.temporal_start or dataset.temporal_end:
         period = BNode()
         graph.add((node, DCTERMS.temporal, period))
         graph.add((period, RDF.type, DCTERMS.PeriodOfTime))
         if dataset.temporal_start:
-            graph.add((period, DCAT.startDate, Literal(dataset.temporal_start, datatype=XSD.date)))
+            add_date(graph, period, DCAT.startDate, dataset.temporal_start)
         if dataset.temporal_end:
-            graph.add((period, DCAT.endDate, Literal(dataset.temporal_end, datatype=XSD.date)))
+            add_date(graph, period, DCAT.endDate, dataset.temporal_end)
 
-    # An empty `spatial` means the whole territory of the body: the location is named after it.
-    location = BNode()
-    graph.add((node, DCTERMS.spatial, location))
-    graph.add((location, RDF.type, DCTERMS.Location))
-    if dataset.spatial:
-        graph.add((location, SKOS.prefLabel, Literal(dataset.spatial)))
-    else:
-        add_translations(graph, location, SKOS.prefLabel, body, "name")
+    # An empty `spatial` means the whole territory of the body.
+    graph.add((node, DCTERMS.spatial, add_location(graph, dataset.body, dataset.spatial)))
 
     for resource in dataset.resources.all():
         if resource.url or resource.current_version is not None:
@@ -312,23 +478,27 @@ def add_dataset(graph: Graph, uris: Uris, dataset: Dataset) -> URIRef:
 def add_catalog(graph: Graph, uris: Uris, datasets: QuerySet[Dataset]) -> URIRef:
     node = uris.catalog()
     graph.add((node, RDF.type, DCAT.Catalog))
-    graph.add((node, DCTERMS.title, Literal(settings.WAGTAIL_SITE_NAME)))
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            description = _("Open data published by the public bodies of %(site)s.") % {
-                "site": settings.WAGTAIL_SITE_NAME
-            }
-        graph.add((node, DCTERMS.description, Literal(description, lang=code)))
-    # The catalogue's publisher is the top of the bodies' tree (the region or the commune the site serves).
+    site = {"site": settings.WAGTAIL_SITE_NAME}
+    add_message(graph, node, DCTERMS.title, gettext_lazy("Open data of %(site)s"), lambda: site)
+    description = gettext_lazy("Open data published by the public bodies of %(site)s.")
+    add_message(graph, node, DCTERMS.description, description, lambda: site)
+    # The catalogue's publisher is the top of the bodies' tree (the region or the commune the site serves), and
+    # its territory what the catalogue covers.
     if root := PublicBody.get_root_nodes().first():
         graph.add((node, DCTERMS.publisher, add_agent(graph, uris, root)))
-    graph.add((node, FOAF.homepage, URIRef(uris.absolute("/"))))
-    graph.add((node, DCAT.themeTaxonomy, URIRef(f"{EU}data-theme")))
-    for code, _name in settings.LANGUAGES:
-        if code in EU_LANGUAGES:
-            graph.add((node, DCTERMS.language, URIRef(f"{EU}language/{EU_LANGUAGES[code]}")))
-    if modified := datasets.aggregate(modified=Max("modified_at"))["modified"]:
-        graph.add((node, DCTERMS.modified, Literal(modified)))
+        graph.add((node, DCTERMS.spatial, add_location(graph, root)))
+    else:
+        graph.add((node, DCTERMS.publisher, add_portal_agent(graph, uris)))
+    graph.add((node, FOAF.homepage, add_typed(graph, URIRef(uris.absolute("/")), FOAF.Document)))
+    themes = add_typed(graph, URIRef(f"{EU}data-theme"), SKOS.ConceptScheme)
+    graph.add((themes, DCTERMS.title, Literal(THEME_SCHEME_TITLE, lang="en")))
+    graph.add((node, DCAT.themeTaxonomy, themes))
+    add_languages(graph, node, [code for code, _name in settings.LANGUAGES])
+    dates = datasets.aggregate(issued=Min("published_at"), modified=Max("modified_at"))
+    if dates["issued"]:
+        add_date(graph, node, DCTERMS.issued, dates["issued"])
+    if dates["modified"]:
+        add_date(graph, node, DCTERMS.modified, dates["modified"])
     return node
 
 

@@ -7,6 +7,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import PromptedChoicesMixin
+
 from .catalogue import DatasetSearch
 from .models import ProblemReport
 
@@ -149,7 +151,7 @@ class ChartForm(forms.Form):
         ]
 
 
-class ProblemReportForm(forms.ModelForm):
+class ProblemReportForm(PromptedChoicesMixin, forms.ModelForm):
     class Meta:
         model = ProblemReport
         fields = ["kind", "message", "email"]

@@ -15,7 +15,16 @@ from portal.files import mismatch, sniff
 
 from .models import Resource, ResourceVersion
 
-FORMATS = {"csv": "CSV", "tsv": "TSV", "xlsx": "XLSX", "xls": "XLS", "pdf": "PDF", "zip": "ZIP", "json": "JSON"}
+FORMATS = {
+    "csv": "CSV",
+    "tsv": "TSV",
+    "xlsx": "XLSX",
+    "ods": "ODS",
+    "xls": "XLS",
+    "pdf": "PDF",
+    "zip": "ZIP",
+    "json": "JSON",
+}
 READ_BLOCK = 1 << 20
 # The audit log's action for an upload, registered in wagtail_hooks.
 UPLOAD_LOG_ACTION = "opendata.upload"
@@ -32,13 +41,15 @@ def add_version(
     user=None,
     filename: str | None = None,
     encoding: str = "",
+    header: bool | None = None,
 ) -> ResourceVersion:
     """Store `uploaded_file` as the resource's next version and return it; the previous versions stay.
 
     The file is read in blocks (size, SHA-256, what its bytes say it is), never whole in memory. Tabular
     files (CSV, TSV, XLSX) start PENDING and are ingested by a task once the transaction commits; a file
     whose name says it is a table but whose content is something else is stored INVALID with the reason;
-    other files are STORED. `encoding` declares the file's encoding (checked, not trusted).
+    other files are STORED. `encoding` declares the file's encoding (checked, not trusted); `header` says
+    whether a table's first row names its columns (None: the ingestion tells from the file).
     Raises UploadRefused for a file past OPENDATA_MAX_UPLOAD_SIZE or a program.
     """
     filename = PurePath(filename or getattr(uploaded_file, "name", "") or "upload").name
@@ -70,8 +81,9 @@ def add_version(
         try:
             with transaction.atomic():
                 version = _create(resource, source, filename, size, digest.hexdigest(), sniffed, status, error, user)
-                if encoding:
-                    version.dialect = {"encoding": encoding}
+                declared = {"encoding": encoding, "header": header}
+                if declared := {key: value for key, value in declared.items() if value not in ("", None)}:
+                    version.dialect = declared
                     version.save(update_fields=["dialect"])
             break
         except IntegrityError:
@@ -86,10 +98,10 @@ def add_version(
     return version
 
 
-def upload_version(resource: Resource, uploaded_file, user) -> ResourceVersion:
+def upload_version(resource: Resource, uploaded_file, user, *, header: bool | None = None) -> ResourceVersion:
     """Store `uploaded_file` as the next version of `resource` (add_version) and write the upload to the audit
     log: what every staff door (the admin, the CKAN API) calls for a person's upload."""
-    version = add_version(resource, uploaded_file, user=user)
+    version = add_version(resource, uploaded_file, user=user, header=header)
     log(
         instance=resource,
         action=UPLOAD_LOG_ACTION,

@@ -13,6 +13,7 @@ from django.utils.translation import get_language_bidi, gettext_lazy
 from django.utils.translation import gettext as _
 
 from portal.bodies.models import PublicBody
+from portal.money import decimal_places
 from portal.ratelimits import limit, rate_limited_response, seconds_left
 
 from . import datastore, ingest
@@ -258,8 +259,24 @@ def _preview(request, resource: Resource) -> dict:
                 "filter_value": query.filters.get(field.id, ""),
             }
         )
+    # Money with its currency (from the column's schema), and the amounts of a column with the same decimals.
+    schema = (resource.datastore_version.table_schema or {}) if resource.datastore_version else {}
+    currencies = {descriptor.get("name"): descriptor.get("currency", "") for descriptor in schema.get("fields", [])}
+    places = {
+        field.id: decimal_places(record[field.id] for record in result["records"])
+        for field in fields
+        if field.type == "number"
+    }
     rows = [
-        [(format_cell(field, record[field.id]), field.type in NUMERIC_TYPES) for field in fields]
+        [
+            (
+                format_cell(
+                    field, record[field.id], currency=currencies.get(field.id, ""), places=places.get(field.id)
+                ),
+                field.type in NUMERIC_TYPES,
+            )
+            for field in fields
+        ]
         for record in result["records"]
     ]
 

@@ -62,13 +62,22 @@ class DatasetViewSet(BodyScopedModelViewSet):
     search_fields = ["name", "title_ar", "title_fr", "title_en", "notes_ar", "notes_fr", "notes_en"]
     edit_handler = TabbedInterface(
         [
-            *language_tabs("title", "notes"),
+            # What a dataset needs comes first: a new one saves on the first try from this tab alone.
             ObjectList(
                 [
-                    FieldPanel("name"),
+                    FieldPanel("title_ar"),
+                    FieldPanel("title_fr"),
+                    FieldPanel("title_en"),
                     FieldPanel("body"),
-                    FieldPanel("status"),
                     FieldPanel("licence"),
+                    FieldPanel("name"),
+                    FieldPanel("status"),
+                ],
+                heading=_("Essentials"),
+            ),
+            *language_tabs("notes"),
+            ObjectList(
+                [
                     FieldPanel("themes"),
                     FieldPanel("tags"),
                     FieldPanel("frequency"),
@@ -109,6 +118,7 @@ class ResourceViewSet(BodyScopedModelViewSet):
                 [
                     FieldPanel("dataset"),
                     FieldPanel("file"),
+                    FieldPanel("first_row"),
                     FieldPanel("url"),
                     FieldPanel("format"),
                     FieldPanel("position"),

@@ -19,11 +19,14 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePath
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 class FileRefused(ValueError):
@@ -108,19 +111,19 @@ def describe_error(error: BaseException) -> str:
 # ---------------------------------------------------------------------------------------------------------------
 # What a file is: judged from its bytes, never from its name or the type its uploader's browser claimed
 
-TABULAR_KINDS = {"csv", "tsv", "xlsx"}
+TABULAR_KINDS = {"csv", "tsv", "xlsx", "ods"}
 # What may be read as text (a table, JSON, XML, plain text), whatever the file is named.
 TEXT_KINDS = {"csv", "tsv", "json", "text"}
-TABULAR_EXTENSIONS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".xlsx": "xlsx"}
+TABULAR_EXTENSIONS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".xlsx": "xlsx", ".ods": "ods"}
 
 
 @dataclass(frozen=True)
 class Sniffed:
     """What the content of a file is, whatever its name says."""
 
-    kind: str  # csv, tsv, xlsx, xls, pdf, zip, json, text, image, executable, binary, empty
+    kind: str  # csv, tsv, xlsx, ods, xls, pdf, zip, json, text, image, executable, binary, empty
     mimetype: str
-    label: str  # for messages: "a PDF document"
+    label: "str | StrPromise"  # for messages, in the language active when it is read: "a PDF document"
 
     @property
     def is_tabular(self) -> bool:
@@ -249,7 +252,7 @@ def sniff(file, filename: str, declared_format: str = "") -> Sniffed:
         if office is None:
             return Sniffed("zip", "application/zip", _("a ZIP archive"))
         # Of the office documents, only workbooks are tables; the others are files of the kind "zip".
-        return Sniffed(office if office == "xlsx" else "zip", *OFFICE_DOCUMENTS[office])
+        return Sniffed(office if office in ("xlsx", "ods") else "zip", *OFFICE_DOCUMENTS[office])
     is_utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     if b"\x00" in head and not is_utf16:
         return Sniffed("binary", "application/octet-stream", _("a binary file"))
@@ -280,7 +283,12 @@ def mismatch(sniffed: Sniffed, filename: str) -> str | None:
 
 
 def _kind_label(kind: str) -> str:
-    return {"csv": _("a CSV table"), "tsv": _("a TSV table"), "xlsx": _("an Excel (XLSX) workbook")}[kind]
+    return {
+        "csv": _("a CSV table"),
+        "tsv": _("a TSV table"),
+        "xlsx": _("an Excel (XLSX) workbook"),
+        "ods": _("an OpenDocument spreadsheet"),
+    }[kind]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -317,6 +325,50 @@ DECIMAL_DOT = re.compile(r"^[+-]?\d+\.\d+$")
 GROUPED_COMMA_DECIMAL = re.compile(r"^[+-]?\d{1,3}([. \u00a0\u202f]\d{3})+(,\d+)?$")
 GROUPED_DOT_DECIMAL = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 DAY_FIRST_DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")
+
+# Money as councils write it: a sign or code before or after the number ("4 500 000 €", "1 250 DA",
+# "MAD 300", "د.ج 1200"), negatives in parentheses ("(1 200,00)"), and a dash for zero in accounting layouts.
+# Keys are lower case; "" is a sign that names no single currency (a dinar is Algerian or Tunisian).
+CURRENCY_SIGNS = {
+    "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR",
+    "da": "DZD", "dzd": "DZD", "د.ج": "DZD", "دج": "DZD", "د ج": "DZD",
+    "mad": "MAD", "dh": "MAD", "dhs": "MAD", "د.م": "MAD", "د.م.": "MAD", "درهم": "MAD",
+    "tnd": "TND", "dt": "TND", "د.ت": "TND",
+    "$": "USD", "usd": "USD", "us$": "USD",
+    "fcfa": "XOF", "cfa": "XOF", "xof": "XOF",
+    "دينار": "", "dinar": "", "dinars": "",
+}  # fmt: skip
+ACCOUNTING_ZERO = frozenset({"-", "–", "—"})
+AMOUNT = re.compile(
+    r"^(?P<before>[^\d\s+\-.,()][^\d+\-()]*?)?\s*(?P<open>\()?\s*"
+    r"(?P<number>[+-]?[\d.,'\s\u00a0\u202f]*\d)\s*(?P<close>\))?\s*(?P<after>[^\d()]*?)$"
+)
+
+
+def split_amount(cell: str) -> tuple[str, str | None] | None:
+    """Return (number, currency) of a money cell, or None when it is not one.
+
+    `number` is the digits with their separators and sign ("-1 200,00" for "(1 200,00) DA"); `currency`
+    is the ISO 4217 code its sign names, "" for a sign that names none, None when there is no sign. A
+    dash alone is zero.
+    """
+    text = cell.strip()
+    if text in ACCOUNTING_ZERO:
+        return "0", None
+    match = AMOUNT.match(text)
+    if not match or bool(match["open"]) != bool(match["close"]):
+        return None
+    before, after = (match["before"] or "").strip().lower(), (match["after"] or "").strip().lower()
+    if before and after:
+        return None
+    sign = before or after
+    if sign and sign.rstrip(".") not in CURRENCY_SIGNS and sign not in CURRENCY_SIGNS:
+        return None
+    currency = CURRENCY_SIGNS.get(sign, CURRENCY_SIGNS.get(sign.rstrip("."))) if sign else None
+    number = match["number"].strip()
+    if match["open"]:
+        number = number if number.startswith("-") else f"-{number.lstrip('+')}"
+    return number, currency
 
 
 def detect_encoding(path: Path, declared: str = "") -> str:
@@ -485,15 +537,44 @@ def records(text: str, delimiter: str, limit: int) -> list[list[str]]:
     return rows
 
 
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?)?$")
+YEAR = re.compile(r"^(19|20)\d{2}$")
+
+
+def _is_value(cell: str) -> bool:
+    """Whether a cell reads as a number, an amount or a date: what a column name seldom is."""
+    cell = cell.strip()
+    return bool(cell) and (split_amount(cell) is not None or bool(ISO_DATE.match(cell) or DAY_FIRST_DATE.match(cell)))
+
+
+def header_is_data(first: list[str], rows: list[list[str]]) -> bool:
+    """Whether the first record of a table is data rather than column names.
+
+    It is when every column whose cells below are numbers or dates (nine in ten at least) has a number or
+    a date in the first record too. Years over columns of amounts ("poste;2023;2024") are names; an
+    all-text table cannot tell and is taken to have a header.
+    """
+    typed = []
+    for position, label in enumerate(first):
+        values = [row[position] for row in rows if position < len(row) and row[position].strip()]
+        if values and sum(map(_is_value, values)) >= 0.9 * len(values):
+            typed.append((label.strip(), values))
+    if not typed or not all(_is_value(label) for label, _values in typed):
+        return False
+    years = all(YEAR.match(label) for label, _values in typed)
+    return not (years and not all(YEAR.match(value.strip()) for _label, values in typed for value in values))
+
+
 def detect_numbers(rows: list[list[str]]) -> tuple[str, str]:
     """Return (decimal separator, thousands separator or "") judged from the number-looking cells of `rows`."""
     comma = dot = grouped_comma = grouped_dot = 0
     groups: set[str] = set()
     for row in rows:
         for cell in row:
-            cell = cell.strip()
-            if not cell or not cell[-1:].isdigit():
+            amount = split_amount(cell)
+            if amount is None:
                 continue
+            cell = amount[0].lstrip("-")
             if DECIMAL_COMMA.match(cell):
                 comma += 1
             elif DECIMAL_DOT.match(cell):
@@ -597,3 +678,110 @@ def _cell_text(value) -> str:
     if isinstance(value, date | time):
         return value.isoformat()
     return str(value)
+
+
+ODF_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+ODF_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+ODF_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+
+
+def ods_to_csv(path: Path, target: Path) -> dict:
+    """Write the first sheet of the OpenDocument spreadsheet at `path` to `target` as UTF-8 CSV; return
+    {"sheet", "other_sheets", "merged"}, as `xlsx_to_csv` does. Merged cells take the value of their first.
+
+    content.xml is streamed with iterparse. ODS repeats rows and cells by count ("number-rows-repeated"),
+    and applications pad a sheet with a million empty rows that way: empty repeats are only counted, and
+    the column and cell limits apply to what is written. Raises FileRefused when the file is no spreadsheet.
+    """
+    from defusedxml.ElementTree import iterparse
+
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open("content.xml") as xml:
+            return _write_first_sheet(iterparse(xml, events=("start", "end")), target)
+    except (KeyError, zipfile.BadZipFile, SyntaxError) as error:  # SyntaxError: ParseError and defusedxml's
+        raise FileRefused(
+            _("The file is not a readable OpenDocument spreadsheet (ODS): %(error)s.")
+            % {"error": describe_error(error)}
+        ) from None
+
+
+def _write_first_sheet(events, target: Path) -> dict:
+    sheets: list[str] = []
+    merged: list[tuple[int, int, int, int]] = []
+    covered: dict[tuple[int, int], str] = {}  # (row, column) of a merged range → its first cell's text
+    written = widest = blank = 0
+    with open(target, "w", encoding="utf-8", newline="") as output:
+        writer = csv.writer(output, lineterminator="\n")
+        for event, element in events:
+            if event == "start":
+                if element.tag == f"{ODF_TABLE}table":
+                    sheets.append(element.get(f"{ODF_TABLE}name", ""))
+                continue
+            if element.tag != f"{ODF_TABLE}table-row":
+                continue
+            repeat = int(element.get(f"{ODF_TABLE}number-rows-repeated", "1"))
+            if len(sheets) != 1:
+                element.clear()
+                continue
+            row_number = written + blank + 1
+            values = _ods_row(element, row_number, merged, covered)
+            element.clear()
+            for column, value in [(c, v) for (r, c), v in covered.items() if r == row_number]:
+                values.extend([""] * (column - len(values)))
+                values[column - 1] = value
+                del covered[row_number, column]
+            if not any(values):
+                blank += repeat  # written only when a row with cells follows
+                continue
+            widest = max(widest, len(values))
+            check_columns(widest)
+            check_cells(written + blank + repeat, widest)
+            writer.writerows([[]] * blank + [values] * repeat)
+            written, blank = written + blank + repeat, 0
+    if not sheets:
+        raise FileRefused(_("The workbook has no sheets."))
+    return {"sheet": sheets[0], "other_sheets": sheets[1:], "merged": [_range_name(*bounds) for bounds in merged]}
+
+
+def _ods_row(row, row_number: int, merged: list, covered: dict) -> list[str]:
+    """The texts of an ODS row's cells, repeats expanded and trailing empty cells dropped."""
+    values: list[str] = []
+    empty = 0  # empty cells not yet written: only those before a cell with text are
+    for cell in row:
+        repeat = int(cell.get(f"{ODF_TABLE}number-columns-repeated", "1"))
+        text = _ods_value(cell) if cell.tag == f"{ODF_TABLE}table-cell" else ""
+        if not text:
+            empty += repeat
+            continue
+        check_columns(len(values) + empty + repeat)
+        values.extend([""] * empty)
+        empty = 0
+        across = int(cell.get(f"{ODF_TABLE}number-columns-spanned", "1"))
+        down = int(cell.get(f"{ODF_TABLE}number-rows-spanned", "1"))
+        for _copy in range(repeat):
+            column = len(values) + 1
+            values.append(text)
+            if across > 1 or down > 1:
+                check_cells(down, across)
+                merged.append((column, row_number, column + across - 1, row_number + down - 1))
+                for r in range(row_number, row_number + down):
+                    for c in range(column, column + across):
+                        if (r, c) != (row_number, column):
+                            covered[r, c] = text
+    return values
+
+
+def _ods_value(cell) -> str:
+    """A cell's value as text: numbers as stored ("1234.5", not as displayed), ISO dates, else its paragraphs."""
+    kind = cell.get(f"{ODF_OFFICE}value-type")
+    if kind in ("float", "percentage", "currency"):
+        return cell.get(f"{ODF_OFFICE}value", "")
+    if kind == "date":
+        value = cell.get(f"{ODF_OFFICE}date-value", "")
+        return value[:10] if value.endswith("T00:00:00") else value
+    if kind == "boolean":
+        return cell.get(f"{ODF_OFFICE}boolean-value", "")
+    if kind == "time":
+        match = re.fullmatch(r"PT(\d+)H(\d+)M(\d+)(?:\.\d+)?S", cell.get(f"{ODF_OFFICE}time-value", ""))
+        return ":".join(part.zfill(2) for part in match.groups()) if match else ""
+    return "\n".join("".join(paragraph.itertext()) for paragraph in cell.iter(f"{ODF_TEXT}p"))

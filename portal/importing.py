@@ -7,11 +7,13 @@ and row-level errors. Running it twice changes nothing the second time: records 
 `modified` time).
 """
 
-from collections.abc import Mapping
+import json
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, NamedTuple
 
 from django.db.models import Model
+from django.utils.translation import gettext as _
 
 
 class RowError(NamedTuple):
@@ -22,7 +24,9 @@ class RowError(NamedTuple):
     message: str
 
     def __str__(self) -> str:
-        return f"row {self.row}" + (f" ({self.reference})" if self.reference else "") + f": {self.message}"
+        if self.reference:
+            return _("row %(row)s (%(reference)s): %(message)s") % self._asdict()
+        return _("row %(row)s: %(message)s") % self._asdict()
 
 
 @dataclass
@@ -34,10 +38,12 @@ class ImportReport:
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
     encoding: str = ""
+    # Rows that repeat an earlier row of the file exactly: skipped, and reported once.
+    repeated: list[int] = field(default_factory=list)
 
     @property
     def rows(self) -> int:
-        return self.created + self.updated + self.unchanged + len(self.errors)
+        return self.created + self.updated + self.unchanged + len(self.errors) + len(self.repeated)
 
     def as_dict(self) -> dict[str, Any]:
         """Return the report as plain data (Celery results, JSON answers)."""
@@ -46,7 +52,30 @@ class ImportReport:
         return data
 
     def summary(self) -> str:
-        return f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, {len(self.errors)} failed"
+        text = _("%(created)s created, %(updated)s updated, %(unchanged)s unchanged, %(failed)s failed") % {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "failed": len(self.errors),
+        }
+        if self.repeated:
+            shown = ", ".join(map(str, self.repeated[:10])) + (" …" if len(self.repeated) > 10 else "")
+            text += _("; %(count)s rows repeat an earlier row exactly and were skipped (rows %(rows)s)") % {
+                "count": len(self.repeated),
+                "rows": shown,
+            }
+        return text
+
+    def skip_repeats(self, rows: Iterable[tuple[int, Mapping[str, Any]]]) -> Iterator[tuple[int, Mapping[str, Any]]]:
+        """The rows (number, values) that do not repeat an earlier one exactly; the others are noted in `repeated`."""
+        seen: set[str] = set()
+        for number, values in rows:
+            key = json.dumps(values, sort_keys=True, default=str)
+            if key in seen:
+                self.repeated.append(number)
+                continue
+            seen.add(key)
+            yield number, values
 
 
 def assign_changed(instance: Model, values: Mapping[str, Any]) -> list[str]:
@@ -67,3 +96,83 @@ def update_if_changed(instance: Model, values: Mapping[str, Any]) -> bool:
     if changed:
         instance.save()
     return bool(changed)
+
+
+class MappingError(ValueError):
+    """A mapping that does not fit its shape, its import's fields or the file; the message says what is wrong."""
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """How a file from elsewhere maps onto an import's fields: the one shape every import of the portal takes.
+
+    `{"columns": {field: source column}, "values": {field: {source value: our value}}}`. Columns are matched
+    whatever their case and surrounding spaces; values exactly, then whatever their case. A field the mapping
+    does not name takes the file's column of that very name, if any, else its default.
+    """
+
+    fields: tuple[str, ...]
+    columns: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def from_data(cls, data: Any, fields: Iterable[str]) -> "ColumnMapping":
+        """Return the mapping `data` (parsed JSON) describes for an import of `fields`; MappingError otherwise."""
+        known = list(fields)
+        if not isinstance(data, dict) or set(data) - {"columns", "values"}:
+            raise MappingError(_("A mapping is an object with “columns” and “values”, and nothing else."))
+        columns, values = data.get("columns") or {}, data.get("values") or {}
+        if not isinstance(columns, dict) or not all(isinstance(v, str) and v.strip() for v in columns.values()):
+            raise MappingError(_("“columns” maps each field to the name of a column of the file."))
+        if not isinstance(values, dict) or not all(
+            isinstance(table, dict) and all(isinstance(v, str) for v in table.values()) for table in values.values()
+        ):
+            raise MappingError(_("“values” maps each field to a table of the file's values and ours."))
+        unknown = sorted((set(columns) | set(values)) - set(known))
+        if unknown:
+            raise MappingError(
+                _("Unknown fields in the mapping: %(unknown)s. The fields are: %(fields)s.")
+                % {"unknown": ", ".join(unknown), "fields": ", ".join(known)}
+            )
+        return cls(tuple(known), {name: source.strip() for name, source in columns.items()}, values)
+
+    @classmethod
+    def from_json(cls, text: str, fields: Iterable[str]) -> "ColumnMapping":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise MappingError(
+                _("The mapping is not valid JSON: %(error)s (line %(line)s, column %(column)s).")
+                % {"error": error.msg, "line": error.lineno, "column": error.colno}
+            ) from None
+        return cls.from_data(data, fields)
+
+    def as_data(self) -> dict[str, Any]:
+        return {"columns": dict(self.columns), "values": {name: dict(table) for name, table in self.values.items()}}
+
+    def missing_columns(self, header: Iterable[str]) -> list[str]:
+        """The file's columns the mapping names and `header` lacks."""
+        present = {column.strip().casefold() for column in header}
+        return list(dict.fromkeys(source for source in self.columns.values() if source.casefold() not in present))
+
+    def apply(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        """The record (the file's column → value) under our field names, its values translated; the file's
+        other columns are left out."""
+        by_name = {str(column).strip().casefold(): value for column, value in record.items()}
+        mapped = {}
+        for name in self.fields:
+            source = self.columns.get(name, name).casefold()
+            if source in by_name:
+                mapped[name] = by_name[source]
+        for name, table in self.values.items():
+            if isinstance(mapped.get(name), str):
+                mapped[name] = self._translate(mapped[name], table)
+        return mapped
+
+    @staticmethod
+    def _translate(value: str, table: Mapping[str, str]) -> str:
+        text = value.strip()
+        if text in table:
+            return table[text]
+        folded = {source.strip().casefold(): ours for source, ours in table.items()}
+        return folded.get(text.casefold(), value)

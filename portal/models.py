@@ -31,3 +31,28 @@ class StatusEvent(models.Model):
 
     def __str__(self):
         return f"{self.from_status} → {self.to_status}"
+
+
+class ImportMapping(models.Model):
+    """A public body's mapping of its own exports onto one of the portal's imports (portal.importing.ColumnMapping).
+
+    Saved by staff from an import screen, so that the next file of the same export reads without retyping it.
+    """
+
+    body = models.ForeignKey(
+        "bodies.PublicBody", on_delete=models.CASCADE, related_name="import_mappings", verbose_name=_("public body")
+    )
+    kind = models.CharField(_("import"), max_length=50, help_text=_("Which import: decisions, spending…"))
+    mapping = models.JSONField(_("mapping"), default=dict)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("import mapping")
+        verbose_name_plural = _("import mappings")
+        constraints = [models.UniqueConstraint(fields=["body", "kind"], name="importmapping_unique_body_kind")]
+
+    def __str__(self):
+        return f"{self.body} · {self.kind}"

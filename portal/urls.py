@@ -11,10 +11,11 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from portal.health import healthz
 from portal.sitemaps import app_sitemaps
-from portal.views import serve_media
+from portal.views import api_docs, favicon, serve_media
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon),
     # Staff log in through the accounts login (with its second factor), never Wagtail's own form.
     path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("admin/", include(wagtailadmin_urls)),
@@ -26,7 +27,9 @@ urlpatterns = [
     path("", include("opendata.dcat_urls")),
     path("download/", include("opendata.download_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The documentation is a page in the visitor's language; Swagger UI stays as the explorer, in English.
+    path("api/docs/", RedirectView.as_view(pattern_name="api-docs", permanent=False)),
+    path("api/explorer/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-explorer"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 
@@ -35,6 +38,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("", include("portal.accounts.urls")),
     path("bodies/", include("portal.bodies.urls")),
+    path("api/", api_docs, name="api-docs"),
     path("", include("cms.urls")),
     path("feeds/", include("cms.feeds")),
     path("data/", include("opendata.urls")),

@@ -2,6 +2,9 @@ import posixpath
 
 from django.conf import settings
 from django.http import Http404
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.utils.translation import gettext as _
 from django.views.static import serve as static_serve
 
 
@@ -56,3 +59,27 @@ def protect_media_response(response):
         response["Content-Type"] = "application/octet-stream"
         response["Content-Disposition"] = "attachment"
     return response
+
+
+def favicon(request):
+    """Browsers and crawlers ask for /favicon.ico whatever the page's <link rel="icon"> says."""
+    return redirect(static("favicon.svg"), permanent=True)
+
+
+def api_docs(request):
+    """The APIs explained in the visitor's language: a light page, linking to the OpenAPI description."""
+    count, _slash, period = settings.RATE_LIMITS["api"].partition("/")
+    rates = {
+        "s": _("%(count)s requests a second"),
+        "m": _("%(count)s requests a minute"),
+        "h": _("%(count)s requests an hour"),
+        "d": _("%(count)s requests a day"),
+    }
+    return render(
+        request,
+        "portal/api_docs.html",
+        {
+            "base": request.build_absolute_uri("/").rstrip("/"),
+            "api_rate": rates.get(period[:1], rates["m"]) % {"count": count},
+        },
+    )

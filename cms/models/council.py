@@ -1,10 +1,12 @@
 """Council assemblies, their sessions and the decisions (deliberations) taken in them."""
 
+import re
 import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -199,13 +201,19 @@ class DecisionPage(Page):
     # A copy of locale's language: the database constraint below cannot reach the parent Page table.
     language = models.CharField(_("language"), max_length=10, editable=False)
     decision_date = models.DateField(_("date of the decision"))
+    full_title = models.TextField(
+        _("full title"),
+        blank=True,
+        help_text=_("The whole title, when it is longer than the page title may be (255 characters)."),
+    )
     agenda_item = models.CharField(_("agenda item"), max_length=20, blank=True)
     summary = models.TextField(_("summary"), max_length=1000)
     full_text = StreamField(BodyBlock(), verbose_name=_("full text"), blank=True)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
-    votes_for = models.PositiveSmallIntegerField(_("for"), default=0)
-    votes_against = models.PositiveSmallIntegerField(_("against"), default=0)
-    votes_abstain = models.PositiveSmallIntegerField(_("abstentions"), default=0)
+    # Empty when the count is not known (an import without votes): unknown is not zero.
+    votes_for = models.PositiveSmallIntegerField(_("for"), null=True, blank=True)
+    votes_against = models.PositiveSmallIntegerField(_("against"), null=True, blank=True)
+    votes_abstain = models.PositiveSmallIntegerField(_("abstentions"), null=True, blank=True)
     legal_basis = models.TextField(_("legal basis"), blank=True)
     topics = ParentalManyToManyField(Topic, blank=True, related_name="decisions", verbose_name=_("topics"))
     execution_status = models.CharField(
@@ -217,6 +225,7 @@ class DecisionPage(Page):
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("reference"), FieldPanel("decision_date"), FieldPanel("agenda_item")]),
+                FieldPanel("full_title"),
                 FieldPanel("summary"),
                 FieldPanel("topics"),
             ],
@@ -238,6 +247,7 @@ class DecisionPage(Page):
     search_fields = [
         *Page.search_fields,
         index.SearchField("reference", boost=4),
+        index.SearchField("full_title", boost=2),
         index.SearchField("summary", boost=2),
         index.SearchField("full_text"),
         index.SearchField("legal_basis"),
@@ -266,9 +276,26 @@ class DecisionPage(Page):
     def session(self) -> CouncilSessionPage | None:
         return parent_of(self)
 
+    @staticmethod
+    def slug_for(reference: str) -> str:
+        """The address of a decision: its reference in ASCII ("2025/014" → "2025-014")."""
+        return slugify(re.sub(r"\W+", "-", reference)) or "decision"
+
     @property
-    def votes_cast(self) -> int:
-        return self.votes_for + self.votes_against + self.votes_abstain
+    def votes_known(self) -> bool:
+        return None not in (self.votes_for, self.votes_against, self.votes_abstain)
+
+    @property
+    def votes_cast(self) -> int | None:
+        """For, against and abstentions together; None unless all three are known."""
+        if not self.votes_known:
+            return None
+        return (self.votes_for or 0) + (self.votes_against or 0) + (self.votes_abstain or 0)
+
+    @property
+    def whole_title(self) -> str:
+        """The deliberation's title in full: a page title stops at 255 characters, a legal title may not."""
+        return self.full_title or self.title
 
     def full_clean(self, *args, **kwargs):
         self._derive_body_and_year()
@@ -295,7 +322,7 @@ class DecisionPage(Page):
         errors = {}
         present = getattr(parent_of(self), "members_present", None)
         voted = self.outcome in {self.Outcome.ADOPTED, self.Outcome.REJECTED}
-        if present is not None and voted and self.votes_cast != present:
+        if present is not None and voted and self.votes_known and self.votes_cast != present:
             errors["votes_for"] = _(
                 "For, against and abstentions add up to %(cast)d, but %(present)d members were present."
             ) % {"cast": self.votes_cast, "present": present}

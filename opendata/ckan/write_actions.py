@@ -411,7 +411,7 @@ def _save_resource(context: Context, data: dict, resource: Resource | None, data
             action = "wagtail.edit" if resource else "wagtail.create"
             log(instance=saved, action=action, user=context.user, content_changed=True)
             if form.uploaded_file is not None:
-                services.upload_version(saved, form.uploaded_file, context.user)
+                services.upload_version(saved, form.uploaded_file, context.user, header=form.header)
     except services.UploadRefused as error:
         # Nothing of the call is kept: the resource and its earlier versions are as they were.
         raise ValidationError({"upload": [str(message) for message in error.messages]}) from None

@@ -9,7 +9,10 @@ The stages live apart: what the file is and how its text reads in portal.files, 
 `schema`, the load in `load`; this module runs them and keeps the version's status and progress.
 """
 
+import codecs
 import logging
+import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -24,7 +27,9 @@ from portal.files import (
     detect_delimiter,
     detect_encoding,
     detect_numbers,
+    header_is_data,
     mismatch,
+    ods_to_csv,
     records,
     sample_text,
     sniff,
@@ -35,13 +40,15 @@ from portal.workflow import TransitionNotAllowed
 from .. import datastore
 from ..models import VERSION_WORKFLOW, Resource, ResourceVersion
 from .load import load_file
-from .schema import INFER_ROWS, MAX_ERRORS, IngestError, clean_labels, infer_schema, validate
+from .schema import INFER_ROWS, MAX_ERRORS, SHOWN_CELLS, IngestError, clean_labels, infer_schema, validate
 
 logger = logging.getLogger(__name__)
 Status = ResourceVersion.Status
 
 
 PROGRESS_TIMEOUT = 24 * 3600
+# Workbooks, by kind: each writes its first sheet as a UTF-8 CSV and says what else it held.
+SPREADSHEETS = {"xlsx": xlsx_to_csv, "ods": ods_to_csv}
 
 
 class TransitionError(RuntimeError):
@@ -111,14 +118,15 @@ def _ingest(version: ResourceVersion, workdir: Path, report: dict) -> None:
         raise IngestError(problem)
     if not sniffed.is_tabular:
         raise IngestError(
-            _("The file is %(kind)s, not a table: only CSV, TSV and XLSX files are loaded.") % {"kind": sniffed.label}
+            _("The file is %(kind)s, not a table: only CSV, TSV, XLSX and ODS files are loaded.")
+            % {"kind": sniffed.label}
         )
 
-    if sniffed.kind == "xlsx":
+    if sniffed.kind in SPREADSHEETS:
         converted = workdir / "sheet.csv"
         try:
             check_archive(str(path))
-            sheet = xlsx_to_csv(path, converted)
+            sheet = SPREADSHEETS[sniffed.kind](path, converted)
         except FileRefused as refusal:
             raise IngestError(str(refusal)) from None
         path = converted
@@ -133,16 +141,35 @@ def _ingest(version: ResourceVersion, workdir: Path, report: dict) -> None:
                 _("Merged cells (%(cells)s) were filled with the value of their first cell.")
                 % {"cells": ", ".join(sheet["merged"][:10])}
             )
+        if spanning := [name for name in sheet["merged"] if re.match(r"[A-Z]+1:[A-Z]+([2-9]|\d\d)", name)]:
+            report["warnings"].append(
+                _(
+                    "The header seems to take more than one row (merged cells %(cells)s): only the first row "
+                    "names the columns. A header of one row, one name per column, loads best."
+                )
+                % {"cells": ", ".join(spanning[:10])}
+            )
         dialect = {"encoding": "utf-8", "delimiter": ",", "sheet": sheet["sheet"]}
     else:
         dialect = {"encoding": detect_encoding(path, declared.get("encoding", ""))}
         dialect["delimiter"] = (
             "\t" if sniffed.kind == "tsv" else detect_delimiter(sample_text(path, dialect["encoding"]))
         )
-    text = sample_text(path, dialect["encoding"])
-    sample = records(text, dialect["delimiter"], INFER_ROWS + 1)
+    sample = records(sample_text(path, dialect["encoding"]), dialect["delimiter"], INFER_ROWS + 1)
     if not sample or not any(cell.strip() for cell in sample[0]):
         raise IngestError(_("The file is empty: it has no header row."))
+    header = declared.get("header")
+    if header is None and header_is_data(sample[0], sample[1:]):
+        header = False
+        report["warnings"].append(
+            _(
+                "The first row holds data, not column names: it is loaded as a row and the columns are named "
+                "column_1, column_2…. If it does name the columns, upload the file again saying so."
+            )
+        )
+    if header is False:
+        path = _with_header(path, dialect, max(len(record) for record in sample), workdir)
+        sample = records(sample_text(path, dialect["encoding"]), dialect["delimiter"], INFER_ROWS + 1)
     try:
         check_columns(max(len(record) for record in sample))
     except FileRefused as refusal:
@@ -158,17 +185,14 @@ def _ingest(version: ResourceVersion, workdir: Path, report: dict) -> None:
     if resource.declared_schema:
         schema = _declared(resource.declared_schema, names)
     else:
-        schema = infer_schema(path, dialect, names)
+        schema, warnings = infer_schema(path, dialect, names)
+        report["warnings"].extend(warnings)
     report["schema_source"] = "declared" if resource.declared_schema else "inferred"
 
-    checked = validate(path, dialect, schema)
-    if report["schema_source"] == "inferred":
-        # The types were guessed from the first rows: a later value of another kind makes the field text.
-        mistyped = {error["field"] for error in checked["errors"] if error["type"] == "type-error"}
-        if mistyped:
-            _demote(schema, mistyped, report)
-            checked["errors"] = [error for error in checked["errors"] if error["type"] != "type-error"]
-            checked["valid"] = not checked["errors"]
+    # A declared schema is the publisher's word, checked as frictionless reads it; the types of an
+    # inferred one are the loader's, which checks every cell (a later value of another kind makes the
+    # field text).
+    checked = validate(path, dialect, schema, check_types=report["schema_source"] == "declared")
     report.update(
         valid=checked["valid"],
         errors=checked["errors"],
@@ -213,7 +237,7 @@ def _ingest(version: ResourceVersion, workdir: Path, report: dict) -> None:
                 result.errors,
             )
         # An inferred type that a row past the validated ones breaks: keep that field as text and load again.
-        _demote(schema, {error["field"] for error in result.errors}, report)
+        _demote(schema, result.errors, report)
 
     report["stats"]["rows"] = result.rows
     report["valid"] = True
@@ -235,16 +259,43 @@ def _ingest(version: ResourceVersion, workdir: Path, report: dict) -> None:
     ).update(current_version=version)
 
 
-def _demote(schema: dict, names: set[str], report: dict) -> None:
+def _with_header(path: Path, dialect: dict, width: int, workdir: Path) -> Path:
+    """A copy of the headerless file at `path` under a header of generated names, in the file's own encoding
+    (after its byte-order mark), so that every reader after takes it as any file; `dialect` says so."""
+    target = workdir / "with-header.csv"
+    names = dialect["delimiter"].join(f"column_{position}" for position in range(1, width + 1)) + "\n"
+    with open(path, "rb") as source, open(target, "wb") as output:
+        head = source.read(4)
+        bom = next((mark for mark in BYTE_ORDER_MARKS if head.startswith(mark)), b"")
+        output.write(bom + names.encode(BYTE_ORDER_MARKS.get(bom, dialect["encoding"])))
+        source.seek(len(bom))
+        shutil.copyfileobj(source, output, 1 << 20)
+    dialect["header"] = False
+    return target
+
+
+# The codec of a file's text after its byte-order mark.
+BYTE_ORDER_MARKS = {codecs.BOM_UTF8: "utf-8", codecs.BOM_UTF16_LE: "utf-16-le", codecs.BOM_UTF16_BE: "utf-16-be"}
+
+
+def _demote(schema: dict, errors: list[dict], report: dict) -> None:
+    """Make text of the fields whose cells `errors` name, saying which cells stopped each."""
+    stopped: dict[str, list[dict]] = {}
+    for error in errors:
+        stopped.setdefault(error["field"], []).append(error)
     for descriptor in schema["fields"]:
-        if descriptor["name"] in names:
+        if descriptor["name"] in stopped:
             name = descriptor["name"]
             descriptor.clear()
             descriptor.update(name=name, type="string")
-    report["warnings"].append(
-        _("Kept as text, since some values past the first rows are not of the type inferred: %(columns)s.")
-        % {"columns": ", ".join(f"“{name}”" for name in sorted(names))}
-    )
+    for name, cells in sorted(stopped.items()):
+        report["warnings"].append(
+            _("Column “%(name)s” is kept as text: values past the first rows are not of the type inferred (%(cells)s).")
+            % {
+                "name": name,
+                "cells": ", ".join(_("row %(row)s: %(message)s") % error for error in cells[:SHOWN_CELLS]),
+            }
+        )
 
 
 def _declared(schema: dict, names: list[str]) -> dict:

@@ -16,6 +16,7 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -23,14 +24,11 @@ import psycopg
 from django.db import DataError, connection
 from django.utils.translation import gettext as _
 
-from portal.files import (
-    describe_error,
-    encoding_label,
-)
+from portal.files import describe_error, encoding_label, split_amount
 
 from .. import datastore
 from ..models import Resource, ResourceVersion
-from .schema import MAX_ERRORS, IngestError
+from .schema import MAX_ERRORS, IngestError, file_row
 
 CHUNK_ROWS = 100_000  # rows per pandas chunk: ~100 MB of Python strings at most for wide files
 TRUE_VALUES = ["true", "True", "TRUE", "1"]  # frictionless' defaults
@@ -78,6 +76,7 @@ def read_chunks(path: Path, dialect: dict, names: list[str], counter: list | Non
                 match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
                 if match:
                     expected, line, saw = match.groups()
+                    line = str(file_row(int(line), dialect))
                     raise IngestError(
                         _("Row %(row)s has %(found)s cells where the header has %(expected)s.")
                         % {"row": line, "found": saw, "expected": expected},
@@ -93,7 +92,7 @@ def read_chunks(path: Path, dialect: dict, names: list[str], counter: list | Non
                 ) from None
 
 
-def normalise(chunk: pd.DataFrame, schema_fields: list[dict], result: LoadResult) -> pd.DataFrame:
+def normalise(chunk: pd.DataFrame, schema_fields: list[dict], result: LoadResult, dialect: dict) -> pd.DataFrame:
     """Return `chunk` as canonical text per field type (None for missing values), every cell checked.
 
     Cells that don't convert are added to `result.errors` (row numbers as in the file, the header being
@@ -108,7 +107,7 @@ def normalise(chunk: pd.DataFrame, schema_fields: list[dict], result: LoadResult
             for index in bad[bad].index[: max(0, MAX_ERRORS - len(result.errors))]:
                 result.errors.append(
                     {
-                        "row": int(index) + 2,
+                        "row": file_row(int(index) + 2, dialect),
                         "field": descriptor["name"],
                         "type": "type-error",
                         "message": _("“%(value)s” is not a valid %(type)s")
@@ -131,6 +130,8 @@ def _convert(series: pd.Series, descriptor: dict) -> tuple[pd.Series, pd.Series 
     result = pd.Series(None, index=series.index, dtype=object)
     if present.empty:
         return result, None
+    if descriptor.get("bareNumber") is False and kind in ("integer", "year", "number"):
+        present = present.map(_bare_number)
     if kind in ("integer", "year"):
         group = descriptor.get("groupChar", "")
         if group:
@@ -161,7 +162,7 @@ def _convert(series: pd.Series, descriptor: dict) -> tuple[pd.Series, pd.Series 
         ok = numbers.notna() & numbers.abs().lt(float("inf")) & ~present.str.contains("_", regex=False)
         bad = pd.Series(False, index=series.index)
         bad[~missing] = ~ok
-        result[~missing] = present.where(ok, None)
+        result[~missing] = canonical_numbers(present.where(ok, None))
         return result, bad
     if kind == "boolean":
         mapping = {value: "true" for value in descriptor.get("trueValues", TRUE_VALUES)}
@@ -190,6 +191,24 @@ def _convert(series: pd.Series, descriptor: dict) -> tuple[pd.Series, pd.Series 
     return values.where(~values.isin(missing_values), None), None
 
 
+def _bare_number(text: str) -> str:
+    """The number of a cell whose field allows signs around it (`bareNumber: false`): "1 250 DA" → "1 250"."""
+    amount = split_amount(text)
+    return amount[0] if amount else text
+
+
+def canonical_numbers(texts: pd.Series) -> pd.Series:
+    """Decimal texts as PostgreSQL's NUMERIC gives them back, so that every database answers the same:
+    no "+" sign, a zero before the point (".03" → "0.03"), no leading zeros, no exponent, the scale kept."""
+    texts = texts.str.replace(r"^\+", "", regex=True)
+    texts = texts.str.replace(r"^(-?)0+(?=\d)", r"\1", regex=True).str.replace(r"^(-?)\.", r"\g<1>0.", regex=True)
+    texts = texts.str.replace(r"\.$", "", regex=True)
+    exponent = texts.str.contains("e", case=False, regex=False).fillna(False).astype(bool)
+    if exponent.any():
+        texts[exponent] = texts[exponent].map(lambda text: format(Decimal(text), "f"))
+    return texts
+
+
 def load_file(
     resource: Resource,
     version: ResourceVersion,
@@ -206,7 +225,8 @@ def load_file(
     day-first dates after COPY when there are any; anything these paths do not accept (a check or a
     conversion failing), they hand to the general one, which normalises each chunk and explains errors.
     """
-    schema_fields = schema["fields"]
+    # A field's own missing values, else the schema's (Table Schema puts them on the schema).
+    schema_fields = [{"missingValues": schema.get("missingValues", [""]), **field} for field in schema["fields"]]
     fields = datastore.make_fields(schema_fields)
     counter = [0]
 
@@ -230,7 +250,7 @@ def load_file(
 
     def chunks():
         for chunk in read_chunks(path, dialect, names, counter):
-            normalised = normalise(chunk, schema_fields, result)
+            normalised = normalise(chunk, schema_fields, result, dialect)
             if result.errors:
                 raise _Refused
             yield normalised
@@ -278,6 +298,8 @@ def _raw_copy(dialect: dict, schema: dict) -> "datastore.RawCsv | None":
                 rewrite[f"c{position}"] = datastore.Rewrite(group=group, decimal=decimal)
         elif descriptor.get("groupChar"):
             return None
+        if descriptor.get("bareNumber") is False:
+            return None  # signs and codes around numbers: the general path takes them off
         if kind == "date":
             date_format = descriptor.get("format", "default")
             if date_format in DAY_FIRST_FORMATS:

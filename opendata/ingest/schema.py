@@ -18,11 +18,7 @@ import pandas as pd
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from portal.files import (
-    DAY_FIRST_DATE,
-    records,
-    sample_text,
-)
+from portal.files import ACCOUNTING_ZERO, DAY_FIRST_DATE, records, sample_text, split_amount
 
 # Rows frictionless validates (see the package docstring); the loader checks every cell of every row.
 VALIDATION_ROWS = getattr(settings, "OPENDATA_VALIDATION_ROWS", 100_000)
@@ -39,6 +35,12 @@ class IngestError(Exception):
     def __init__(self, message: str, errors: list[dict] | None = None):
         super().__init__(message)
         self.errors = errors or []
+
+
+def file_row(row: int, dialect: dict) -> int:
+    """The row of the uploaded file that row `row` of the table read is: the one before when the file had no
+    header and the portal wrote one (opendata.ingest)."""
+    return row if dialect.get("header", True) else row - 1
 
 
 def clean_labels(labels: list[str]) -> tuple[list[str], list[str]]:
@@ -66,51 +68,97 @@ def clean_labels(labels: list[str]) -> tuple[list[str], list[str]]:
     return names, warnings
 
 
-def infer_schema(path: Path, dialect: dict, names: list[str]) -> dict:
-    """Return a Table Schema for the file, inferred by frictionless from its first rows (under our names).
+def infer_schema(path: Path, dialect: dict, names: list[str]) -> tuple[dict, list[str]]:
+    """Return a Table Schema for the file, inferred by frictionless from its first rows (under our names),
+    and warnings for the report.
 
-    Types the DataStore does not keep become strings; numbers with a decimal comma or grouped digits and
-    day-first dates, which frictionless does not infer, are recognised from the sample.
+    Types the DataStore does not keep become strings; numbers with a decimal comma or grouped digits,
+    amounts with a currency sign or an accounting dash, and day-first dates, which frictionless does not
+    infer, are recognised from the sample. A column of numbers that a few cells keep as text is named in
+    the warnings with those cells.
     """
     from frictionless import Detector, Resource
 
     text = sample_text(path, dialect["encoding"])
-    rows = records(text, dialect["delimiter"], INFER_ROWS + 1)[1:]
     width = len(names)
-    rows = [(row + [""] * width)[:width] for row in rows if any(row)]
+    numbered = [
+        (number, (row + [""] * width)[:width])
+        for number, row in enumerate(
+            records(text, dialect["delimiter"], INFER_ROWS + 1)[1:], start=file_row(2, dialect)
+        )
+        if any(row)
+    ]
+    rows = [row for _number, row in numbered]
     resource = Resource(data=[names, *rows], detector=Detector(sample_size=INFER_ROWS, field_confidence=1.0))
     resource.infer()
-    fields = []
+    fields, warnings = [], []
     for position, descriptor in enumerate(resource.schema.to_descriptor()["fields"]):
         kind = descriptor.get("type")
-        values = [row[position].strip() for row in rows if row[position].strip()]
-        if any(LEADING_ZERO.match(value) for value in values):
+        cells = [(number, row[position].strip()) for number, row in numbered if row[position].strip()]
+        if any(LEADING_ZERO.match(value) for _number, value in cells):
             # 007, 02100, 0003: a code (a postcode, an account, a commune's number) whose zeros are part of it.
             descriptor = {"name": names[position], "type": "string"}
         elif kind not in SUPPORTED_TYPES or kind == "string":
-            descriptor = {"name": names[position], **_text_type(values, dialect)}
+            typed, warning = _text_type(names[position], cells, dialect)
+            descriptor = {"name": names[position], **typed}
+            if warning:
+                warnings.append(warning)
         else:
             descriptor = {"name": names[position], "type": kind}
         fields.append(descriptor)
-    return {"fields": fields, "missingValues": [""]}
+    return {"fields": fields, "missingValues": [""]}, warnings
 
 
-def _text_type(values: list[str], dialect: dict) -> dict:
-    if not values:
-        return {"type": "string"}
+MOSTLY = 0.8  # the share of number cells that makes a text column worth a word in the report
+SHOWN_CELLS = 5  # cells a warning quotes
+
+
+def _text_type(name: str, cells: list[tuple[int, str]], dialect: dict) -> tuple[dict, str | None]:
+    """The type of a column frictionless left as text, and a warning when a few cells keep it so."""
+    if not cells:
+        return {"type": "string"}, None
     decimal, group = dialect.get("decimal", "."), dialect.get("thousands", "")
-    if all(_is_number(value, decimal, group) for value in values):
-        number = {"type": "number", "decimalChar": decimal}
+    numbers = {}  # row → (digits, currency) of the cells that are numbers
+    for number, value in cells:
+        amount = split_amount(value)
+        if amount is not None and _is_number(amount[0], decimal, group):
+            numbers[number] = amount
+    currencies = {currency for _digits, currency in numbers.values() if currency}
+    # A column of dashes alone is no column of numbers.
+    real = any(value not in ACCOUNTING_ZERO for number, value in cells if number in numbers)
+    if len(numbers) == len(cells) and real and len(currencies) <= 1:
+        descriptor: dict = {"type": "number", "decimalChar": decimal}
         if group:
-            number["groupChar"] = group
-        return number
+            descriptor["groupChar"] = group
+        if any(numbers[number][0] != value for number, value in cells):
+            descriptor["bareNumber"] = False  # signs, codes, parentheses or dashes around the digits
+        if currencies:
+            descriptor["currency"] = currencies.pop()
+        return descriptor, None
+    values = [value for _number, value in cells]
     if all(DAY_FIRST_DATE.match(value) for value in values):
         try:
             pd.to_datetime(pd.Series(values), format="%d/%m/%Y", errors="raise")
-            return {"type": "date", "format": "%d/%m/%Y"}
+            return {"type": "date", "format": "%d/%m/%Y"}, None
         except ValueError:
             pass
-    return {"type": "string"}
+    if real and len(numbers) >= MOSTLY * len(cells):
+        if len(currencies) > 1:
+            reason = _("it mixes currencies (%(currencies)s)") % {"currencies": ", ".join(sorted(currencies))}
+        else:
+            stopping = [(number, value) for number, value in cells if number not in numbers]
+            reason = _("these cells are not numbers: %(cells)s") % {
+                "cells": ", ".join(
+                    _("row %(row)s “%(value)s”") % {"row": number, "value": value}
+                    for number, value in stopping[:SHOWN_CELLS]
+                )
+                + (" …" if len(stopping) > SHOWN_CELLS else "")
+            }
+        return {"type": "string"}, _("Column “%(name)s” is kept as text although it holds numbers: %(reason)s.") % {
+            "name": name,
+            "reason": reason,
+        }
+    return {"type": "string"}, None
 
 
 def _is_number(value: str, decimal: str, group: str) -> bool:
@@ -119,9 +167,17 @@ def _is_number(value: str, decimal: str, group: str) -> bool:
     return bool(re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text))
 
 
-def validate(path: Path, dialect: dict, schema: dict, limit_rows: int | None = None) -> dict:
-    """Return a compact report of frictionless' validation of the first `limit_rows` (VALIDATION_ROWS) rows."""
+def validate(
+    path: Path, dialect: dict, schema: dict, limit_rows: int | None = None, *, check_types: bool = True
+) -> dict:
+    """Return a compact report of frictionless' validation of the first `limit_rows` (VALIDATION_ROWS) rows.
+
+    Without `check_types`, frictionless checks the table's structure only and the loader alone judges
+    the cells (opendata.ingest.load): one rule for an inferred schema, whose types are the loader's.
+    """
     limit_rows = limit_rows or VALIDATION_ROWS
+    if not check_types:
+        schema = {**schema, "fields": [{"name": field["name"], "type": "string"} for field in schema["fields"]]}
     from frictionless import Checklist, Dialect, Resource, Schema
     from frictionless.formats import CsvControl
 
@@ -142,7 +198,7 @@ def validate(path: Path, dialect: dict, schema: dict, limit_rows: int | None = N
     for error in task.errors if task else report.errors:
         errors.append(
             {
-                "row": getattr(error, "row_number", None),
+                "row": file_row(error.row_number, dialect) if getattr(error, "row_number", None) else None,
                 "field": getattr(error, "field_name", None),
                 "type": error.type,
                 "message": error.message,

@@ -5,11 +5,10 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
 from django.utils.dateformat import format as date_format_with
-from django.utils.formats import date_format, get_format, number_format
+from django.utils.formats import date_format, get_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext_lazy
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from opendata.datastore import Field
 from opendata.models import Dataset
 from portal.files import encoding_label
+from portal.money import format_money, format_number
 
 register = template.Library()
 
@@ -44,18 +44,19 @@ def type_label(type_name: str) -> str:
 @register.filter
 def count(value) -> str:
     """A count (rows, downloads) with the active language's digit grouping."""
-    return intcomma(value if value is not None else 0)
+    return format_number(value if value is not None else 0, 0)
 
 
-def format_cell(field: Field, value) -> str:
-    """A DataStore value as the visitor reads it: grouped digits, exact decimals, dates in their language."""
+def format_cell(field: Field, value, *, currency: str | None = "", places: int | None = None) -> str:
+    """A DataStore value as the visitor reads it: grouped digits that no line splits, amounts with their
+    currency and `places` decimals (portal.money), dates in their language."""
     if value is None or value == "":
         return ""
     try:
         if field.type == "integer":
-            return number_format(int(value), use_l10n=True, force_grouping=True)
+            return format_number(int(value), 0) if not currency else format_money(int(value), currency, 0)
         if field.type == "number":
-            return number_format(Decimal(str(value)), use_l10n=True, force_grouping=True)
+            return format_money(Decimal(str(value)), currency, places) if currency else format_number(value, places)
         if field.type == "date":
             return date_format(date.fromisoformat(str(value)), "DATE_FORMAT")
         if field.type == "datetime":
@@ -143,3 +144,10 @@ def dataset_jsonld_script(context, dataset: Dataset) -> SafeString:
 def encoding_name(name: str) -> str:
     """An encoding as people call it: "cp1252" → "Windows-1252 (French)", in the page's language."""
     return encoding_label(name)
+
+
+@register.simple_tag
+def latest_datasets(count: int = 3) -> list[Dataset]:
+    """The published datasets changed last, with what their cards show (body, licence, formats): two queries."""
+    datasets = Dataset.objects.published().select_related("body", "licence").prefetch_related("resources")
+    return list(datasets.order_by("-modified_at")[:count])

@@ -2,11 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.bodies.models import PublicBody
+from portal.forms import PromptedChoicesMixin
 
 from .models import Organisation
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(PromptedChoicesMixin, forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ["name", "language", "description", "registration_number", "body", "email", "website"]

@@ -159,6 +159,8 @@ LANGUAGES = [("ar", "العربية"), ("fr", "Français"), ("en", "English")]
 # Used when a translated field is empty in the active language.
 LANGUAGE_FALLBACKS = {"ar": ["fr", "en"], "fr": ["ar", "en"], "en": ["fr", "ar"]}
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Where the portal corrects Django's number and date formats for a language (portal/formats/<language>/).
+FORMAT_MODULE_PATH = ["portal.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "Africa/Algiers")
 USE_I18N = True
 USE_TZ = True
@@ -235,12 +237,18 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Baladiya <no-reply@baladiya.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Who answers for the portal as a whole: the DCAT-AP contact point of datasets whose body gives no email.
+PORTAL_CONTACT_EMAIL = env_str("PORTAL_CONTACT_EMAIL")
+PORTAL_CONTACT_PHONE = env_str("PORTAL_CONTACT_PHONE")
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Files staff upload to an import screen wait here between the preview and the import: never served.
+IMPORT_STAGING_ROOT = Path(env_str("IMPORT_STAGING_ROOT", str(BASE_DIR / "var" / "imports")))
+DECISION_IMPORT_MAX_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 
 # Open data: uploads stream to a temporary file and are refused past this size.
@@ -273,16 +281,16 @@ RATE_LIMITS = {
     }.items()
 }
 
-# Maps: django-leaflet ships Leaflet itself; tiles come from a configurable server.
-MAP_TILES_URL = env_str("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+# Maps: django-leaflet ships Leaflet itself. No tile server by default: a visitor's browser asks no third
+# party for tiles (which would tell it who reads what) unless the operator names one (docs/deployment.md);
+# the maps then draw their shapes on a plain background, and pages show an SVG picture without JavaScript.
+MAP_TILES_URL = env_str("MAP_TILES_URL", "")
 LEAFLET_CONFIG = {
     "TILES": [
-        (
-            _("Map"),
-            MAP_TILES_URL,
-            {"attribution": env_str("MAP_TILES_ATTRIBUTION", "© OpenStreetMap contributors"), "maxZoom": 19},
-        )
-    ],
+        (_("Map"), MAP_TILES_URL, {"attribution": env_str("MAP_TILES_ATTRIBUTION", ""), "maxZoom": 19}),
+    ]
+    if MAP_TILES_URL
+    else [],
     "DEFAULT_CENTER": (36.75, 3.06),
     "DEFAULT_ZOOM": 6,
     "RESET_VIEW": False,
@@ -298,7 +306,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, UNSAFE_INLINE],
-        "img-src": [SELF, "data:", tiles_source(MAP_TILES_URL)],
+        "img-src": [SELF, "data:", *([tiles_source(MAP_TILES_URL)] if MAP_TILES_URL else [])],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],
@@ -309,6 +317,10 @@ CONTENT_SECURITY_POLICY = {
 }
 # Staff avatars: no request to gravatar.com with a hash of each staff member's address.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Dates in the admin as ISO writes them: one order that every language reads, and every form accepts.
+WAGTAIL_DATE_FORMAT = "%Y-%m-%d"
+WAGTAIL_DATETIME_FORMAT = "%Y-%m-%d %H:%M"
+WAGTAIL_TIME_FORMAT = "%H:%M"
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -1,7 +1,11 @@
 from django import template
 from django.conf import settings
 from django.urls import translate_url
+from django.utils import translation
 from wagtail.models import Page
+
+from portal.maps import geojson_svg
+from portal.money import format_number
 
 register = template.Library()
 
@@ -30,3 +34,26 @@ def language_links(context) -> list[dict]:
         }
         for code, name in settings.LANGUAGES
     ]
+
+
+# Languages that write the names of languages in lower case inside a sentence ("en arabe", not "en Arabe").
+LOWER_CASE_LANGUAGE_NAMES = {"fr"}
+
+
+@register.filter
+def language_name(code: str) -> str:
+    """The name of the language `code` for a sentence in the active language: "Arabic", "arabe", "العربية"."""
+    name = str(translation.get_language_info(code)["name_translated"])
+    return name.lower() if translation.get_language() in LOWER_CASE_LANGUAGE_NAMES else name
+
+
+@register.simple_tag
+def map_picture(collection: dict, label: str) -> str:
+    """The GeoJSON `collection` as an SVG picture, for visitors without JavaScript (portal.maps)."""
+    return geojson_svg(collection, label)
+
+
+@register.filter
+def grouped(value) -> str:
+    """A whole number with the active language's digit grouping, on one line: 21.000, 21 000, 21,000."""
+    return format_number(value, 0)

@@ -23,6 +23,12 @@ def registration(body, **overrides):
 
 
 class RegisterOrganisationTestCase:
+    def test_its_selects_say_what_to_choose(self, client, citizen, commune):
+        client.force_login(citizen)
+        html = client.get(REGISTER).content.decode()
+        assert "---------" not in html
+        assert '<option value="" selected>Choisir…</option>' in html
+
     def test_it_registers_a_pending_association_with_its_founder_as_manager(self, client, citizen, commune):
         client.force_login(citizen)
         response = client.post(REGISTER, registration(commune))

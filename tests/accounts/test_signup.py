@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
 
@@ -73,3 +74,11 @@ class SignupTestCase:
         )
         assert response.status_code == 403
         assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_sign_up_page_says_password_and_sign_up_as_the_menu_does(client):
+    html = client.get("/ar/accounts/signup/").content.decode()
+    assert "كلمة المرور" in html and "إنشاء حساب" in html
+    assert "رمز المرور" not in html  # Wagtail's word for a password
+    assert "الاشتراك" not in html  # allauth's word for signing up

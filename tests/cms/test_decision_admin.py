@@ -52,6 +52,33 @@ class DecisionAdminTestCase:
         assert page.live
         assert page.body == commune
 
+    def test_an_arabic_title_gives_the_address_of_the_reference(self, client, commune, session_page):
+        publisher = RoleGrantFactory(body=commune, role="publisher").user
+        login_with_second_factor(client, publisher)
+        title = "المصادقة على الميزانية الإضافية لسنة 2025 الخاصة بالبلدية"
+        # The slug a browser's script makes of the title: Arabic letters, hundreds of characters once encoded.
+        form = decision_form(title=title, slug="المصادقة-على-الميزانية-الإضافية-لسنة-2025-الخاصة-بالبلدية")
+        response = client.post(add_url(session_page), {**form, "action-publish": "publish"})
+        assert response.status_code == 302
+        page = DecisionPage.objects.get(reference="2025/017")
+        assert page.slug == "2025-017"
+        assert page.url.endswith("/2025-017/")
+
+    def test_a_latin_address_staff_typed_is_kept(self, client, commune, session_page):
+        publisher = RoleGrantFactory(body=commune, role="publisher").user
+        login_with_second_factor(client, publisher)
+        response = client.post(add_url(session_page), {**decision_form(), "action-publish": "publish"})
+        assert response.status_code == 302
+        assert DecisionPage.objects.get().slug == "budget-2025"
+
+    def test_votes_left_empty_are_unknown(self, client, commune, session_page):
+        publisher = RoleGrantFactory(body=commune, role="publisher").user
+        login_with_second_factor(client, publisher)
+        form = decision_form(votes_for="", votes_against="", votes_abstain="", outcome="postponed")
+        response = client.post(add_url(session_page), {**form, "action-publish": "publish"})
+        assert response.status_code == 302
+        assert DecisionPage.objects.get().votes_cast is None
+
     def test_it_shows_a_tally_error_instead_of_saving(self, client, commune, session_page):
         publisher = RoleGrantFactory(body=commune, role="publisher").user
         login_with_second_factor(client, publisher)

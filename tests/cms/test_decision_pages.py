@@ -72,8 +72,11 @@ class LanguageFallbackTestCase:
         content = response.content.decode()
         assert response.status_code == 200
         assert '<html lang="fr" dir="ltr">' in content
-        assert '<p class="notice" role="note">Ce texte n’est disponible qu’en Arabe.</p>' in content
+        assert '<p class="notice" role="note">Ce texte n’est disponible qu’en arabe.</p>' in content
         assert 'lang="ar" dir="rtl">تسمية شارع</h1>' in content
+        # The French headings keep the page's direction; only the council's Arabic text runs right to left.
+        assert '<section aria-labelledby="summary-title">\n    <h2 id="summary-title">Résumé</h2>' in content
+        assert '<p lang="ar" dir="rtl">' in content
 
     def test_it_serves_the_translation_when_there_is_one(self, client, session_page):
         page = decision(session_page, title="تسمية شارع")

@@ -230,9 +230,9 @@ class ImportDecisionsTestCase:
         [error] = import_decisions(path, council=council_page).errors
 
         assert error.row == 7
-        assert "decision_date '31/02/2025' is not a date (YYYY-MM-DD, or day first: DD/MM/YYYY)" in error.message
-        assert "outcome 'approved' is not one of adopted, rejected, postponed, withdrawn" in error.message
-        assert "votes_against 'x' is not a whole number" in error.message
+        assert "decision_date “31/02/2025” is not a date (YYYY-MM-DD, or day first: DD/MM/YYYY)" in error.message
+        assert "outcome “approved” is not one of adopted, rejected, postponed, withdrawn" in error.message
+        assert "votes_against “x” is not a whole number" in error.message
 
     def test_it_reads_windows_1256_with_semicolons(self, council_page):
         report = import_decisions(FIXTURES / "decisions-windows-1256.csv", council=council_page)

@@ -48,11 +48,19 @@ class HomePageTestCase:
         for title in ("Mentions légales", "Données personnelles", "Déclaration d&#x27;accessibilité"):
             assert title in content
 
+    def test_it_shows_the_latest_open_data_and_the_way_to_the_apis(self, client):
+        content = client.get("/fr/").content.decode()
+        section = content.split('<section aria-labelledby="datasets-title">')[1].split("</section>")[0]
+        assert section.count('class="card dataset-card"') == 3
+        assert 'href="/fr/api/"' in section
+        assert 'href="/fr/data/"' in content.split('id="sections-title"')[1]
+
     def test_its_query_count_is_bounded(self, client):
         client.get("/ar/")
         with CaptureQueriesContext(connection) as queries:
             client.get("/ar/")
-        # Site, locale, page and its translations, the latest decisions with topics and sessions, settings, footer.
+        # Site, locale, page and its translations, the latest decisions with topics and sessions, settings, footer,
+        # the latest datasets with their resources.
         assert len(queries) <= 15, [query["sql"] for query in queries]
 
 

@@ -107,6 +107,24 @@ class DatasetCreateTestCase:
         choices = set(response.context["form"].fields["body"].queryset)
         assert choices == {commune, department}
 
+    def test_a_new_dataset_saves_on_the_first_try_from_its_first_tab(self, client, editor, commune):
+        form = staff_client(client, editor).get(ADD).context["form"]
+        assert form.initial["licence"] == Licence.objects.get(slug="cc-by-4.0").pk
+        # What the first tab asks: titles, body, licence; the identifier is left empty.
+        essentials = {"title_ar": "", "title_fr": "Budget communal 2025", "title_en": "", "body": commune.pk}
+        # The other tabs' selects post the values they start with, as a browser does.
+        defaults = {"licence": form.initial["licence"], "status": "draft", "frequency": "UNKNOWN"}
+        response = client.post(ADD, {**essentials, **defaults})
+        assert response.status_code == 302, response.context["form"].errors
+        assert Dataset.objects.get().name == "budget-communal-2025"
+
+    def test_an_arabic_title_alone_gives_a_plain_identifier(self, client, editor, commune):
+        DatasetFactory(name="dataset")
+        data = dataset_form(commune, name="", title_fr="")
+        response = staff_client(client, editor).post(ADD, data)
+        assert response.status_code == 302, response.context["form"].errors
+        assert Dataset.objects.filter(title_ar="ميزانية البلدية 2025").get().name == "dataset-2"
+
     def test_it_lets_a_regions_editor_create_for_a_commune_below(self, client, region, commune):
         user = RoleGrantFactory(body=region, role="editor").user
         response = staff_client(client, user).post(ADD, dataset_form(commune))

@@ -179,6 +179,27 @@ class ResourceUploadTestCase:
         assert [entry.data["version"] for entry in uploads] == [1, 2]
         assert all(entry.user == editor for entry in uploads)
 
+    @pytest.mark.parametrize(
+        ("first_row", "names", "rows"),
+        [
+            ("", ["column_1", "column_2"], 3),  # the portal tells: numbers over columns of numbers are data
+            ("data", ["column_1", "column_2"], 3),
+            ("header", ["1", "2"], 2),
+        ],
+    )
+    def test_staff_say_whether_the_first_row_names_the_columns(
+        self, staff, dataset, first_row, names, rows, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = staff.post(
+                ADD, {**resource_form(dataset), "file": csv_file(b"1,2\n10,20\n11,21\n"), "first_row": first_row}
+            )
+        assert response.status_code == 302, response.context["form"].errors
+        version = Resource.objects.get().versions.get()
+        assert version.status == ResourceVersion.Status.LOADED, version.error
+        assert [field["name"] for field in version.table_schema["fields"]] == names
+        assert version.rows_loaded == rows
+
     def test_it_keeps_the_edit_without_a_file_as_it_was(self, staff, dataset):
         resource = ResourceFactory(dataset=dataset)
         add_file(resource, BUDGET_V1)

@@ -4,12 +4,13 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib import namespace as vocabularies
 
 from opendata import dcat
-from opendata.dcat import HYDRA, SPDX, VCARD
+from opendata.dcat import DCATAP, HYDRA, SKOS, SPDX, VCARD
 from opendata.models import Dataset, Licence
 from tests.opendata.factories import DatasetFactory, ResourceFactory, add_file, loaded_resource
 from tests.ratelimits import rate_limits
@@ -20,6 +21,7 @@ DCAT, DCTERMS, FOAF, RDF, XSD = (
     for vocabulary in (vocabularies.DCAT, vocabularies.DCTERMS, vocabularies.FOAF, vocabularies.RDF, vocabularies.XSD)
 )
 SITE = "http://testserver"
+EU = "http://publications.europa.eu/resource/authority/"
 PARSERS = {"ttl": "turtle", "jsonld": "json-ld", "rdf": "xml"}
 CONTENT_TYPES = {"ttl": "text/turtle", "jsonld": "application/ld+json", "rdf": "application/rdf+xml"}
 
@@ -94,6 +96,68 @@ class DatasetDescriptionTestCase:
         contact = graph.value(dataset_uri("budget-2025"), DCAT.contactPoint)
         assert graph.value(contact, VCARD.hasEmail) == URIRef("mailto:data@commune.example")
 
+    def test_it_gives_the_body_phone_and_types_the_contact_point(self, client, budget, commune):
+        commune.phone = "+213 (25) 41.00.00"
+        commune.save()
+        graph = parse(client.get("/catalog/datasets/budget-2025.ttl"), "ttl")
+        contact = graph.value(dataset_uri("budget-2025"), DCAT.contactPoint)
+        assert {VCARD.Kind, VCARD.Organization} <= set(graph.objects(contact, RDF.type))
+        assert Literal("بلدية الاختبار", lang="ar") in set(graph.objects(contact, VCARD.fn))
+        assert graph.value(contact, VCARD.hasTelephone) == URIRef("tel:+21325410000")
+
+    @override_settings(PORTAL_CONTACT_EMAIL="opendata@portal.example", PORTAL_CONTACT_PHONE="021 00 00 00")
+    def test_it_falls_back_on_the_portal_contact(self, client, department):
+        DatasetFactory(name="no-contact", body=department)
+        graph = parse(client.get("/catalog/datasets/no-contact.ttl"), "ttl")
+        contact = graph.value(dataset_uri("no-contact"), DCAT.contactPoint)
+        assert graph.value(contact, VCARD.fn) == Literal("Baladiya")
+        assert graph.value(contact, VCARD.hasEmail) == URIRef("mailto:opendata@portal.example")
+        assert graph.value(contact, VCARD.hasTelephone) == URIRef("tel:021000000")
+        assert graph.value(contact, VCARD.hasURL) == URIRef(f"{SITE}/")
+
+    def test_every_dataset_has_a_contact_point_even_without_a_portal_email(self, client, department):
+        DatasetFactory(name="no-contact", body=department)
+        graph = parse(client.get("/catalog/datasets/no-contact.ttl"), "ttl")
+        contact = graph.value(dataset_uri("no-contact"), DCAT.contactPoint)
+        assert graph.value(contact, VCARD.hasURL) == URIRef(f"{SITE}/")
+        assert graph.value(contact, VCARD.hasEmail) is None
+
+    def test_it_gives_the_languages_of_the_dataset(self, client, budget):
+        graph = parse(client.get("/catalog/datasets/budget-2025.ttl"), "ttl")
+        languages = set(graph.objects(dataset_uri("budget-2025"), DCTERMS.language))
+        assert languages == {URIRef(f"{EU}language/ARA"), URIRef(f"{EU}language/FRA")}
+        assert all((language, RDF.type, DCTERMS.LinguisticSystem) in graph for language in languages)
+
+    def test_it_tags_keywords_with_their_language(self, client, commune):
+        DatasetFactory(
+            name="fr-en",
+            body=commune,
+            title_fr="La voirie",
+            title_en="Roads and budget",
+            notes_fr="Le budget de la voirie",
+            tags=["voirie", "dépenses", "طرق", "roads", "budget", "DZD"],
+        )
+        DatasetFactory(
+            name="en-only",
+            body=commune,
+            title_ar="",
+            title_fr="",
+            notes_ar="",
+            notes_fr="",
+            title_en="Roads",
+            tags=["roads"],
+        )
+        graph = parse(client.get("/catalog.ttl"), "ttl")
+        assert set(graph.objects(dataset_uri("fr-en"), DCAT.keyword)) == {
+            Literal("voirie", lang="fr"),  # only the French text uses it
+            Literal("dépenses", lang="fr"),  # a letter English doesn't write
+            Literal("طرق", lang="ar"),
+            Literal("roads", lang="en"),
+            Literal("budget"),  # both texts use it
+            Literal("DZD"),  # neither does
+        }
+        assert set(graph.objects(dataset_uri("en-only"), DCAT.keyword)) == {Literal("roads", lang="en")}
+
     def test_it_prefers_the_dataset_contact_email(self, client, budget):
         Dataset.objects.filter(pk=budget["dataset"].pk).update(contact_email="budget@commune.example")
         graph = parse(client.get("/catalog/datasets/budget-2025.ttl"), "ttl")
@@ -110,7 +174,8 @@ class DatasetDescriptionTestCase:
         assert graph.value(node, DCTERMS.accrualPeriodicity) == URIRef(
             "http://publications.europa.eu/resource/authority/frequency/ANNUAL"
         )
-        assert set(graph.objects(node, DCAT.keyword)) == {Literal("budget"), Literal("ميزانية")}
+        # DCAT-AP 3: keywords carry their language (Arabic letters → ar; Latin ones → the dataset's Latin language).
+        assert set(graph.objects(node, DCAT.keyword)) == {Literal("budget", lang="fr"), Literal("ميزانية", lang="ar")}
         assert graph.value(node, DCTERMS.license) == URIRef("https://creativecommons.org/licenses/by/4.0/")
 
     def test_it_gives_a_local_uri_to_a_licence_without_a_text(self, client, budget):
@@ -136,6 +201,29 @@ class DatasetDescriptionTestCase:
         graph = parse(client.get("/catalog/datasets/budget-2025.ttl"), "ttl")
         landing = graph.value(dataset_uri("budget-2025"), DCAT.landingPage)
         assert landing == URIRef(f"{SITE}/ar/data/budget-2025/")
+        assert (landing, RDF.type, FOAF.Document) in graph
+
+    def test_every_distribution_says_what_dcat_ap_3_asks(self, client, budget):
+        """Description, dates, availability, licence, access and download addresses, typed format and media type."""
+        graph = parse(client.get("/catalog/datasets/budget-2025.ttl"), "ttl")
+        distributions = set(graph.objects(dataset_uri("budget-2025"), DCAT.distribution))
+        assert len(distributions) == 4  # the file, its rows as CSV and JSON, the link
+        for node in distributions:
+            assert graph.value(node, DCTERMS.description) is not None, node
+            assert graph.value(node, DCTERMS.issued).datatype == XSD.dateTime
+            assert graph.value(node, DCTERMS.modified).datatype == XSD.dateTime
+            availability = graph.value(node, DCATAP.availability)
+            assert availability == URIRef(f"{EU}planned-availability/STABLE")
+            assert (availability, RDF.type, SKOS.Concept) in graph
+            assert graph.value(node, DCAT.accessURL) is not None
+            assert graph.value(node, DCAT.downloadURL) is not None
+            assert (graph.value(node, DCTERMS["format"]), RDF.type, DCTERMS.MediaTypeOrExtent) in graph
+            assert (graph.value(node, DCTERMS.license), RDF.type, DCTERMS.LicenseDocument) in graph
+        rows = URIRef(f"{dataset_uri('budget-2025')}#resource-{budget['upload'].uuid}-rows-json")
+        assert (graph.value(rows, DCAT.mediaType), RDF.type, DCTERMS.MediaType) in graph
+        name = budget["upload"].name_fr  # English falls back on French (LANGUAGE_FALLBACKS)
+        english = {str(text) for text in graph.objects(rows, DCTERMS.description) if text.language == "en"}
+        assert english == {f"Every row of “{name}” as JSON, read from the portal's DataStore."}
 
     def test_it_describes_an_uploaded_file_as_a_distribution(self, client, budget):
         upload = budget["upload"]
@@ -175,13 +263,22 @@ class DatasetDescriptionTestCase:
 
     def test_it_keeps_odd_characters_in_titles_literal(self, client, commune):
         title = "</script><script>alert(1)</script> \"quoted\" & 'more' <b>ü</b> ﷽"
-        DatasetFactory(name="odd", body=commune, title_fr=title, notes_fr="<![CDATA[ ]]> --> \\n ${x}")
+        keyword = '<img src=x onerror="alert(1)">'
+        dataset = DatasetFactory(
+            name="odd", body=commune, title_ar="", title_fr=title, notes_fr="<![CDATA[ ]]> --> \\n ${x}", tags=[keyword]
+        )
+        link = ResourceFactory(dataset=dataset, name_ar="", name_fr=title, url="https://data.example.org/odd.csv")
         for format in ("ttl", "jsonld", "rdf"):
             graph = parse(client.get(f"/catalog/datasets/odd.{format}"), format)
             assert Literal(title, lang="fr") in set(graph.objects(dataset_uri("odd"), DCTERMS.title))
             assert Literal("<![CDATA[ ]]> --> \\n ${x}", lang="fr") in set(
                 graph.objects(dataset_uri("odd"), DCTERMS.description)
             )
+            assert Literal(keyword, lang="fr") in set(graph.objects(dataset_uri("odd"), DCAT.keyword))
+            # The description made up for a resource without one keeps the names as they are, too.
+            descriptions = set(graph.objects(URIRef(f"{dataset_uri('odd')}#resource-{link.uuid}"), DCTERMS.description))
+            assert Literal(f"“{title}”, a resource of the dataset “{title}”.", lang="en") in descriptions
+            assert Literal(f"« {title} », une ressource du jeu de données « {title} ».", lang="fr") in descriptions
 
     @pytest.mark.parametrize("status", [Dataset.Status.DRAFT, Dataset.Status.WITHDRAWN])
     def test_it_hides_unpublished_datasets(self, client, commune, status):
@@ -217,6 +314,11 @@ class CatalogTestCase:
         graph = parse(client.get("/catalog.ttl"), "ttl")
         catalog = URIRef(f"{SITE}/catalog")
         assert {literal.language for literal in graph.objects(catalog, DCTERMS.description)} == {"ar", "fr", "en"}
+        assert "en" in {literal.language for literal in graph.objects(catalog, DCTERMS.title)}
+        assert set(graph.objects(catalog, DCTERMS.language)) == {
+            URIRef(f"{EU}language/{code}") for code in ("ARA", "FRA", "ENG")
+        }
+        assert (graph.value(catalog, FOAF.homepage), RDF.type, FOAF.Document) in graph
         assert graph.value(catalog, DCTERMS.publisher) == URIRef(f"{SITE}/ar/bodies/wilaya-test/")
         assert graph.value(catalog, DCAT.themeTaxonomy) == URIRef(
             "http://publications.europa.eu/resource/authority/data-theme"

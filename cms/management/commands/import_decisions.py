@@ -1,9 +1,11 @@
+import json
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
-from cms.importing import ImportFileError, import_decisions
+from cms.importing import ImportFileError, decision_mapping, import_decisions
 from cms.models import CouncilIndexPage
 
 
@@ -11,8 +13,12 @@ def outcome_of_failures(report) -> str:
     """What a run with failed rows did, in words that fit: all failed, or some with the rest imported."""
     failed, rows = len(report.errors), report.rows
     if failed == rows:
-        return f"All {rows} rows failed: nothing was imported."
-    return f"{failed} of {rows} rows failed; the other {rows - failed} were imported."
+        return _("All %(rows)s rows failed: nothing was imported.") % {"rows": rows}
+    return _("%(failed)s of %(rows)s rows failed; the other %(rest)s were imported.") % {
+        "failed": failed,
+        "rows": rows,
+        "rest": rows - failed,
+    }
 
 
 class Command(BaseCommand):
@@ -25,7 +31,9 @@ class Command(BaseCommand):
         "the council, or created. Attachments are paths below --files-root (default: the file's folder), "
         "matched by SHA-1 of their content so that a document is never stored twice. Each row is written on "
         "its own: failed rows are listed and the others kept. A file that is not CSV or JSON, or has wrong "
-        "columns, changes nothing. Exits with status 1 when the file or any row failed."
+        "columns, changes nothing. --mapping reads a council's own export: a JSON file "
+        '{"columns": {"reference": "N° délibération", …}, "values": {"outcome": {"Adoptée": "adopted"}}}. '
+        "Exits with status 1 when the file or any row failed."
     )
 
     def add_arguments(self, parser):
@@ -33,11 +41,17 @@ class Command(BaseCommand):
         parser.add_argument("--council", required=True, help="council page id, or slug of the public body")
         parser.add_argument("--files-root", type=Path, default=None, help="folder the attachment paths start from")
         parser.add_argument("--language", default=None, help="language of the council and of the file's text")
+        parser.add_argument(
+            "--mapping", type=Path, default=None, help="JSON file naming the file's columns and values for ours"
+        )
 
     def handle(self, *args, **options):
         council = self.find_council(options["council"], options["language"])
         try:
-            report = import_decisions(options["file"], council=council, files_root=options["files_root"])
+            mapping = self.read_mapping(options["mapping"]) if options.get("mapping") else None
+            report = import_decisions(
+                options["file"], council=council, files_root=options["files_root"], mapping=mapping
+            )
         except ImportFileError as error:
             raise CommandError(f"{options['file']}: {error} Nothing was imported.") from error
         self.stdout.write(f"{options['file']} ({report.encoding}) → {council.title} [{council.locale.language_code}]")
@@ -47,6 +61,16 @@ class Command(BaseCommand):
         if report.errors:
             raise CommandError(outcome_of_failures(report))
         self.stdout.write(self.style.SUCCESS("Import complete."))
+
+    def read_mapping(self, path: Path):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise CommandError(f"{path}: not a readable JSON mapping ({error}).") from None
+        try:
+            return decision_mapping(data)
+        except ImportFileError as error:
+            raise CommandError(f"{path}: {error}") from None
 
     def find_council(self, council: str, language: str | None) -> CouncilIndexPage:
         if council.isdigit():

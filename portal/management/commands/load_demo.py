@@ -1,8 +1,13 @@
-from importlib import import_module
+import logging
+from contextlib import contextmanager
 
-from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
+
+from portal.discovery import app_modules
+
+# What the demo's uploads make the ingestion and the in-process task runner say, line after line.
+QUIET_LOGGERS = ("celery.app.trace", "opendata.ingest")
 
 
 class Command(BaseCommand):
@@ -12,14 +17,23 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        with transaction.atomic():
-            for app in apps.get_app_configs():
-                try:
-                    demo = import_module(f"{app.name}.demo")
-                except ModuleNotFoundError as exc:
-                    if exc.name != f"{app.name}.demo":
-                        raise
-                    continue
+        # The tasks queued for after the commit run inside `quiet` too.
+        with quiet(*QUIET_LOGGERS), transaction.atomic():
+            for app, demo in app_modules("demo"):
                 self.stdout.write(f"{app.verbose_name}:")
                 demo.load(self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo content loaded."))
+
+
+@contextmanager
+def quiet(*names: str):
+    """Only warnings and errors from the loggers `names` while the block runs."""
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)

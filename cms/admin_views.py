@@ -1,0 +1,221 @@
+"""The decision import in the admin: staff who publish for a council upload a council's export, check the mapping
+against a preview of its first rows, import it and read the report (cms.importing does the work).
+
+Between the preview and the import the file waits in a private folder (settings.IMPORT_STAGING_ROOT, never
+served), named by a signed token that only its uploader can use, for a day at most.
+"""
+
+import json
+import time
+import uuid
+from pathlib import Path, PurePath
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.template.defaultfilters import filesizeformat
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail.log_actions import log
+from wagtail.permissions import page_permission_policy
+
+from portal.models import ImportMapping
+
+from .importing import (
+    COLUMNS,
+    REQUIRED_COLUMNS,
+    ImportFileError,
+    InvalidRow,
+    decision_mapping,
+    file_columns,
+    import_decisions,
+    parse_row,
+    read_rows,
+)
+from .models import CouncilIndexPage
+
+IMPORT_KIND = "decisions"
+IMPORT_LOG_ACTION = "cms.import_decisions"
+PREVIEW_ROWS = 10
+STAGED_FOR = 24 * 3600  # seconds a staged file stays usable
+SALT = "cms.import_decisions"
+
+
+def publishable_councils(user) -> QuerySet[CouncilIndexPage]:
+    """The councils whose decisions `user` may publish: the ones an import may write to."""
+    pages = page_permission_policy.instances_user_has_permission_for(user, "publish")
+    return CouncilIndexPage.objects.filter(pk__in=pages.values("pk")).select_related("body", "locale")
+
+
+class DecisionImportForm(forms.Form):
+    council = forms.ModelChoiceField(label=gettext_lazy("Council"), queryset=CouncilIndexPage.objects.none())
+    file = forms.FileField(
+        label=gettext_lazy("File of decisions (CSV or JSON)"),
+        required=False,
+        help_text=gettext_lazy("UTF-8, UTF-16, Windows-1256 or Windows-1252; a comma, semicolon or tab between cells."),
+    )
+    staged = forms.CharField(required=False, widget=forms.HiddenInput)
+    mapping = forms.CharField(
+        label=gettext_lazy("Mapping of the file's columns and values (JSON)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10, "dir": "ltr", "lang": "en"}),
+        help_text=gettext_lazy(
+            'Leave empty when the file has our columns. Otherwise: {"columns": {"reference": "N° délibération", '
+            '"title": "Objet", …}, "values": {"outcome": {"Adoptée": "adopted"}}}. The body\'s saved mapping is '
+            "used when this is empty."
+        ),
+    )
+    save_mapping = forms.BooleanField(
+        label=gettext_lazy("Save this mapping for the council's body"), required=False, initial=True
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["council"].queryset = publishable_councils(user)
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload and upload.size > settings.DECISION_IMPORT_MAX_SIZE:
+            raise forms.ValidationError(
+                _("The file is larger than the %(limit)s allowed.")
+                % {"limit": filesizeformat(settings.DECISION_IMPORT_MAX_SIZE)}
+            )
+        return upload
+
+    def clean_staged(self):
+        token = self.cleaned_data.get("staged")
+        if not token:
+            return None
+        try:
+            staged = signing.loads(token, salt=SALT, max_age=STAGED_FOR)
+        except signing.BadSignature:
+            raise forms.ValidationError(_("The file waited too long: upload it again.")) from None
+        path = staging_root() / PurePath(staged["name"]).name
+        if staged["user"] != self.user.pk or not path.is_file():
+            raise forms.ValidationError(_("The file waited too long: upload it again."))
+        return {"path": path, "token": token, "original": staged["original"]}
+
+    def clean_mapping(self):
+        text = self.cleaned_data.get("mapping", "").strip()
+        if not text:
+            return None
+        try:
+            return decision_mapping(json.loads(text))
+        except json.JSONDecodeError as error:
+            raise forms.ValidationError(
+                _("The mapping is not valid JSON: %(error)s (line %(line)s, column %(column)s).")
+                % {"error": error.msg, "line": error.lineno, "column": error.colno}
+            ) from None
+        except ImportFileError as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = cleaned.get("file") or cleaned.get("staged")
+        if not chosen and not self.has_error("file") and not self.has_error("staged"):
+            self.add_error("file", _("Choose a file of decisions."))
+        return cleaned
+
+
+def staging_root() -> Path:
+    root = Path(settings.IMPORT_STAGING_ROOT)
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def stage(upload, user) -> dict:
+    """Keep `upload` for the import step; return its path, the token that names it and its own name. Old
+    files go."""
+    root = staging_root()
+    for old in root.iterdir():
+        if old.stat().st_mtime < time.time() - STAGED_FOR:
+            old.unlink(missing_ok=True)
+    suffix = PurePath(upload.name).suffix.lower()[:10]
+    name = f"{uuid.uuid4().hex}{suffix if suffix in ('.csv', '.tsv', '.txt', '.json') else ''}"
+    path = root / name
+    with path.open("wb") as target:
+        for chunk in upload.chunks():
+            target.write(chunk)
+    original = PurePath(upload.name).name
+    token = signing.dumps({"name": name, "user": user.pk, "original": original}, salt=SALT)
+    return {"path": path, "token": token, "original": original}
+
+
+def preview(path: Path, mapping) -> dict:
+    """The file's columns and its first rows as the import would read them, each with its problems."""
+    columns = file_columns(path)
+    rows, encoding = read_rows(path, mapping)
+    shown = []
+    for row in rows[:PREVIEW_ROWS]:
+        try:
+            parse_row(row.values)
+            problem = ""
+        except InvalidRow as error:
+            problem = str(error)
+        shown.append(
+            {"number": row.number, "cells": [row.values.get(name, "") for name in COLUMNS], "problem": problem}
+        )
+    return {"columns": columns, "encoding": encoding, "rows": shown, "count": len(rows)}
+
+
+def import_decisions_view(request):
+    """Upload, preview with the mapping, import: each step a plain form post, no JavaScript needed."""
+    if not publishable_councils(request.user).exists():
+        raise PermissionDenied
+    form = DecisionImportForm(request.POST or None, request.FILES or None, user=request.user)
+    context = {
+        "form": form,
+        "fields": COLUMNS,
+        "required_fields": REQUIRED_COLUMNS,
+        "page_title": _("Import decisions"),
+        "header_title": _("Import decisions"),
+    }
+    if request.method != "POST" or not form.is_valid():
+        return TemplateResponse(request, "cms/admin/import_decisions.html", context)
+
+    council, mapping = form.cleaned_data["council"], form.cleaned_data["mapping"]
+    saved = ImportMapping.objects.filter(body=council.body, kind=IMPORT_KIND).first()
+    if mapping is None and saved is not None:
+        mapping = decision_mapping(saved.mapping)
+    staged = (
+        stage(form.cleaned_data["file"], request.user) if form.cleaned_data["file"] else form.cleaned_data["staged"]
+    )
+    path = staged["path"]
+    context["file_name"] = staged["original"]
+    mapping_text = json.dumps(mapping.as_data(), ensure_ascii=False, indent=2) if mapping else ""
+    context["form"] = DecisionImportForm(
+        {**form.data.dict(), "staged": staged["token"], "mapping": mapping_text}, user=request.user
+    )
+    context["saved_mapping"] = saved is not None and form.cleaned_data["mapping"] is None and mapping is not None
+
+    if "import" not in request.POST:
+        try:
+            context["preview"] = preview(path, mapping)
+        except ImportFileError as error:
+            context["file_error"] = str(error)
+            context["columns"] = file_columns(path)
+        return TemplateResponse(request, "cms/admin/import_decisions.html", context)
+
+    try:
+        report = import_decisions(path, council=council, user=request.user, mapping=mapping)
+    except ImportFileError as error:
+        context["file_error"] = str(error)
+        return TemplateResponse(request, "cms/admin/import_decisions.html", context)
+    path.unlink(missing_ok=True)
+    if mapping is not None and form.cleaned_data["save_mapping"]:
+        ImportMapping.objects.update_or_create(
+            body=council.body, kind=IMPORT_KIND, defaults={"mapping": mapping.as_data(), "updated_by": request.user}
+        )
+    counts = {key: value for key, value in report.as_dict().items() if key != "errors"}
+    log(
+        instance=council,
+        action=IMPORT_LOG_ACTION,
+        user=request.user,
+        data={"file": staged["original"], **counts, "failed": len(report.errors)},
+    )
+    context.update(report=report, council=council, form=None)
+    return TemplateResponse(request, "cms/admin/import_decisions.html", context)
