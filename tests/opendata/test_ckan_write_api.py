@@ -266,3 +266,28 @@ class SessionTestCase:
     def test_help_show_describes_a_writing_action(self, client):
         response = client.get(f"{API}help_show", {"name": "package_create"})
         assert "owner_org" in response.json()["result"]
+
+
+class RoundTripTestCase:
+    def test_package_show_then_package_update_keeps_the_dataset(self, client, editor, commune):
+        dataset = DatasetFactory(
+            name="budget",
+            body=commune,
+            status=Dataset.Status.DRAFT,
+            tags=["budget", "eau potable"],
+            themes=["economy"],
+            version="3",
+            spatial="Centre",
+            contact_email="data@example.org",
+        )
+        package = ok(client.get(f"{API}package_show", {"id": "budget"}, HTTP_AUTHORIZATION=editor))
+        updated = ok(post(client, "package_update", package, editor))
+        for key in ("name", "title_translated", "notes_translated", "tags", "groups", "version", "extras"):
+            assert updated[key] == package[key], key
+        assert (updated["state"], updated["owner_org"], updated["license_id"]) == (
+            "draft",
+            str(commune.uuid),
+            "cc-by-4.0",
+        )
+        dataset.refresh_from_db()
+        assert (dataset.frequency, dataset.contact_email) == (Dataset.Frequency.ANNUAL, "data@example.org")
