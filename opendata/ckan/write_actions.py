@@ -47,6 +47,7 @@ from .schema import (
     ValidationError,
     boolean,
     json_if_string,
+    natural_number,
     one_of,
     unicode_safe,
     validate,
@@ -105,7 +106,7 @@ RESOURCE_SCHEMA = {
     "url": [_text],
     "url_type": [_text],
     "format": [_text],
-    "position": [lambda value: value],
+    "position": [natural_number],
     "schema": [json_if_string],
 }
 

@@ -291,3 +291,38 @@ class RoundTripTestCase:
         )
         dataset.refresh_from_db()
         assert (dataset.frequency, dataset.contact_email) == (Dataset.Frequency.ANNUAL, "data@example.org")
+
+
+WRITE_GARBAGE = [
+    {"id": None, "name": ["a"], "owner_org": {"x": 1}, "private": "maybe", "state": "gone"},
+    {"name": "\x00", "owner_org": "\x00", "title": "\ud800", "tags": "not json", "groups": 12},
+    {"name": "x" * 500, "owner_org": "commune-test", "private": True, "tags": [{"name": 5}], "extras": {"a": 1}},
+    {"name": "ok-name", "owner_org": "commune-test", "private": True, "title_translated": ["x"], "license_id": 3},
+    {
+        "name": "ok-name",
+        "owner_org": "commune-test",
+        "private": True,
+        "title": "T",
+        "extras": [{"key": "temporal_start", "value": "soon"}],
+    },
+    {"package_id": "budget", "url": "javascript:alert(1)", "schema": "{bad", "position": -1, "format": ["x"]},
+    {"package_id": "budget", "name": "x", "url": "https://example.org", "schema": {"fields": "nope"}},
+]
+
+
+@pytest.mark.parametrize("garbage", WRITE_GARBAGE)
+def test_garbage_never_breaks_a_write(client, editor, commune, garbage):
+    from opendata.ckan.write_actions import WRITE_ACTIONS
+
+    dataset = DatasetFactory(name="budget", body=commune, status=Dataset.Status.DRAFT)
+    resource = ResourceFactory(dataset=dataset, url="https://example.org/a")
+    for name in WRITE_ACTIONS:
+        target = str(resource.uuid) if name.startswith("resource_") else "budget"
+        params = (
+            {**garbage, "id": garbage.get("id", target)}
+            if name not in ("package_create", "resource_create")
+            else garbage
+        )
+        response = post(client, name, params, editor)
+        assert response.status_code in (200, 400, 403, 404, 409), (name, garbage, response.content)
+        json.loads(response.content)
