@@ -25,8 +25,8 @@ from . import ingest, permissions, services
 from .models import Dataset, ProblemReport, Resource, ResourceVersion
 from .uploads import refused_upload_fields
 
-# Log actions of the open-data admin, registered in wagtail_hooks (a dataset's moves log theirs: models.py).
-UPLOAD_LOG_ACTION = "opendata.upload"
+# Log actions of the open-data admin, registered in wagtail_hooks (uploads log theirs in services.py, a
+# dataset's moves in models.py).
 RESOLVE_LOG_ACTIONS = {True: "opendata.report.resolve", False: "opendata.report.reopen"}
 TOKEN_LOG_ACTIONS = {True: "opendata.api_token.regenerate", False: "opendata.api_token.create"}
 
@@ -177,23 +177,6 @@ def resource_versions_context(resource: Resource) -> dict:
     }
 
 
-def upload_version(resource: Resource, uploaded_file, user, *, header: bool | None = None) -> ResourceVersion:
-    """Store `uploaded_file` as the next version of `resource` and write the upload to the audit log."""
-    version = services.add_version(resource, uploaded_file, user=user, header=header)
-    log(
-        instance=resource,
-        action=UPLOAD_LOG_ACTION,
-        user=user,
-        data={
-            "version": version.number,
-            "filename": version.original_name,
-            "size": version.size,
-            "sha256": version.sha256,
-        },
-    )
-    return version
-
-
 class ResourceFormViewMixin:
     """Hands the uploaded file to add_version, and the size limit's refusals to the form."""
 
@@ -205,7 +188,9 @@ class ResourceFormViewMixin:
     def save_instance(self):
         resource = super().save_instance()
         if self.form.uploaded_file is not None:
-            self.version = upload_version(resource, self.form.uploaded_file, self.request.user, header=self.form.header)
+            self.version = services.upload_version(
+                resource, self.form.uploaded_file, self.request.user, header=self.form.header
+            )
         return resource
 
     def form_valid(self, form):

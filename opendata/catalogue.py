@@ -81,11 +81,22 @@ def _facet_condition(name: str, values: list[str]) -> Q:
 def _words_condition(q: str) -> Q:
     condition = Q()
     for word in q.split():
-        word_condition = Q(name__icontains=word) | Q(tags__name__iexact=word)
-        for language in ("ar", "fr", "en"):
-            word_condition |= Q(**{f"title_{language}__icontains": word}) | Q(**{f"notes_{language}__icontains": word})
-        condition &= Q(pk__in=Dataset.objects.filter(word_condition).values("pk"))
+        condition &= word_condition(word)
     return condition
+
+
+def word_condition(word: str, fields: tuple[str, ...] = ("name", "tags", "title", "notes")) -> Q:
+    """Return the datasets with `word` in one of `fields`: in the name, a title or notes in any language, or
+    as a whole keyword."""
+    condition = Q(pk__in=[])
+    if "name" in fields:
+        condition |= Q(name__icontains=word)
+    if "tags" in fields:
+        condition |= Q(tags__name__iexact=word)
+    for language in ("ar", "fr", "en"):
+        for text_field in {"title", "notes"}.intersection(fields):
+            condition |= Q(**{f"{text_field}_{language}__icontains": word})
+    return Q(pk__in=Dataset.objects.filter(condition).values("pk"))
 
 
 def _order_by(sort: str) -> list[str]:

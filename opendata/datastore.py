@@ -9,6 +9,7 @@ replaces the previous one in a transaction only when it has succeeded: a failed 
 import csv
 import dataclasses
 import io
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -32,6 +33,44 @@ FIELD_TYPES = {
 }
 MAX_LIMIT = 32_000  # CKAN's ckan.datastore.search.rows_max default
 BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1
+
+
+def _fold_table() -> tuple[str, str, str]:
+    """The letters `q` reads without their accents: (accented, plain, dropped).
+
+    Latin letters with a diacritic (U+00C0 to U+024F) become their base letter, lower-case; Arabic loses its
+    short vowels and tatweel, and its alef forms, alef maqsura and ta marbuta read as alef, ya and ha.
+    """
+    accented, plain = "أإآٱىة", "اااايه"
+    for code in range(0xC0, 0x250):
+        letter = chr(code)
+        base = unicodedata.normalize("NFKD", letter)[0]
+        if base != letter and base.isascii() and base.isalpha():
+            accented, plain = accented + letter, plain + base.lower()
+    dropped = "".join(chr(code) for code in range(0x064B, 0x0653)) + "\u0640"
+    return accented, plain, dropped
+
+
+FOLD_ACCENTED, FOLD_PLAIN, FOLD_DROPPED = _fold_table()
+FOLD = str.maketrans(FOLD_ACCENTED, FOLD_PLAIN, FOLD_DROPPED)
+
+
+def fold(text: str | None) -> str | None:
+    """`text` as `q` compares it: lower-case, without accents (see _fold_table)."""
+    return None if text is None else text.translate(FOLD).lower()
+
+
+def _folded(expression: str) -> str:
+    """SQL for `expression` folded as `fold` does: PostgreSQL's translate(), SQLite the Python function.
+
+    Neither needs an extension (PostgreSQL's unaccent is not always installed where the portal runs).
+    """
+    if connection.vendor == "postgresql":
+        return f"lower(translate({expression}, {_literal(FOLD_ACCENTED + FOLD_DROPPED)}, {_literal(FOLD_PLAIN)}))"
+    connection.ensure_connection()
+    # Registered on each call: cheap, and a new connection (tests, a reconnect) has it too.
+    connection.connection.create_function("baladiya_fold", 1, fold, deterministic=True)
+    return f"baladiya_fold({expression})"
 
 
 # PostgreSQL's NUMERIC holds up to 131,072 digits before the point; far past any amount, far below 1e999999.
@@ -368,17 +407,17 @@ def build_query(
         conditions.append(f"{column} IN ({', '.join(['%s'] * len(values))})")
         params.extend(field.to_db(item) for item in values)
 
-    like = "ILIKE" if connection.vendor == "postgresql" else "LIKE"
+    # As CKAN's full-text `q`, whatever the case and accents: `depense` finds "Dépense".
     if isinstance(q, dict):
         for name, text in q.items():
             if name not in known:
                 raise DatastoreError(f'q field "{name}" not in the resource\'s fields')
-            conditions.append(f"{known[name].text_expression()} {like} %s ESCAPE '\\'")
-            params.append(f"%{_escape_like(str(text))}%")
+            conditions.append(f"{_folded(known[name].text_expression())} LIKE %s ESCAPE '\\'")
+            params.append(f"%{_escape_like(fold(str(text)) or '')}%")
     elif q:
         searched = " || ' ' || ".join(f"COALESCE({field.text_expression()}, '')" for field in known.values())
-        conditions.append(f"({searched}) {like} %s ESCAPE '\\'")
-        params.append(f"%{_escape_like(q)}%")
+        conditions.append(f"{_folded(f'({searched})')} LIKE %s ESCAPE '\\'")
+        params.append(f"%{_escape_like(fold(q) or '')}%")
 
     order = []
     for part in filter(None, (part.strip() for part in (sort or "").split(","))):
@@ -417,28 +456,46 @@ def search(
     limit: int = 100,
     offset: int = 0,
     include_total: bool = True,
+    distinct: bool = False,
 ) -> dict:
-    """Rows of `resource` as CKAN's `datastore_search` returns them: fields, records, total."""
+    """Rows of `resource` as CKAN's `datastore_search` returns them: fields, records, total.
+
+    With `distinct`, each different row of the selected fields once, without `_id` (as CKAN), ordered by
+    `sort` or by those fields.
+    """
     if not resource.datastore_active:
         raise DatastoreError("this resource has no rows in the DataStore")
     limit = max(0, min(int(limit), MAX_LIMIT))
     offset = max(0, int(offset))
     query = build_query(resource, filters=filters, q=q, fields=fields, sort=sort)
-    columns = ", ".join(["_id", *(field.column for field in query.fields)])
     table = table_name(resource)
+    if distinct:
+        selected = ", ".join(field.column for field in query.fields) or "_id"
+        # PostgreSQL orders DISTINCT rows only by what they select: the sort's fields, or all of them.
+        order = query.order.removesuffix("_id").rstrip(", ") or selected
+        if "_id" in order or not all(_orders_selected(part, query.fields) for part in order.split(",")):
+            raise DatastoreError("with distinct, sort only by the fields selected")
+        rows_sql = f"SELECT DISTINCT {selected} FROM {table} WHERE {query.where}"  # noqa: S608
+        page_sql = f"{rows_sql} ORDER BY {order} LIMIT %s OFFSET %s"
+        count_sql = f"SELECT COUNT(*) FROM ({rows_sql}) AS distinct_rows"  # noqa: S608
+    else:
+        columns = ", ".join(["_id", *(field.column for field in query.fields)])
+        page_sql = f"SELECT {columns} FROM {table} WHERE {query.where} ORDER BY {query.order} LIMIT %s OFFSET %s"  # noqa: S608
+        count_sql = f"SELECT COUNT(*) FROM {table} WHERE {query.where}"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {columns} FROM {table} WHERE {query.where} ORDER BY {query.order} LIMIT %s OFFSET %s",  # noqa: S608
-            [*query.params, limit, offset],
-        )
-        records = [_record(query.fields, row) for row in cursor.fetchall()]
+        cursor.execute(page_sql, [*query.params, limit, offset])
+        rows = cursor.fetchall()
+        records = [_record(query.fields, (None, *row) if distinct else row) for row in rows]
+        if distinct:
+            records = [{key: value for key, value in record.items() if key != "_id"} for record in records]
         total = None
         if include_total:
-            cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE {query.where}", query.params)  # noqa: S608
+            cursor.execute(count_sql, query.params)
             total = cursor.fetchone()[0]
+    id_field = [] if distinct else [{"id": "_id", "type": "int"}]
     result = {
         "resource_id": str(resource.uuid),
-        "fields": [{"id": "_id", "type": "int"}, *({"id": f.id, "type": f.ckan_type} for f in query.fields)],
+        "fields": [*id_field, *({"id": f.id, "type": f.ckan_type} for f in query.fields)],
         "records": records,
         "limit": limit,
         "offset": offset,
@@ -446,6 +503,11 @@ def search(
     if include_total:
         result["total"] = total
     return result
+
+
+def _orders_selected(part: str, fields: list[Field]) -> bool:
+    expression = part.strip().removesuffix(" NULLS LAST").rsplit(" ", 1)[0]
+    return any(expression in (field.column, field.sort_expression()) for field in fields)
 
 
 def _record(fields: list[Field], row: tuple) -> dict:

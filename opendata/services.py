@@ -9,6 +9,7 @@ from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from wagtail.log_actions import log
 
 from portal.files import mismatch, sniff
 
@@ -25,6 +26,8 @@ FORMATS = {
     "json": "JSON",
 }
 READ_BLOCK = 1 << 20
+# The audit log's action for an upload, registered in wagtail_hooks.
+UPLOAD_LOG_ACTION = "opendata.upload"
 
 
 class UploadRefused(ValidationError):
@@ -92,6 +95,24 @@ def add_version(
         # The report is read by whoever uploaded the file: it is written in the language they use.
         language = translation.get_language()
         transaction.on_commit(lambda: _schedule(version.pk, language), robust=True)
+    return version
+
+
+def upload_version(resource: Resource, uploaded_file, user, *, header: bool | None = None) -> ResourceVersion:
+    """Store `uploaded_file` as the next version of `resource` (add_version) and write the upload to the audit
+    log: what every staff door (the admin, the CKAN API) calls for a person's upload."""
+    version = add_version(resource, uploaded_file, user=user, header=header)
+    log(
+        instance=resource,
+        action=UPLOAD_LOG_ACTION,
+        user=user,
+        data={
+            "version": version.number,
+            "filename": version.original_name,
+            "size": version.size,
+            "sha256": version.sha256,
+        },
+    )
     return version
 
 

@@ -69,6 +69,13 @@ def refused_upload_fields(request) -> set[str]:
     return set(handler.refused) if handler else set()
 
 
+def install_size_limit(request) -> None:
+    """Put SizeLimitUploadHandler first on `request`, which must not have read its body yet."""
+    handler = SizeLimitUploadHandler(request, limit=settings.OPENDATA_MAX_UPLOAD_SIZE)
+    request.upload_handlers.insert(0, handler)
+    request._opendata_size_limit = handler
+
+
 def limit_upload_size(view):
     """Install SizeLimitUploadHandler on `view`'s requests before their body is read.
 
@@ -80,9 +87,7 @@ def limit_upload_size(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        handler = SizeLimitUploadHandler(request, limit=settings.OPENDATA_MAX_UPLOAD_SIZE)
-        request.upload_handlers.insert(0, handler)
-        request._opendata_size_limit = handler
+        install_size_limit(request)
         return protected(request, *args, **kwargs)
 
     return csrf_exempt(wrapper)

@@ -1,15 +1,20 @@
-"""The actions of the CKAN-compatible API: one function each, with its input schema.
+"""The reading actions of the CKAN-compatible API: one function each, with its input schema.
 
 An action takes the call's Context and its parameters (a dict), validates them against its schema,
 and returns the `result` of CKAN's envelope or raises one of the errors in `schema`.
-Only reading actions exist: the catalogue is written through the admin.
+The writing actions (package_create, resource_create…) are in `write_actions`, for a token holding a role on
+the body: they validate with the admin's forms and store files through the admin's ingest. `registry` names
+them all.
 """
 
+import contextlib
+import csv
 import inspect
+import io
 import json
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -69,6 +74,9 @@ class Context:
 
     user: object
     absolute: Callable[[str], str]
+    # The files of a multipart call (ckanapi sends `upload` so), and those the size limit refused on arrival.
+    files: dict = field(default_factory=dict)
+    refused_uploads: set[str] = field(default_factory=set)
 
 
 def offset_number(value):
@@ -115,7 +123,8 @@ PACKAGE_SEARCH_SCHEMA = {
 
 
 def package_search(context: Context, data: dict) -> dict:
-    """Search datasets: q (words, or a filter query such as `tags:x`), fq and fq_list (Solr-style filters
+    """Search datasets: q (words; fields such as `title:budget`, `tags:eau`, `organization:commune-blida`;
+    `OR` between words, `AND`, `NOT`, parentheses), fq and fq_list (Solr-style filters
     on organization, groups, tags, res_format, license_id, name, id, state, owner_org, metadata_modified),
     sort, rows (at most 1000, larger values are lowered), start, facet.field (a JSON list), facet.limit,
     facet.mincount, fl, include_private (with a token: the drafts of your bodies)."""
@@ -130,9 +139,11 @@ def package_search(context: Context, data: dict) -> dict:
     q = (params.get("q") or "").strip()
     if q in ("*:*", "*"):
         q = ""
+    # As Solr's edismax, which CKAN's q goes to: what only looks like syntax is searched as words.
+    with contextlib.suppress(fq.FilterQueryError):
+        if q and fq.has_syntax(q):
+            queryset, q = queryset.filter(fq.parse_q(q)), ""
     try:
-        if q and fq.is_filter_query(q):
-            queryset, q = queryset.filter(fq.parse(q)), ""
         for text in [params.get("fq") or "", *params.get("fq_list", [])]:
             queryset = queryset.filter(fq.parse(text))
     except fq.FilterQueryError as error:
@@ -203,6 +214,25 @@ def package_show(context: Context, data: dict) -> dict:
     editor or publisher role on its body."""
     dataset = _get_dataset(context, _pop_id(data, "name_or_id"))
     return dictization.package_dict(dataset, context.absolute)
+
+
+def current_package_list_with_resources(context: Context, data: dict) -> list[dict]:
+    """Return the published datasets with their resources, last modified first: limit (default 10, at most
+    1000), offset, or page (counted from 1, of `limit` datasets) as CKAN's older clients send."""
+    params = validate(
+        data,
+        {"limit": [default(10), natural_number, at_most(MAX_ROWS)], "offset": [offset_number], "page": [int_validator]},
+    )
+    offset = params.get("offset")
+    if offset is None and "page" in params:
+        if params["page"] < 1:
+            raise ValidationError({"page": ["Must be larger than 0"]})
+        offset = (params["page"] - 1) * params["limit"]
+    offset = offset or 0
+    datasets = with_related(Dataset.objects.published().order_by("-modified_at", "pk"))
+    return [
+        dictization.package_dict(dataset, context.absolute) for dataset in datasets[offset : offset + params["limit"]]
+    ]
 
 
 def package_list(context: Context, data: dict) -> list[str]:
@@ -389,14 +419,17 @@ DATASTORE_SEARCH_SCHEMA = {
     "limit": [default(100), natural_number, at_most(datastore.MAX_LIMIT)],
     "offset": [default(0), offset_number],
     "include_total": [default(True), boolean],
-    "records_format": [default("objects"), one_of("objects")],
+    "records_format": [default("objects"), one_of("objects", "lists", "csv", "tsv")],
+    "distinct": [default(False), boolean],
 }
 
 
 def datastore_search(context: Context, data: dict) -> dict:
     """Return rows of a resource in the DataStore: resource_id, filters (a JSON object of field → value or
-    list of values), q (words, or an object of field → words), fields (a list or a comma-separated string),
-    sort ("field desc, other"), limit (at most 32000), offset, include_total."""
+    list of values), q (words, or an object of field → words; case and accents aside: `depense` finds
+    "Dépense"), fields (a list or a comma-separated string), sort ("field desc, other"), limit (at most
+    32000), offset, include_total, distinct (each different row once, without _id), records_format
+    (objects, lists, or csv and tsv: one string of lines without a header, as CKAN)."""
     data = {**data, "resource_id": data.get("resource_id") or data.get("id")}
     params = validate(data, DATASTORE_SEARCH_SCHEMA)
     key = _uuid_or_none(params["resource_id"])
@@ -426,6 +459,7 @@ def datastore_search(context: Context, data: dict) -> dict:
                 limit=params["limit"],
                 offset=params["offset"],
                 include_total=params["include_total"],
+                distinct=params["distinct"],
             )
     except datastore.DatastoreError as error:
         raise ValidationError({"query": [str(error)]}) from None
@@ -439,7 +473,7 @@ def datastore_search(context: Context, data: dict) -> dict:
     result.update(
         {
             "include_total": params["include_total"],
-            "records_format": "objects",
+            "records_format": params["records_format"],
             "total_was_estimated": False,
             "_links": {
                 "start": f"{path}?{urlencode(base)}",
@@ -447,6 +481,9 @@ def datastore_search(context: Context, data: dict) -> dict:
             },
         }
     )
+    result["records"] = _formatted(result["records"], [field["id"] for field in result["fields"]], params)
+    if params["distinct"]:
+        result["distinct"] = True
     if sort:
         result["sort"] = sort
     for name in ("filters", "q"):
@@ -455,7 +492,66 @@ def datastore_search(context: Context, data: dict) -> dict:
     return result
 
 
+def _formatted(records: list[dict], field_ids: list[str], params: dict):
+    """The records in CKAN's `records_format`: objects, lists in the fields' order, or CSV/TSV text."""
+    if params["records_format"] == "objects":
+        return records
+    rows = [[record.get(field_id) for field_id in field_ids] for record in records]
+    if params["records_format"] == "lists":
+        return rows
+    buffer = io.StringIO()
+    delimiter = "\t" if params["records_format"] == "tsv" else ","
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\n").writerows(
+        ["" if value is None else value for value in row] for row in rows
+    )
+    return buffer.getvalue()
+
+
+def datastore_info(context: Context, data: dict) -> dict:
+    """Return the fields of a resource in the DataStore (id, type) and its row count: id (or resource_id)."""
+    data = {**data, "id": data.get("id") or data.get("resource_id")}
+    identifier = validate(data, {"id": [not_missing, unicode_safe]})["id"]
+    key = _uuid_or_none(identifier)
+    resource = Resource.objects.select_related("dataset").filter(uuid=key).first() if key else None
+    if resource is None or not resource.datastore_active:
+        raise NotFound(f'Resource "{identifier}" was not found.')
+    check_read_dataset(context.user, resource.dataset)
+    fields = [
+        {
+            "id": field.id,
+            "type": field.ckan_type,
+            "schema": {"native_type": field.ckan_type, "notnull": False, "is_index": False, "uniquekey": False},
+        }
+        for field in datastore.fields_of(resource)
+    ]
+    meta = {"id": str(resource.uuid), "count": resource.datastore_rows, "table_type": "BASE TABLE", "aliases": []}
+    return {"meta": meta, "fields": fields}
+
+
 # The site ------------------------------------------------------------------------------------------------
+
+
+def license_list(context: Context, data: dict) -> list[dict]:
+    """Return the licences a dataset may take, as CKAN's: id (the license_id to give), title, url."""
+    return [
+        {
+            "id": licence.slug,
+            "title": licence.title,
+            "url": licence.url,
+            "status": "active",
+            "family": "",
+            "maintainer": "",
+            "is_generic": False,
+            "is_okd_compliant": licence.is_open,
+            "is_osi_compliant": False,
+            "od_conformance": "approved" if licence.is_open else "not reviewed",
+            "osd_conformance": "not reviewed",
+            "domain_content": False,
+            "domain_data": False,
+            "domain_software": False,
+        }
+        for licence in Licence.objects.all()
+    ]
 
 
 def status_show(context: Context, data: dict) -> dict:
@@ -478,18 +574,21 @@ def site_read(context: Context, data: dict) -> bool:
 
 def help_show(context: Context, data: dict) -> str:
     """Return the help text of the action named `name`."""
+    from .registry import ACTIONS  # the registry holds this action too
+
     name = validate(data, {"name": [not_missing, unicode_safe]})["name"]
     if name not in ACTIONS:
         raise NotFound("Action function not found")
     return inspect.getdoc(ACTIONS[name]) or ""
 
 
-ACTIONS: dict[str, Callable[[Context, dict], object]] = {
+READ_ACTIONS: dict[str, Callable[[Context, dict], object]] = {
     function.__name__: function
     for function in (
         package_search,
         package_show,
         package_list,
+        current_package_list_with_resources,
         organization_list,
         organization_show,
         group_list,
@@ -498,6 +597,8 @@ ACTIONS: dict[str, Callable[[Context, dict], object]] = {
         resource_show,
         resource_view_list,
         datastore_search,
+        datastore_info,
+        license_list,
         status_show,
         site_read,
         help_show,

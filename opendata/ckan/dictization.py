@@ -83,8 +83,13 @@ def group_dict(theme: Theme, *, package_count: int | None = None) -> dict:
     return result
 
 
+def tag_id(name: str) -> str:
+    """A stable UUID for a keyword (CKAN's tag ids are UUIDs; taggit's are integers)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"tag:{name}"))
+
+
 def tag_dict(name: str) -> dict:
-    return {"name": name, "display_name": name, "state": "active", "vocabulary_id": None}
+    return {"id": tag_id(name), "name": name, "display_name": name, "state": "active", "vocabulary_id": None}
 
 
 def resource_dict(resource: Resource, dataset: Dataset, absolute: Absolute) -> dict:

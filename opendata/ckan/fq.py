@@ -3,7 +3,8 @@
 The grammar is the part of Solr's that CKAN clients send:
 `tags:economy`, `organization:"commune-test"`, `+res_format:CSV -license_id:cc-by-4.0`,
 `groups:(economy OR transport)`, `a AND b`, `a OR b`, `NOT a`, parentheses, `*:*`, and
-`metadata_modified:[2024-01-01T00:00:00Z TO *]` (what ckanext-harvest sends to fetch what changed).
+`metadata_modified:[2024-01-01T00:00:00Z TO *]` (what ckanext-harvest sends to fetch what changed), with
+Solr's date math: `[NOW-1DAY TO *]`, `[NOW/DAY-7DAYS TO NOW/DAY]`, `[2024-01-01T00:00:00Z+1MONTH TO *]`.
 Clauses side by side must all hold: CKAN's Solr schema sets `q.op` to AND.
 Anything else (an unknown field, an unbalanced quote or bracket, stray syntax) raises FilterQueryError.
 """
@@ -11,11 +12,12 @@ Anything else (an unknown field, an unbalanced quote or bracket, stray syntax) r
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.db.models import Q
+from django.utils import timezone
 
-from ..catalogue import FACETS
+from ..catalogue import FACETS, word_condition
 from ..models import Dataset
 
 # CKAN's `state` → our statuses (a withdrawn dataset is CKAN's deleted one).
@@ -27,6 +29,23 @@ STATES = {
 # Fields beyond the facets: exact values on the dataset itself.
 FIELDS = {**FACETS, "name": "name", "id": "uuid", "state": "status", "owner_org": "body__uuid"}
 RANGE_FIELDS = {"metadata_modified": "modified_at", "metadata_created": "created_at"}
+# Fields of words that `q` takes besides the filters (Solr's text fields in CKAN's schema), with what they search.
+TEXT_FIELDS = {"title": ("title",), "notes": ("notes",), "text": ("name", "tags", "title", "notes")}
+# What makes a `q` more than words: a field, an operator, parentheses, a quote or a sign.
+QUERY_SYNTAX = re.compile(r"""[:()"]|(?:^|\s)[+\-!]\S|(?:^|[\s)])(?:AND|OR|NOT)(?:[\s(]|$)""")
+# Solr's date math units (DateMathParser), singular and plural; calendar units are counted in months.
+DATE_UNITS = {
+    "YEAR": "years",
+    "MONTH": "months",
+    "DAY": "days",
+    "DATE": "days",
+    "HOUR": "hours",
+    "MINUTE": "minutes",
+    "SECOND": "seconds",
+    "MILLI": "microseconds",
+    "MILLISECOND": "microseconds",
+}
+DATE_MATH = re.compile(r"([+-])(\d{1,6})([A-Z]+)|/([A-Z]+)")
 MAX_LENGTH = 5000
 MAX_DEPTH = 20  # parentheses and signs nested deeper than any real client sends
 
@@ -78,10 +97,12 @@ def _unescape(text: str) -> str:
 
 
 class _Parser:
-    def __init__(self, text: str):
+    def __init__(self, text: str, *, words: bool = False):
         self.tokens = _tokenize(text)
         self.index = 0
         self.depth = 0
+        # A `q`: words without a field search the text fields, and title, notes and text are fields.
+        self.words = words
 
     def peek(self, offset: int = 0) -> _Token | None:
         index = self.index + offset
@@ -147,6 +168,8 @@ class _Parser:
             return self.field_value(token)
         if token.kind in ("term", "quoted") and field is not None:
             return _value_condition(field, token)
+        if token.kind in ("term", "quoted") and self.words:
+            return _value_condition("text", token)
         if token.kind == "range" and field is not None:
             return _range_condition(field, token)
         raise FilterQueryError(f"unexpected {token.text!r} at position {token.position}")
@@ -159,7 +182,7 @@ class _Parser:
         if name == "*" and value.text == "*":
             self.take()
             return Q()
-        if name not in FIELDS and name not in RANGE_FIELDS:
+        if name not in FIELDS and name not in RANGE_FIELDS and not (self.words and name in TEXT_FIELDS):
             raise FilterQueryError(f"unknown field {name!r}")
         if value.kind == "lparen":
             self.take()
@@ -180,6 +203,8 @@ def _value_condition(field: str, token: _Token) -> Q:
         raise FilterQueryError(f"{field} takes a range such as [2024-01-01T00:00:00Z TO *]")
     quoted = token.kind == "quoted"
     value = _unescape(token.text[1:-1] if quoted else token.text)
+    if field in TEXT_FIELDS:
+        return word_condition(value, TEXT_FIELDS[field])
     lookup = FIELDS[field]
     if not quoted and value == "*":
         return Q(pk__in=Dataset.objects.filter(**{f"{lookup}__isnull": False}).values("pk"))
@@ -204,16 +229,68 @@ def _value_condition(field: str, token: _Token) -> Q:
 
 
 def _parse_instant(text: str, field: str) -> datetime | None:
+    """Return the instant `text` names: `*` (none), `NOW` or an ISO date and time, then Solr's date math."""
     if text == "*":
         return None
+    base, math = (text[:3], text[3:]) if text.startswith("NOW") else _split_math(text)
     try:
-        instant = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        instant = instant if instant.tzinfo else instant.replace(tzinfo=UTC)
+        if base == "NOW":
+            instant = timezone.now().astimezone(UTC)
+        else:
+            instant = datetime.fromisoformat(base.replace("Z", "+00:00"))
+            instant = instant if instant.tzinfo else instant.replace(tzinfo=UTC)
+        instant = _date_math(instant.astimezone(UTC), math)
         # The database compares in UTC: an offset that takes year 1 or 9999 past its end is out of range.
         instant.astimezone(UTC)
-    except (ValueError, OverflowError):
+    except (ValueError, OverflowError, KeyError):
         raise FilterQueryError(f"{text!r} is not a date and time for {field}") from None
     return instant
+
+
+def _split_math(text: str) -> tuple[str, str]:
+    """An ISO instant and the date math after it (Solr needs its `Z` there: `…T00:00:00Z+1DAY`)."""
+    base, z, math = text.partition("Z")
+    return (base + z, math) if z else (text, "")
+
+
+def _date_math(instant: datetime, math: str) -> datetime:
+    """Apply Solr's date math (`-1DAY`, `+7DAYS`, `/DAY`, in order) to `instant`; KeyError for a unit."""
+    position = 0
+    while position < len(math):
+        match = DATE_MATH.match(math, position)
+        if match is None:
+            raise ValueError(math)
+        sign, amount, unit, rounding = match.groups()
+        if rounding:
+            instant = _round_down(instant, DATE_UNITS[rounding.removesuffix("S")])
+        else:
+            unit = DATE_UNITS[unit if unit in DATE_UNITS else unit.removesuffix("S")]
+            number = int(amount) * (1000 if unit == "microseconds" else 1) * (-1 if sign == "-" else 1)
+            instant = _add(instant, unit, number)
+        position = match.end()
+    return instant
+
+
+def _add(instant: datetime, unit: str, number: int) -> datetime:
+    if unit not in ("years", "months"):
+        return instant + timedelta(**{unit: number})
+    months = instant.year * 12 + instant.month - 1 + number * (12 if unit == "years" else 1)
+    year, month = divmod(months, 12)
+    # As Solr (and Java's calendar): 31 January + 1 month is the last day of February.
+    next_month = datetime(year + (month == 11), (month + 1) % 12 + 1, 1, tzinfo=UTC)
+    last_day = (next_month - timedelta(days=1)).day
+    return instant.replace(year=year, month=month + 1, day=min(instant.day, last_day))
+
+
+def _round_down(instant: datetime, unit: str) -> datetime:
+    """Solr's `/UNIT`: the start of the unit that holds `instant`."""
+    order = ["years", "months", "days", "hours", "minutes", "seconds", "microseconds"]
+    fields = {"months": ("month", 1), "days": ("day", 1), "hours": ("hour", 0), "minutes": ("minute", 0)}
+    fields.update({"seconds": ("second", 0), "microseconds": ("microsecond", 0)})
+    reset = {name: value for key, (name, value) in fields.items() if order.index(key) > order.index(unit)}
+    if unit == "microseconds":  # a millisecond: drop what is below it
+        return instant.replace(microsecond=instant.microsecond - instant.microsecond % 1000)
+    return instant.replace(**reset)
 
 
 def _range_condition(field: str, token: _Token) -> Q:
@@ -242,10 +319,17 @@ def parse(text: str) -> Q:
     return _Parser(text).parse()
 
 
-def is_filter_query(text: str) -> bool:
-    """Whether `text` reads as a filter query (so that `q=tags:economy` filters rather than searches words)."""
-    try:
-        parse(text)
-    except FilterQueryError:
-        return False
-    return ":" in text
+def parse_q(text: str) -> Q:
+    """Return the condition on datasets that package_search's `q` means when it is more than words.
+
+    As a filter query, and: words without a field search names, titles, notes and keywords (`text`), `title:` and
+    `notes:` search those, `OR` joins alternatives (`budget OR eau`). Raises FilterQueryError as `parse`.
+    """
+    if len(text) > MAX_LENGTH:
+        raise FilterQueryError(f"the query is longer than {MAX_LENGTH} characters")
+    return _Parser(text, words=True).parse()
+
+
+def has_syntax(text: str) -> bool:
+    """Whether `q` is more than words: a field, an operator, parentheses, quotes or a sign."""
+    return QUERY_SYNTAX.search(text) is not None

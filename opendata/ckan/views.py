@@ -5,6 +5,9 @@ As in CKAN's `ckan/views/api.py`: `{"help", "success", "result"}` on success; on
 unknown action name or unreadable data is a 400 whose body is a JSON string. The API is exempt from CSRF
 (clients such as ckanapi POST JSON without a cookie) and never redirects (ckanapi follows no redirects).
 JSONP (`callback`) is not offered: the parameter is ignored.
+The writing actions take a POST only (CKAN's 400 for a GET), are counted against the `ckan.write` rate too,
+and read a multipart body (ckanapi's `upload`) through the admin's size limit, which skips a file past
+OPENDATA_MAX_UPLOAD_SIZE as it arrives.
 """
 
 import json
@@ -20,9 +23,12 @@ from django.views.decorators.http import require_http_methods
 
 from portal.ratelimits import seconds_left
 
-from .actions import ACTIONS, Context
+from ..uploads import install_size_limit, refused_upload_fields
+from .actions import Context
 from .auth import get_caller
+from .registry import ACTIONS
 from .schema import ActionError
+from .write_actions import WRITE_ACTIONS
 
 logger = logging.getLogger(__name__)
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
@@ -88,7 +94,15 @@ def action(request, name: str):
         return _bad_request(f"Action name not known: {name}")
     envelope = {"help": request.build_absolute_uri(reverse("ckan:action", args=["help_show"])) + f"?name={quote(name)}"}
 
+    writes = name in WRITE_ACTIONS
+    if writes and request.method != "POST":
+        return _bad_request("JSON Error: Invalid request. Please use POST method for your request")
+    if writes:
+        install_size_limit(request)  # before anything reads the body
+
     retry_after = seconds_left(request, "api", group="opendata.ckan")
+    if retry_after is None and writes:
+        retry_after = seconds_left(request, "ckan.write", group="opendata.ckan.write")
     if retry_after is not None:
         envelope.update(
             success=False,
@@ -107,7 +121,13 @@ def action(request, name: str):
     try:
         user = get_caller(request)
         with translation.override(_language(request, data)):
-            result = function(Context(user=user, absolute=request.build_absolute_uri), data)
+            context = Context(
+                user=user,
+                absolute=request.build_absolute_uri,
+                files={key: request.FILES[key] for key in request.FILES} if writes else {},
+                refused_uploads=refused_upload_fields(request),
+            )
+            result = function(context, data)
             response = _json_response({**envelope, "success": True, "result": result})
     except ActionError as error:
         envelope.update(success=False, error=error.error_dict())

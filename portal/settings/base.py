@@ -269,6 +269,8 @@ RATE_LIMITS = {
     for name, default in {
         # Machine interfaces: the REST, CKAN and DCAT APIs, catalogue exports and table previews.
         "api": "300/m",
+        # Datasets and resources written through the CKAN API (each call on top of `api`).
+        "ckan.write": "60/m",
         # Row and file downloads of open data.
         "download": "60/m",
         # Problems reported on a dataset.

@@ -89,6 +89,41 @@ class RemoteCKANTestCase:
         assert remote.action.package_list() == ["budget-2024", "bus-stops"]
 
 
+class WriteTestCase:
+    def test_it_creates_a_dataset_uploads_a_csv_and_reads_its_rows_back(self, live_server, commune, tmp_path):
+        key = Token.objects.create(user=RoleGrantFactory(body=commune, role=Role.PUBLISHER).user).key
+        remote = ckanapi.RemoteCKAN(live_server.url, apikey=key)
+        package = remote.action.package_create(
+            name="depenses-2025", owner_org="commune-test", title="Dépenses 2025", license_id="cc-by-4.0"
+        )
+        assert package["state"] == "active"
+        path = tmp_path / "depenses.csv"
+        path.write_text("poste,montant\nÉclairage,1200.50\nVoirie,80\n", encoding="utf-8")
+        with path.open("rb") as handle:
+            resource = remote.action.resource_create(package_id=package["id"], name="Dépenses", upload=handle)
+        assert resource["url_type"] == "upload"
+        # The ingest ran once the upload committed (eager tasks): the rows are in the DataStore.
+        result = ckanapi.RemoteCKAN(live_server.url).action.datastore_search(
+            resource_id=resource["id"], filters={"poste": "Voirie"}
+        )
+        assert result["records"] == [{"_id": 2, "poste": "Voirie", "montant": "80"}]
+        assert remote.action.package_show(id="depenses-2025")["resources"][0]["datastore_active"] is True
+
+    def test_it_turns_write_refusals_into_ckanapi_exceptions(self, live_server, commune, other_region):
+        key = Token.objects.create(user=RoleGrantFactory(body=commune, role=Role.EDITOR).user).key
+        remote = ckanapi.RemoteCKAN(live_server.url, apikey=key)
+        with pytest.raises(ckanapi.NotAuthorized):
+            remote.action.package_create(name="x", owner_org=other_region.slug, private=True)
+        with pytest.raises(ckanapi.NotAuthorized):
+            remote.action.package_create(name="x", owner_org="commune-test", title="X")  # a publication
+        with pytest.raises(ckanapi.ValidationError) as raised:
+            remote.action.package_create(name="x", owner_org="nowhere", private=True)
+        assert raised.value.error_dict["owner_org"] == ["Organization does not exist"]
+        with pytest.raises(ckanapi.NotAuthorized):
+            ckanapi.RemoteCKAN(live_server.url).action.package_create(name="x", owner_org="commune-test")
+        assert not Dataset.objects.filter(name="x").exists()
+
+
 class CommandLineTestCase:
     def test_it_searches_datasets(self, live_server, catalogue):
         completed = run_cli("search", "datasets", "q=transport", "-r", live_server.url)
