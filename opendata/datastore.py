@@ -381,8 +381,13 @@ def build_query(
     q: str | dict | None = None,
     fields: list[str] | None = None,
     sort: str | None = None,
+    matching: dict | None = None,
 ) -> Query:
-    """Check a CKAN-style query against the resource's fields; raises DatastoreError naming what is wrong."""
+    """Check a CKAN-style query against the resource's fields; raises DatastoreError naming what is wrong.
+
+    `filters` are CKAN's: exact values. `matching` are the preview's column filters, as people type them: a
+    text column's value matches whatever its case and accents (`depense` finds "Dépense"), others as filters.
+    """
     known = {field.id: field for field in fields_of(resource)}
     if fields:
         unknown = [name for name in fields if name not in known and name != "_id"]
@@ -393,18 +398,24 @@ def build_query(
         selected = list(known.values())
 
     conditions, params = [], []
-    for name, value in (filters or {}).items():
+    loose = {name: value for name, value in (matching or {}).items() if name not in (filters or {})}
+    for name, value in [*(filters or {}).items(), *loose.items()]:
         if name not in known:
             raise DatastoreError(f'filter field "{name}" not in the resource\'s fields')
         values = value if isinstance(value, list) else [value]
         if not values:
             continue
         field = known[name]
+        placeholders = ", ".join(["%s"] * len(values))
+        if name in loose and field.type == "string":
+            conditions.append(f"{_folded(field.text_expression())} IN ({placeholders})")
+            params.extend(fold(field.to_db(item)) for item in values)
+            continue
         if field.type == "number" and connection.vendor == "sqlite":
             column = f"CAST({field.column} AS REAL)"
         else:
             column = field.column
-        conditions.append(f"{column} IN ({', '.join(['%s'] * len(values))})")
+        conditions.append(f"{column} IN ({placeholders})")
         params.extend(field.to_db(item) for item in values)
 
     # As CKAN's full-text `q`, whatever the case and accents: `depense` finds "Dépense".
@@ -457,6 +468,7 @@ def search(
     offset: int = 0,
     include_total: bool = True,
     distinct: bool = False,
+    matching: dict | None = None,
 ) -> dict:
     """Rows of `resource` as CKAN's `datastore_search` returns them: fields, records, total.
 
@@ -467,7 +479,7 @@ def search(
         raise DatastoreError("this resource has no rows in the DataStore")
     limit = max(0, min(int(limit), MAX_LIMIT))
     offset = max(0, int(offset))
-    query = build_query(resource, filters=filters, q=q, fields=fields, sort=sort)
+    query = build_query(resource, filters=filters, q=q, fields=fields, sort=sort, matching=matching)
     table = table_name(resource)
     if distinct:
         selected = ", ".join(field.column for field in query.fields) or "_id"
@@ -562,6 +574,7 @@ def aggregate(
     *,
     filters: dict | None = None,
     q: str | dict | None = None,
+    matching: dict | None = None,
 ) -> list[tuple]:
     """`[(x value, total of y or count of rows)]`, largest first, for a chart of one column against another.
 
@@ -572,7 +585,7 @@ def aggregate(
         raise DatastoreError("chart fields must be fields of the resource")
     if y and known[y].type not in ("integer", "year", "number"):
         raise DatastoreError(f'field "{y}" is not a number')
-    query = build_query(resource, filters=filters, q=q)
+    query = build_query(resource, filters=filters, q=q, matching=matching)
     measure = f"SUM({known[y].sort_expression()})" if y else "COUNT(*)"
     with connection.cursor() as cursor:
         cursor.execute(

@@ -181,8 +181,9 @@ def query_arguments(params) -> dict:
     """`build_query` arguments from the preview's parameters; raises DatastoreError on a malformed one.
 
     `q` searches every field; filters come as `filter_<field>=value` or the preview's `filter.<field>=value`
-    (repeat the parameter for several values) and/or as a JSON object in `filters` (CKAN's form);
-    `sort` is "field [asc|desc], …"; `fields` is a comma-separated list of the fields to export.
+    (repeat the parameter for several values; text matches whatever its case and accents, as in the preview)
+    and/or as a JSON object in `filters` (CKAN's form: exact values); `sort` is "field [asc|desc], …";
+    `fields` is a comma-separated list of the fields to export.
     """
     # PostgreSQL's text holds no NUL character: a query with one would be a database error, not an answer.
     if any("\x00" in text for key, values in params.lists() for text in (key, *values)):
@@ -200,17 +201,19 @@ def query_arguments(params) -> dict:
             if any(isinstance(item, dict | list) for item in values):
                 raise DatastoreError(f'filter "{name}" must be a value or a list of values')
             filters[name] = value
+    # The preview's column filters match as the preview does: text whatever its case and accents.
+    matching: dict = {}
     for key in params:
         prefix = next((prefix for prefix in FILTER_PREFIXES if key.startswith(prefix) and key != prefix), None)
         if prefix:
             values = params.getlist(key)
-            filters[key.removeprefix(prefix)] = values[0] if len(values) == 1 else values
+            matching[key.removeprefix(prefix)] = values[0] if len(values) == 1 else values
     q = params.get("q", "").strip()
     try:
         check_query_length(q)
     except QueryTooLong as error:
         raise DatastoreError(str(error)) from None
-    arguments = {"filters": filters, "q": q or None, "sort": params.get("sort") or None}
+    arguments = {"filters": filters, "matching": matching, "q": q or None, "sort": params.get("sort") or None}
     if fields := params.get("fields"):
         arguments["fields"] = [name.strip() for name in fields.split(",") if name.strip()]
     return arguments

@@ -204,6 +204,28 @@ def resource(request, name, resource):
     return render(request, "opendata/resource.html", context)
 
 
+FEW_VALUES = 20  # a text column with at most this many different values is filtered from a list
+CHOICE_COLUMNS = 8  # text columns whose values are looked up, at most
+
+
+def _filter_choices(resource: Resource, fields) -> dict[str, list]:
+    """The values of the text columns that hold few different ones, for the filters' lists."""
+    choices = {}
+    for field in [field for field in fields if field.type == "string"][:CHOICE_COLUMNS]:
+        found = datastore.search(
+            resource,
+            fields=[field.id],
+            distinct=True,
+            sort=f"{field.id} asc",
+            limit=FEW_VALUES + 1,
+            include_total=False,
+        )["records"]
+        values = [record[field.id] for record in found if record[field.id] not in (None, "")]
+        if len(found) <= FEW_VALUES:
+            choices[field.id] = values
+    return choices
+
+
 def _preview(request, resource: Resource) -> dict:
     """The page's table of rows, its sort links, its chart and its download links."""
     fields = datastore.fields_of(resource)
@@ -232,7 +254,7 @@ def _preview(request, resource: Resource) -> dict:
         with transaction.atomic():  # a database refusal (a value out of a column's range) rolls back alone
             result = datastore.search(
                 resource,
-                filters=query.filters,
+                matching=query.filters,
                 q=query.q or None,
                 sort=query.sort or None,
                 limit=PREVIEW_PAGE_SIZE,
@@ -243,6 +265,7 @@ def _preview(request, resource: Resource) -> dict:
         result = {"records": [], "total": 0}
     page = _page_of(result["total"], number, PREVIEW_PAGE_SIZE)
     chart_params = {key: request.GET[key] for key in ("x", "y") if request.GET.get(key)}
+    choices = _filter_choices(resource, fields)
     columns = []
     for field in fields:
         ascending = query.sort_field == field.id and not query.descending
@@ -257,6 +280,7 @@ def _preview(request, resource: Resource) -> dict:
                 ),
                 "filter_name": f"filter.{field.id}",
                 "filter_value": query.filters.get(field.id, ""),
+                "choices": choices.get(field.id),
             }
         )
     # Money with its currency (from the column's schema), and the amounts of a column with the same decimals.
@@ -291,7 +315,7 @@ def _preview(request, resource: Resource) -> dict:
                         chart_form.cleaned_data["x"],
                         chart_form.cleaned_data["y"] or None,
                         limit=CHART_BARS,
-                        filters=query.filters,
+                        matching=query.filters,
                         q=query.q or None,
                     )
             except (datastore.DatastoreError, DataError):

@@ -110,6 +110,23 @@ class ResourcePreviewTestCase:
         response = client.get(url(table, "filter.année=2005"))
         assert response.context["total"] == 1
 
+    def test_a_column_filter_matches_whatever_the_case_and_accents(self, client, table):
+        expected = len([r for r in rows() if r["service"] == "Écoles"])
+        for typed in ("ecoles", "ÉCOLES", "Écoles"):
+            response = client.get(url(table, f"filter.service={typed}"))
+            assert response.context["total"] == expected, typed
+            assert set(column(response, 1)) == {"Écoles"}
+        # The download of the filtered rows is the same rows.
+        download = client.get(f"/download/{table.uuid}/rows.csv?filter.service=ecoles")
+        assert b"".join(download.streaming_content).decode().count("Écoles") == expected
+
+    def test_a_column_with_few_values_is_filtered_from_a_list(self, client, table):
+        html = client.get(url(table)).content.decode()
+        select = re.search(r'<select name="filter.service".*?</select>', html, re.S).group(0)
+        options = re.findall(r'<option value="([^"]*)"', select)
+        assert options[0] == "" and sorted(options[1:]) == ["Eau", "Voirie", "Écoles"]  # the order is the database's
+        assert '<input type="text" name="filter.montant"' in html  # numbers keep a box
+
     def test_it_keeps_the_filters_when_sorting_and_paging(self, client, table):
         html = client.get(url(table, "q=Voirie&x=service")).content.decode()
         assert 'href="?q=Voirie&amp;sort=service+asc&amp;x=service#rows"' in html
