@@ -34,7 +34,14 @@ class CouncilPageForm(WagtailAdminPageForm):
 
 
 class DecisionPageForm(ParentAwarePageForm):
-    """Roll-call votes name members of the decision's own council, whatever the chooser was sent."""
+    """Roll-call votes name members of the decision's own council, whatever the chooser was sent; topics are
+    ticked among those of the decision's language."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        locale_id = self.instance.locale_id or getattr(self.parent_page, "locale_id", None)
+        if "topics" in self.fields and locale_id:
+            self.fields["topics"].queryset = self.fields["topics"].queryset.filter(locale_id=locale_id)
 
     def clean(self):
         cleaned_data = super().clean()

@@ -3,6 +3,7 @@
 import re
 import uuid
 
+from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -228,7 +229,7 @@ class DecisionPage(Page):
                 FieldRowPanel([FieldPanel("reference"), FieldPanel("decision_date"), FieldPanel("agenda_item")]),
                 FieldPanel("full_title"),
                 FieldPanel("summary"),
-                FieldPanel("topics"),
+                FieldPanel("topics", widget=forms.CheckboxSelectMultiple),
             ],
             heading=_("Decision"),
         ),

@@ -79,6 +79,21 @@ class DecisionAdminTestCase:
         assert response.status_code == 302
         assert DecisionPage.objects.get().votes_cast is None
 
+    def test_it_offers_the_topics_of_the_decisions_language_as_boxes(self, client, commune, session_page):
+        from wagtail.models import Locale
+
+        from cms.models import Topic
+
+        arabic = Locale.objects.get(language_code="ar")
+        french = Locale.objects.get_or_create(language_code="fr")[0]
+        Topic.objects.create(locale=arabic, slug="budget", name="الميزانية")
+        Topic.objects.create(locale=french, slug="budget", name="Budget")
+        publisher = RoleGrantFactory(body=commune, role="publisher").user
+        login_with_second_factor(client, publisher)
+        html = client.get(add_url(session_page)).content.decode()
+        assert 'type="checkbox" name="topics"' in html
+        assert "الميزانية" in html and ">Budget<" not in html
+
     def test_it_shows_a_tally_error_instead_of_saving(self, client, commune, session_page):
         publisher = RoleGrantFactory(body=commune, role="publisher").user
         login_with_second_factor(client, publisher)
