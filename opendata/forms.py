@@ -1,5 +1,6 @@
 """The public pages' forms: the catalogue's query, a resource's preview and chart, and a problem report."""
 
+import re
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
@@ -135,20 +136,39 @@ class PreviewQuery:
         return {key: value for key, value in params.items() if value}
 
 
+# Whole numbers that name or count nothing to add up: codes, numbers of things, years (in our three languages).
+CODE_NAME = re.compile(
+    r"(^|[_\s-])(id|code|codes|n°|no|num|numero|numéro|number|chapitre|article|compte|account|annee|année|year"
+    r"|exercice|رمز|رقم|سنة|الرمز|الرقم|السنة|الفصل|المادة|الحساب)($|[_\s-])",
+    re.IGNORECASE,
+)
+
+
+def is_measure(field) -> bool:
+    """Whether a chart may add a column up: decimals, and whole numbers whose name is no code's or year's."""
+    if field.type == "number":
+        return True
+    return field.type == "integer" and not CODE_NAME.search(field.id)
+
+
 class ChartForm(forms.Form):
-    """A chart of one column (categories) against another (a number, or the count of rows)."""
+    """A chart of one column (categories) against another (a measure, or the count of rows)."""
 
     x = forms.ChoiceField(label=_("Categories (one bar each)"))
     y = forms.ChoiceField(label=_("Length of the bars"), required=False)
 
-    def __init__(self, *args, fields, **kwargs):
+    def __init__(self, *args, fields, labels: dict[str, str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["x"].choices = [(field.id, field.id) for field in fields]
+        self.labels = labels or {}
+        self.fields["x"].choices = [(field.id, self.label(field.id)) for field in fields]
         self.fields["y"].choices = [("", _("Count of rows"))] + [
-            (field.id, _("Total of %(column)s") % {"column": field.id})
+            (field.id, _("Total of %(column)s") % {"column": self.label(field.id)})
             for field in fields
-            if field.type in ("integer", "number")
+            if is_measure(field)
         ]
+
+    def label(self, name: str) -> str:
+        return self.labels.get(name) or name
 
 
 class ProblemReportForm(PromptedChoicesMixin, forms.ModelForm):

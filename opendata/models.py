@@ -368,6 +368,18 @@ class ResourceVersion(models.Model):
     def get_absolute_url(self):
         return reverse("downloads:version", args=[self.resource.uuid, self.number])
 
+    def column_titles(self, language: str) -> dict[str, str]:
+        """The schema's title of each column in `language`: a field's `title` is text, or an object of texts by
+        language ({"ar": "المبلغ", "fr": "Montant"}); columns without one are left out."""
+        titles = {}
+        for descriptor in (self.table_schema or {}).get("fields", []):
+            title = descriptor.get("title")
+            if isinstance(title, dict):
+                title = title.get(language) or next((text for text in title.values() if text), "")
+            if isinstance(title, str) and title.strip() and descriptor.get("name"):
+                titles[descriptor["name"]] = title.strip()
+        return titles
+
 
 _Version = ResourceVersion.Status
 _RUNNING = {_Version.PENDING, _Version.VALIDATING, _Version.LOADING}

@@ -9,7 +9,7 @@ from django.db import DataError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language_bidi, gettext_lazy
+from django.utils.translation import get_language, get_language_bidi, gettext_lazy
 from django.utils.translation import gettext as _
 
 from portal.bodies.models import PublicBody
@@ -266,12 +266,15 @@ def _preview(request, resource: Resource) -> dict:
     page = _page_of(result["total"], number, PREVIEW_PAGE_SIZE)
     chart_params = {key: request.GET[key] for key in ("x", "y") if request.GET.get(key)}
     choices = _filter_choices(resource, fields)
+    version = resource.datastore_version
+    labels = version.column_titles(get_language()) if version else {}
     columns = []
     for field in fields:
         ascending = query.sort_field == field.id and not query.descending
         columns.append(
             {
                 "field": field,
+                "label": labels.get(field.id, field.id),
                 "type_label": type_label(field.type),
                 "numeric": field.type in NUMERIC_TYPES,
                 "sorted": "ascending" if ascending else ("descending" if query.sort_field == field.id else ""),
@@ -304,7 +307,7 @@ def _preview(request, resource: Resource) -> dict:
         for record in result["records"]
     ]
 
-    chart_form = ChartForm(request.GET if "x" in request.GET else None, fields=fields)
+    chart_form = ChartForm(request.GET if "x" in request.GET else None, fields=fields, labels=labels)
     chart = chart_rows = None
     if chart_form.is_bound:
         if chart_form.is_valid():
@@ -354,7 +357,7 @@ def _preview(request, resource: Resource) -> dict:
 
 
 def _chart_title(form: ChartForm) -> str:
-    x, y = form.cleaned_data["x"], form.cleaned_data["y"]
+    x, y = form.label(form.cleaned_data["x"]), form.cleaned_data["y"] and form.label(form.cleaned_data["y"])
     if y:
         return _("Total of %(y)s by %(x)s") % {"x": x, "y": y}
     return _("Number of rows by %(x)s") % {"x": x}

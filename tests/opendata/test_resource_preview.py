@@ -258,3 +258,33 @@ class PreviewRateLimitTestCase:
         assert int(response["Retry-After"]) > 0
         # Another address has its own allowance.
         assert client.get(url(table), REMOTE_ADDR="192.0.2.7").status_code == 200
+
+
+class ColumnTitlesTestCase:
+    SCHEMA = [
+        {"name": "libelle_ar", "type": "string", "title": {"ar": "البيان", "fr": "Libellé"}},
+        {"name": "chapitre", "type": "integer", "title": "Chapitre"},
+        {"name": "montant_dzd", "type": "number", "title": {"ar": "المبلغ (دج)", "fr": "Montant (DA)"}},
+        {"name": "agents", "type": "integer"},
+    ]
+    ROWS = [
+        {"libelle_ar": "إنارة", "chapitre": "911", "montant_dzd": "1200.50", "agents": "3"},
+        {"libelle_ar": "طرقات", "chapitre": "912", "montant_dzd": "800", "agents": "5"},
+    ]
+
+    @pytest.fixture
+    def budget(self, dataset):
+        return loaded_resource(self.ROWS, self.SCHEMA, dataset=dataset)
+
+    def test_columns_show_the_schemas_titles_in_the_pages_language(self, client, budget):
+        french = client.get(url(budget)).context["columns"]
+        assert [column["label"] for column in french] == ["Libellé", "Chapitre", "Montant (DA)", "agents"]
+        arabic = client.get(url(budget, language="ar")).context["columns"]
+        assert [column["label"] for column in arabic] == ["البيان", "Chapitre", "المبلغ (دج)", "agents"]
+
+    def test_the_chart_adds_up_measures_only_and_names_them_by_their_titles(self, client, budget):
+        response = client.get(url(budget, "x=libelle_ar&y=montant_dzd"))
+        form = response.context["chart_form"]
+        assert [value for value, _label in form.fields["y"].choices] == ["", "montant_dzd", "agents"]
+        assert dict(form.fields["x"].choices)["montant_dzd"] == "Montant (DA)"
+        assert response.context["chart_title"] == "Total de Montant (DA) par Libellé"
