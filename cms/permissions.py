@@ -56,12 +56,28 @@ def grant_body_permissions(body: PublicBody) -> None:
             )
 
 
+def workflow_name(body: PublicBody) -> str:
+    """What staff read on the admin's buttons ("Submit to …") in every language: the body's own names, Arabic
+    and French, with no English word or slug (a workflow has one name, whatever the admin's language)."""
+    names = dict.fromkeys(name for name in (body.name_ar, body.name_fr, body.name_en) if name)
+    return " · ".join(list(names)[:2])[:255]
+
+
 def body_workflow(body: PublicBody) -> Workflow:
-    """Return the approval workflow of `body`: its publishers, or those of a body above, approve."""
-    workflow, _created = Workflow.objects.get_or_create(name=f"Approval · {body.slug}")
-    task, created = GroupApprovalTask.objects.get_or_create(name=f"Publishers · {body.slug}")
-    if created:
+    """Return the approval workflow of `body`: its publishers, or those of a body above, approve.
+
+    Found through the body's councils (its name follows the body's), else created."""
+    workflow = Workflow.objects.filter(
+        workflow_pages__page__in=CouncilIndexPage.objects.filter(body=body).values("pk")
+    ).first() or Workflow.objects.create(name=workflow_name(body))
+    task = GroupApprovalTask.objects.filter(workflow_tasks__workflow=workflow).first()
+    if task is None:
+        task = GroupApprovalTask.objects.create(name=workflow_name(body))
         WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    for record in (workflow, task):
+        if record.name != workflow_name(body):
+            record.name = workflow_name(body)
+            record.save(update_fields=["name"])
     task.groups.set([body_group(Role.PUBLISHER, ancestor) for ancestor in body.get_self_and_ancestors()])
     return workflow
 

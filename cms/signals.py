@@ -1,14 +1,15 @@
-"""Receivers: role grants change who may edit and publish council pages; a new council gets its groups; a new
-or replaced document file gets its text extracted."""
+"""Receivers: role grants change who may edit and publish council pages; a new council gets its groups; a renamed
+body renames its approval; a new or replaced document file gets its text extracted."""
 
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from portal.bodies.models import PublicBody
 from portal.bodies.signals import role_grants_changed
 
 from .models import CouncilDocument, CouncilIndexPage
-from .permissions import set_up_council, sync_body_groups
+from .permissions import body_workflow, set_up_council, sync_body_groups
 from .tasks import extract_document_text
 
 
@@ -21,6 +22,13 @@ def update_body_groups(sender, user, **kwargs):
 def set_up_new_council(sender, instance, created, raw=False, **kwargs):
     if created and not raw:
         set_up_council(instance)
+
+
+@receiver(post_save, sender=PublicBody)
+def rename_approval(sender, instance, raw=False, **kwargs):
+    """The approval workflow carries the body's names: a renamed body renames it."""
+    if not raw and CouncilIndexPage.objects.filter(body=instance).exists():
+        body_workflow(instance)
 
 
 @receiver(post_save, sender=CouncilDocument)

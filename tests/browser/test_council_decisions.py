@@ -181,7 +181,11 @@ class CouncilDecisionTestCase:
         draft_decision(editing, session_page)
         actions = footer_actions(editing)
         expect(actions.get_by_role("button", name="Publier")).to_have_count(0)  # editors do not publish
-        follow(editing, actions.get_by_role("button", name="Soumettre à Approval · commune-blida"), check=False)
+        follow(
+            editing,
+            actions.get_by_role("button", name=re.compile(r"^Soumettre à بلدية البليدة · Commune de Blida")),
+            check=False,
+        )
         expect(editing.get_by_role("status").filter(has_text="créée et soumise pour modération")).to_be_visible()
 
         submitted = DecisionPage.objects.get(body__slug="commune-blida", reference=REFERENCE)

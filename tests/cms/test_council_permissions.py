@@ -55,6 +55,23 @@ class CouncilPermissionsTestCase:
         assert publisher in [user for group in task.groups.all() for user in group.user_set.all()]
         assert outsider not in [user for group in task.groups.all() for user in group.user_set.all()]
 
+    def test_the_approval_is_named_after_the_body_in_its_languages_and_kept_when_renamed(self, council_page, commune):
+        from wagtail.models import Workflow
+
+        from cms.permissions import set_up_council
+
+        workflow, workflows = council_page.get_workflow(), Workflow.objects.count()
+        assert workflow.name == f"{commune.name_ar} · {commune.name_fr}"
+        assert "Approval" not in workflow.name and commune.slug not in workflow.name
+        commune.name_fr = "Commune de Blida-Centre"
+        commune.save()
+        assert Workflow.objects.get(pk=workflow.pk).name == f"{commune.name_ar} · Commune de Blida-Centre"
+        council_page.refresh_from_db()
+        set_up_council(council_page)  # as when a council is added: the same workflow, not a new one
+        assert Workflow.objects.count() == workflows
+        assert council_page.get_workflow().pk == workflow.pk
+        assert council_page.get_workflow().name == f"{commune.name_ar} · Commune de Blida-Centre"
+
     def test_it_lets_body_staff_upload_and_choose_documents(self, council_page, commune):
         from wagtail.documents import get_document_model
         from wagtail.permissions import policy_registry
