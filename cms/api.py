@@ -39,6 +39,7 @@ from portal.api import (
 )
 from portal.i18n import language_order
 
+from .listing import matching_decisions
 from .models import (
     CouncilDocument,
     CouncilIndexPage,
@@ -80,7 +81,7 @@ class DecisionFilter(filters.FilterSet):
     q = filters.CharFilter(
         method="filter_text",
         max_length=settings.SEARCH_MAX_QUERY_LENGTH,
-        help_text="Words in the reference, title or summary.",
+        help_text="Words of the decision, whatever their accents, hamza, article or plural; or its reference.",
     )
     sort = SortFilter(
         fields=(("decision_date", "date"), ("reference", "reference")),
@@ -99,7 +100,8 @@ class DecisionFilter(filters.FilterSet):
         return queryset.filter(Exists(Topic.objects.filter(decisions=OuterRef("pk"), slug=value)))
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(Q(reference__icontains=value) | Q(title__icontains=value) | Q(summary__icontains=value))
+        # The listing's search: the same words find the same decisions on the page and in the API.
+        return queryset.filter(pk__in=matching_decisions(value))
 
 
 class SessionFilter(filters.FilterSet):

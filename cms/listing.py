@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from wagtail.models import Locale
 
+from portal.analysis import search_terms
 from portal.i18n import language_order
 from portal.queries import without_unbalanced_quotes
 
@@ -58,16 +59,25 @@ def filter_decisions(language: str, filters: DecisionFilters) -> QuerySet[Decisi
     if filters.outcome:
         decisions = decisions.filter(outcome=filters.outcome)
     if filters.q:
-        # Full-text search (stemming, accents, Arabic normalisation per backend), capped: a listing
-        # is read page by page, and the search backend cannot take the language fallback filter.
-        words = without_unbalanced_quotes(filters.q).strip()
-        found = DecisionPage.objects.live().search(words, operator="and")[:MAX_SEARCH_RESULTS] if words else []
-        decisions = decisions.filter(Q(pk__in=[page.pk for page in found]) | Q(reference=filters.q))
+        decisions = decisions.filter(pk__in=matching_decisions(filters.q))
     return (
         decisions.select_related("body", "locale")
         .defer("full_text", "legal_basis")  # the listing shows neither; both can be long
         .order_by(*SORTS.get(filters.sort, SORTS["-date"]))
     )
+
+
+def matching_decisions(q: str) -> list[int]:
+    """The ids of the live decisions whose words are `q`'s, folded alike (portal.analysis), or whose reference,
+    title or summary holds `q` as typed; for the listing and the REST API's `q` alike. Capped: a listing is read page by page, and the search
+    backend cannot take the language fallback filter."""
+    terms = search_terms(without_unbalanced_quotes(q))
+    found = DecisionPage.objects.live().search(terms, operator="and") if terms else []
+    ids = [page.pk for page in found[:MAX_SEARCH_RESULTS]]
+    # And the words as typed, inside a reference, title or summary ("BUDGET SUPPL", "2025/0").
+    text = q.strip()
+    typed = Q(reference__icontains=text) | Q(title__icontains=text) | Q(summary__icontains=text)
+    return ids + list(DecisionPage.objects.live().filter(typed).values_list("pk", flat=True)[:MAX_SEARCH_RESULTS])
 
 
 def in_language(url: str, current: str, language: str) -> str:

@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -16,6 +17,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page, ReferenceIndex, TranslatableMixin
 from wagtail.search import index
 
+from portal.analysis import search_terms
 from portal.i18n import TranslatedField
 
 from ..blocks import AgendaBlock, BodyBlock
@@ -250,6 +252,8 @@ class DecisionPage(Page):
         *Page.search_fields,
         index.SearchField("reference", boost=4),
         index.SearchField("full_title", boost=2),
+        # The same words folded (portal.analysis): "ميزانية" finds "الميزانية", "depenses" finds "dépenses".
+        index.SearchField("search_terms"),
         index.SearchField("summary", boost=2),
         index.SearchField("full_text"),
         index.SearchField("legal_basis"),
@@ -277,6 +281,12 @@ class DecisionPage(Page):
     @property
     def session(self) -> CouncilSessionPage | None:
         return parent_of(self)
+
+    def search_terms(self) -> str:
+        """What the decision says, folded as searches fold the words people type (portal.analysis)."""
+        texts = [self.reference, self.title, self.full_title, self.summary, self.legal_basis]
+        texts += [str(block.value) for block in self.full_text if block.block_type in ("heading", "paragraph")]
+        return search_terms(strip_tags(" ".join(texts)))
 
     def mentions(self) -> list[Page]:
         """The live pages that link to this decision (news, project maps…), from Wagtail's reference index."""

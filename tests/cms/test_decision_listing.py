@@ -125,3 +125,32 @@ class ListingLanguagesTestCase:
         translated = decision(march, reference="2025/001", title="ميزانية")
         translate(translated, "fr", title="Budget")
         assert titles(client.get("/ar/decisions/")) == ["ميزانية"]
+
+
+class ArabicAndFrenchWordsTestCase:
+    """What people type finds what the text says, in the listing and in the REST API alike."""
+
+    @pytest.fixture
+    def decisions(self, march):
+        decision(march, reference="2025/001", title="المصادقة على الميزانية الإضافية", summary="صادق المجلس.")
+        decision(march, reference="2025/002", title="صيانة الإنارة العمومية", summary="تجديد المصابيح.")
+        decision(march, reference="2025/003", title="Tarifs des cantines scolaires", summary="Les dépenses augmentent.")
+
+    @pytest.mark.parametrize(
+        ("words", "reference"),
+        [
+            ("ميزانية", "2025/001"),
+            ("الميزانيات", "2025/001"),
+            ("إنارة", "2025/002"),
+            ("مصباح المصابيح", None),  # every word must be found; the singular is another stem
+            ("cantine", "2025/003"),
+            ("depenses", "2025/003"),
+            ("DÉPENSE", "2025/003"),
+        ],
+    )
+    def test_the_listing_and_the_api_find_the_same_decisions(self, client, decisions, words, reference):
+        expected = [reference] if reference else []
+        listing = client.get("/ar/decisions/", {"q": words}).context["decisions"]
+        assert [page.reference for page in listing] == expected
+        api = client.get("/api/v1/decisions/", {"q": words}).json()["results"]
+        assert [item["reference"] for item in api] == expected
