@@ -69,8 +69,10 @@ def filter_decisions(language: str, filters: DecisionFilters) -> QuerySet[Decisi
 
 def matching_decisions(q: str) -> list[int]:
     """The ids of the live decisions whose words are `q`'s, folded alike (portal.analysis), or whose reference,
-    title or summary holds `q` as typed; for the listing and the REST API's `q` alike. Capped: a listing is read page by page, and the search
-    backend cannot take the language fallback filter."""
+    title or summary holds `q` as typed; for the listing and the REST API's `q` alike.
+
+    Capped: a listing is read page by page, and the search backend cannot take the language fallback filter.
+    """
     terms = search_terms(without_unbalanced_quotes(q))
     found = DecisionPage.objects.live().search(terms, operator="and") if terms else []
     ids = [page.pk for page in found[:MAX_SEARCH_RESULTS]]
