@@ -139,7 +139,7 @@ class CatalogueExportTestCase:
     def test_it_answers_404_for_another_format(self, client, db):
         assert client.get("/catalog/datasets.xml").status_code == 404
 
-    @rate_limits(api="1/m")
+    @rate_limits(api="1/h")
     def test_it_is_rate_limited(self, client, catalogue):
         content(client.get("/catalog/datasets.csv"))
         response = client.get("/catalog/datasets.jsonl")

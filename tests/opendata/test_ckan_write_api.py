@@ -123,7 +123,7 @@ class PackageCreateTestCase:
         assert response.status_code == 400
         assert "POST" in response.json()
 
-    @rate_limits(**{"ckan.write": "2/m"})
+    @rate_limits(**{"ckan.write": "2/h"})
     def test_it_limits_the_rate_of_writes(self, client, editor):
         for _number in range(2):
             post(client, "package_create", {**NEW, "private": True}, editor)

@@ -157,7 +157,7 @@ class DataPackageTestCase:
         assert response.json()["title"] == title
         assert response["Content-Type"] == "application/json"
 
-    @rate_limits(api="1/m")
+    @rate_limits(api="1/h")
     def test_it_is_rate_limited(self, client, facilities):
         package(client)
         response = client.get("/catalog/datasets/facilities/datapackage.json")

@@ -404,7 +404,7 @@ class CatalogTestCase:
 
 @pytest.mark.django_db
 class CatalogRateLimitTestCase:
-    @rate_limits(api="2/m")
+    @rate_limits(api="2/h")
     def test_it_limits_requests_per_address(self, client, commune):
         DatasetFactory(name="limited", body=commune)
         assert client.get("/catalog.ttl").status_code == 200
