@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 from wagtail.permissions import page_permission_policy
 
+from portal.importing import ColumnMapping, MappingError
 from portal.models import ImportMapping
 
 from .importing import (
@@ -104,13 +105,8 @@ class DecisionImportForm(forms.Form):
         if not text:
             return None
         try:
-            return decision_mapping(json.loads(text))
-        except json.JSONDecodeError as error:
-            raise forms.ValidationError(
-                _("The mapping is not valid JSON: %(error)s (line %(line)s, column %(column)s).")
-                % {"error": error.msg, "line": error.lineno, "column": error.colno}
-            ) from None
-        except ImportFileError as error:
+            return ColumnMapping.from_json(text, COLUMNS)
+        except MappingError as error:
             raise forms.ValidationError(str(error)) from None
 
     def clean(self):

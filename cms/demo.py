@@ -15,6 +15,7 @@ from portal.bodies.models import PublicBody
 from portal.importing import assign_changed
 
 from . import demo_news
+from .demo_news import stream_blocks
 from .importing import import_decisions
 from .models import (
     CouncilIndexPage,
@@ -334,17 +335,13 @@ def minimal_pdf(lines: list[str]) -> bytes:
     return bytes(pdf)
 
 
-def _stream(value) -> list:
-    return [(block["type"], block["value"]) for block in value.raw_data]
-
-
 def _sync(page: Page, **fields) -> Page:
     """Set `fields` on `page` and publish it, only when something differs (a second run adds no revision)."""
     unpublished = not page.live or page.has_unpublished_changes or page.latest_revision_id is None
     if "agenda" in fields:
         # A stream field reads back as blocks: compare it as (type, value) pairs.
         agenda = [("item", item) for item in fields.pop("agenda")]
-        if page.pk is None or _stream(page.agenda) != agenda:
+        if page.pk is None or stream_blocks(page.agenda) != agenda:
             fields["agenda"] = agenda
     if assign_changed(page, fields) or unpublished:
         _publish(page)

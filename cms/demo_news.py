@@ -164,12 +164,12 @@ def _child(parent, model, slug: str, **fields):
         streams = {name: value for name, value in fields.items() if isinstance(value, list)}
         changed = bool(assign_changed(page, {name: value for name, value in fields.items() if name not in streams}))
         for name, value in streams.items():
-            before = _blocks(getattr(page, name))
+            before = stream_blocks(getattr(page, name))
             setattr(page, name, value)
-            changed = changed or _blocks(getattr(page, name)) != before
+            changed = changed or stream_blocks(getattr(page, name)) != before
     return page, changed or not page.live
 
 
-def _blocks(stream) -> list:
+def stream_blocks(stream) -> list:
     """A stream field's blocks as stored (types and prepared values), for comparison."""
     return [(block["type"], block["value"]) for block in stream.raw_data]
