@@ -3,6 +3,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from modelsearch import index
 
 
 class StatusEvent(models.Model):
@@ -56,3 +57,61 @@ class ImportMapping(models.Model):
 
     def __str__(self):
         return f"{self.body} · {self.kind}"
+
+
+class SearchEntry(index.Indexed, models.Model):
+    """One public record in one language, as the search finds, filters and shows it.
+
+    Kept by the search app from the records' own models (search.sources): an entry exists only while its
+    record is public, so a search never needs to ask the record again. One table, so that a single query
+    ranks decisions, pages and datasets together and counts facets across them.
+    """
+
+    kind = models.CharField(_("kind"), max_length=20)  # a source's kind: "decision", "dataset"… (search.sources)
+    object_id = models.CharField(_("record"), max_length=64)
+    language = models.CharField(_("language"), max_length=10)
+    title = models.TextField(_("title"))
+    summary = models.TextField(_("summary"), blank=True)
+    text = models.TextField(_("text"), blank=True)
+    url = models.CharField(_("address"), max_length=500)
+    body = models.ForeignKey(
+        "bodies.PublicBody",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("public body"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    date = models.DateField(_("date"), null=True, blank=True)
+    topic = models.CharField(_("topic"), max_length=100, blank=True)
+    format = models.CharField(_("format"), max_length=20, blank=True)
+    # The words as searches compare them (portal.analysis): the same folding on both sides, on every backend.
+    # When the record first became public: saved searches announce what is new since they last wrote.
+    created_at = models.DateTimeField(_("in the search since"), auto_now_add=True, db_index=True)
+    title_terms = models.TextField(editable=False)
+    terms = models.TextField(editable=False)
+
+    search_auto_update = False  # search.indexing writes the index itself, in bulk where it can
+    search_fields = [
+        index.SearchField("title_terms", boost=4),
+        index.SearchField("terms"),
+        index.AutocompleteField("title_terms"),
+        index.FilterField("kind"),
+        index.FilterField("language"),
+        index.FilterField("body"),
+        index.FilterField("year"),
+        index.FilterField("date"),
+        index.FilterField("topic"),
+        index.FilterField("format"),
+    ]
+
+    class Meta:
+        verbose_name = _("search entry")
+        verbose_name_plural = _("search entries")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id", "language"], name="search_entry_unique_record"),
+        ]
+
+    def __str__(self):
+        return self.title

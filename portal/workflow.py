@@ -21,9 +21,14 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
+from django.dispatch import Signal
 from wagtail.log_actions import log
 
 from portal.models import StatusEvent
+
+# Sent after a move is committed (sender: the model; record, move): a move is an UPDATE, which sends no post_save,
+# and other apps (the search index) follow records' statuses.
+moved = Signal()
 
 
 class TransitionNotAllowed(ValueError):
@@ -96,6 +101,7 @@ class Workflow:
                 if note:
                     data["note"] = note
                 log(instance=record, action=move.action, user=by, data=data)
+            transaction.on_commit(lambda: moved.send(sender=model, record=record, move=move))
         return record
 
 

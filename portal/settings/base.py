@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
+    "wagtail.contrib.search_promotions",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -205,7 +206,8 @@ if ELASTICSEARCH_URL:
         }
     }
 else:
-    WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+    # "simple": the words arrive folded and stemmed (portal.analysis); PostgreSQL must not stem them again.
+    WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "simple"}}
 # The longest search, in characters, that every search box and API accepts (portal.queries): room for a
 # sentence or a CKAN field query, far below what engines choke on.
 SEARCH_MAX_QUERY_LENGTH = env_int("SEARCH_MAX_QUERY_LENGTH", 500)
@@ -273,6 +275,8 @@ RATE_LIMITS = {
         "ckan.write": "60/m",
         # Row and file downloads of open data.
         "download": "60/m",
+        # The search page and its suggestions (a person types a few a minute; a scraper, thousands).
+        "search": "120/m",
         # Problems reported on a dataset.
         "report": "5/h",
         # Per person: associations registered, and members added to one.

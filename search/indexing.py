@@ -1,0 +1,123 @@
+"""Keep the search entries in step with the public records, and the search backend with the entries.
+
+A record that stops being public leaves at once (`remove_record`, in the request that unpublishes it: a
+delete is cheap and must not wait for a worker). A record that is public, new or changed, is written by a
+background task after the commit (`search.tasks.index_record`). `refresh_entries` rebuilds everything.
+"""
+
+import logging
+
+from django.db import transaction
+from modelsearch.backends import get_search_backends
+
+from portal.analysis import search_terms
+from portal.models import SearchEntry
+
+from .sources import SOURCES, Document, documents_of
+
+logger = logging.getLogger(__name__)
+BATCH = 500  # entries written and indexed at a time in a rebuild
+
+
+def entry_fields(document: Document) -> dict:
+    return {
+        "title": document.title[:2000],
+        "summary": document.summary,
+        "text": document.text,
+        "url": document.url,
+        "body_id": document.body_id,
+        "year": document.year,
+        "date": document.date,
+        "topic": document.topic,
+        "format": document.format,
+        "title_terms": search_terms(document.title),
+        "terms": search_terms(" ".join([document.title, document.summary, document.text])),
+    }
+
+
+def index_record(kind: str, object_id: str) -> None:
+    """Make the entries of record `object_id` say what it publishes now, or remove them if it is not public."""
+    source = SOURCES[kind]
+    record = source.find(object_id)
+    if record is None:
+        remove_record(kind, object_id)
+        return
+    documents = source.documents(record)
+    with transaction.atomic():
+        stale = SearchEntry.objects.filter(kind=kind, object_id=object_id).exclude(
+            language__in=[document.language for document in documents]
+        )
+        _unindex(list(stale))
+        stale.delete()
+        entries = [
+            SearchEntry.objects.update_or_create(
+                kind=kind, object_id=object_id, language=document.language, defaults=entry_fields(document)
+            )[0]
+            for document in documents
+        ]
+    for backend in get_search_backends():
+        for entry in entries:
+            backend.add(entry)
+
+
+def remove_record(kind: str, object_id: str) -> None:
+    entries = list(SearchEntry.objects.filter(kind=kind, object_id=str(object_id)))
+    _unindex(entries)
+    SearchEntry.objects.filter(pk__in=[entry.pk for entry in entries]).delete()
+
+
+def _unindex(entries: list[SearchEntry]) -> None:
+    for backend in get_search_backends():
+        for entry in entries:
+            backend.delete(entry)
+
+
+def refresh_entries(kinds: list[str] | None = None) -> dict[str, int]:
+    """Write the entries of every public record of `kinds` (all by default), remove the others, index them.
+
+    Return the number of entries per kind. Records are read and written in batches; a record whose
+    documents cannot be made is logged and skipped, so that one bad page does not stop a rebuild.
+    """
+    counts = {}
+    for kind in kinds or list(SOURCES):
+        seen: set[str] = set()
+        batch: list[SearchEntry] = []
+        records = SOURCES[kind].public().iterator(chunk_size=BATCH)
+        for object_id, documents in documents_of(kind, records):
+            for document in documents:
+                batch.append(
+                    SearchEntry(kind=kind, object_id=object_id, language=document.language, **entry_fields(document))
+                )
+            seen.add(object_id)
+            if len(batch) >= BATCH:
+                _write(batch)
+                batch = []
+        _write(batch)
+        gone = sorted(set(SearchEntry.objects.filter(kind=kind).values_list("object_id", flat=True)) - seen)
+        for object_id in gone:
+            remove_record(kind, object_id)
+        counts[kind] = SearchEntry.objects.filter(kind=kind).count()
+    return counts
+
+
+def _write(batch: list[SearchEntry]) -> None:
+    if not batch:
+        return
+    fields = [name for name in entry_fields(Document(language="", title="", url="")) if name != "body_id"] + ["body"]
+    with transaction.atomic():
+        SearchEntry.objects.bulk_create(
+            batch,
+            update_conflicts=True,
+            unique_fields=["kind", "object_id", "language"],
+            update_fields=fields,
+        )
+    # bulk_create with update_conflicts leaves the primary keys unset on SQLite: read them back to index.
+    keys = {(entry.kind, entry.object_id, entry.language) for entry in batch}
+    kind = batch[0].kind
+    written = [
+        entry
+        for entry in SearchEntry.objects.filter(kind=kind, object_id__in={key[1] for key in keys})
+        if (entry.kind, entry.object_id, entry.language) in keys
+    ]
+    for backend in get_search_backends():
+        backend.add_bulk(SearchEntry, written)

@@ -1,0 +1,257 @@
+"""The unified search: filters, ranking, facets, snippets, promoted results and what people searched for."""
+
+import datetime
+import re
+from dataclasses import dataclass, field, replace
+
+from django.conf import settings
+from django.db.models import F
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from modelsearch.backends import get_search_backend
+from wagtail.contrib.search_promotions.models import Query, SearchPromotion
+from wagtail.search.utils import MAX_QUERY_STRING_LENGTH, normalise_query_string
+
+from cms.models import Topic
+from opendata.models import Theme
+from portal.analysis import search_terms
+from portal.bodies.models import PublicBody
+from portal.i18n import language_order
+from portal.models import SearchEntry
+from portal.searching import UNAVAILABLE_ERRORS, SearchUnavailable, find, query_terms
+
+from .models import UnansweredQuery
+from .sources import SOURCES
+
+FACETS = ("kind", "body", "year", "topic", "language", "format")
+FACET_LABELS = {
+    "kind": _("Kind"),
+    "body": _("Public body"),
+    "year": _("Year"),
+    "topic": _("Topic"),
+    "language": _("Language"),
+    "format": _("Format"),
+}
+SORTS = ("relevance", "-date", "date")
+PAGE_SIZE = 20
+# Deep pages cost the engine more and no reader goes there: past it, people refine their words.
+MAX_PAGE = 50
+SNIPPET_WORDS = 36
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+TOKEN = re.compile(r"[\w\u0610-\u061a\u064b-\u065f\u0670\u0640'’]+|[^\w]+")
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    q: str = ""
+    kind: str = ""
+    body: str = ""  # a public body's slug
+    year: int | None = None
+    topic: str = ""
+    language: str = ""
+    format: str = ""
+    sort: str = "relevance"
+
+    def filters(self) -> dict:
+        return {name: getattr(self, name) for name in FACETS if getattr(self, name)}
+
+    def without(self, name: str) -> "SearchQuery":
+        return replace(self, **{name: None if name == "year" else ""})
+
+
+@dataclass(frozen=True)
+class Hit:
+    entry: SearchEntry
+    title: SafeString
+    snippet: SafeString
+    kind_label: str
+    body_name: str
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Outcome:
+    query: SearchQuery
+    hits: list[Hit] = field(default_factory=list)
+    count: int = 0
+    page: int = 1
+    pages: int = 0
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    promoted: list[SearchPromotion] = field(default_factory=list)
+    # True when no record has every word and the results have some of them.
+    partial: bool = False
+
+
+def clean_query(q: str) -> str:
+    """`q` without control characters and runs of spaces (bounded by the callers' form or parameter)."""
+    return " ".join(CONTROL_CHARACTERS.sub(" ", q or "").split())
+
+
+def entries_for(query: SearchQuery):
+    """The entries `query`'s filters allow; an unknown body or value simply finds nothing."""
+    entries = SearchEntry.objects.all()
+    filters = query.filters()
+    if "body" in filters:
+        body = PublicBody.objects.filter(slug=filters.pop("body")).values_list("pk", flat=True).first()
+        entries = entries.filter(body=body) if body else entries.none()
+    return entries.filter(**filters)
+
+
+def search(query: SearchQuery, page: int = 1, *, page_size: int = PAGE_SIZE, facets: bool = True) -> Outcome:
+    """Return page `page` of what `query` finds, ranked (or by date), with its facets' counts.
+
+    Raises SearchUnavailable when the search backend does not answer.
+    """
+    outcome = Outcome(query=query)
+    if not query_terms(query.q):
+        return outcome
+    try:
+        by_relevance = query.sort == "relevance"
+        results = _results(query, "and", by_relevance)
+        outcome.count = results.count()
+        if not outcome.count and len(query_terms(query.q).split()) > 1:
+            results, outcome.partial = _results(query, "or", by_relevance), True
+            outcome.count = results.count()
+        outcome.pages = min(MAX_PAGE, -(-outcome.count // page_size))
+        outcome.page = max(1, min(page, outcome.pages or 1))
+        start = (outcome.page - 1) * page_size
+        entries = list(results[start : start + page_size])
+        if facets:
+            operator = "or" if outcome.partial else "and"
+            outcome.facets = {name: _facet(query, name, operator) for name in FACETS}
+    except UNAVAILABLE_ERRORS as error:
+        raise SearchUnavailable(str(error)) from error
+    outcome.hits = describe(entries, query.q)
+    if outcome.page == 1:
+        outcome.promoted = promoted_results(query.q)
+    return outcome
+
+
+def _results(query: SearchQuery, operator: str, by_relevance: bool):
+    entries = entries_for(query)
+    if not by_relevance:
+        date = F("date").asc(nulls_last=True) if query.sort == "date" else F("date").desc(nulls_last=True)
+        entries = entries.order_by(date, "pk")
+    return find(entries, query.q, operator=operator, order_by_relevance=by_relevance)
+
+
+def _facet(query: SearchQuery, name: str, operator: str) -> list[FacetValue]:
+    """The values of facet `name` among what `query` finds without its own filter on `name`, most found first."""
+    field = "body_id" if name == "body" else name  # modelsearch counts a foreign key by its column
+    counts = find(entries_for(query.without(name)), query.q, operator=operator).facet(field)
+    counts = {value: count for value, count in counts.items() if value not in (None, "")}
+    selected = str(getattr(query, name) or "")
+    if name == "body":  # counted by id, filtered by slug
+        bodies = {body.pk: body for body in PublicBody.objects.filter(pk__in=counts)}
+        return [
+            FacetValue(bodies[pk].slug, bodies[pk].name, count, bodies[pk].slug == selected)
+            for pk, count in counts.items()
+            if pk in bodies
+        ]
+    labels = facet_labels(name, list(counts))
+    return [
+        FacetValue(str(value), labels.get(value, str(value)), count, str(value) == selected)
+        for value, count in counts.items()
+    ]
+
+
+def facet_labels(name: str, values: list) -> dict:
+    """What people read for each value of facet `name`, in the active language."""
+    if name == "kind":
+        return {kind: str(source.label) for kind, source in SOURCES.items()}
+    if name == "language":
+        return {code: str(label) for code, label in settings.LANGUAGES}
+    if name == "topic":
+        labels = {theme.slug: theme.name for theme in Theme.objects.filter(slug__in=values)}
+        for code in reversed(language_order(get_language() or settings.LANGUAGE_CODE)):  # the active language wins
+            labels.update(Topic.objects.filter(slug__in=values, locale__language_code=code).values_list("slug", "name"))
+        return labels
+    return {}
+
+
+def describe(entries: list[SearchEntry], q: str) -> list[Hit]:
+    """The hits as a results page shows them: highlighted title and snippet, kind and body names."""
+    wanted = set(query_terms(q).split())
+    bodies = {body.pk: body.name for body in PublicBody.objects.filter(pk__in={entry.body_id for entry in entries})}
+    return [
+        Hit(
+            entry=entry,
+            title=highlight(entry.title, wanted),
+            snippet=highlight(snippet_text(entry, wanted), wanted),
+            kind_label=str(SOURCES[entry.kind].label) if entry.kind in SOURCES else entry.kind,
+            body_name=bodies.get(entry.body_id, ""),
+        )
+        for entry in entries
+    ]
+
+
+def snippet_text(entry: SearchEntry, wanted: set[str]) -> str:
+    """The summary, or the passage of the text around the first word searched for when the summary has none."""
+    if not wanted or _matches(entry.summary, wanted) or not entry.text:
+        return _words(entry.summary or entry.text, 0)
+    words = entry.text[:20000].split()
+    for position, word in enumerate(words):
+        if search_terms(word) in wanted:
+            start = max(0, position - SNIPPET_WORDS // 3)
+            return ("… " if start else "") + _words(" ".join(words[start:]), 0)
+    return _words(entry.summary or entry.text, 0)
+
+
+def _words(text: str, start: int) -> str:
+    words = text.split()
+    return " ".join(words[start : start + SNIPPET_WORDS]) + (" …" if len(words) > start + SNIPPET_WORDS else "")
+
+
+def _matches(text: str, wanted: set[str]) -> bool:
+    return bool(wanted & set(search_terms(text).split()))
+
+
+def highlight(text: str, wanted: set[str]) -> SafeString:
+    """`text` escaped, with each word that folds to a searched word in <mark>."""
+    parts = []
+    for token in TOKEN.findall(text):
+        escaped = escape(token)
+        folded = search_terms(token)
+        parts.append(f"<mark>{escaped}</mark>" if folded and folded in wanted else escaped)
+    return mark_safe("".join(parts))  # noqa: S308  # every piece was escaped above
+
+
+def promoted_results(q: str) -> list[SearchPromotion]:
+    """The records staff promoted for this query (Wagtail's promoted search results), in their order."""
+    normalised = normalise_query_string(q)[:MAX_QUERY_STRING_LENGTH]
+    return list(
+        SearchPromotion.objects.filter(query__query_string=normalised).select_related("page").order_by("sort_order")
+    )
+
+
+def record_search(q: str, count: int, day: datetime.date | None = None) -> None:
+    """Count a search people made, and remember it found nothing if so; the query only, never who asked."""
+    query = normalise_query_string(q)[:MAX_QUERY_STRING_LENGTH]
+    if not query:
+        return
+    day = day or timezone.localdate()
+    Query.get(query).add_hit(date=day)
+    if not count:
+        missed, _created = UnansweredQuery.objects.get_or_create(day=day, query=query)
+        UnansweredQuery.objects.filter(pk=missed.pk).update(times=F("times") + 1)
+
+
+def suggest(q: str, limit: int = 8) -> list[SearchEntry]:
+    """Titles that start like what is being typed, for the search box's suggestions."""
+    terms = query_terms(q)
+    if not terms:
+        return []
+    try:
+        return list(get_search_backend().autocomplete(terms, SearchEntry.objects.all(), operator="and")[:limit])
+    except UNAVAILABLE_ERRORS as error:
+        raise SearchUnavailable(str(error)) from error

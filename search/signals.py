@@ -1,0 +1,85 @@
+"""The search follows the records of other apps: a change is indexed after its commit, a withdrawal at once."""
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from wagtail.models import Page, PageViewRestriction
+from wagtail.signals import page_unpublished, post_page_move
+
+from portal.workflow import moved
+
+from . import indexing, tasks
+from .sources import SOURCES, source_of
+
+
+def follow(record) -> None:
+    follow_id(type(record), record.pk)
+
+
+def follow_id(model, pk) -> None:
+    """Index record `pk` after the commit if its source finds it public, remove it now otherwise."""
+    source = source_of(model)
+    if source is None:
+        return
+    object_id = str(pk)
+    if source.public().filter(pk=pk).exists():
+        transaction.on_commit(lambda: tasks.index_record.delay(source.kind, object_id))
+    else:
+        indexing.remove_record(source.kind, object_id)
+
+
+def follow_subtree(page: Page) -> None:
+    """A move or a view restriction changes the addresses or the visibility of a page and everything under it."""
+    for descendant in Page.objects.descendant_of(page, inclusive=True).specific():
+        follow(descendant)
+
+
+def record_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        follow(instance)
+
+
+def record_deleted(sender, instance, **kwargs):
+    source = source_of(type(instance))
+    if source is not None:
+        indexing.remove_record(source.kind, str(instance.pk))
+
+
+def page_withdrawn(sender, instance, **kwargs):
+    follow(instance.specific)
+
+
+def page_moved(sender, instance, **kwargs):
+    follow_subtree(instance)
+
+
+def restriction_changed(sender, instance, **kwargs):
+    page = Page.objects.filter(pk=instance.page_id).first()  # gone when the page itself is being deleted
+    if page is not None:
+        follow_subtree(page)
+
+
+def status_moved(sender, record, **kwargs):
+    follow(record)
+
+
+def resource_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        from opendata.models import Dataset
+
+        follow_id(Dataset, instance.dataset_id)
+
+
+def connect() -> None:
+    from opendata.models import Resource
+
+    for source in SOURCES.values():
+        for model in source.models:
+            post_save.connect(record_saved, sender=model, dispatch_uid=f"search-saved-{model.__name__}")
+            post_delete.connect(record_deleted, sender=model, dispatch_uid=f"search-deleted-{model.__name__}")
+            moved.connect(status_moved, sender=model, dispatch_uid=f"search-moved-{model.__name__}")
+    page_unpublished.connect(page_withdrawn, dispatch_uid="search-unpublished")
+    post_page_move.connect(page_moved, dispatch_uid="search-page-moved")
+    for signal in (post_save, post_delete):
+        signal.connect(restriction_changed, sender=PageViewRestriction, dispatch_uid=f"search-restriction-{signal}")
+    post_save.connect(resource_changed, sender=Resource, dispatch_uid="search-resource-saved")
+    post_delete.connect(resource_changed, sender=Resource, dispatch_uid="search-resource-deleted")

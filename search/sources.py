@@ -1,0 +1,174 @@
+"""What each kind of public record gives the search: which records are public, and their words per language.
+
+A module that publishes records adds its `Source` to SOURCES: the model, the public ones, and a function that
+returns a `Document` per language the record is published in. search.indexing keeps the entries in step.
+"""
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import models
+from django.utils.functional import Promise
+from django.utils.html import strip_tags
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
+from wagtail.models import Page
+
+from cms.models import DecisionPage, NewsArticlePage, ProjectMapPage, StandardPage
+from opendata.models import Dataset
+
+
+@dataclass(frozen=True)
+class Document:
+    """A record as one language shows it: what SearchEntry stores, less the folded words it derives."""
+
+    language: str
+    title: str
+    url: str
+    summary: str = ""
+    text: str = ""
+    body_id: int | None = None
+    year: int | None = None
+    date: datetime.date | None = None
+    topic: str = ""
+    format: str = ""
+
+
+@dataclass(frozen=True)
+class Source:
+    kind: str
+    label: str | Promise
+    models: tuple[type[models.Model], ...]
+    # The public records, for rebuilding; a record outside it has no entry.
+    public: Callable[[], models.QuerySet]
+    documents: Callable[[models.Model], list[Document]]
+
+    def find(self, object_id: str):
+        """Return the public record `object_id` of this source, or None (gone, draft, withdrawn, restricted)."""
+        return self.public().filter(pk=object_id).first()
+
+
+def stream_text(stream) -> str:
+    """The words of a StreamField's headings and paragraphs, without markup."""
+    return strip_tags(" ".join(str(block.value) for block in stream if block.block_type in ("heading", "paragraph")))
+
+
+def public_pages(*page_models: type[Page]) -> Callable[[], models.QuerySet]:
+    """Live pages nobody needs a password or a login to read."""
+    return lambda: Page.objects.live().public().type(*page_models).specific()
+
+
+def decision_documents(decision: DecisionPage) -> list[Document]:
+    topic = decision.topics.order_by("pk").values_list("slug", flat=True).first()
+    return [
+        Document(
+            language=decision.locale.language_code,
+            title=decision.whole_title,
+            url=decision.get_url(),
+            summary=decision.summary,
+            text=" ".join([decision.reference, stream_text(decision.full_text), decision.legal_basis]),
+            body_id=decision.body_id,
+            year=decision.year,
+            date=decision.decision_date,
+            topic=topic or "",
+        )
+    ]
+
+
+def news_documents(article: NewsArticlePage) -> list[Document]:
+    return [
+        Document(
+            language=article.locale.language_code,
+            title=article.title,
+            url=article.get_url(),
+            summary=article.intro,
+            text=stream_text(article.body),
+            year=article.date.year,
+            date=article.date,
+        )
+    ]
+
+
+def page_documents(page: Page) -> list[Document]:
+    texts = []
+    if isinstance(page, StandardPage):
+        texts.append(stream_text(page.body))
+    elif isinstance(page, ProjectMapPage):
+        texts += [f"{project.value['title']}." for project in page.projects]
+    return [
+        Document(
+            language=page.locale.language_code,
+            title=page.title,
+            url=page.get_url(),
+            summary=getattr(page, "intro", ""),
+            text=" ".join(texts),
+            date=(page.last_published_at or page.first_published_at).date() if page.first_published_at else None,
+        )
+    ]
+
+
+def dataset_documents(dataset: Dataset) -> list[Document]:
+    """One document per language the dataset has a title in; its resources' names and keywords join the text."""
+    resources = list(dataset.resources.all())
+    formats = [resource.format for resource in resources if resource.format]
+    theme = dataset.themes.order_by("pk").values_list("slug", flat=True).first()
+    covered = dataset.temporal_end or dataset.temporal_start
+    keywords = " ".join(dataset.tags.names())
+    documents = []
+    for code, _name in settings.LANGUAGES:
+        title = getattr(dataset, f"title_{code}")
+        if not title:
+            continue
+        names = " ".join(getattr(resource, f"name_{code}") or resource.name for resource in resources)
+        with override(code):
+            url = dataset.get_absolute_url()
+        documents.append(
+            Document(
+                language=code,
+                title=title,
+                url=url,
+                summary=getattr(dataset, f"notes_{code}") or dataset.notes,
+                text=f"{dataset.name} {names} {keywords}",
+                body_id=dataset.body_id,
+                year=covered.year if covered else (dataset.published_at or dataset.created_at).year,
+                date=dataset.modified_at.date(),
+                topic=theme or "",
+                format=max(set(formats), key=formats.count) if formats else "",
+            )
+        )
+    return documents
+
+
+SOURCES: dict[str, Source] = {
+    source.kind: source
+    for source in (
+        Source("decision", _("Council decisions"), (DecisionPage,), public_pages(DecisionPage), decision_documents),
+        Source("news", _("News"), (NewsArticlePage,), public_pages(NewsArticlePage), news_documents),
+        Source(
+            "page",
+            _("Pages"),
+            (StandardPage, ProjectMapPage),
+            public_pages(StandardPage, ProjectMapPage),
+            page_documents,
+        ),
+        Source(
+            "dataset",
+            _("Datasets"),
+            (Dataset,),
+            lambda: Dataset.objects.published().prefetch_related("resources", "themes"),
+            dataset_documents,
+        ),
+    )
+}
+
+
+def source_of(model: type[models.Model]) -> Source | None:
+    """The source whose records are `model`'s, or None."""
+    return next((source for source in SOURCES.values() if issubclass(model, source.models)), None)
+
+
+def documents_of(kind: str, records: Iterable[models.Model]) -> Iterable[tuple[str, list[Document]]]:
+    for record in records:
+        yield str(record.pk), SOURCES[kind].documents(record)
