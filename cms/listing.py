@@ -5,13 +5,11 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from wagtail.models import Locale
 
-from portal.analysis import search_terms
 from portal.i18n import language_order
-from portal.queries import without_unbalanced_quotes
+from portal.searching import MAX_MATCHES, matching_ids
 
 from .models import CouncilSessionPage, DecisionPage
 
-MAX_SEARCH_RESULTS = 5000
 SORTS = {"-date": ["-decision_date", "-reference"], "date": ["decision_date", "reference"], "reference": ["reference"]}
 
 
@@ -68,18 +66,13 @@ def filter_decisions(language: str, filters: DecisionFilters) -> QuerySet[Decisi
 
 
 def matching_decisions(q: str) -> list[int]:
-    """The ids of the live decisions whose words are `q`'s, folded alike (portal.analysis), or whose reference,
-    title or summary holds `q` as typed; for the listing and the REST API's `q` alike.
-
-    Capped: a listing is read page by page, and the search backend cannot take the language fallback filter.
-    """
-    terms = search_terms(without_unbalanced_quotes(q))
-    found = DecisionPage.objects.live().search(terms, operator="and") if terms else []
-    ids = [page.pk for page in found[:MAX_SEARCH_RESULTS]]
-    # And the words as typed, inside a reference, title or summary ("BUDGET SUPPL", "2025/0").
+    """The ids of the live decisions that the portal's search finds for `q` (portal.searching), or whose
+    reference, title or summary holds `q` as typed ("BUDGET SUPPL", "2025/0"); for the listing and the REST
+    API's `q` alike."""
+    found = [int(object_id) for object_id in matching_ids("decision", q)]
     text = q.strip()
     typed = Q(reference__icontains=text) | Q(title__icontains=text) | Q(summary__icontains=text)
-    return ids + list(DecisionPage.objects.live().filter(typed).values_list("pk", flat=True)[:MAX_SEARCH_RESULTS])
+    return found + list(DecisionPage.objects.live().filter(typed).values_list("pk", flat=True)[:MAX_MATCHES])
 
 
 def in_language(url: str, current: str, language: str) -> str:

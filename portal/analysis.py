@@ -2,8 +2,9 @@
 
 `search_terms` folds both sides alike. Arabic: hamza forms, alef maqsura and ta marbuta to their plain letters;
 tashkeel (shadda included), the superscript alef and tatweel dropped; the article and its attached prefixes
-(ال وال بال كال فال لل وبال…) and the sound plural and feminine endings (ات ون ين ان ه) taken off, a light stemmer
-in the manner of Larkey's Light10 that never leaves fewer than three letters. French and other Latin text:
+(ال وال بال كال فال لل وبال…), then a one-letter proclitic (و ف ب ك ل), and the sound plural and feminine
+endings (ات ون ين ان ه) taken off, a light stemmer in the manner of Larkey's Light10 that never leaves fewer
+than three letters. French and other Latin text:
 lower case, no accents, no elision (l', d', qu'…), no plural s or x. Digits and mixed scripts pass through.
 """
 
@@ -16,6 +17,9 @@ ARABIC_LETTERS = str.maketrans(
 )
 ARABIC_PREFIXES = ("وبال", "وكال", "ولل", "فلل", "وال", "بال", "كال", "فال", "لل", "ال")  # longest first
 ARABIC_SUFFIXES = ("ات", "ون", "ين", "ان", "ه")
+# One-letter proclitics (and, so, with, like, for: "لأشغال", "بانقطاع"), taken off after the article on both
+# sides alike; "بلدية" and "البلدية" both fold to "لدي", which costs a rare false match, never a miss.
+ARABIC_PROCLITICS = ("و", "ف", "ب", "ك", "ل")
 ELISION = re.compile(r"^(?:l|d|qu|j|n|s|c|t|m|jusqu|lorsqu|puisqu)['’]", re.IGNORECASE)
 WORD = re.compile(r"[\w'’]+")
 SHORTEST = 3  # letters a stem keeps at least
@@ -37,6 +41,8 @@ def arabic_term(word: str) -> str:
         if word.startswith(prefix) and len(word) - len(prefix) >= SHORTEST:
             word = word[len(prefix) :]
             break
+    if word.startswith(ARABIC_PROCLITICS) and len(word) - 1 >= SHORTEST:
+        word = word[1:]
     for suffix in ARABIC_SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= SHORTEST:
             word = word[: -len(suffix)]

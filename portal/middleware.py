@@ -1,6 +1,15 @@
+import logging
+
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.middleware import CSPMiddleware, PolicyParts
+from django.http import JsonResponse
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from portal.searching import SearchUnavailable
+
+logger = logging.getLogger(__name__)
 
 # Machine and staff interfaces live outside the language prefixes (DESIGN.md, "URLs").
 UNPREFIXED_PATHS = (
@@ -46,3 +55,29 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
             parts.replace = {**(parts.replace or {}), "script-src": ADMIN_SCRIPT_SRC}
             parts.nonce = None
         return parts
+
+
+class SearchUnavailableMiddleware:
+    """A page or API call that needed the search server while it is down answers 503, saying so; pages and calls
+    that need no search keep working. (The search page handles it itself, to keep its form.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, SearchUnavailable):
+            return None
+        logger.error("The search backend did not answer: %s", exception)
+        message = _(
+            "Search is unavailable for a moment. Please try again later; the rest of the portal works as usual."
+        )
+        if request.path.startswith("/api/"):  # the REST API's problem (the CKAN API answers in its envelope)
+            problem = {"type": "about:blank", "title": message, "status": 503}
+            response = JsonResponse(problem, status=503, content_type="application/problem+json")
+        else:
+            response = render(request, "503.html", {"message": message}, status=503)
+        response["Retry-After"] = "60"
+        return response

@@ -104,6 +104,7 @@ class SearchEntry(index.Indexed, models.Model):
         index.FilterField("date"),
         index.FilterField("topic"),
         index.FilterField("format"),
+        index.FilterField("id"),  # the tie-breaker of a sort by date
     ]
 
     class Meta:

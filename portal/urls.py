@@ -23,6 +23,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": app_sitemaps()}),
     path("api/v1/", include("cms.api")),
     path("api/v1/", include("opendata.api")),
+    path("api/v1/search/", include("search.api_urls")),
     path("api/", include("opendata.ckan.urls")),
     path("", include("opendata.dcat_urls")),
     path("download/", include("opendata.download_urls")),

@@ -107,12 +107,13 @@ def entries_for(query: SearchQuery):
     return entries.filter(**filters)
 
 
-def search(query: SearchQuery, page: int = 1, *, page_size: int = PAGE_SIZE, facets: bool = True) -> Outcome:
+def search(query: SearchQuery, page: int = 1, *, page_size: int | None = None, facets: bool = True) -> Outcome:
     """Return page `page` of what `query` finds, ranked (or by date), with its facets' counts.
 
     Raises SearchUnavailable when the search backend does not answer.
     """
     outcome = Outcome(query=query)
+    page_size = page_size or PAGE_SIZE
     if not query_terms(query.q):
         return outcome
     try:
@@ -141,7 +142,7 @@ def _results(query: SearchQuery, operator: str, by_relevance: bool):
     entries = entries_for(query)
     if not by_relevance:
         date = F("date").asc(nulls_last=True) if query.sort == "date" else F("date").desc(nulls_last=True)
-        entries = entries.order_by(date, "pk")
+        entries = entries.order_by(date, "id")
     return find(entries, query.q, operator=operator, order_by_relevance=by_relevance)
 
 

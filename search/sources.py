@@ -130,7 +130,8 @@ def dataset_documents(dataset: Dataset) -> list[Document]:
                 title=title,
                 url=url,
                 summary=getattr(dataset, f"notes_{code}") or dataset.notes,
-                text=f"{dataset.name} {names} {keywords}",
+                # The identifier once, in the first language: "depenses-2024" finds one entry, not each translation.
+                text=f"{'' if documents else dataset.name} {names} {keywords}",
                 body_id=dataset.body_id,
                 year=covered.year if covered else (dataset.published_at or dataset.created_at).year,
                 date=dataset.modified_at.date(),

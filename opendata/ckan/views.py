@@ -22,6 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from portal.ratelimits import seconds_left
+from portal.searching import SearchUnavailable
 
 from ..uploads import install_size_limit, refused_upload_fields
 from .actions import Context
@@ -132,6 +133,11 @@ def action(request, name: str):
     except ActionError as error:
         envelope.update(success=False, error=error.error_dict())
         response = _json_response(envelope, status=error.status)
+    except SearchUnavailable:
+        logger.exception("CKAN action %s: the search backend did not answer", name)
+        envelope.update(success=False, error={"__type": "Search Error", "message": "Search is unavailable"})
+        response = _json_response(envelope, status=503)
+        response["Retry-After"] = "60"
     except Exception:
         # As CKAN: a bug still answers in the envelope (and is logged with its traceback).
         logger.exception("CKAN action %s failed", name)
