@@ -2,7 +2,7 @@ import logging
 
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.middleware import CSPMiddleware, PolicyParts
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -74,6 +74,7 @@ class SearchUnavailableMiddleware:
         message = _(
             "Search is unavailable for a moment. Please try again later; the rest of the portal works as usual."
         )
+        response: HttpResponse
         if request.path.startswith("/api/"):  # the REST API's problem (the CKAN API answers in its envelope)
             problem = {"type": "about:blank", "title": message, "status": 503}
             response = JsonResponse(problem, status=503, content_type="application/problem+json")
