@@ -26,7 +26,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound
-from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -34,6 +33,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from portal.api import (
     PROBLEM_RESPONSES,
+    JSONOnly,
     PagePagination,
     PublicReadOnlyViewSet,
     check_language_parameter,
@@ -391,13 +391,6 @@ class SearchPagination(PagePagination):
         if self.number == 2:
             return remove_query_param(url, self.page_query_param)
         return replace_query_param(url, self.page_query_param, self.number - 1)
-
-
-class JSONOnly(DefaultContentNegotiation):
-    """Always the first renderer (JSON): `format` is the listing's filter, not DRF's renderer override."""
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
 
 
 class CatalogueMixin:

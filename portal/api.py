@@ -21,6 +21,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -107,6 +108,13 @@ def positive_integer_parameter(request, name: str) -> int | None:
     if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
         raise ValidationError({name: [_("A whole number of at least 1.")]})
     return int(raw)
+
+
+class JSONOnly(DefaultContentNegotiation):
+    """Always the first renderer (JSON): `format` is a listing's filter, not DRF's renderer override."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
 
 
 class PagePagination(PageNumberPagination):

@@ -10,7 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from portal.api import PROBLEM_RESPONSES, PagePagination, check_language_parameter
+from portal.api import PROBLEM_RESPONSES, JSONOnly, PagePagination, check_language_parameter
 from portal.bodies.models import PublicBody
 from portal.ratelimits import RateThrottle
 
@@ -20,6 +20,7 @@ from .sources import SOURCES
 
 class SearchParameters(serializers.Serializer):
     q = serializers.CharField(
+        allow_blank=True,  # no words find nothing: an empty page, not an error
         max_length=settings.SEARCH_MAX_QUERY_LENGTH,
         help_text="Words, in Arabic, French or English: hamza forms, accents, articles and plurals do not matter.",
     )
@@ -73,6 +74,7 @@ class SearchView(GenericAPIView):
     throttle_classes = (RateThrottle,)
     throttle_rate = "api"
     throttle_group = "api.rest"
+    content_negotiation_class = JSONOnly  # `format` is a filter here
     serializer_class = SearchResultSerializer
 
     @extend_schema(

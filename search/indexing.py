@@ -100,6 +100,18 @@ def refresh_entries(kinds: list[str] | None = None) -> dict[str, int]:
     return counts
 
 
+def index_entries(documents: list[tuple[str, str, Document]]) -> None:
+    """Write and index entries straight from (kind, object_id, document): for imports of records kept elsewhere,
+    benchmarks and the relevance set."""
+    for start in range(0, len(documents), BATCH):
+        _write(
+            [
+                SearchEntry(kind=kind, object_id=object_id, language=document.language, **entry_fields(document))
+                for kind, object_id, document in documents[start : start + BATCH]
+            ]
+        )
+
+
 def _write(batch: list[SearchEntry]) -> None:
     if not batch:
         return
@@ -113,10 +125,9 @@ def _write(batch: list[SearchEntry]) -> None:
         )
     # bulk_create with update_conflicts leaves the primary keys unset on SQLite: read them back to index.
     keys = {(entry.kind, entry.object_id, entry.language) for entry in batch}
-    kind = batch[0].kind
     written = [
         entry
-        for entry in SearchEntry.objects.filter(kind=kind, object_id__in={key[1] for key in keys})
+        for entry in SearchEntry.objects.filter(object_id__in={key[1] for key in keys})
         if (entry.kind, entry.object_id, entry.language) in keys
     ]
     for backend in get_search_backends():

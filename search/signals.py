@@ -1,7 +1,7 @@
 """The search follows the records of other apps: a change is indexed after its commit, a withdrawal at once."""
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_unpublished, post_page_move
 
@@ -62,15 +62,25 @@ def status_moved(sender, record, **kwargs):
     follow(record)
 
 
-def resource_changed(sender, instance, raw=False, **kwargs):
+def dataset_part_changed(sender, instance, raw=False, **kwargs):
+    """A resource (its name, its format) or a keyword is part of what a dataset's entry says."""
     if not raw:
-        from opendata.models import Dataset
+        from opendata.models import Dataset, TaggedDataset
 
-        follow_id(Dataset, instance.dataset_id)
+        follow_id(Dataset, instance.content_object_id if isinstance(instance, TaggedDataset) else instance.dataset_id)
+
+
+def dataset_themes_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    from opendata.models import Dataset
+
+    if action in ("post_add", "post_remove", "post_clear"):
+        datasets = (pk_set or ()) if reverse else [instance.pk]  # reverse: a theme's datasets changed
+        for pk in datasets:
+            follow_id(Dataset, pk)
 
 
 def connect() -> None:
-    from opendata.models import Resource
+    from opendata.models import Dataset, Resource, TaggedDataset
 
     for source in SOURCES.values():
         for model in source.models:
@@ -81,5 +91,7 @@ def connect() -> None:
     post_page_move.connect(page_moved, dispatch_uid="search-page-moved")
     for signal in (post_save, post_delete):
         signal.connect(restriction_changed, sender=PageViewRestriction, dispatch_uid=f"search-restriction-{signal}")
-    post_save.connect(resource_changed, sender=Resource, dispatch_uid="search-resource-saved")
-    post_delete.connect(resource_changed, sender=Resource, dispatch_uid="search-resource-deleted")
+    for part in (Resource, TaggedDataset):
+        post_save.connect(dataset_part_changed, sender=part, dispatch_uid=f"search-{part.__name__}-saved")
+        post_delete.connect(dataset_part_changed, sender=part, dispatch_uid=f"search-{part.__name__}-deleted")
+    m2m_changed.connect(dataset_themes_changed, sender=Dataset.themes.through, dispatch_uid="search-dataset-themes")

@@ -1,5 +1,6 @@
 import logging
 
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -71,11 +72,9 @@ def facet_links(parameters, facets: dict) -> list[dict]:
 @ratelimits.limit("search")
 def suggestions(request):
     """Titles for the search box while people type: [{title, url, kind}], at most eight."""
-    form = SearchForm(request.GET)
-    if not form.is_valid():
-        return JsonResponse({"suggestions": []}, status=400)
+    q = services.clean_query(request.GET.get("q", ""))[: settings.SEARCH_MAX_QUERY_LENGTH]
     try:
-        entries = services.suggest(form.cleaned_data["q"])
+        entries = services.suggest(q)
     except SearchUnavailable:
         return JsonResponse({"suggestions": []}, status=503)
     return JsonResponse(

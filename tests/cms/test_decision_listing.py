@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cms.models import Topic
+from search.indexing import refresh_entries
 from tests.cms.builders import council, decision, session, translate
 from tests.factories import PublicBodyFactory
 
@@ -47,6 +48,7 @@ class DecisionListingTestCase:
         other = council(PublicBodyFactory(parent=region, slug="voisine"), slug="apc-voisine")
         decision(session(other, date=datetime.date(2024, 5, 5)), reference="2024/009", title="Cantine scolaire")
 
+        refresh_entries()  # the search index (written after commits, which tests roll back)
         assert titles(client.get(LISTING + "?body=voisine")) == ["Cantine scolaire"]
         assert titles(client.get(LISTING + "?year=2024")) == ["Cantine scolaire"]
         assert titles(client.get(LISTING + "?outcome=rejected")) == ["Cession de terrain"]
@@ -149,6 +151,7 @@ class ArabicAndFrenchWordsTestCase:
         ],
     )
     def test_the_listing_and_the_api_find_the_same_decisions(self, client, decisions, words, reference):
+        refresh_entries()  # the search index (written after commits, which tests roll back)
         expected = [reference] if reference else []
         listing = client.get("/ar/decisions/", {"q": words}).context["decisions"]
         assert [page.reference for page in listing] == expected

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from opendata.models import Dataset, Licence
+from search.indexing import refresh_entries
 from tests.factories import PublicBodyFactory
 from tests.opendata.factories import DatasetFactory, ResourceFactory
 
@@ -86,6 +87,7 @@ class CatalogueListingTestCase:
         assert names(client.get(LISTING + "?theme=education&format=csv")) == []
 
     def test_it_finds_datasets_by_words_in_any_language(self, client, budget, schools):
+        refresh_entries()  # the search index (written after commits, which tests roll back)
         assert names(client.get(LISTING + "?q=ميزانية")) == ["budget-2025"]
         assert names(client.get(LISTING + "?q=primaires")) == ["ecoles"]
         assert names(client.get(LISTING + "?q=budget+introuvable")) == []

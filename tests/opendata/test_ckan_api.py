@@ -8,6 +8,7 @@ from rest_framework.authtoken.models import Token
 
 from opendata.models import Dataset, Licence
 from portal.bodies.models import Role
+from search.indexing import refresh_entries
 from tests.factories import RoleGrantFactory, UserFactory
 from tests.opendata.factories import DatasetFactory, ResourceFactory, add_file, loaded_resource
 from tests.ratelimits import rate_limits
@@ -125,6 +126,7 @@ class PackageSearchTestCase:
         assert result["sort"] == "score desc, metadata_modified desc"
 
     def test_it_searches_words(self, client, world):
+        refresh_entries()  # the search index (written after commits, which tests roll back)
         result = ok(call(client, "package_search", {"q": "Budget"}))
         assert [package["name"] for package in result["results"]] == ["budget-2024"]
 
@@ -383,6 +385,7 @@ class PackageShowTestCase:
     def test_an_xss_payload_stays_data(self, client, commune):
         payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
         DatasetFactory(name="xss", body=commune, title_ar=payload, notes_ar=payload, tags=[payload[:50]])
+        refresh_entries()  # the search index (written after commits, which tests roll back)
         response = call(client, "package_show", {"id": "xss"})
         assert response["Content-Type"].startswith("application/json")
         assert response["X-Content-Type-Options"] == "nosniff"

@@ -6,6 +6,7 @@ import pytest
 import time_machine
 
 from opendata.models import Dataset
+from search.indexing import refresh_entries
 from tests.opendata.factories import DatasetFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +35,7 @@ class QueryFieldsTestCase:
         assert names(client, q="organization:commune-test") == ["budget-2024", "roads"]
 
     def test_or_joins_words_and_fields(self, client, catalogue):
+        refresh_entries()  # the search index (written after commits, which tests roll back)
         assert names(client, q="routes OR analyses") == ["roads", "water"]
         assert names(client, q="title:routes OR tags:sante") == ["roads", "water"]
         assert names(client, q="budget") == ["budget-2024", "roads"]

@@ -12,6 +12,7 @@ from rest_framework.authtoken.models import Token
 
 from opendata.models import Dataset
 from portal.bodies.models import Role
+from search.indexing import refresh_entries
 from tests.factories import RoleGrantFactory
 from tests.opendata.factories import DatasetFactory, loaded_resource
 
@@ -44,6 +45,7 @@ def run_cli(*arguments: str) -> subprocess.CompletedProcess:
 
 class RemoteCKANTestCase:
     def test_it_searches_datasets(self, live_server, catalogue):
+        refresh_entries()  # the search index (written after commits, which tests roll back)
         remote = ckanapi.RemoteCKAN(live_server.url)
         result = remote.action.package_search(q="Budget", rows=10, **{"facet.field": ["tags"]})
         assert [package["name"] for package in result["results"]] == ["budget-2024"]

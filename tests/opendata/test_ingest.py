@@ -73,8 +73,8 @@ class AddVersionTestCase:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             version = services.add_version(resource, ContentFile(b"a,b\n1,2\n"), filename="data.csv")
             assert ResourceVersion.objects.get(pk=version.pk).status == Status.PENDING
-        assert len(callbacks) == 1
-        callbacks[0]()
+        [ingest] = [callback for callback in callbacks if "add_version" in callback.__qualname__]
+        ingest()
         version.refresh_from_db()
         assert version.status == Status.LOADED
 
@@ -82,7 +82,7 @@ class AddVersionTestCase:
         resource = ResourceFactory(format="")
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             version = services.add_version(resource, ContentFile(b"%PDF-1.4\n%%EOF\n"), filename="report.pdf")
-        assert callbacks == []
+        assert [callback for callback in callbacks if "add_version" in callback.__qualname__] == []
         assert version.status == Status.STORED
         assert version.mimetype == "application/pdf"
         resource.refresh_from_db()

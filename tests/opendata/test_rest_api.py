@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from drf_spectacular.generators import SchemaGenerator
 
 from opendata.models import Dataset, Licence, ProblemReport
+from search.indexing import refresh_entries
 from tests.factories import PublicBodyFactory, RoleGrantFactory
 from tests.opendata.factories import DatasetFactory, ResourceFactory, add_file, loaded_resource
 from tests.ratelimits import rate_limits
@@ -66,6 +67,7 @@ class DatasetListTestCase:
         assert {"count", "next", "previous", "results"} == response.json().keys()
 
     def test_it_searches_words(self, client, catalogue):
+        refresh_entries()  # the search index (written after commits, which tests roll back)
         assert names(client.get("/api/v1/datasets/", {"q": "budget"})) == ["budget"]
         assert names(client.get("/api/v1/datasets/", {"q": "الميزانية"})) == ["budget"]
 
