@@ -84,6 +84,7 @@ from cms.models import (  # noqa: E402
     Topic,
 )
 from portal.bodies.models import PublicBody  # noqa: E402
+from search.indexing import refresh_entries  # noqa: E402
 
 LAW = "القانون رقم 11-10 المؤرخ في 22 يونيو 2011 المتعلق بالبلدية"
 DISTRICTS = ["باب الدزاير", "أولاد السلطان", "بن بولعيد", "الحي الجديد", "حي الأمل", "وسط المدينة"]
@@ -469,6 +470,9 @@ def main() -> None:
         with transaction.atomic():
             loader.load_until(step)
         loading = time.perf_counter() - began
+        began = time.perf_counter()
+        refresh_entries(["decision"])  # bulk loading sends no signals: the search entries are written here
+        print(f"step {step:>6,}: search entries written and indexed in {time.perf_counter() - began:.1f} s")
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         print(

@@ -84,7 +84,7 @@ def write_entries(total: int) -> float:
     """Write `total` entries in bulk (no backend indexing); return the seconds it took."""
     rng = random.Random(42)
     bodies = [
-        PublicBody.objects.create(slug=f"commune-{n}", name_ar=f"بلدية {n}", name_fr=f"Commune {n}", kind="commune")
+        PublicBody.add_root(slug=f"commune-{n}", name_ar=f"بلدية {n}", name_fr=f"Commune {n}", kind="commune")
         for n in range(10)
     ]
     started = time.perf_counter()
@@ -106,7 +106,7 @@ def write_entries(total: int) -> float:
             topic=rng.choice(["budget", "water", "roads", "education", "waste"]),
             format=rng.choice(["CSV", "XLSX", "JSON"]) if kind == "dataset" else "",
         )
-        batch.append(SearchEntry(kind=kind, object_id=str(number), language=language, **entry_fields(document)))
+        batch.append(SearchEntry(kind=kind, record_id=str(number), language=language, **entry_fields(document)))
         if len(batch) == 5000:
             SearchEntry.objects.bulk_create(batch)
             batch = []
@@ -149,7 +149,7 @@ def relevance_hit_rate() -> None:
     corpus, queries = load_relevance_set()
     hits, misses = 0, []
     for case in queries:
-        found = [hit.entry.object_id for hit in services.search(SearchQuery(q=case["q"]), facets=False).hits[:3]]
+        found = [hit.entry.record_id for hit in services.search(SearchQuery(q=case["q"]), facets=False).hits[:3]]
         if set(found) & set(case["expected"]):
             hits += 1
         else:

@@ -69,7 +69,7 @@ def matching_decisions(q: str) -> list[int]:
     """The ids of the live decisions that the portal's search finds for `q` (portal.searching), or whose
     reference, title or summary holds `q` as typed ("BUDGET SUPPL", "2025/0"); for the listing and the REST
     API's `q` alike."""
-    found = [int(object_id) for object_id in matching_ids("decision", q)]
+    found = [int(record_id) for record_id in matching_ids("decision", q)]
     text = q.strip()
     typed = Q(reference__icontains=text) | Q(title__icontains=text) | Q(summary__icontains=text)
     return found + list(DecisionPage.objects.live().filter(typed).values_list("pk", flat=True)[:MAX_MATCHES])

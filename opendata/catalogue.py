@@ -82,7 +82,7 @@ def _facet_condition(name: str, values: list[str]) -> Q:
 def _words_condition(q: str) -> Q:
     """The published datasets the portal's search finds for `q` (portal.searching: folded alike everywhere);
     the drafts and withdrawn ones a publisher may list (the search holds public records only) by their words."""
-    found = Q(pk__in=[int(object_id) for object_id in matching_ids("dataset", q)])
+    found = Q(pk__in=[int(record_id) for record_id in matching_ids("dataset", q)])
     unpublished = ~Q(status=Dataset.Status.PUBLISHED)
     for word in q.split():
         unpublished &= word_condition(word)

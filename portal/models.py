@@ -68,7 +68,8 @@ class SearchEntry(index.Indexed, models.Model):
     """
 
     kind = models.CharField(_("kind"), max_length=20)  # a source's kind: "decision", "dataset"… (search.sources)
-    object_id = models.CharField(_("record"), max_length=64)
+    # Not "object_id": modelsearch's rebuild annotates its own.
+    record_id = models.CharField(_("record"), max_length=64)
     language = models.CharField(_("language"), max_length=10)
     title = models.TextField(_("title"))
     summary = models.TextField(_("summary"), blank=True)
@@ -111,7 +112,7 @@ class SearchEntry(index.Indexed, models.Model):
         verbose_name = _("search entry")
         verbose_name_plural = _("search entries")
         constraints = [
-            models.UniqueConstraint(fields=["kind", "object_id", "language"], name="search_entry_unique_record"),
+            models.UniqueConstraint(fields=["kind", "record_id", "language"], name="search_entry_unique_record"),
         ]
 
     def __str__(self):

@@ -35,23 +35,23 @@ def entry_fields(document: Document) -> dict:
     }
 
 
-def index_record(kind: str, object_id: str) -> None:
-    """Make the entries of record `object_id` say what it publishes now, or remove them if it is not public."""
+def index_record(kind: str, record_id: str) -> None:
+    """Make the entries of record `record_id` say what it publishes now, or remove them if it is not public."""
     source = SOURCES[kind]
-    record = source.find(object_id)
+    record = source.find(record_id)
     if record is None:
-        remove_record(kind, object_id)
+        remove_record(kind, record_id)
         return
     documents = source.documents(record)
     with transaction.atomic():
-        stale = SearchEntry.objects.filter(kind=kind, object_id=object_id).exclude(
+        stale = SearchEntry.objects.filter(kind=kind, record_id=record_id).exclude(
             language__in=[document.language for document in documents]
         )
         _unindex(list(stale))
         stale.delete()
         entries = [
             SearchEntry.objects.update_or_create(
-                kind=kind, object_id=object_id, language=document.language, defaults=entry_fields(document)
+                kind=kind, record_id=record_id, language=document.language, defaults=entry_fields(document)
             )[0]
             for document in documents
         ]
@@ -60,8 +60,8 @@ def index_record(kind: str, object_id: str) -> None:
             backend.add(entry)
 
 
-def remove_record(kind: str, object_id: str) -> None:
-    entries = list(SearchEntry.objects.filter(kind=kind, object_id=str(object_id)))
+def remove_record(kind: str, record_id: str) -> None:
+    entries = list(SearchEntry.objects.filter(kind=kind, record_id=str(record_id)))
     _unindex(entries)
     SearchEntry.objects.filter(pk__in=[entry.pk for entry in entries]).delete()
 
@@ -83,31 +83,31 @@ def refresh_entries(kinds: list[str] | None = None) -> dict[str, int]:
         seen: set[str] = set()
         batch: list[SearchEntry] = []
         records = SOURCES[kind].public().iterator(chunk_size=BATCH)
-        for object_id, documents in documents_of(kind, records):
+        for record_id, documents in documents_of(kind, records):
             for document in documents:
                 batch.append(
-                    SearchEntry(kind=kind, object_id=object_id, language=document.language, **entry_fields(document))
+                    SearchEntry(kind=kind, record_id=record_id, language=document.language, **entry_fields(document))
                 )
-            seen.add(object_id)
+            seen.add(record_id)
             if len(batch) >= BATCH:
                 _write(batch)
                 batch = []
         _write(batch)
-        gone = sorted(set(SearchEntry.objects.filter(kind=kind).values_list("object_id", flat=True)) - seen)
-        for object_id in gone:
-            remove_record(kind, object_id)
+        gone = sorted(set(SearchEntry.objects.filter(kind=kind).values_list("record_id", flat=True)) - seen)
+        for record_id in gone:
+            remove_record(kind, record_id)
         counts[kind] = SearchEntry.objects.filter(kind=kind).count()
     return counts
 
 
 def index_entries(documents: list[tuple[str, str, Document]]) -> None:
-    """Write and index entries straight from (kind, object_id, document): for imports of records kept elsewhere,
+    """Write and index entries straight from (kind, record_id, document): for imports of records kept elsewhere,
     benchmarks and the relevance set."""
     for start in range(0, len(documents), BATCH):
         _write(
             [
-                SearchEntry(kind=kind, object_id=object_id, language=document.language, **entry_fields(document))
-                for kind, object_id, document in documents[start : start + BATCH]
+                SearchEntry(kind=kind, record_id=record_id, language=document.language, **entry_fields(document))
+                for kind, record_id, document in documents[start : start + BATCH]
             ]
         )
 
@@ -120,15 +120,15 @@ def _write(batch: list[SearchEntry]) -> None:
         SearchEntry.objects.bulk_create(
             batch,
             update_conflicts=True,
-            unique_fields=["kind", "object_id", "language"],
+            unique_fields=["kind", "record_id", "language"],
             update_fields=fields,
         )
     # bulk_create with update_conflicts leaves the primary keys unset on SQLite: read them back to index.
-    keys = {(entry.kind, entry.object_id, entry.language) for entry in batch}
+    keys = {(entry.kind, entry.record_id, entry.language) for entry in batch}
     written = [
         entry
-        for entry in SearchEntry.objects.filter(object_id__in={key[1] for key in keys})
-        if (entry.kind, entry.object_id, entry.language) in keys
+        for entry in SearchEntry.objects.filter(record_id__in={key[1] for key in keys})
+        if (entry.kind, entry.record_id, entry.language) in keys
     ]
     for backend in get_search_backends():
         backend.add_bulk(SearchEntry, written)

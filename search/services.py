@@ -21,7 +21,7 @@ from portal.analysis import search_terms
 from portal.bodies.models import PublicBody
 from portal.i18n import language_order
 from portal.models import SearchEntry
-from portal.searching import UNAVAILABLE_ERRORS, SearchUnavailable, find, query_terms
+from portal.searching import UNAVAILABLE_ERRORS, EntrySearch, SearchUnavailable, query_terms
 
 from .models import UnansweredQuery
 from .sources import SOURCES
@@ -97,14 +97,13 @@ def clean_query(q: str) -> str:
     return " ".join(CONTROL_CHARACTERS.sub(" ", q or "").split())
 
 
-def entries_for(query: SearchQuery):
-    """The entries `query`'s filters allow; an unknown body or value simply finds nothing."""
-    entries = SearchEntry.objects.all()
+def filters_for(query: SearchQuery) -> dict:
+    """`query`'s filters as EntrySearch takes them; an unknown body (or any unknown value) simply finds nothing."""
     filters = query.filters()
     if "body" in filters:
-        body = PublicBody.objects.filter(slug=filters.pop("body")).values_list("pk", flat=True).first()
-        entries = entries.filter(body=body) if body else entries.none()
-    return entries.filter(**filters)
+        slug = filters.pop("body")
+        filters["body_id"] = PublicBody.objects.filter(slug=slug).values_list("pk", flat=True).first() or 0
+    return filters
 
 
 def search(query: SearchQuery, page: int = 1, *, page_size: int | None = None, facets: bool = True) -> Outcome:
@@ -116,49 +115,35 @@ def search(query: SearchQuery, page: int = 1, *, page_size: int | None = None, f
     page_size = page_size or PAGE_SIZE
     if not query_terms(query.q):
         return outcome
-    try:
-        by_relevance = query.sort == "relevance"
-        results = _results(query, "and", by_relevance)
-        outcome.count = results.count()
-        if not outcome.count and len(query_terms(query.q).split()) > 1:
-            results, outcome.partial = _results(query, "or", by_relevance), True
-            outcome.count = results.count()
-        outcome.pages = min(MAX_PAGE, -(-outcome.count // page_size))
-        outcome.page = max(1, min(page, outcome.pages or 1))
-        start = (outcome.page - 1) * page_size
-        entries = list(results[start : start + page_size])
-        if facets:
-            operator = "or" if outcome.partial else "and"
-            outcome.facets = {name: _facet(query, name, operator) for name in FACETS}
-    except UNAVAILABLE_ERRORS as error:
-        raise SearchUnavailable(str(error)) from error
+    found = EntrySearch(query.q, filters_for(query))
+    outcome.count = found.count()
+    if not outcome.count and len(found.terms) > 1:
+        found, outcome.partial = EntrySearch(query.q, filters_for(query), operator="or"), True
+        outcome.count = found.count()
+    outcome.pages = min(MAX_PAGE, -(-outcome.count // page_size))
+    outcome.page = max(1, min(page, outcome.pages or 1))
+    start = (outcome.page - 1) * page_size
+    entries = found.page(start, start + page_size, order=query.sort) if outcome.count else []
+    if facets:
+        outcome.facets = {name: facet_values(found, query, name) for name in FACETS}
     outcome.hits = describe(entries, query.q)
     if outcome.page == 1:
         outcome.promoted = promoted_results(query.q)
     return outcome
 
 
-def _results(query: SearchQuery, operator: str, by_relevance: bool):
-    entries = entries_for(query)
-    if not by_relevance:
-        date = F("date").asc(nulls_last=True) if query.sort == "date" else F("date").desc(nulls_last=True)
-        entries = entries.order_by(date, "id")
-    return find(entries, query.q, operator=operator, order_by_relevance=by_relevance)
-
-
-def _facet(query: SearchQuery, name: str, operator: str) -> list[FacetValue]:
-    """The values of facet `name` among what `query` finds without its own filter on `name`, most found first."""
-    field = "body_id" if name == "body" else name  # modelsearch counts a foreign key by its column
-    counts = find(entries_for(query.without(name)), query.q, operator=operator).facet(field)
-    counts = {value: count for value, count in counts.items() if value not in (None, "")}
+def facet_values(found: EntrySearch, query: SearchQuery, name: str) -> list[FacetValue]:
+    """The values of facet `name` among the matches under the other filters, most found first."""
     selected = str(getattr(query, name) or "")
     if name == "body":  # counted by id, filtered by slug
+        counts = found.facet("body_id")
         bodies = {body.pk: body for body in PublicBody.objects.filter(pk__in=counts)}
         return [
             FacetValue(bodies[pk].slug, bodies[pk].name, count, bodies[pk].slug == selected)
             for pk, count in counts.items()
             if pk in bodies
         ]
+    counts = found.facet(name)
     labels = facet_labels(name, list(counts))
     return [
         FacetValue(str(value), labels.get(value, str(value)), count, str(value) == selected)
@@ -182,7 +167,7 @@ def facet_labels(name: str, values: list) -> dict:
 
 def describe(entries: list[SearchEntry], q: str) -> list[Hit]:
     """The hits as a results page shows them: highlighted title and snippet, kind and body names."""
-    wanted = set(query_terms(q).split())
+    wanted = set(query_terms(q))
     bodies = {body.pk: body.name for body in PublicBody.objects.filter(pk__in={entry.body_id for entry in entries})}
     return [
         Hit(
@@ -253,6 +238,6 @@ def suggest(q: str, limit: int = 8) -> list[SearchEntry]:
     if not terms:
         return []
     try:
-        return list(get_search_backend().autocomplete(terms, SearchEntry.objects.all(), operator="and")[:limit])
+        return list(get_search_backend().autocomplete(" ".join(terms), SearchEntry.objects.all())[:limit])
     except UNAVAILABLE_ERRORS as error:
         raise SearchUnavailable(str(error)) from error

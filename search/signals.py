@@ -20,11 +20,11 @@ def follow_id(model, pk) -> None:
     source = source_of(model)
     if source is None:
         return
-    object_id = str(pk)
+    record_id = str(pk)
     if source.public().filter(pk=pk).exists():
-        transaction.on_commit(lambda: tasks.index_record.delay(source.kind, object_id))
+        transaction.on_commit(lambda: tasks.index_record.delay(source.kind, record_id))
     else:
-        indexing.remove_record(source.kind, object_id)
+        indexing.remove_record(source.kind, record_id)
 
 
 def follow_subtree(page: Page) -> None:

@@ -45,9 +45,9 @@ class Source:
     public: Callable[[], models.QuerySet]
     documents: Callable[[models.Model], list[Document]]
 
-    def find(self, object_id: str):
-        """Return the public record `object_id` of this source, or None (gone, draft, withdrawn, restricted)."""
-        return self.public().filter(pk=object_id).first()
+    def find(self, record_id: str):
+        """Return the public record `record_id` of this source, or None (gone, draft, withdrawn, restricted)."""
+        return self.public().filter(pk=record_id).first()
 
 
 def stream_text(stream) -> str:

@@ -4,6 +4,6 @@ from . import indexing
 
 
 @shared_task(name="search.index_record")
-def index_record(kind: str, object_id: str) -> None:
+def index_record(kind: str, record_id: str) -> None:
     """Write the search entries of one record after its change was committed."""
-    indexing.index_record(kind, object_id)
+    indexing.index_record(kind, record_id)

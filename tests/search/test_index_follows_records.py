@@ -40,7 +40,7 @@ class IndexFollowsRecordsTestCase:
     def test_a_page_behind_a_password_is_not_searchable(self, records, django_capture_on_commit_callbacks):
         with django_capture_on_commit_callbacks(execute=True):
             PageViewRestriction.objects.create(page=records["about"], restriction_type="password", password="x")
-        assert not SearchEntry.objects.filter(object_id=str(records["about"].pk)).exists()
+        assert not SearchEntry.objects.filter(record_id=str(records["about"].pk)).exists()
 
     def test_a_deleted_page_leaves(self, records):
         records["water"].delete()
@@ -70,7 +70,7 @@ class IndexFollowsRecordsTestCase:
     def test_it_asks_for_every_kind_of_non_public_record(self, records):
         """The drafts, withdrawn and restricted records of the fixture: none in the entries."""
         public_ids = {str(records[name].pk) for name in ("budget", "lighting", "water", "about", "spending")}
-        assert {entry.object_id for entry in SearchEntry.objects.all()} - public_ids == {
+        assert {entry.record_id for entry in SearchEntry.objects.all()} - public_ids == {
             str(page.pk) for page in records["lighting"].get_translations()
         }
-        assert not SearchEntry.objects.filter(object_id__in=[records["draft"].pk, records["withdrawn"].pk]).exists()
+        assert not SearchEntry.objects.filter(record_id__in=[records["draft"].pk, records["withdrawn"].pk]).exists()

@@ -32,7 +32,7 @@ class SearchServiceTestCase:
 
     def test_it_never_finds_drafts_or_withdrawn_records(self, records):
         outcome = services.search(SearchQuery(q="depenses"))
-        assert {hit.entry.object_id for hit in outcome.hits} == {str(records["spending"].pk)}
+        assert {hit.entry.record_id for hit in outcome.hits} == {str(records["spending"].pk)}
         assert titles(outcome)[0] == "Dépenses de fonctionnement 2024"
 
     def test_it_counts_facets_without_their_own_filter(self, records):
@@ -60,11 +60,11 @@ class SearchServiceTestCase:
         assert [hit.entry.kind for hit in outcome.hits] == ["decision", "news"]
 
     def test_it_highlights_the_words_escaped(self, records):
-        SearchEntry.objects.filter(object_id=str(records["about"].pk)).update(
+        SearchEntry.objects.filter(record_id=str(records["about"].pk)).update(
             summary="<script>alert(1)</script> البلدية"
         )
         hit = services.search(SearchQuery(q="البلديه")).hits
-        about = next(h for h in hit if h.entry.object_id == str(records["about"].pk))
+        about = next(h for h in hit if h.entry.record_id == str(records["about"].pk))
         assert "<script>" not in about.snippet
         assert "&lt;script&gt;" in about.snippet
         assert "<mark>البلدية</mark>" in about.snippet
