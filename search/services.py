@@ -107,6 +107,17 @@ def entries_for(query: SearchQuery):
     return entries.filter(**filters)
 
 
+def newest(query: SearchQuery, *, after: datetime.datetime | None = None, until: datetime.datetime | None = None):
+    """Return the entries `query` finds, newest in the search first (by when they became public), that entered it
+    after `after` and until `until` when given. Words are required: without any, it finds nothing."""
+    entries = entries_for(query)
+    if after is not None:
+        entries = entries.filter(created_at__gt=after)
+    if until is not None:
+        entries = entries.filter(created_at__lte=until)
+    return find(entries.order_by("-created_at"), query.q, order_by_relevance=False)
+
+
 def search(query: SearchQuery, page: int = 1, *, page_size: int = PAGE_SIZE, facets: bool = True) -> Outcome:
     """Return page `page` of what `query` finds, ranked (or by date), with its facets' counts.
 
