@@ -118,8 +118,10 @@ def send_alerts(now: datetime.datetime) -> int:
     """Mail each confirmed saved search the records that entered it since its last alert; return the emails sent.
 
     A saved search with nothing new gets no email. One whose search fails (the search backend down) keeps its
-    watermark, so that the next run announces the same records.
+    watermark, so that the next run announces the same records. Saved searches whose confirmation link has
+    expired unfollowed are deleted: nobody can confirm them any more.
     """
+    SavedSearch.objects.unconfirmed_since(now - CONFIRM_MAX_AGE).delete()
     sent = 0
     for saved in SavedSearch.objects.confirmed().order_by("pk").iterator():
         try:

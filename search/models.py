@@ -39,6 +39,10 @@ class SavedSearchQuerySet(models.QuerySet):
         """The saved searches whose address was confirmed: the only ones that get alerts."""
         return self.filter(confirmed_at__isnull=False)
 
+    def unconfirmed_since(self, moment: datetime.datetime):
+        """The saved searches still unconfirmed that were asked for before `moment`."""
+        return self.filter(confirmed_at__isnull=True, created_at__lt=moment)
+
 
 class SavedSearch(models.Model):
     """A search someone asked to hear about by email when new records match it; no account needed.

@@ -16,6 +16,7 @@ from search.tasks import send_saved_search_alerts
 from tests.factories import UserFactory
 from tests.opendata.factories import DatasetFactory
 from tests.ratelimits import rate_limits
+from tests.staff import login_with_second_factor
 
 SAVE = "/fr/search/alerts/"
 GOOD = {"q": "budget", "kind": "dataset", "email": "Amina@Example.org"}
@@ -190,7 +191,9 @@ class SavedSearchAlertsTestCase:
             assert send_saved_search_alerts.delay().get() == 0
         assert len(mailoutbox) == 1
 
-    def test_it_sends_nothing_before_confirmation(self, client, mailoutbox, commune):
+    def test_it_sends_nothing_before_confirmation_and_forgets_what_is_never_confirmed(
+        self, client, mailoutbox, commune
+    ):
         with time_machine.travel("2026-02-01 09:00 +0000", tick=False):
             client.post(SAVE, GOOD)
         with time_machine.travel("2026-02-03 12:00 +0000", tick=False):
@@ -199,6 +202,10 @@ class SavedSearchAlertsTestCase:
         with time_machine.travel("2026-02-04 06:00 +0000", tick=False):
             assert alerts.send_alerts(timezone.now()) == 0
         assert len(mailoutbox) == 1  # the confirmation only
+        assert SavedSearch.objects.exists()
+        with time_machine.travel("2026-02-08 09:01 +0000", tick=False):
+            alerts.send_alerts(timezone.now())
+        assert not SavedSearch.objects.exists()  # its link has expired: nobody can confirm it any more
 
     def test_it_lists_at_most_a_few_records_and_says_how_many_more(self, client, mailoutbox, commune, monkeypatch):
         monkeypatch.setattr(alerts, "ALERT_SIZE", 1)
@@ -245,3 +252,20 @@ class SavedSearchAlertsTestCase:
         schedule = settings.CELERY_BEAT_SCHEDULE["send-saved-search-alerts"]
         assert schedule["task"] in celery_app.tasks
         assert schedule["schedule"].hour == {6}
+
+
+@pytest.mark.django_db
+class SavedSearchAdminTestCase:
+    def test_it_lists_the_saved_searches_to_superusers_only(self, client, mailoutbox):
+        client.post(SAVE, GOOD)
+        staff = Client()
+        login_with_second_factor(staff, UserFactory(email="root@example.org", is_staff=True, is_superuser=True))
+        response = staff.get("/admin/saved-searches/")
+        assert response.status_code == 200
+        assert "budget" in response.content.decode()
+        saved = SavedSearch.objects.get()
+        assert ADDRESS in staff.get(f"/admin/saved-searches/inspect/{saved.pk}/").content.decode()
+        assert staff.get(f"/admin/saved-searches/edit/{saved.pk}/").status_code in (302, 403)
+        editor = Client()
+        login_with_second_factor(editor, UserFactory(email="editor@example.org", is_staff=True))
+        assert editor.get("/admin/saved-searches/").status_code in (302, 403)
