@@ -7,6 +7,7 @@ reader has the mailbox. The address stays in the database and in the emails, nev
 import dataclasses
 import datetime
 import logging
+import smtplib
 from urllib.parse import urlencode, urljoin
 
 from django.conf import settings
@@ -117,9 +118,9 @@ def news_for(saved: SavedSearch, now: datetime.datetime) -> News:
 def send_alerts(now: datetime.datetime) -> int:
     """Mail each confirmed saved search the records that entered it since its last alert; return the emails sent.
 
-    A saved search with nothing new gets no email. One whose search fails (the search backend down) keeps its
-    watermark, so that the next run announces the same records. Saved searches whose confirmation link has
-    expired unfollowed are deleted: nobody can confirm them any more.
+    A saved search with nothing new gets no email. One whose search or email fails (the search backend or the
+    mail server down) keeps its watermark, so that the next run announces the same records. Saved searches
+    whose confirmation link expired unfollowed are deleted: nobody can confirm them any more.
     """
     SavedSearch.objects.unconfirmed_since(now - CONFIRM_MAX_AGE).delete()
     sent = 0
@@ -129,9 +130,15 @@ def send_alerts(now: datetime.datetime) -> int:
         except UNAVAILABLE_ERRORS:
             logger.exception("The search backend did not answer for saved search %s", saved.pk)
             continue
-        if not saved.advance(now) or not news.entries:
+        previous = saved.notified_until
+        if not saved.move_watermark(now) or not news.entries:
             continue
-        send_alert(saved, news)
+        try:
+            send_alert(saved, news)
+        except (smtplib.SMTPException, OSError):
+            logger.exception("The alert of saved search %s could not be sent", saved.pk)
+            saved.move_watermark(previous)  # the next run announces the same records
+            continue
         sent += 1
     return sent
 

@@ -7,6 +7,7 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from portal.models import SearchEntry
@@ -75,7 +76,8 @@ class SearchFeed(Feed):
         return item.title
 
     def item_description(self, item: SearchEntry) -> str:
-        return item.summary
+        # Atom's <summary type="html"> is read as HTML: the summary is text, so its markup must show, never run.
+        return escape(item.summary)
 
     def item_link(self, item: SearchEntry) -> str:
         return item.url

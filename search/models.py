@@ -91,10 +91,10 @@ class SavedSearch(models.Model):
         self.confirmed_at = self.notified_until = now
         self.save(update_fields=["confirmed_at", "notified_until"])
 
-    def advance(self, now: datetime.datetime) -> bool:
-        """Move the watermark to `now`; return False when another worker moved it first (it sends the alert)."""
+    def move_watermark(self, to: datetime.datetime | None) -> bool:
+        """Set the watermark to `to`; return False when another worker moved it first (that one sends the alert)."""
         # A conditional UPDATE: two runs of the alerts at once must not both mail the same news.
-        moved = SavedSearch.objects.filter(pk=self.pk, notified_until=self.notified_until).update(notified_until=now)
+        moved = SavedSearch.objects.filter(pk=self.pk, notified_until=self.notified_until).update(notified_until=to)
         if moved:
-            self.notified_until = now
+            self.notified_until = to
         return bool(moved)

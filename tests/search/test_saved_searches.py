@@ -1,11 +1,13 @@
 """Saved searches: double opt-in by email, signed links, one-click deletion, and the daily alerts."""
 
 import re
+import smtplib
 
 import pytest
 import time_machine
 from django.conf import settings
-from django.test import Client
+from django.core.mail.backends.base import BaseEmailBackend
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from portal.celery import app as celery_app
@@ -42,6 +44,11 @@ def subscribe(client, mailoutbox, **data) -> SavedSearch:
     assert client.post(SAVE, {**GOOD, **data}).status_code == 302
     assert client.post(link(mailoutbox[-1], "confirm")).status_code == 200
     return SavedSearch.objects.get()
+
+
+class MailServerDown(BaseEmailBackend):
+    def send_messages(self, email_messages):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
 
 
 @pytest.fixture
@@ -247,6 +254,21 @@ class SavedSearchAlertsTestCase:
             assert "<script>" not in html
             assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; budget" in html
         assert "Budget &lt;b&gt;communal&lt;/b&gt; 2025" in html_part(mailoutbox[-1])
+
+    def test_it_announces_again_what_a_failed_email_did_not(self, client, mailoutbox, commune):
+        with time_machine.travel("2026-02-01 09:00 +0000", tick=False):
+            subscribe(client, mailoutbox)
+        with time_machine.travel("2026-02-03 12:00 +0000", tick=False):
+            DatasetFactory(name="comptes-2025", body=commune, title_fr="Budget communal 2025")
+            refresh_entries(["dataset"])
+        with (
+            time_machine.travel("2026-02-04 06:00 +0000", tick=False),
+            override_settings(EMAIL_BACKEND=f"{__name__}.MailServerDown"),
+        ):
+            assert alerts.send_alerts(timezone.now()) == 0
+        with time_machine.travel("2026-02-05 06:00 +0000", tick=False):
+            assert alerts.send_alerts(timezone.now()) == 1
+        assert "Budget communal 2025" in mailoutbox[-1].body
 
     def test_it_runs_every_day(self):
         schedule = settings.CELERY_BEAT_SCHEDULE["send-saved-search-alerts"]

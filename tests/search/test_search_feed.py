@@ -68,10 +68,18 @@ class SearchFeedTestCase:
     def test_it_answers_404_without_words_or_with_bad_parameters(self, client, budgets, query):
         assert client.get("/fr/search/feed/" + query).status_code == 404
 
-    def test_it_escapes_the_words_searched_for(self, client, budgets):
-        response = client.get("/fr/search/feed/", {"q": '<script>alert("x")</script> budget'})
+    def test_it_escapes_the_words_searched_for_and_the_records_text(self, client, budgets, commune):
+        payload = '<script>alert("x")</script>'
+        DatasetFactory(name="piege", body=commune, title_fr=f"Budget {payload}", notes_fr=f"Budget {payload}")
+        refresh_entries(["dataset"])
+        response = client.get("/fr/search/feed/", {"q": f"{payload} budget"})
         feed = atom(response)
-        assert feed.findtext(f"{ATOM}title") == 'Search: “<script>alert("x")</script> budget”'
+        assert feed.findtext(f"{ATOM}title") == f"Search: “{payload} budget”"
+        [entry] = feed.findall(f"{ATOM}entry")
+        assert entry.findtext(f"{ATOM}title") == f"Budget {payload}"  # text: a reader shows it as is
+        summary = entry.find(f"{ATOM}summary")
+        assert summary.get("type") == "html"
+        assert summary.text == "Budget &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"  # HTML that shows the text
         assert "<script>" not in response.content.decode()
 
     def test_the_search_page_links_to_its_feed(self, client, budgets):
