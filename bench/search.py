@@ -53,7 +53,7 @@ from search import services  # noqa: E402
 from search.indexing import entry_fields  # noqa: E402
 from search.services import SearchQuery  # noqa: E402
 from search.sources import Document  # noqa: E402
-from tests.search.relevance import load_relevance_set  # noqa: E402
+from tests.search.relevance import hit_rate_at_3, load_relevance_set  # noqa: E402
 
 
 def words(text: str) -> list[str]:
@@ -146,15 +146,13 @@ def measure() -> None:
 def relevance_hit_rate() -> None:
     SearchEntry.objects.all().delete()
     call_command("update_index", verbosity=0)
-    corpus, queries = load_relevance_set()
-    hits, misses = 0, []
-    for case in queries:
-        found = [hit.entry.record_id for hit in services.search(SearchQuery(q=case["q"]), facets=False).hits[:3]]
-        if set(found) & set(case["expected"]):
-            hits += 1
-        else:
-            misses.append(case["q"])
-    print(f"  relevance set: hit rate at 3 {hits / len(queries):.0%} ({hits} of {len(queries)} queries)")
+    _corpus, queries = load_relevance_set()
+
+    def first_ids(q: str) -> list[str]:
+        return [hit.entry.record_id for hit in services.search(SearchQuery(q=q), facets=False).hits]
+
+    rate, misses = hit_rate_at_3(queries, first_ids)
+    print(f"  relevance set: hit rate at 3 {rate:.0%} ({len(queries) - len(misses)} of {len(queries)} queries)")
     for q in misses:
         print(f"    missed: {q}")
 

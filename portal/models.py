@@ -103,6 +103,7 @@ class SearchEntry(index.Indexed, models.Model):
         index.FilterField("body"),
         index.FilterField("year"),
         index.FilterField("date"),
+        index.FilterField("created_at"),  # the search feed and saved searches: what is new
         index.FilterField("topic"),
         index.FilterField("format"),
         index.FilterField("id"),  # the tie-breaker of a sort by date

@@ -13,6 +13,7 @@ GROUP BY gives the count and every facet at once.
 """
 
 import contextlib
+import datetime
 import importlib
 import re
 from collections import Counter
@@ -63,6 +64,9 @@ class EntrySearch:
     q: str
     filters: dict = field(default_factory=dict)
     operator: str = "and"
+    # Only the entries that entered the search in this span (saved searches, feeds): pages and counts.
+    created_after: datetime.datetime | None = None
+    created_until: datetime.datetime | None = None
 
     def __post_init__(self):
         self.terms = query_terms(self.q)
@@ -86,6 +90,8 @@ class EntrySearch:
     def count(self) -> int:
         if self.engine is None and self.terms:
             return self._guarded(lambda: self._backend_results(self.filters).count())
+        if self.created_after or self.created_until:
+            return self.engine.count(self) if self.terms and self.engine else 0
         return sum(number for values, number in self.facet_table() if self._allowed(values, self.filters))
 
     def facet(self, column: str) -> dict:
@@ -138,11 +144,16 @@ class EntrySearch:
             return []
         return self.engine.facet_table(self)
 
+    def span(self) -> dict:
+        """The created_at bounds as ORM lookups."""
+        bounds = {"created_at__gt": self.created_after, "created_at__lte": self.created_until}
+        return {lookup: value for lookup, value in bounds.items() if value is not None}
+
     def _backend_results(self, filters: dict, order: str = "relevance"):
         """modelsearch's own query, for Elasticsearch and OpenSearch."""
-        entries = SearchEntry.objects.filter(**filters)
+        entries = SearchEntry.objects.filter(**filters, **self.span())
         if order != "relevance":
-            entries = entries.order_by("date" if order == "date" else "-date", "id")
+            entries = entries.order_by(order, "id")
         return self.backend.search(
             " ".join(self.terms), entries, operator=self.operator, order_by_relevance=order == "relevance"
         )
@@ -187,20 +198,36 @@ class DatabaseEngine:
             return [(tuple(row[:-1]), row[-1]) for row in cursor.fetchall()]
 
     def page(self, search: EntrySearch, start: int, stop: int, order: str) -> list[int]:
-        matches, parameters = self.matches(search)
-        conditions = "".join(f" AND e.{column} = %s" for column in search.filters)
-        parameters = [*parameters, *search.filters.values()]
-        if order == "relevance":
-            sort = "m.score DESC, e.id"
-        else:
-            sort = f"e.date {'ASC' if order == 'date' else 'DESC'} NULLS LAST, e.id"
-        sql = (
-            f"SELECT e.id FROM ({matches}) m {self.join} {SearchEntry._meta.db_table} e ON e.id = m.entry_id "  # noqa: S608
-            f"WHERE 1 = 1{conditions} ORDER BY {sort} LIMIT %s OFFSET %s"
-        )
+        sorts = {
+            "relevance": "m.score DESC, e.id",
+            "date": "e.date ASC NULLS LAST, e.id",
+            "-date": "e.date DESC NULLS LAST, e.id",
+            "-created_at": "e.created_at DESC, e.id",
+        }
+        sql, parameters = self._joined(search, "e.id")
         with self.connection.cursor() as cursor:
-            cursor.execute(sql, [*parameters, stop - start, start])
+            cursor.execute(f"{sql} ORDER BY {sorts[order]} LIMIT %s OFFSET %s", [*parameters, stop - start, start])
             return [row[0] for row in cursor.fetchall()]
+
+    def count(self, search: EntrySearch) -> int:
+        sql, parameters = self._joined(search, "COUNT(*)")
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, parameters)
+            return cursor.fetchone()[0]
+
+    def _joined(self, search: EntrySearch, select: str) -> tuple[str, list]:
+        """SQL selecting `select` from the matches joined to their entries, under the filters and the span."""
+        matches, parameters = self.matches(search)
+        conditions = [f"e.{column} = %s" for column in search.filters]
+        values = list(search.filters.values())
+        for lookup, value in search.span().items():
+            conditions.append("e.created_at > %s" if lookup == "created_at__gt" else "e.created_at <= %s")
+            values.append(self.connection.ops.adapt_datetimefield_value(value))
+        table = SearchEntry._meta.db_table
+        sql = f"SELECT {select} FROM ({matches}) m {self.join} {table} e ON e.id = m.entry_id"  # noqa: S608
+        if conditions:
+            sql += " WHERE " + " AND ".join(conditions)
+        return sql, [*parameters, *values]
 
     join = "JOIN"
 

@@ -37,3 +37,9 @@ class SearchForm(forms.Form):
             format=data["format"].upper(),
             sort=data["sort"] or "relevance",
         )
+
+
+class SaveSearchForm(forms.Form):
+    """The address a search's alerts go to; the search itself comes with it as a SearchForm's fields."""
+
+    email = forms.EmailField(label=_("Your email address"), max_length=254)

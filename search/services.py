@@ -106,6 +106,16 @@ def filters_for(query: SearchQuery) -> dict:
     return filters
 
 
+def newest(
+    query: SearchQuery, *, after: datetime.datetime | None = None, until: datetime.datetime | None = None, limit: int
+) -> tuple[list[SearchEntry], int]:
+    """Return the first `limit` entries `query` finds, newest in the search first (by when they became public),
+    that entered it after `after` and until `until` when given, and how many there are. Words are required:
+    without any, it finds nothing."""
+    found = EntrySearch(query.q, filters_for(query), created_after=after, created_until=until)
+    return found.page(0, limit, order="-created_at"), found.count()
+
+
 def search(query: SearchQuery, page: int = 1, *, page_size: int | None = None, facets: bool = True) -> Outcome:
     """Return page `page` of what `query` finds, ranked (or by date), with its facets' counts.
 

@@ -1,15 +1,24 @@
 import logging
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import JsonResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.contrib import messages
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import ratelimits
-from portal.searching import SearchUnavailable
+from portal.searching import SearchUnavailable, query_terms
 
-from . import services
-from .forms import SearchForm
+from . import alerts, services
+from .feeds import feed_parameters, search_feed
+from .forms import SaveSearchForm, SearchForm
+from .models import SavedSearch
 from .services import FACET_LABELS, FACETS
 
 logger = logging.getLogger(__name__)
@@ -19,7 +28,7 @@ logger = logging.getLogger(__name__)
 @ratelimits.limit("search")
 def search_page(request):
     form = SearchForm(request.GET or None)
-    outcome, unavailable = None, False
+    outcome, unavailable, query = None, False, None
     if form.is_valid() and form.cleaned_data["q"]:
         query = form.search_query()
         try:
@@ -44,6 +53,9 @@ def search_page(request):
             "facets": facets,
             "filters": [(name, value) for name in FACETS if form.is_bound and (value := request.GET.get(name))],
             "first_rank": (outcome.page - 1) * services.PAGE_SIZE + 1 if outcome else 1,
+            "feed_query": feed_parameters(request.GET),
+            "save_form": SaveSearchForm(initial={"email": getattr(request.user, "email", "")}),
+            "hidden": list(alerts.stored_query(query).items()) if query else [],
         },
         status=503 if unavailable else 200,
     )
@@ -80,3 +92,58 @@ def suggestions(request):
     return JsonResponse(
         {"suggestions": [{"title": entry.title, "url": entry.url, "kind": entry.kind} for entry in entries]}
     )
+
+
+@require_GET
+@ratelimits.limit("search")
+def feed(request):
+    """The Atom feed of the search in the query string; 404 without words to search for."""
+    try:
+        return search_feed(request)
+    except SearchUnavailable:
+        logger.exception("The search backend did not answer")
+        return HttpResponse(status=503, headers={"Retry-After": "60"})
+
+
+@require_POST
+@ratelimits.limit("search.subscribe")
+def save_search(request):
+    """Save the search in the form for the address given, and mail the link that confirms it."""
+    search_form, form = SearchForm(request.POST), SaveSearchForm(request.POST)
+    has_words = search_form.is_valid() and bool(query_terms(search_form.cleaned_data["q"]))
+    if not (has_words and form.is_valid()):
+        hidden = list(alerts.stored_query(search_form.search_query()).items()) if has_words else []
+        context = {"save_form": form, "has_words": has_words, "hidden": hidden}
+        return render(request, "search/save_search.html", context, status=400)
+    query = search_form.search_query()
+    alerts.save_search(form.cleaned_data["email"], query, get_language())
+    # The same words for every address, known or not, confirmed or not: the page tells nobody who subscribed.
+    messages.success(request, _("Check your inbox: follow the link we sent to start the alerts of this search."))
+    return redirect(reverse("search:search") + "?" + urlencode(alerts.stored_query(query)))
+
+
+def _get_saved_search(token: str, salt: str, max_age=None) -> SavedSearch:
+    saved = alerts.saved_search_for(token, salt, max_age)
+    if saved is None:
+        raise Http404("This link is wrong, expired, or its alert was deleted.")
+    return saved
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request, token):
+    """The link in the confirmation email: a button (mail scanners follow links, people press buttons)."""
+    saved = _get_saved_search(token, alerts.CONFIRM_SALT, alerts.CONFIRM_MAX_AGE)
+    if request.method == "POST":
+        saved.confirm(timezone.now())
+    return render(request, "search/saved_search.html", {"saved": saved, "action": "confirm"})
+
+
+@csrf_exempt  # RFC 8058: mail clients POST the List-Unsubscribe link without a form; the signed token is the proof
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """The link in every email: a button that deletes the saved search (and a mail client's one-click POST)."""
+    saved = _get_saved_search(token, alerts.UNSUBSCRIBE_SALT)
+    if request.method == "POST":
+        saved.delete()
+        return render(request, "search/saved_search.html", {"saved": None, "action": "deleted"})
+    return render(request, "search/saved_search.html", {"saved": saved, "action": "unsubscribe"})

@@ -6,6 +6,7 @@ SQLite, the database search backend, Celery tasks run in-process, email on the c
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
@@ -226,6 +227,8 @@ CELERY_BEAT_SCHEDULE = {
     # Wagtail checks scheduled publication only when asked; a minute is its documented cadence.
     "publish-scheduled-pages": {"task": "portal.publish_scheduled_pages", "schedule": 60.0},
     "clear-expired-sessions": {"task": "portal.clear_expired_sessions", "schedule": 24 * 60 * 60.0},
+    # Saved searches' emails: once a day, early in the portal's morning, with the previous day's records.
+    "send-saved-search-alerts": {"task": "search.send_saved_search_alerts", "schedule": crontab(hour=6, minute=0)},
 }
 
 # Email: console unless an SMTP host is given.
@@ -280,6 +283,8 @@ RATE_LIMITS = {
         "search": "120/m",
         # Problems reported on a dataset.
         "report": "5/h",
+        # Saved searches asked for (each mails a confirmation link to the address given).
+        "search.subscribe": "5/h",
         # Per person: associations registered, and members added to one.
         "organisation.register": "5/h",
         "organisation.add_member": "30/h",
