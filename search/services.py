@@ -140,9 +140,16 @@ def search(query: SearchQuery, page: int = 1, *, page_size: int = PAGE_SIZE, fac
 def _results(query: SearchQuery, operator: str, by_relevance: bool):
     entries = entries_for(query)
     if not by_relevance:
-        date = F("date").asc(nulls_last=True) if query.sort == "date" else F("date").desc(nulls_last=True)
-        entries = entries.order_by(date, "pk")
+        entries = entries.order_by(*_by_date(query.sort))
     return find(entries, query.q, operator=operator, order_by_relevance=by_relevance)
+
+
+def _by_date(sort: str) -> list:
+    """The order of `sort` by date, undated entries last, in the terms the search backend understands."""
+    if get_search_backend().query_compiler_class.HANDLES_ORDER_BY_EXPRESSIONS:  # the database backends
+        return [F("date").asc(nulls_last=True) if sort == "date" else F("date").desc(nulls_last=True), "pk"]
+    # Elasticsearch and OpenSearch sort by FilterFields only (not "pk"), and put missing values last themselves.
+    return [sort]
 
 
 def _facet(query: SearchQuery, name: str, operator: str) -> list[FacetValue]:

@@ -106,3 +106,10 @@ class OpenSearchBackendTestCase:
         assert found == [entry("dataset", records["dataset"]), entry("decision", records["lighting"])]
         # Its French translation is a page of its own, still public.
         assert services.search(SearchQuery(q="budget commune")).count == 1
+
+    def test_it_sorts_by_date(self, records):
+        # The decisions are of their session's day; the dataset's date is its last change, today.
+        newest_first = [hit.entry for hit in services.search(SearchQuery(q="الميزانية", sort="-date")).hits]
+        assert newest_first[0] == entry("dataset", records["dataset"])
+        oldest_first = [hit.entry for hit in services.search(SearchQuery(q="الميزانية", sort="date")).hits]
+        assert oldest_first[-1] == entry("dataset", records["dataset"])
