@@ -6,7 +6,9 @@ import pytest
 from django.utils.html import escape
 from django.utils.translation import gettext, override
 
-from tests.cms.builders import home_page
+from portal.models import SearchEntry
+from search import indexing
+from tests.cms.builders import decision, home_page, session
 from tests.search.conftest import opensearch_backend
 
 UNAVAILABLE = "Search is unavailable for a moment. Please try again later; the rest of the portal works as usual."
@@ -46,3 +48,20 @@ class SearchServerDownTestCase:
         checks = response.json()["checks"]
         assert checks["search"]["ok"] is False
         assert checks["database"]["ok"] is True
+
+
+class IndexingWhileServerDownTestCase:
+    """Staff keep publishing and withdrawing: the entries stay right in the database, the server catches up
+    with `update_index`."""
+
+    def test_it_withdraws_a_record(self, council_page, settings):
+        page = decision(session(council_page))
+        indexing.refresh_entries(["decision"])  # on the database backend of the test settings
+        settings.WAGTAILSEARCH_BACKENDS = opensearch_backend(f"http://127.0.0.1:{closed_port()}", settings, timeout=1)
+        page.unpublish()
+        assert not SearchEntry.objects.filter(kind="decision", object_id=str(page.pk)).exists()
+
+    def test_it_writes_the_entries_of_a_record(self, council_page, server_down):
+        page = decision(session(council_page))
+        indexing.index_record("decision", str(page.pk))
+        assert SearchEntry.objects.filter(kind="decision", object_id=str(page.pk)).exists()
