@@ -1,8 +1,9 @@
 """The search on a real OpenSearch server: osmem-server, through modelsearch's opensearch3 backend.
 
 What osmem cannot check: the analysers themselves. It accepts the index settings of portal/settings/base.py
-but ignores `arabic_normalization` (with a warning), so Arabic folding is checked where it happens, in Python
-(tests/portal/test_analysis.py), and on the database backend by the other search tests.
+but ignores `arabic_normalization` (with a warning), so Arabic folding is checked where it happens, in
+Python (tests/portal/test_analysis.py), and on the database backend by the pages that search
+(tests/cms/test_decision_listing.py, the catalogue's tests in tests/opendata).
 """
 
 import os
@@ -113,3 +114,7 @@ class OpenSearchBackendTestCase:
         assert newest_first[0] == entry("dataset", records["dataset"])
         oldest_first = [hit.entry for hit in services.search(SearchQuery(q="الميزانية", sort="date")).hits]
         assert oldest_first[-1] == entry("dataset", records["dataset"])
+
+    def test_it_reports_the_server_in_healthz(self, client, opensearch, db):
+        search = client.get("/healthz").json()["checks"]["search"]
+        assert (search["ok"], search["detail"]) == (True, "opensearch3")
