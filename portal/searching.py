@@ -153,7 +153,7 @@ class EntrySearch:
         """modelsearch's own query, for Elasticsearch and OpenSearch."""
         entries = SearchEntry.objects.filter(**filters, **self.span())
         if order != "relevance":
-            entries = entries.order_by(order, "id")
+            entries = entries.order_by(order)  # the engines sort by FilterFields, missing values last
         return self.backend.search(
             " ".join(self.terms), entries, operator=self.operator, order_by_relevance=order == "relevance"
         )

@@ -3,15 +3,22 @@
 A record that stops being public leaves at once (`remove_record`, in the request that unpublishes it: a
 delete is cheap and must not wait for a worker). A record that is public, new or changed, is written by a
 background task after the commit (`search.tasks.index_record`). `refresh_entries` rebuilds everything.
+
+A search server that is down does not stop any of it: the entries in the database stay right (a withdrawn
+record leaves them, so no search shows it), the failure is logged, and `manage.py update_index` brings the
+server back in step.
 """
 
 import logging
+from collections.abc import Callable
 
 from django.db import transaction
 from modelsearch.backends import get_search_backends
+from modelsearch.backends.base import BaseSearchBackend
 
 from portal.analysis import search_terms
 from portal.models import SearchEntry
+from portal.searching import UNAVAILABLE_ERRORS
 
 from .sources import SOURCES, Document, documents_of
 
@@ -55,9 +62,8 @@ def index_record(kind: str, record_id: str) -> None:
             )[0]
             for document in documents
         ]
-    for backend in get_search_backends():
-        for entry in entries:
-            backend.add(entry)
+    if entries:
+        _on_backends(lambda backend: backend.add_bulk(SearchEntry, entries))
 
 
 def remove_record(kind: str, record_id: str) -> None:
@@ -67,9 +73,19 @@ def remove_record(kind: str, record_id: str) -> None:
 
 
 def _unindex(entries: list[SearchEntry]) -> None:
-    for backend in get_search_backends():
+    def delete(backend: BaseSearchBackend) -> None:
         for entry in entries:
             backend.delete(entry)
+
+    _on_backends(delete)
+
+
+def _on_backends(write: Callable[[BaseSearchBackend], None]) -> None:
+    for backend in get_search_backends():
+        try:
+            write(backend)
+        except UNAVAILABLE_ERRORS:
+            logger.exception("The search server did not answer: run manage.py update_index once it is back")
 
 
 def refresh_entries(kinds: list[str] | None = None) -> dict[str, int]:
@@ -130,5 +146,4 @@ def _write(batch: list[SearchEntry]) -> None:
         for entry in SearchEntry.objects.filter(record_id__in={key[1] for key in keys})
         if (entry.kind, entry.record_id, entry.language) in keys
     ]
-    for backend in get_search_backends():
-        backend.add_bulk(SearchEntry, written)
+    _on_backends(lambda backend: backend.add_bulk(SearchEntry, written))

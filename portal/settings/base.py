@@ -8,6 +8,7 @@ from pathlib import Path
 
 from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_database, env_int, env_list, env_str, env_url, tiles_source
@@ -197,14 +198,43 @@ WAGTAILDOCS_CONTENT_TYPES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default: larger uploads stream to a temporary file
 
+# Search: the database backend, unless a search server is named (docs/deployment.md, "Search"). The words
+# arrive folded and stemmed in Python (portal.analysis: Arabic letters and prefixes, French accents, elisions and
+# plurals), so the server's default analyser only repeats the folds that cannot change a folded word (case, Latin
+# accents, Arabic letter forms) and stems nothing. modelsearch merges INDEX_SETTINGS into its own, which keep
+# their "edgengram_analyzer" for the suggestions.
+SEARCH_INDEX_SETTINGS = {
+    "settings": {
+        "analysis": {
+            "analyzer": {
+                "default": {
+                    "type": "custom",
+                    "tokenizer": "standard",
+                    "filter": ["lowercase", "asciifolding", "arabic_normalization"],
+                },
+            },
+        },
+        "index": {
+            # A few hundred thousand entries fit one shard (Elastic advises 10-50 GB a shard).
+            "number_of_shards": 1,
+            # 0 on one node (a replica would never be placed there); 1 or more on a cluster.
+            "number_of_replicas": env_int("SEARCH_INDEX_REPLICAS", 0),
+        },
+    }
+}
 ELASTICSEARCH_URL = env_url("ELASTICSEARCH_URL", "", ("http", "https"))
-if ELASTICSEARCH_URL:
+OPENSEARCH_URL = env_url("OPENSEARCH_URL", "", ("http", "https"))
+if ELASTICSEARCH_URL and OPENSEARCH_URL:
+    raise ImproperlyConfigured("Set ELASTICSEARCH_URL or OPENSEARCH_URL, not both: the portal has one search index.")
+if ELASTICSEARCH_URL or OPENSEARCH_URL:
     WAGTAILSEARCH_BACKENDS = {
         "default": {
-            "BACKEND": "wagtail.search.backends.elasticsearch8",
-            "URLS": [ELASTICSEARCH_URL],
-            "INDEX_PREFIX": env_str("ELASTICSEARCH_INDEX_PREFIX", "baladiya_"),
-            "TIMEOUT": 10,
+            # OpenSearch's backend needs the opensearch-py client (the `opensearch` extra).
+            "BACKEND": "wagtail.search.backends." + ("opensearch3" if OPENSEARCH_URL else "elasticsearch8"),
+            "URLS": [OPENSEARCH_URL or ELASTICSEARCH_URL],
+            "INDEX_PREFIX": env_str("SEARCH_INDEX_PREFIX", env_str("ELASTICSEARCH_INDEX_PREFIX", "baladiya_")),
+            "TIMEOUT": env_int("SEARCH_TIMEOUT", 10),
+            "INDEX_SETTINGS": SEARCH_INDEX_SETTINGS,
         }
     }
 else:

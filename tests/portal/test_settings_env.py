@@ -139,3 +139,21 @@ class ProductionSettingsTestCase:
         result = import_production(ALLOWED_HOSTS="portal.example", EMAIL_HOST="smtp.example", EMAIL_PORT="abc")
         assert result.returncode != 0
         assert "EMAIL_PORT='abc'" in result.stderr
+
+    @pytest.mark.parametrize(
+        ("variable", "other", "backend"),
+        [
+            ("ELASTICSEARCH_URL", "OPENSEARCH_URL", "elasticsearch8"),
+            ("OPENSEARCH_URL", "ELASTICSEARCH_URL", "opensearch3"),
+        ],
+    )
+    def test_it_searches_on_the_server_named(self, variable, other, backend):
+        show = "settings.WAGTAILSEARCH_BACKENDS['default'][key] for key in ('BACKEND', 'URLS')"
+        result = import_production(f"*({show})", **{variable: "http://search:9200", other: None})
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == f"wagtail.search.backends.{backend} ['http://search:9200']"
+
+    def test_it_refuses_two_search_servers(self):
+        result = import_production(ELASTICSEARCH_URL="http://es:9200", OPENSEARCH_URL="http://os:9200")
+        assert result.returncode != 0
+        assert "Set ELASTICSEARCH_URL or OPENSEARCH_URL, not both" in result.stderr

@@ -164,7 +164,7 @@ class SaveSearchTestCase:
         for page in pages:
             assert page.status_code == 200
             assert ADDRESS not in page.content.decode().lower()
-        assert "Check your inbox" in pages[0].content.decode()
+        assert "Consultez votre boîte de réception" in pages[0].content.decode()
 
     def test_a_signed_in_person_finds_their_address_filled_in(self, client, budget):
         client.force_login(UserFactory(email="karim@example.org"))
@@ -224,7 +224,7 @@ class SavedSearchAlertsTestCase:
             refresh_entries(["dataset"])
         with time_machine.travel("2026-02-04 06:00 +0000", tick=False):
             alerts.send_alerts(timezone.now())
-        assert "And 1 more" in mailoutbox[-1].body
+        assert "Et 1 autre" in mailoutbox[-1].body
 
     def test_it_writes_in_the_saved_searchs_language(self, client, mailoutbox, commune):
         with time_machine.travel("2026-02-01 09:00 +0000", tick=False):

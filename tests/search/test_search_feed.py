@@ -74,7 +74,7 @@ class SearchFeedTestCase:
         refresh_entries(["dataset"])
         response = client.get("/fr/search/feed/", {"q": f"{payload} budget"})
         feed = atom(response)
-        assert feed.findtext(f"{ATOM}title") == f"Search: “{payload} budget”"
+        assert feed.findtext(f"{ATOM}title") == f"Recherche : « {payload} budget »"
         [entry] = feed.findall(f"{ATOM}entry")
         assert entry.findtext(f"{ATOM}title") == f"Budget {payload}"  # text: a reader shows it as is
         summary = entry.find(f"{ATOM}summary")
@@ -86,6 +86,7 @@ class SearchFeedTestCase:
         html = client.get("/fr/search/?q=budget&kind=dataset&page=1").content.decode()
         href = "/fr/search/feed/?q=budget&amp;kind=dataset"
         assert (
-            f'<link rel="alternate" type="application/atom+xml" title="Search: “budget” (Atom)" href="{href}">' in html
+            f'<link rel="alternate" type="application/atom+xml" title="Recherche : « budget » (Atom)" href="{href}">'
+            in html
         )
         assert f'<a href="{href}" type="application/atom+xml">' in html
