@@ -64,6 +64,8 @@ class EntrySearch:
     q: str
     filters: dict = field(default_factory=dict)
     operator: str = "and"
+    # Suggestions while typing: the titles' words (AutocompleteField), the last word a prefix.
+    prefix: bool = False
     # Only the entries that entered the search in this span (saved searches, feeds): pages and counts.
     created_after: datetime.datetime | None = None
     created_until: datetime.datetime | None = None
@@ -154,6 +156,8 @@ class EntrySearch:
         entries = SearchEntry.objects.filter(**filters, **self.span())
         if order != "relevance":
             entries = entries.order_by(order)  # the engines sort by FilterFields, missing values last
+        if self.prefix:
+            return self.backend.autocomplete(" ".join(self.terms), entries)
         return self.backend.search(
             " ".join(self.terms), entries, operator=self.operator, order_by_relevance=order == "relevance"
         )
@@ -245,7 +249,10 @@ class SQLiteEngine(DatabaseEngine):
 
     def matches(self, search):
         joiner = " AND " if search.operator == "and" else " OR "
-        expression = "body : (" + joiner.join(f'"{term}"' for term in search.terms) + ")"
+        words = [f'"{term}"' for term in search.terms]
+        if search.prefix:
+            words[-1] += " *"
+        expression = f"{'autocomplete' if search.prefix else 'body'} : ({joiner.join(words)})"
         sql = (
             f"SELECT CAST(i.object_id AS INTEGER) AS entry_id, -bm25({self.fts_table}) AS score "  # noqa: S608
             f"FROM {self.fts_table} f CROSS JOIN {self.index_table} i ON f.rowid = i.id "
@@ -257,14 +264,18 @@ class SQLiteEngine(DatabaseEngine):
 class PostgresEngine(DatabaseEngine):
     def matches(self, search):
         joiner = " & " if search.operator == "and" else " | "
-        expression = joiner.join(f"'{term}'" for term in search.terms)
-        config = get_search_backend().config or "simple"
+        words = [f"'{term}'" for term in search.terms]
+        backend = get_search_backend()
+        if search.prefix:
+            words[-1] += ":*"
+        config = (backend.autocomplete_config if search.prefix else backend.config) or "simple"
+        vector = "i.autocomplete" if search.prefix else "i.body"
         sql = (
-            "SELECT i.object_id::integer AS entry_id, ts_rank(i.body, query) AS score "  # noqa: S608
+            f"SELECT i.object_id::integer AS entry_id, ts_rank({vector}, query) AS score "  # noqa: S608
             f"FROM {self.index_table} i, to_tsquery(%s::regconfig, %s) query "
-            "WHERE i.content_type_id = %s AND i.body @@ query"
+            f"WHERE i.content_type_id = %s AND {vector} @@ query"
         )
-        return sql, [config, expression, self.content_type_id]
+        return sql, [config, joiner.join(words), self.content_type_id]
 
 
 def _database_engine(backend) -> DatabaseEngine | None:

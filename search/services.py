@@ -11,7 +11,6 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from modelsearch.backends import get_search_backend
 from wagtail.contrib.search_promotions.models import Query, SearchPromotion
 from wagtail.search.utils import MAX_QUERY_STRING_LENGTH, normalise_query_string
 
@@ -21,7 +20,7 @@ from portal.analysis import search_terms
 from portal.bodies.models import PublicBody
 from portal.i18n import language_order
 from portal.models import SearchEntry
-from portal.searching import UNAVAILABLE_ERRORS, EntrySearch, SearchUnavailable, query_terms
+from portal.searching import EntrySearch, query_terms
 
 from .models import UnansweredQuery
 from .sources import SOURCES
@@ -243,11 +242,5 @@ def record_search(q: str, count: int, day: datetime.date | None = None) -> None:
 
 
 def suggest(q: str, limit: int = 8) -> list[SearchEntry]:
-    """Titles that start like what is being typed, for the search box's suggestions."""
-    terms = query_terms(q)
-    if not terms:
-        return []
-    try:
-        return list(get_search_backend().autocomplete(" ".join(terms), SearchEntry.objects.all())[:limit])
-    except UNAVAILABLE_ERRORS as error:
-        raise SearchUnavailable(str(error)) from error
+    """Titles with the words being typed, the last one begun, for the search box's suggestions."""
+    return EntrySearch(q, prefix=True).page(0, limit)
