@@ -2,7 +2,7 @@
 
 import datetime
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import F
@@ -56,9 +56,6 @@ class SearchQuery:
 
     def filters(self) -> dict:
         return {name: getattr(self, name) for name in FACETS if getattr(self, name)}
-
-    def without(self, name: str) -> "SearchQuery":
-        return replace(self, **{name: None if name == "year" else ""})
 
 
 @dataclass(frozen=True)
@@ -193,18 +190,18 @@ def describe(entries: list[SearchEntry], q: str) -> list[Hit]:
 def snippet_text(entry: SearchEntry, wanted: set[str]) -> str:
     """The summary, or the passage of the text around the first word searched for when the summary has none."""
     if not wanted or _matches(entry.summary, wanted) or not entry.text:
-        return _words(entry.summary or entry.text, 0)
+        return _first_words(entry.summary or entry.text)
     words = entry.text[:20000].split()
     for position, word in enumerate(words):
         if search_terms(word) in wanted:
             start = max(0, position - SNIPPET_WORDS // 3)
-            return ("… " if start else "") + _words(" ".join(words[start:]), 0)
-    return _words(entry.summary or entry.text, 0)
+            return ("… " if start else "") + _first_words(" ".join(words[start:]))
+    return _first_words(entry.summary or entry.text)
 
 
-def _words(text: str, start: int) -> str:
+def _first_words(text: str) -> str:
     words = text.split()
-    return " ".join(words[start : start + SNIPPET_WORDS]) + (" …" if len(words) > start + SNIPPET_WORDS else "")
+    return " ".join(words[:SNIPPET_WORDS]) + (" …" if len(words) > SNIPPET_WORDS else "")
 
 
 def _matches(text: str, wanted: set[str]) -> bool:
