@@ -18,6 +18,7 @@ install: $(VENV)/.installed
 run: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
+	$(PY) manage.py index_records --verbosity 0
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 	@echo "Portal: http://$(HOST):$(PORT)/  ·  admin: http://$(HOST):$(PORT)/admin/"
 	$(PY) manage.py runserver $(HOST):$(PORT)

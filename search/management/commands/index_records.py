@@ -19,5 +19,6 @@ class Command(BaseCommand):
         if unknown := set(kinds) - set(SOURCES):
             raise CommandError(f"Unknown kinds: {', '.join(sorted(unknown))}. Known: {', '.join(SOURCES)}.")
         counts = refresh_entries(kinds or None)
-        for kind, count in counts.items():
-            self.stdout.write(f"{kind}: {count}")
+        if options["verbosity"]:
+            for kind, count in counts.items():
+                self.stdout.write(f"{kind}: {count}")
