@@ -40,8 +40,10 @@ def licence(licence_after_flush):
 @pytest.mark.django_db(transaction=True)
 class IngestWorkerTestCase:
     def test_it_ingests_an_upload_on_a_worker_once_the_upload_commits(self, redis_worker):
-        resource = ResourceFactory()
         with transaction.atomic():
+            # In the same commit: the worker also indexes the new dataset for the search, and SQLite's in-memory
+            # test database refuses (not delays) a second writer.
+            resource = ResourceFactory()
             version = services.add_version(resource, ContentFile(CONTENT), filename="spending.csv")
             # Not before the commit: the worker would not see the version yet.
             assert ResourceVersion.objects.get(pk=version.pk).status == ResourceVersion.Status.PENDING
@@ -56,8 +58,10 @@ class IngestWorkerTestCase:
         assert ingest.progress(version)["status"] == "loaded"
 
     def test_a_bad_upload_on_a_worker_keeps_the_loaded_rows(self, redis_worker):
-        resource = ResourceFactory()
         with transaction.atomic():
+            # In the same commit: the worker also indexes the new dataset for the search, and SQLite's in-memory
+            # test database refuses (not delays) a second writer.
+            resource = ResourceFactory()
             good = services.add_version(resource, ContentFile(CONTENT), filename="spending.csv")
         wait_for(good)
         with transaction.atomic():
