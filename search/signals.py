@@ -62,8 +62,14 @@ def status_moved(sender, record, **kwargs):
     follow(record)
 
 
-def dataset_part_changed(sender, instance, raw=False, **kwargs):
+# What of a resource its dataset's entries say: a save of other fields alone (a new version) changes nothing.
+RESOURCE_FIELDS_IN_ENTRIES = {"name_ar", "name_fr", "name_en", "format", "dataset"}
+
+
+def dataset_part_changed(sender, instance, raw=False, update_fields=None, **kwargs):
     """A resource (its name, its format) or a keyword is part of what a dataset's entry says."""
+    if update_fields is not None and not RESOURCE_FIELDS_IN_ENTRIES & set(update_fields):
+        return
     if not raw:
         from opendata.models import Dataset, TaggedDataset
 
