@@ -13,7 +13,9 @@ WORKDIR /app
 # Dependencies first (pinned by constraints.txt, no dev extras), so that a code change
 # does not reinstall them. Every dependency ships a manylinux wheel: no compiler is needed.
 COPY pyproject.toml constraints.txt ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
+# With the `opensearch` extra: OPENSEARCH_URL alone switches the search to an OpenSearch server.
+RUN python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
+print('\n'.join(p['dependencies'] + p['optional-dependencies']['opensearch']))" \
         > /tmp/requirements.txt \
     && pip install -c constraints.txt -r /tmp/requirements.txt \
     && rm /tmp/requirements.txt
