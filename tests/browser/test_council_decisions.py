@@ -208,7 +208,7 @@ class CouncilDecisionTestCase:
 
         # A citizen filters the listing by year, then also by words of the title: plain GET forms.
         visit(page, "/ar/decisions/")
-        filters = page.get_by_role("search")
+        filters = page.locator("main").get_by_role("search")  # the header holds the site search
         filters.locator("[name=year]").select_option("2024")
         follow(page, filters.locator("[type=submit]"))
         assert listing_query(page)["year"] == ["2024"]

@@ -78,7 +78,7 @@ class OpenDataTestCase:
         expect(cards).to_have_count(2)
 
         # Filter by theme: a plain GET form with a checkbox per theme.
-        filters = page.get_by_role("search")
+        filters = page.locator("main").get_by_role("search")  # the header holds the site search
         filters.locator("input[name=theme][value=economy]").check()
         follow(page, filters.locator("button[type=submit]"))
         assert parse_qs(urlsplit(page.url).query)["theme"] == ["economy"]
