@@ -1,5 +1,7 @@
 """GET /api/v1/search/: the unified search for programs, with the search page's parameters and ranking."""
 
+import html
+
 from django.conf import settings
 from django.utils.html import strip_tags
 from drf_spectacular.utils import extend_schema
@@ -53,7 +55,7 @@ class SearchResultSerializer(serializers.Serializer):
         return self.context["request"].build_absolute_uri(hit.entry.url)
 
     def get_snippet(self, hit: services.Hit) -> str:
-        return strip_tags(hit.snippet)
+        return html.unescape(strip_tags(hit.snippet))  # the highlighted snippet's text, entities decoded
 
     def get_body(self, hit: services.Hit) -> str | None:
         return self.context["body_slugs"].get(hit.entry.body_id)

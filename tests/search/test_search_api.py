@@ -23,6 +23,10 @@ class SearchAPITestCase:
             "date": "2025-06-30",
         }
 
+    def test_the_snippet_is_plain_text(self, client, records):
+        [result] = client.get("/api/v1/search/", {"q": "eclairage", "language": "fr"}).json()["results"]
+        assert result["snippet"] == "Un crédit pour les travaux d'éclairage public et l'entretien du réseau."
+
     def test_it_filters_and_pages(self, client, records):
         data = client.get("/api/v1/search/", {"q": "اشغال", "page_size": "1"}).json()
         assert data["count"] == 2
