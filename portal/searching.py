@@ -16,6 +16,7 @@ import contextlib
 import datetime
 import importlib
 import re
+from abc import ABC, abstractmethod
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -142,9 +143,7 @@ class EntrySearch:
         return all(str(values[FACET_COLUMNS.index(name)]) == str(value) for name, value in filters.items())
 
     def _read_facet_table(self):
-        if self.engine is None:
-            return []
-        return self.engine.facet_table(self)
+        return self.engine.facet_table(self) if self.engine else []  # a search server counts per facet
 
     def span(self) -> dict:
         """The created_at bounds as ORM lookups."""
@@ -170,14 +169,12 @@ class EntrySearch:
             raise SearchUnavailable(str(error)) from error
 
 
-class DatabaseEngine:
-    """Queries over modelsearch's index tables, for one database vendor.
+class DatabaseEngine(ABC):
+    """Queries over modelsearch's index tables, for one database vendor (SQLiteEngine, PostgresEngine).
 
     Their SQL names tables and columns from the models and FACET_COLUMNS only; every value (the words, the
     filters' values) is a parameter.
     """
-
-    vendor = ""
 
     def __init__(self, backend):
         self.index_table = backend.get_index_for_model(SearchEntry).entries.model._meta.db_table
@@ -186,9 +183,9 @@ class DatabaseEngine:
         self.content_type_id = ContentType.objects.get_for_model(SearchEntry).pk
         self.connection = connections[SearchEntry.objects.db]
 
+    @abstractmethod
     def matches(self, search: EntrySearch) -> tuple[str, list]:
         """SQL selecting (entry_id, score) of the matches, higher scores better, and its parameters."""
-        raise NotImplementedError
 
     def facet_table(self, search: EntrySearch) -> list[tuple[tuple, int]]:
         matches, parameters = self.matches(search)
