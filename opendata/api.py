@@ -40,6 +40,7 @@ from portal.api import (
     positive_integer_parameter,
 )
 from portal.bodies.models import PublicBody
+from portal.forms import declared_parameters
 from portal.ratelimits import RateThrottle
 
 from . import datastore
@@ -442,7 +443,7 @@ class DatasetViewSet(CatalogueViewSet):
         responses={200: DatasetSerializer(many=True), **PROBLEM_RESPONSES},
     )
     def list(self, request, *args, **kwargs):
-        query = DatasetQuerySerializer(data=request.query_params)
+        query = DatasetQuerySerializer(data=declared_parameters(request.query_params, DatasetQuerySerializer().fields))
         query.is_valid(raise_exception=True)
         datasets = self.paginator.paginate_search(query.dataset_search(), request)
         return self.get_paginated_response(self.get_serializer(datasets, many=True).data)

@@ -27,6 +27,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from portal.caching import unobserved
 from portal.files import iana_name
 from portal.queries import QueryTooLong, check_query_length
 from portal.ratelimits import limit
@@ -94,8 +95,10 @@ def _get_public_resource(uuid) -> Resource:
 
 
 def count_download(resource: Resource) -> None:
-    # One UPDATE … SET download_count = download_count + 1: concurrent downloads never lose a count.
-    Resource.objects.filter(pk=resource.pk).update(download_count=F("download_count") + 1)
+    # One UPDATE … SET download_count = download_count + 1: concurrent downloads never lose a count. A count is
+    # not a change of content: cached pages show it as of their last change.
+    with unobserved():
+        Resource.objects.filter(pk=resource.pk).update(download_count=F("download_count") + 1)
 
 
 def content_disposition(filename: str, fallback: str) -> str:

@@ -26,6 +26,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from portal.forms import declared_parameters
 from portal.ratelimits import RateThrottle
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -195,6 +196,17 @@ class SortFilter(filters.OrderingFilter):
         return qs.order_by(*(self.get_ordering_value(param) for param in value), "pk")
 
 
+class DeclaredFilterBackend(DjangoFilterBackend):
+    """django-filter bound to the parameters its filter set declares (portal.forms.declared_parameters)."""
+
+    def get_filterset_kwargs(self, request, queryset, view):
+        kwargs = super().get_filterset_kwargs(request, queryset, view)
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None:
+            kwargs["data"] = declared_parameters(kwargs["data"], filterset_class.base_filters)
+        return kwargs
+
+
 # Views ----------------------------------------------------------------------------------------------
 
 
@@ -202,7 +214,7 @@ class PublicReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     # Public, read-only data: no authentication, so no session lookup and no CSRF.
     authentication_classes = ()
     permission_classes = (AllowAny,)
-    filter_backends = (DjangoFilterBackend,)
+    filter_backends = (DeclaredFilterBackend,)
     pagination_class = PagePagination
     throttle_classes = (RateThrottle,)
     # The rate (settings.RATE_LIMITS) and counter of portal.ratelimits.RateThrottle.

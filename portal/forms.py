@@ -1,7 +1,10 @@
 """What every public form of the portal shares."""
 
+from collections.abc import Iterable
+
 from django import forms
 from django.db.models import BLANK_CHOICE_DASH
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 DASHES = BLANK_CHOICE_DASH[0][1]  # Django's "---------"
@@ -22,3 +25,16 @@ class PromptedChoicesMixin:
                 field.choices = [
                     (value, self.empty_choice_label if label == DASHES else label) for value, label in choices
                 ]
+
+
+def declared_parameters(query: QueryDict, names: Iterable[str]) -> QueryDict:
+    """The parameters of `query` that a form or serializer declares, each read by its name.
+
+    Parameters nobody reads (a tracker's `utm_source`, a cache buster) then neither change the answer nor make
+    the page cache (portal.caching) keep another copy of it; links built from the result do not repeat them.
+    """
+    declared = QueryDict(mutable=True)
+    for name in names:
+        if name in query:
+            declared.setlist(name, query.getlist(name))
+    return declared

@@ -14,6 +14,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from portal.api import PROBLEM_RESPONSES, JSONOnly, PagePagination, check_language_parameter
 from portal.bodies.models import PublicBody
+from portal.forms import declared_parameters
 from portal.ratelimits import RateThrottle
 
 from . import services
@@ -86,7 +87,7 @@ class SearchView(GenericAPIView):
     )
     def get(self, request):
         check_language_parameter(request)
-        parameters = SearchParameters(data=request.query_params)
+        parameters = SearchParameters(data=declared_parameters(request.query_params, SearchParameters().fields))
         parameters.is_valid(raise_exception=True)
         data = parameters.validated_data
         size = min(data.pop("page_size"), PagePagination.max_page_size)

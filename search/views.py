@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -25,6 +26,7 @@ logger = logging.getLogger(__name__)
 
 
 @require_GET
+@never_cache  # each search counts in "What people search for": it is not served from the page cache
 @ratelimits.limit("search")
 def search_page(request):
     form = SearchForm(request.GET or None)

@@ -92,6 +92,12 @@ def _clear_cache():
 
 
 @pytest.fixture
+def no_page_cache(settings):
+    """For tests that count what computing a page costs (queries, rate limits): every request reaches its view."""
+    settings.PAGE_CACHE_TIMEOUT = 0
+
+
+@pytest.fixture
 def region(db):
     return PublicBodyFactory(kind="region", name_ar="ولاية الاختبار", name_fr="Wilaya de Test", slug="wilaya-test")
 

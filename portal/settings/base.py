@@ -69,6 +69,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # ETags and 304s for every GET, last on the way out so that they describe the content as sent.
+    "django.middleware.http.ConditionalGetMiddleware",
     "portal.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -76,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.caching.PublicPageCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.SearchUnavailableMiddleware",
@@ -114,7 +117,29 @@ REDIS_URL = env_url("REDIS_URL", "", ("redis", "rediss"))
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}}
+# Public pages and API answers for anonymous visitors (portal.caching): how long an entry may live in the cache
+# (0 turns the page cache off; a change of content retires entries at once anyway), how long browsers and proxies
+# may keep an answer before they revalidate it, and the largest answer stored.
+PAGE_CACHE_TIMEOUT = env_int("PAGE_CACHE_TIMEOUT", 60 * 60)
+PAGE_CACHE_MAX_AGE = env_int("PAGE_CACHE_MAX_AGE", 60)
+PAGE_CACHE_MAX_SIZE = env_int("PAGE_CACHE_MAX_SIZE", 2 * 1024 * 1024)
+# A caching proxy or CDN in front (docs/deployment.md, "Caching"): Wagtail purges a page's addresses there when
+# it is published, moved or withdrawn.
+WAGTAILFRONTENDCACHE: dict[str, dict] = {}
+if purge_url := env_url("FRONTEND_CACHE_PURGE_URL", "", ("http", "https")):
+    WAGTAILFRONTENDCACHE["proxy"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+        "LOCATION": purge_url,
+    }
+if cloudflare_zone := env_str("CLOUDFLARE_ZONE_ID"):
+    WAGTAILFRONTENDCACHE["cloudflare"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
+        "ZONEID": cloudflare_zone,
+        "BEARER_TOKEN": env_str("CLOUDFLARE_API_TOKEN"),
+    }
+if WAGTAILFRONTENDCACHE:
+    INSTALLED_APPS.append("wagtail.contrib.frontend_cache")
 # django-ratelimit lists only third-party Redis caches as supported; Django's own RedisCache
 # has the atomic increments it needs (W001). A memory cache serves the one process of the
 # embedded default (E003); production refuses to start without REDIS_URL.

@@ -12,7 +12,7 @@ class BodyListTestCase:
         content = response.content.decode()
         assert content.index("Wilaya de Test") < content.index("Commune de Test") < content.index("Service technique")
 
-    def test_its_query_count_does_not_grow_with_the_bodies(self, client, region):
+    def test_its_query_count_does_not_grow_with_the_bodies(self, client, region, no_page_cache):
         def count_queries():
             with CaptureQueriesContext(connection) as queries:
                 assert client.get("/fr/bodies/").status_code == 200

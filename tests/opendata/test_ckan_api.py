@@ -557,7 +557,7 @@ def test_an_unknown_action_with_odd_characters_stays_data(client):
 
 
 @rate_limits(api="3/m")
-def test_it_limits_the_rate_per_address_in_ckans_envelope(client):
+def test_it_limits_the_rate_per_address_in_ckans_envelope(client, no_page_cache):
     for _number in range(3):
         ok(call(client, "status_show"))
     response = call(client, "status_show")

@@ -158,7 +158,7 @@ class DataPackageTestCase:
         assert response["Content-Type"] == "application/json"
 
     @rate_limits(api="1/h")
-    def test_it_is_rate_limited(self, client, facilities):
+    def test_it_is_rate_limited(self, client, facilities, no_page_cache):
         package(client)
         response = client.get("/catalog/datasets/facilities/datapackage.json")
         assert response.status_code == 429

@@ -173,7 +173,9 @@ class DatasetPageTestCase:
         assert client.get(f"/fr/data/cache/resources/{resource.uuid}/").status_code == 404
         assert client.get("/fr/data/inconnu/").status_code == 404
 
-    def test_its_query_count_does_not_grow_with_the_resources(self, client, budget, django_assert_max_num_queries):
+    def test_its_query_count_does_not_grow_with_the_resources(
+        self, client, budget, django_assert_max_num_queries, no_page_cache
+    ):
         def count():
             with CaptureQueriesContext(connection) as queries:
                 assert client.get(PAGE).status_code == 200

@@ -405,7 +405,7 @@ class CatalogTestCase:
 @pytest.mark.django_db
 class CatalogRateLimitTestCase:
     @rate_limits(api="2/h")
-    def test_it_limits_requests_per_address(self, client, commune):
+    def test_it_limits_requests_per_address(self, client, commune, no_page_cache):
         DatasetFactory(name="limited", body=commune)
         assert client.get("/catalog.ttl").status_code == 200
         assert client.get("/catalog/datasets/limited.ttl").status_code == 200

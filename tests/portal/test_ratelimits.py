@@ -31,7 +31,7 @@ def test_the_decorator_refuses_past_the_rate_and_the_page_says_when_to_come_back
 
 
 @rate_limits(api="1/m")
-def test_a_limited_page_answers_429_in_the_visitors_language(client):
+def test_a_limited_page_answers_429_in_the_visitors_language(client, no_page_cache):
     assert client.get("/catalog.ttl").status_code == 200
     response = client.get("/catalog.ttl", HTTP_ACCEPT_LANGUAGE="ar")
     assert response.status_code == 429
@@ -54,7 +54,7 @@ def test_a_rate_never_set_is_an_error_not_an_open_door():
 
 
 @rate_limits(api="2/m")
-def test_the_rest_api_throttles_the_decisions_with_a_problem_and_retry_after(client):
+def test_the_rest_api_throttles_the_decisions_with_a_problem_and_retry_after(client, no_page_cache):
     assert client.get("/api/v1/decisions/").status_code == 200
     assert client.get("/api/v1/sessions/").status_code == 200
     response = client.get("/api/v1/decisions/")

@@ -157,3 +157,13 @@ class ProductionSettingsTestCase:
         result = import_production(ELASTICSEARCH_URL="http://es:9200", OPENSEARCH_URL="http://os:9200")
         assert result.returncode != 0
         assert "Set ELASTICSEARCH_URL or OPENSEARCH_URL, not both" in result.stderr
+
+
+def test_a_purge_address_or_a_cloudflare_zone_turns_front_end_cache_invalidation_on():
+    show = "sorted(settings.WAGTAILFRONTENDCACHE), 'wagtail.contrib.frontend_cache' in settings.INSTALLED_APPS"
+    assert import_production(show).stdout.strip() == "[] False"
+    both = import_production(
+        show, FRONTEND_CACHE_PURGE_URL="http://127.0.0.1:6081/", CLOUDFLARE_ZONE_ID="zone", CLOUDFLARE_API_TOKEN="t"
+    )
+    assert both.stdout.strip() == "['cloudflare', 'proxy'] True", both.stderr
+    assert "FRONTEND_CACHE_PURGE_URL" in import_production(show, FRONTEND_CACHE_PURGE_URL="ftp://x").stderr
