@@ -144,7 +144,7 @@ class ReadTrackingQueryDict(QueryDict):
 
     def _getlist(self, key, default=None, force_list=False):
         self.names_read.add(key)
-        return super()._getlist(key, default, force_list)
+        return super()._getlist(key, default, force_list)  # type: ignore[misc]  # MultiValueDict's, untyped
 
     def __len__(self):
         self.read_size = True
@@ -180,7 +180,7 @@ class ReadTrackingQueryDict(QueryDict):
 
 def _given(query: QueryDict) -> dict[str, list[str]]:
     """The parameters of the request as given, without counting as the view's reads."""
-    return dict(dict.items(query))
+    return dict(dict.items(query))  # type: ignore[arg-type]  # a MultiValueDict holds lists under its keys
 
 
 def _digest(*parts) -> str:
