@@ -10,18 +10,19 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from wagtail.models import Locale
+from wagtail.models import Locale, Page
 
 from portal.i18n import language_order
 from portal.searching import MAX_MATCHES, matching_ids
 
 from .models import CouncilSessionPage, DecisionPage
 
-# Each order ends with the primary key, so that it is total: a cursor then names one place in it.
+# Each order ends with the primary key, so that it is total: a cursor then names one place in it. page_ptr, not pk,
+# which would sort on the parent table's id, out of reach of the indexes.
 SORTS = {
-    "-date": ["-decision_date", "-reference", "-pk"],
-    "date": ["decision_date", "reference", "pk"],
-    "reference": ["reference", "pk"],
+    "-date": ["-decision_date", "-reference", "-page_ptr"],
+    "date": ["decision_date", "reference", "page_ptr"],
+    "reference": ["reference", "page_ptr"],
 }
 # The orders a cursor can continue: those of the (decision_date, reference, id) indexes.
 KEYSET_SORTS = {"-date", "date"}
@@ -44,16 +45,22 @@ class DecisionFilters:
 
 
 def decisions_in_language(language: str) -> QuerySet[DecisionPage]:
-    """Return live decisions in `language`, plus those not translated into it, in their best other language."""
+    """Return live decisions in `language`, plus those not translated into it, in their best other language.
+
+    "Not translated" is a NOT EXISTS per decision, which the (translation_key, locale) index of Wagtail's pages
+    answers: the listing then reads its first rows in index order instead of hashing every decision's key.
+    """
     locales = {locale.language_code: locale for locale in Locale.objects.all()}
     condition, seen = Q(), Q()
     for code in language_order(language):
         if code not in locales:
             continue
         in_locale = Q(locale=locales[code])
-        condition |= in_locale & ~seen if seen else in_locale
-        keys = DecisionPage.objects.live().filter(locale=locales[code]).values("translation_key")
-        seen = seen | Q(translation_key__in=keys) if seen else Q(translation_key__in=keys)
+        condition |= in_locale & seen if seen else in_locale
+        translated = Exists(
+            Page.objects.filter(translation_key=OuterRef("translation_key"), locale=locales[code], live=True)
+        )
+        seen = seen & ~translated if seen else ~translated
     return DecisionPage.objects.live().filter(condition)
 
 
@@ -151,12 +158,12 @@ class Cursor:
             return Q(decision_date__lte=self.date) & (
                 Q(decision_date__lt=self.date)
                 | Q(decision_date=self.date, reference__lt=self.reference)
-                | Q(decision_date=self.date, reference=self.reference, pk__lt=self.pk)
+                | Q(decision_date=self.date, reference=self.reference, page_ptr__lt=self.pk)
             )
         return Q(decision_date__gte=self.date) & (
             Q(decision_date__gt=self.date)
             | Q(decision_date=self.date, reference__gt=self.reference)
-            | Q(decision_date=self.date, reference=self.reference, pk__gt=self.pk)
+            | Q(decision_date=self.date, reference=self.reference, page_ptr__gt=self.pk)
         )
 
 
