@@ -30,6 +30,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -50,19 +51,23 @@ SERVER_WORKERS = 2
 TIMED_IMPORTS = 20
 
 
-bench_url, maintenance_url = bench_database_urls(BENCH_DATABASE, "bench/decisions.py")
-os.environ.update(
-    DATABASE_URL=bench_url,
-    DJANGO_SETTINGS_MODULE="portal.settings.dev",
-    DEBUG="false",
-    MEDIA_ROOT=str(ROOT / "var" / "bench-media"),
-)
-
 import django  # noqa: E402
+from django.apps import apps  # noqa: E402
 
-recreate_database(BENCH_DATABASE, maintenance_url)
-django.setup()
+# Run as a script, this module makes its own database; imported by a script that has set Django up already
+# (bench/growth.py), it only lends its loader (load_decisions) and its measures.
+if not apps.ready:
+    bench_url, maintenance_url = bench_database_urls(BENCH_DATABASE, "bench/decisions.py")
+    os.environ.update(
+        DATABASE_URL=bench_url,
+        DJANGO_SETTINGS_MODULE="portal.settings.dev",
+        DEBUG="false",
+        MEDIA_ROOT=str(ROOT / "var" / "bench-media"),
+    )
+    recreate_database(BENCH_DATABASE, maintenance_url)
+    django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -74,6 +79,7 @@ from wagtail.search.backends import get_search_backend  # noqa: E402
 from bench.http_load import fetch, load, serve  # noqa: E402
 from cms.demo import minimal_pdf  # noqa: E402
 from cms.importing import import_decisions  # noqa: E402
+from cms.listing import Cursor, DecisionFilters, filter_decisions  # noqa: E402
 from cms.models import (  # noqa: E402
     CouncilDocument,
     CouncilIndexPage,
@@ -417,12 +423,21 @@ def pages_to_measure(loader: BulkLoader) -> dict[str, str]:
     session = CouncilSessionPage.objects.child_of(council).order_by("path").first()
     decision = DecisionPage.objects.child_of(session).order_by("path").first()
     topic = "eau"
+    # The cursor of a page 90% down the listing, as its "Next" links carry it.
+    everything = filter_decisions("fr", DecisionFilters())
+    deep = everything[max(0, int(everything.count() * 0.9) - 1)]
+    tagged = filter_decisions("fr", DecisionFilters(topic=topic, outcome="adopted", sort="date"))
+    deep_tagged = tagged[max(0, int(tagged.count() * 0.9) - 1)]
     return {
         "listing": "/fr/decisions/",
-        "listing, deep page": "/fr/decisions/?page=9999",
+        "listing, ?page=9999": "/fr/decisions/?page=9999",
+        "listing, deep cursor": f"/fr/decisions/?after={quote(str(Cursor.of(deep)))}",
         "body + year": f"/fr/decisions/?body={council.body.slug}&year={FIRST_YEAR}",
         "topic + outcome, oldest": f"/fr/decisions/?topic={topic}&outcome=adopted&sort=date",
-        "topic + outcome, deep": f"/fr/decisions/?topic={topic}&outcome=adopted&sort=date&page=9999",
+        "topic + outcome, ?page=9999": f"/fr/decisions/?topic={topic}&outcome=adopted&sort=date&page=9999",
+        "topic + outcome, deep cursor": (
+            f"/fr/decisions/?topic={topic}&outcome=adopted&sort=date&after={quote(str(Cursor.of(deep_tagged)))}"
+        ),
         "session": f"/fr/decisions/?session={session.translation_key}",
         "search q=المياه": "/fr/decisions/?q=%D8%A7%D9%84%D9%85%D9%8A%D8%A7%D9%87",
         "decision page (ar)": decision.get_url(),
@@ -442,6 +457,33 @@ def measure(loader: BulkLoader) -> dict[str, dict]:
     return results
 
 
+def new_loader() -> BulkLoader:
+    """Return a loader with its councils, under the demo's Arabic home page (load_demo must have run)."""
+    locale = Locale.objects.get(language_code="ar")
+    media = Path(settings.MEDIA_ROOT) / "documents"
+    media.mkdir(parents=True, exist_ok=True)
+    shared = minimal_pdf(["Document partage par toutes les pieces jointes du banc d'essai"])
+    (media / "bench-shared.pdf").write_bytes(shared)
+    topics = {topic.slug: topic for topic in Topic.objects.filter(locale=locale)}
+    loader = BulkLoader(topics, locale, "documents/bench-shared.pdf", len(shared))
+    loader.create_councils(HomePage.objects.get(locale=locale))
+    return loader
+
+
+def load_decisions(count: int, loader: BulkLoader | None = None) -> BulkLoader:
+    """Bring the bench decisions to `count` (at most 10,000), with their sessions, attachments and search entries,
+    and refresh the planner's statistics; return the loader, to pass again for a larger count."""
+    loader = loader or new_loader()
+    with transaction.atomic():
+        loader.load_until(count)
+    began = time.perf_counter()
+    refresh_entries(["decision"])  # bulk loading sends no signals: the search entries are written here
+    print(f"{count:>6,} decisions: search entries written and indexed in {time.perf_counter() - began:.1f} s")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return loader
+
+
 def main() -> None:
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
@@ -456,25 +498,12 @@ def main() -> None:
         f"so {seconds * STEPS[-1] / 60:.0f} min for {STEPS[-1]:,}: loading in bulk instead"
     )
 
-    media = Path(os.environ["MEDIA_ROOT"]) / "documents"
-    media.mkdir(parents=True, exist_ok=True)
-    shared = minimal_pdf(["Document partage par toutes les pieces jointes du banc d'essai"])
-    (media / "bench-shared.pdf").write_bytes(shared)
-    topics = {topic.slug: topic for topic in Topic.objects.filter(locale=locale)}
-    loader = BulkLoader(topics, locale, "documents/bench-shared.pdf", len(shared))
-    loader.create_councils(home)
-
+    loader = None
     results = {}
     for step in STEPS:
         began = time.perf_counter()
-        with transaction.atomic():
-            loader.load_until(step)
+        loader = load_decisions(step, loader)
         loading = time.perf_counter() - began
-        began = time.perf_counter()
-        refresh_entries(["decision"])  # bulk loading sends no signals: the search entries are written here
-        print(f"step {step:>6,}: search entries written and indexed in {time.perf_counter() - began:.1f} s")
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
         print(
             f"step {step:>6,}: loaded in {loading:.1f} s ({loader.timings()}); load average {os.getloadavg()[0]:.1f}; "
             f"in the database: {DecisionPage.objects.count():,} decisions, "

@@ -48,7 +48,7 @@ def decision_jsonld(page: DecisionPage, request: HttpRequest) -> dict:
                 "encodingFormat": attachment.document.content_type,
                 **({"contentSize": str(attachment.document.file_size)} if attachment.document.file_size else {}),
             }
-            for attachment in page.attachments.select_related("document")
+            for attachment in page.attachments.all()  # prefetched with their documents (DecisionPage.get_context)
         ],
     }
     return {key: value for key, value in data.items() if value not in (None, [], "")}

@@ -7,14 +7,16 @@ from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page, ReferenceIndex, TranslatableMixin
+from wagtail.models import Orderable, Page, PageViewRestriction, ReferenceIndex, TranslatableMixin
 from wagtail.search import index
 
 from portal.analysis import search_terms
@@ -101,6 +103,9 @@ class CouncilIndexPage(LocaleFallbackRouteMixin, Page):
     class Meta:
         verbose_name = _("council")
 
+    def specific_children(self):
+        return CouncilSessionPage.objects.all()
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["sessions"] = CouncilSessionPage.objects.live().child_of(self).order_by("-session_date")[:20]
@@ -156,6 +161,10 @@ class CouncilSessionPage(LocaleFallbackRouteMixin, Page):
         verbose_name = _("council session")
 
     base_form_class = ParentAwarePageForm
+
+    def specific_children(self):
+        """A session's children are decisions; the decision page shows its language and body."""
+        return DecisionPage.objects.select_related("locale", "body")
 
     def clean(self):
         super().clean()
@@ -272,15 +281,44 @@ class DecisionPage(Page):
             models.UniqueConstraint(fields=["body", "year", "reference", "language"], name="decision_unique_reference"),
         ]
         indexes = [
-            # The listing: filter by body and year, newest first.
-            models.Index(fields=["body", "-decision_date"], name="decision_body_date"),
+            # The listing (cms.listing), newest or oldest first, a year being a range of dates: the whole order
+            # of SORTS, id included, so that a page or a cursor (`after=`) reads 20 index entries, not a sort.
+            models.Index(fields=["decision_date", "reference", "page_ptr"], name="decision_date_reference"),
+            # The listing of one body (`?body=`), with or without a year, in the same order.
+            models.Index(fields=["body", "decision_date", "reference", "page_ptr"], name="decision_body_date_ref"),
         ]
 
     base_form_class = DecisionPageForm
 
-    @property
+    @cached_property
     def session(self) -> CouncilSessionPage | None:
+        if self.path and not hasattr(self, "_cached_parent_obj") and not hasattr(self, "_parent_page"):
+            # One query for the specific parent, where get_parent() and .specific take two.
+            return CouncilSessionPage.objects.filter(path=self.path[: -self.steplen]).first()
         return parent_of(self)
+
+    def get_view_restrictions(self):
+        """Return the view restrictions of this page and its ancestors, as Wagtail's Page does (aliases read
+        their source's), in one query: the ancestors' paths are prefixes of this page's own."""
+        paths = [self.path[:end] for end in range(self.steplen, len(self.path) + 1, self.steplen)]
+        pages = Page.objects.filter(path__in=paths)
+        return PageViewRestriction.objects.filter(
+            Q(page__in=pages.filter(alias_of__isnull=True).values("pk"))
+            | Q(page__in=pages.filter(alias_of__isnull=False).values("alias_of"))
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # The template and its JSON-LD read topics and attachments twice, votes once: one query each. A preview
+        # shows the edited, unsaved relations instead, which the database does not hold.
+        if not getattr(request, "is_preview", False):
+            prefetch_related_objects(
+                [self],
+                "topics",
+                Prefetch("attachments", queryset=DecisionAttachment.objects.select_related("document")),
+                Prefetch("member_votes", queryset=MemberVote.objects.select_related("member")),
+            )
+        return context
 
     def search_terms(self) -> str:
         """What the decision says, folded as searches fold the words people type (portal.analysis)."""

@@ -1,10 +1,14 @@
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
+
+from portal.i18n import language_order
 
 from ..blocks import BodyBlock
 from ..routing import LocaleFallbackRouteMixin
@@ -24,6 +28,36 @@ class HomePage(LocaleFallbackRouteMixin, Page):
 
     class Meta:
         verbose_name = _("home page")
+
+    def specific_children(self):
+        """Councils: the way to their sessions and decisions, the deepest and most numerous pages."""
+        from .council import CouncilIndexPage
+
+        return CouncilIndexPage.objects.all()
+
+    def route(self, request, path_components):
+        """A decision's address (council/session/decision) leads straight to it: one query by its url_path under
+        this home page or, published in another language only, under a translation of it."""
+        from .council import DecisionPage
+
+        if len(path_components) == 3:
+            rest = "/".join(path_components) + "/"
+            homes = Page.objects.filter(translation_key=self.translation_key, live=True)
+            decisions = (
+                DecisionPage.objects.live()
+                .select_related("locale", "body")
+                .filter(
+                    url_path__in=homes.annotate(
+                        address=Concat("url_path", Value(rest), output_field=models.TextField())
+                    ).values("address")
+                )
+            )
+            found = {decision.locale.language_code: decision for decision in decisions}
+            own = next((decision for decision in found.values() if decision.locale_id == self.locale_id), None)
+            decision = own or next((found[code] for code in language_order() if code in found), None)
+            if decision is not None:
+                return decision.route(request, [])
+        return super().route(request, path_components)
 
 
 class StandardPage(LocaleFallbackRouteMixin, Page):
@@ -61,6 +95,9 @@ class PortalSettings(BaseSiteSetting):
         help_text=_("The region, wilaya or commune this site belongs to."),
     )
     contact_email = models.EmailField(_("contact email"), blank=True)
+
+    # Every page's header shows the body's name: fetched with the settings (Wagtail reads this attribute).
+    select_related = ["body"]
 
     panels = [FieldPanel("body"), FieldPanel("contact_email")]
 

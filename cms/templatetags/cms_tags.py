@@ -2,6 +2,8 @@
 a decision's JSON-LD."""
 
 from django import template
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from wagtail.models import Locale, Page
@@ -9,7 +11,7 @@ from wagtail.models import Locale, Page
 from cms.feeds import feed_links_for
 from cms.jsonld import decision_jsonld, jsonld_script
 from cms.listing import DecisionFilters, annotate_for_listing, filter_decisions
-from cms.models import DecisionPage, NewsIndexPage, ProjectMapPage, StandardPage
+from cms.models import DecisionPage, NewsIndexPage, ProjectMapPage
 from portal.bodies.models import PublicBody
 
 register = template.Library()
@@ -22,16 +24,54 @@ def feed_links(context) -> list[dict]:
     return feed_links_for(body=body if isinstance(body, PublicBody) else None)
 
 
-@register.simple_tag
-def footer_pages():
-    return StandardPage.objects.live().filter(show_in_footer=True, locale=Locale.get_active()).order_by("path")
+def active_locale(context) -> Locale:
+    """Return the visitor's locale, looked up once per request (the menu and the footer both need it)."""
+    request, language = context.get("request"), get_language()
+    cached = getattr(request, "_active_locale", None)
+    if cached is not None and cached[0] == language:
+        return cached[1]
+    page = context.get("page")
+    if isinstance(page, Page) and Page.locale.is_cached(page) and page.locale.language_code == language:
+        locale = page.locale  # loaded with the page (a decision's route selects it)
+    else:
+        locale = Locale.get_active()
+    if request is not None:
+        request._active_locale = (language, locale)
+    return locale
 
 
-@register.simple_tag
-def menu_pages() -> list:
-    """The news and the project maps of the visitor's language, for the main menu (one query)."""
-    pages = Page.objects.live().type(NewsIndexPage, ProjectMapPage).filter(locale=Locale.get_active())
-    return list(pages.order_by("path"))
+def navigation_pages(context) -> dict[str, list[Page]]:
+    """Return the main menu's pages (news, project maps) and the footer's (standard pages shown there), of the
+    visitor's language: one query for both, once per request."""
+    request = context.get("request")
+    cached = getattr(request, "_navigation_pages", None)
+    if cached is not None:
+        return cached
+    menu_types = list(ContentType.objects.get_for_models(NewsIndexPage, ProjectMapPage).values())
+    pages = (
+        Page.objects.live()
+        .filter(locale=active_locale(context))
+        .filter(Q(content_type__in=menu_types) | Q(standardpage__show_in_footer=True))
+        .annotate(in_footer=ExpressionWrapper(Q(standardpage__show_in_footer=True), output_field=BooleanField()))
+        .order_by("path")
+    )
+    found: dict[str, list[Page]] = {"menu": [], "footer": []}
+    for page in pages:
+        found["footer" if page.in_footer else "menu"].append(page)
+    if request is not None:
+        request._navigation_pages = found
+    return found
+
+
+@register.simple_tag(takes_context=True)
+def footer_pages(context) -> list[Page]:
+    return navigation_pages(context)["footer"]
+
+
+@register.simple_tag(takes_context=True)
+def menu_pages(context) -> list[Page]:
+    """The news and the project maps of the visitor's language, for the main menu."""
+    return navigation_pages(context)["menu"]
 
 
 @register.simple_tag(takes_context=True)

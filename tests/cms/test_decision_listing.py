@@ -94,7 +94,8 @@ class DecisionListingTestCase:
         second = client.get(LISTING + "?outcome=postponed&page=2")
         assert len(titles(first)) == 20
         assert len(titles(second)) == 5
-        assert 'href="?outcome=postponed&amp;page=2"' in first.content.decode()
+        # The next page continues from the last decision shown (a cursor), page numbers still answer.
+        assert 'rel="next" href="?outcome=postponed&amp;after=2025-03-10%2C2025/005%2C' in first.content.decode()
 
     def test_its_query_count_does_not_grow_with_the_results(self, client, march, topic):
         def count():
@@ -157,3 +158,81 @@ class ArabicAndFrenchWordsTestCase:
         assert [page.reference for page in listing] == expected
         api = client.get("/api/v1/decisions/", {"q": words}).json()["results"]
         assert [item["reference"] for item in api] == expected
+
+
+class KeysetPagingTestCase:
+    """Past the first page, the "Next" link carries a cursor (`after=`): the listing goes on from there."""
+
+    @pytest.fixture
+    def decisions(self, council_page):
+        # 45 decisions over three dates, 15 a day: pages cross days and share dates, which the cursor must order.
+        for day in (1, 2, 3):
+            sitting = session(council_page, date=datetime.date(2025, 3, day), slug=f"march-{day}")
+            for number in range(15):
+                decision(sitting, reference=f"{day}-{number:03d}", title=f"D{day}-{number:02d}")
+
+    def walk(self, client, url: str) -> list[list[str]]:
+        pages = []
+        while url:
+            response = client.get(url)
+            assert response.status_code == 200
+            pages.append(titles(response))
+            page = response.context["decisions"]
+            url = f"{LISTING}?{page.next_query}" if page.next_query else ""
+        return pages
+
+    def test_it_walks_every_decision_once_in_order(self, client, decisions):
+        for sort in ("-date", "date"):
+            pages = self.walk(client, f"{LISTING}?sort={sort}")
+            walked = [title for page in pages for title in page]
+            assert [len(page) for page in pages] == [20, 20, 5]
+            assert walked == sorted(walked, reverse=sort == "-date")  # no gap, no repeat, in order
+            assert len(set(walked)) == 45
+
+    def test_its_next_link_carries_the_cursor_and_the_filters(self, client, decisions):
+        content = client.get(f"{LISTING}?year=2025").content.decode()
+        assert 'rel="next" href="?year=2025&amp;after=2025-03-02%2C2-010%2C' in content
+
+    def test_the_numbered_pages_still_work(self, client, decisions):
+        assert titles(client.get(f"{LISTING}?page=2")) == self.walk(client, LISTING)[1]
+
+    @pytest.mark.parametrize(
+        "bad",
+        [
+            "page=999999",
+            "page=-3",
+            "page=abc",
+            "page=1e9",
+            "after=garbage",
+            "after=2025-13-01,x,1",
+            "after=,,",
+            "after=2025-03-01,x,-1",
+        ],
+    )
+    def test_it_answers_bad_pages_and_cursors_with_a_page(self, client, decisions, bad):
+        response = client.get(f"{LISTING}?{bad}")
+        assert response.status_code == 200
+        assert len(titles(response)) in {5, 20}
+
+    def test_a_bad_cursor_gives_the_first_page(self, client, decisions):
+        assert titles(client.get(f"{LISTING}?after=not-a-cursor")) == titles(client.get(LISTING))
+
+    def test_it_counts_no_further_than_the_numbered_pages(self, client, decisions):
+        from cms import listing
+
+        response = client.get(LISTING)
+        assert response.context["decisions"].count == 45
+        assert response.context["decisions"].count_is_exact
+        assert listing.COUNT_LIMIT == listing.PAGE_SIZE * listing.MAX_NUMBERED_PAGES
+
+    def test_its_query_count_does_not_depend_on_the_page(self, client, decisions):
+        def count(url):
+            client.get(url)
+            with CaptureQueriesContext(connection) as queries:
+                client.get(url)
+            return len(queries)
+
+        first = count(LISTING)
+        cursor = client.get(LISTING).context["decisions"].next_query
+        assert count(f"{LISTING}?{cursor}") == first
+        assert count(f"{LISTING}?page=3") == first

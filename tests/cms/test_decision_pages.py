@@ -87,3 +87,38 @@ class LanguageFallbackTestCase:
 
     def test_it_still_answers_404_for_a_missing_page(self, client, session_page):
         assert client.get(session_page.url.replace("/ar/", "/fr/", 1) + "no-such-decision/").status_code == 404
+
+
+class QueryCountTestCase:
+    """A decision page makes a bounded number of queries, whatever it holds, in its language or another."""
+
+    @pytest.fixture
+    def page(self, session_page):
+        from django.core.files.base import ContentFile
+        from wagtail.models import Locale
+
+        from cms.models import CouncilDocument, DecisionAttachment, Topic
+        from tests.cms.builders import home_page
+
+        home_page("fr")
+        page = decision(session_page, title="تسمية شارع")
+        locale = Locale.objects.get(language_code="ar")
+        for slug in ("budget", "eau"):
+            page.topics.add(Topic.objects.create(name=slug, slug=slug, locale=locale))
+        page.save_revision().publish()  # topics are saved with the page (a ParentalManyToManyField)
+        for order in range(3):
+            document = CouncilDocument(title=f"Annex {order}")
+            document.file.save(f"annex-{order}.pdf", ContentFile(b"%PDF-1.4 annex"), save=True)
+            DecisionAttachment.objects.create(page=page, document=document, kind="annex", sort_order=order)
+        return page
+
+    @pytest.mark.parametrize("language", ["ar", "fr"])
+    def test_it_makes_at_most_15_queries(self, client, page, language, django_assert_max_num_queries):
+        url = page.url.replace("/ar/", f"/{language}/", 1)
+        client.get(url)
+        with django_assert_max_num_queries(15):
+            response = client.get(url)
+        assert response.status_code == 200
+        content = response.content.decode()
+        assert "Annex 2" in content
+        assert "eau" in content
