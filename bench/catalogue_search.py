@@ -1,14 +1,11 @@
 """The CKAN `package_search` action and the HTML catalogue with 100 and then 10,000 published datasets.
 
-Bulk-loads datasets spread over ten communes, the thirteen EU themes, the licences, forty keywords and
-one to three resources each (CSV, XLSX, JSON, PDF), then measures `/api/3/action/package_search` plain,
+Bulk-loads datasets (bench/catalogue_data.py: ten communes, the thirteen EU themes, the licences, forty
+keywords and one to three resources each), then measures `/api/3/action/package_search` plain,
 with words, with `fq` filters, with the five facets, with 100 rows and on a deep page, and the catalogue
 page `/fr/data/` (its listing with five facets, a filter, a deep page by number and by its "next" link):
 median and p95 under load (gunicorn in a second process, DEBUG off) and the SQL queries of one request.
 Baseline: the same requests with 100 datasets, measured in the same run.
-
-`load_datasets(count)` is the loader other benchmarks import (bench/growth.py): it adds datasets to the
-current database until it holds `count` of them.
 
 PostgreSQL only: the data go to their own database, BENCH_DATABASE (default baladiya_bench_catalogue),
 dropped and created again by each run.
@@ -17,10 +14,8 @@ dropped and created again by each run.
 """
 
 import contextlib
-import datetime
 import json
 import os
-import random
 import sys
 import time
 from pathlib import Path
@@ -33,7 +28,6 @@ from bench.database import bench_database_urls, recreate_database  # noqa: E402
 
 BENCH_DATABASE = os.environ.get("BENCH_DATABASE", "baladiya_bench_catalogue")
 STEPS = [100, 10_000]
-COMMUNES = 10
 REQUESTS, CONCURRENCY, SERVER_WORKERS = 100, 4, 2
 
 bench_url, maintenance_url = bench_database_urls(BENCH_DATABASE, "bench/catalogue_search.py")
@@ -54,114 +48,10 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.utils import timezone  # noqa: E402
-from taggit.models import Tag  # noqa: E402
 
+from bench.catalogue_data import load_datasets  # noqa: E402
 from bench.http_load import load, serve  # noqa: E402
-from opendata.models import Dataset, Licence, Resource, TaggedDataset, Theme  # noqa: E402
-from portal.bodies.models import PublicBody  # noqa: E402
 from search.indexing import refresh_entries  # noqa: E402
-
-SUBJECTS = [
-    ("ميزانية البلدية", "Budget communal", "budget"),
-    ("تنفيذ الميزانية", "Exécution du budget", "execution-budget"),
-    ("المرافق العمومية", "Équipements publics", "equipements"),
-    ("حضور أعضاء المجلس", "Présence des élus", "presence"),
-    ("جمع النفايات", "Collecte des déchets", "dechets"),
-    ("شبكة المياه", "Réseau d'eau potable", "eau"),
-    ("الحالة المدنية", "État civil", "etat-civil"),
-    ("رخص البناء", "Permis de construire", "permis"),
-    ("إعانات الجمعيات", "Subventions aux associations", "subventions"),
-    ("الصفقات العمومية", "Marchés publics", "marches"),
-]
-KEYWORDS = [f"kw-{index}" for index in range(40)]
-FORMATS = ["CSV", "XLSX", "JSON", "PDF"]
-
-
-BATCH = 10_000  # datasets built in memory at a time: 100,000 of them stay within a few hundred MB
-
-
-def bench_bodies() -> list[PublicBody]:
-    """The ten communes (under one wilaya) that own the bench's datasets, created on first use."""
-    wilaya = PublicBody.objects.filter(slug="wilaya-bench").first()
-    if wilaya is None:
-        wilaya = PublicBody.add_root(slug="wilaya-bench", kind="region", name_ar="ولاية الاختبار", name_fr="Wilaya")
-    bodies = {body.slug: body for body in PublicBody.objects.filter(slug__startswith="commune-")}
-    for index in range(COMMUNES):
-        slug = f"commune-{index}"
-        if slug not in bodies:
-            wilaya.refresh_from_db()
-            bodies[slug] = wilaya.add_child(
-                slug=slug, kind="commune", name_ar=f"بلدية {index}", name_fr=f"Commune {index}"
-            )
-    return [bodies[f"commune-{index}"] for index in range(COMMUNES)]
-
-
-def load_datasets(count: int) -> int:
-    """Add published datasets (themes, keywords, resources) until the bench's bodies hold `count`; return how
-    many were added. Bulk inserts send no signals: call search.indexing.refresh_entries(["dataset"]) after."""
-    bodies = bench_bodies()
-    loaded = Dataset.objects.filter(body__in=bodies).count()
-    for start in range(loaded, count, BATCH):
-        _load_batch(start, min(count, start + BATCH), bodies)
-    return max(0, count - loaded)
-
-
-def _load_batch(start: int, stop: int, bodies: list[PublicBody]) -> None:
-    """Datasets number `start` to `stop - 1`, with their themes, keywords and resources, in bulk."""
-    random.seed(start)
-    licences = list(Licence.objects.all())
-    themes = list(Theme.objects.all())
-    tags = {tag.name: tag for tag in Tag.objects.filter(name__in=KEYWORDS)}
-    tags.update({name: Tag.objects.create(name=name, slug=name) for name in KEYWORDS if name not in tags})
-    now = timezone.now()
-    datasets = []
-    for number in range(start, stop):
-        title_ar, title_fr, slug = SUBJECTS[number % len(SUBJECTS)]
-        year = 2015 + number % 11
-        datasets.append(
-            Dataset(
-                name=f"{slug}-{number}",
-                body=bodies[number % COMMUNES],
-                title_ar=f"{title_ar} {year} ({number})",
-                title_fr=f"{title_fr} {year} ({number})",
-                notes_ar=f"بيانات {title_ar} لسنة {year}، تنشرها البلدية للعموم.",
-                notes_fr=f"Données « {title_fr} » de l'année {year}, publiées par la commune.",
-                licence=licences[number % len(licences)],
-                status=Dataset.Status.PUBLISHED,
-                frequency=Dataset.Frequency.ANNUAL,
-                temporal_start=datetime.date(year, 1, 1),
-                temporal_end=datetime.date(year, 12, 31),
-                created_at=now - datetime.timedelta(hours=number),
-                published_at=now,
-            )
-        )
-    datasets = Dataset.objects.bulk_create(datasets, batch_size=2000)
-    Dataset.themes.through.objects.bulk_create(
-        [
-            Dataset.themes.through(dataset_id=dataset.pk, theme_id=theme.pk)
-            for dataset in datasets
-            for theme in random.sample(themes, 2)
-        ],
-        batch_size=5000,
-    )
-    TaggedDataset.objects.bulk_create(
-        [
-            TaggedDataset(content_object=dataset, tag=tags[name])
-            for dataset in datasets
-            for name in random.sample(KEYWORDS, 3)
-        ],
-        batch_size=5000,
-    )
-    Resource.objects.bulk_create(
-        [
-            Resource(dataset=dataset, position=position, name_ar=f"ملف {position}", format=random.choice(FORMATS))
-            for dataset in datasets
-            for position in range(random.randint(1, 3))
-        ],
-        batch_size=5000,
-    )
-
 
 CATALOGUE_PAGE_SIZE = 20  # opendata.views.PAGE_SIZE
 
