@@ -1,8 +1,10 @@
 """Searching the catalogue: the one function behind the public listing, `package_search` and the REST API."""
 
+import datetime
+import re
 from dataclasses import dataclass, field
 
-from django.db.models import CharField, Count, F, Prefetch, Q, QuerySet, Value, Window
+from django.db.models import CharField, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Lower, NullIf
 from django.utils.translation import get_language
 
@@ -50,6 +52,7 @@ class DatasetSearch:
     facet_fields: list[str] = field(default_factory=list)
     facet_limit: int = 50
     facet_mincount: int = 1
+    after: str = ""  # a cursor (cursor_of): the page after that dataset, in the default order
 
 
 @dataclass
@@ -57,6 +60,7 @@ class SearchResult:
     count: int
     results: list[Dataset]
     facets: dict[str, dict[str, int]]
+    next_cursor: str = ""
 
 
 def published_datasets() -> QuerySet[Dataset]:
@@ -71,12 +75,31 @@ def with_related(queryset: QuerySet[Dataset]) -> QuerySet[Dataset]:
     )
 
 
-def _facet_condition(name: str, values: list[str]) -> Q:
+def facet_condition(name: str, values: list[str], lookup: str = "in") -> Q:
+    """Return the datasets with a value of facet `name` that `lookup` matches in `values` (`in`, `exact`,
+    `startswith`, or `isnull` with False: any value).
+
+    The many-valued facets are EXISTS on their link tables, which their indexes answer, rather than joins that
+    repeat a dataset once per value; listings, `fq` and the REST API all filter through here.
+    """
     if name not in FACETS:
         raise CatalogueQueryError("fq", f"unknown field: {name}")
+    if name == "res_format" and lookup != "isnull":
+        values = [value.upper() for value in values] if lookup == "in" else values.upper()  # stored upper-case
+    if lookup == "isnull":
+        values = False
+    if name == "groups":
+        links = Dataset.themes.through.objects.filter(dataset_id=OuterRef("pk"), **{f"theme__slug__{lookup}": values})
+        return Q(Exists(links))
+    if name == "tags":
+        tagged = TaggedDataset.objects.filter(content_object_id=OuterRef("pk"), **{f"tag__name__{lookup}": values})
+        return Q(Exists(tagged))
     if name == "res_format":
-        values = [value.upper() for value in values]  # formats are stored upper-case
-    return Q(**{f"{FACETS[name]}__in": values})
+        resources = Resource.objects.filter(dataset_id=OuterRef("pk"), **{f"format__{lookup}": values})
+        if lookup == "isnull":
+            resources = resources.exclude(format="")
+        return Q(Exists(resources))
+    return Q(**{f"{FACETS[name]}__{lookup}": values})
 
 
 def _words_condition(q: str) -> Q:
@@ -104,6 +127,8 @@ def word_condition(word: str, fields: tuple[str, ...] = ("name", "tags", "title"
 
 
 def _order_by(sort: str) -> list[str]:
+    """The ORDER BY of a CKAN `sort`, ending with the primary key in the direction of the last key, so that the
+    order is total (pages neither repeat nor skip a dataset) and an index serves it read backwards or forwards."""
     order = []
     for part in filter(None, (part.strip() for part in sort.split(","))):
         name, _space, direction = part.rpartition(" ")
@@ -114,21 +139,60 @@ def _order_by(sort: str) -> list[str]:
         if name not in SORTS:
             raise CatalogueQueryError("sort", f"Cannot sort by {name!r}")
         order.append(("-" if direction.lower() == "desc" else "") + SORTS[name])
-    return [*(order or ["-modified_at"]), "pk"]
+    order = order or ["-modified_at"]
+    return [*order, "-pk" if order[-1].startswith("-") else "pk"]
+
+
+# The order a cursor can continue: the listing's default, which Dataset.Meta's status-and-date index serves.
+KEYSET_ORDER = ["-modified_at", "-pk"]
+CURSOR = re.compile(
+    r"^([0-9]{1,17})-([0-9]{1,18})$"
+)  # microseconds since 1970 and a primary key, e.g. 1764950400000000-42
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
+def cursor_of(dataset: Dataset) -> str:
+    """Return the cursor that continues a listing after `dataset` (in KEYSET_ORDER)."""
+    micros = (dataset.modified_at - EPOCH) // datetime.timedelta(microseconds=1)
+    return f"{micros}-{dataset.pk}"
+
+
+def _after(cursor: str) -> Q | None:
+    """The datasets that come after `cursor` in KEYSET_ORDER; None for text that is no cursor of ours."""
+    match = CURSOR.match(cursor or "")
+    if match is None:
+        return None
+    try:
+        modified_at = EPOCH + datetime.timedelta(microseconds=int(match[1]))
+    except OverflowError:
+        return None
+    # `modified_at <= …` on its own, which the index bounds; the OR then only settles the rows of that instant.
+    return Q(modified_at__lte=modified_at) & (Q(modified_at__lt=modified_at) | Q(pk__lt=int(match[2])))
+
+
+def is_cursor(text: str) -> bool:
+    """Whether `text` reads as a cursor of ours (one that cursor_of could have written)."""
+    return _after(text) is not None
 
 
 def search_datasets(search: DatasetSearch, queryset: QuerySet[Dataset] | None = None) -> SearchResult:
-    """Run `search` over `queryset` (the published datasets by default)."""
+    """Run `search` over `queryset` (the published datasets by default).
+
+    The page is found in two steps: the ids of its datasets, in an order an index serves (`start` then skips
+    index entries, not rows), then those datasets with everything they show. With `after` (a cursor) and the
+    default order, the page starts after the cursor's dataset instead of at `start`; a text that is no cursor
+    is ignored (the first page). The result's `next_cursor` continues the listing when more datasets follow.
+    """
     queryset = published_datasets() if queryset is None else queryset
     condition = Q()
     if search.q.strip():
         condition &= _words_condition(search.q)
     for name, values in search.filters.items():
         if values:
-            condition &= Q(pk__in=Dataset.objects.filter(_facet_condition(name, values)).values("pk"))
+            condition &= facet_condition(name, values)
     for name, values in search.excludes.items():
         if values:
-            condition &= ~Q(pk__in=Dataset.objects.filter(_facet_condition(name, values)).values("pk"))
+            condition &= ~facet_condition(name, values)
     matching = queryset.filter(condition)
 
     order = _order_by(search.sort)
@@ -138,16 +202,18 @@ def search_datasets(search: DatasetSearch, queryset: QuerySet[Dataset] | None = 
     if "title_sort" in (key.lstrip("-") for key in order):
         titles = [NullIf(f"title_{language}", Value("")) for language in language_order(get_language())]
         page = page.annotate(title_sort=Lower(Coalesce(*titles, "name", output_field=CharField())))
-    results, count = [], None
-    if rows and condition:
-        # The total comes with the page (COUNT(*) OVER ()), so that words and filters are matched once, not twice.
-        page = page.annotate(total_matching=Window(Count("pk")))
-        results = list(with_related(page.order_by(*order))[start : start + rows])
-        count = results[0].total_matching if results else None
-    elif rows:
-        results = list(with_related(page.order_by(*order))[start : start + rows])
-    if count is None:
-        count = matching.count()
+    keyset = _after(search.after) if order == KEYSET_ORDER else None
+    if keyset is not None:
+        page, start = page.filter(keyset), 0
+    results, next_cursor = [], ""
+    if rows:
+        # One more id than the page holds says whether another page follows.
+        ids = list(page.order_by(*order).values_list("pk", flat=True)[start : start + rows + 1])
+        loaded = {dataset.pk: dataset for dataset in with_related(Dataset.objects.filter(pk__in=ids[:rows]))}
+        results = [loaded[pk] for pk in ids[:rows] if pk in loaded]
+        if len(ids) > rows and results and order == KEYSET_ORDER:
+            next_cursor = cursor_of(results[-1])
+    count = matching.count()
 
     facets = {}
     for name in search.facet_fields:
@@ -157,7 +223,7 @@ def search_datasets(search: DatasetSearch, queryset: QuerySet[Dataset] | None = 
         if search.facet_limit >= 0:
             counts = counts[: search.facet_limit]
         facets[name] = {row["value"]: row["count"] for row in counts}
-    return SearchResult(count=count, results=results, facets=facets)
+    return SearchResult(count=count, results=results, facets=facets, next_cursor=next_cursor)
 
 
 def _facet_counts(name: str, matching: QuerySet[Dataset]) -> QuerySet:

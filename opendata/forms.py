@@ -65,6 +65,8 @@ class CatalogueForm(forms.Form):
     format = ValuesField(required=False)
     licence = ValuesField(required=False)
     tag = ValuesField(required=False)
+    # The "next" link's cursor (catalogue.cursor_of); not shown in the form, which starts a new listing.
+    after = forms.CharField(required=False, max_length=40)
 
     def clean_format(self):
         # Formats are stored upper-case (Resource.save): `?format=csv` is the CSV checkbox.
@@ -86,6 +88,7 @@ class CatalogueForm(forms.Form):
             rows=rows,
             facet_fields=list(FACET_PARAMS.values()),
             facet_limit=15,
+            after=data.get("after") or "",
         )
 
 

@@ -155,7 +155,11 @@ class Dataset(models.Model):
         ordering = ["-modified_at"]
         verbose_name = _("dataset")
         verbose_name_plural = _("datasets")
-        indexes = [models.Index(fields=["status", "-modified_at"])]
+        indexes = [
+            # The catalogue's default order (catalogue.KEYSET_ORDER) among published datasets: a page's ids, a deep
+            # page's offset and a cursor's next page are read from this index, in order, without a sort.
+            models.Index(fields=["status", "-modified_at", "-id"], name="dataset_status_modified_idx"),
+        ]
 
     def __str__(self):
         return self.title or self.name
@@ -288,6 +292,11 @@ class Resource(models.Model):
         ordering = ["dataset", "position", "pk"]
         verbose_name = _("resource")
         verbose_name_plural = _("resources")
+        indexes = [
+            # The format filter (`res_format:CSV`, `?format=CSV`) and the format facet's counts, read from the
+            # index alone.
+            models.Index(fields=["format", "dataset"], name="resource_format_dataset_idx"),
+        ]
 
     def __str__(self):
         return self.name or self.format or str(self.uuid)

@@ -66,6 +66,7 @@ def catalogue(request):
     facets = _facet_groups(result.facets, selected, request.GET)
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("after", None)
     return render(
         request,
         "opendata/catalogue.html",
@@ -74,6 +75,7 @@ def catalogue(request):
             "datasets": result.results,
             "count": result.count,
             "page": page,
+            "next_cursor": result.next_cursor,
             "query": query.urlencode(),
             "facets": facets,
             "active_filters": _active_filters(form, facets, query),
@@ -124,6 +126,7 @@ def _facet_groups(counts: dict[str, dict[str, int]], selected: dict[str, list[st
             label, language = labels.get(param, {}).get(value, (value, None))
             remaining = params.copy()
             remaining.pop("page", None)
+            remaining.pop("after", None)
             remaining.setlist(param, [item for item in remaining.getlist(param) if item.strip() != value])
             options.append(
                 {

@@ -166,7 +166,7 @@ def package_search(context: Context, data: dict) -> dict:
             raise SearchQueryError('Invalid "sort" parameter') from None
         raise SearchError(str(error)) from None
 
-    packages = [dictization.package_dict(dataset, context.absolute) for dataset in result.results]
+    packages = dictization.package_dicts(result.results, context.absolute)
     if params.get("fl"):
         packages = [{key: package.get(key) for key in params["fl"]} for package in packages]
     return {
@@ -230,9 +230,7 @@ def current_package_list_with_resources(context: Context, data: dict) -> list[di
         offset = (params["page"] - 1) * params["limit"]
     offset = offset or 0
     datasets = with_related(Dataset.objects.published().order_by("-modified_at", "pk"))
-    return [
-        dictization.package_dict(dataset, context.absolute) for dataset in datasets[offset : offset + params["limit"]]
-    ]
+    return dictization.package_dicts(list(datasets[offset : offset + params["limit"]]), context.absolute)
 
 
 def package_list(context: Context, data: dict) -> list[str]:
@@ -316,7 +314,7 @@ def _named_list(queryset: QuerySet, data: dict, names_key: str, to_dict) -> list
 
 def _datasets_of(context: Context, condition: Q) -> list[dict]:
     datasets = with_related(Dataset.objects.published().filter(condition).order_by("name"))[:MAX_ROWS]
-    return [dictization.package_dict(dataset, context.absolute) for dataset in datasets]
+    return dictization.package_dicts(list(datasets), context.absolute)
 
 
 def organization_show(context: Context, data: dict) -> dict:

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from ..catalogue import FACETS, word_condition
+from ..catalogue import FACETS, facet_condition, word_condition
 from ..models import Dataset
 
 # CKAN's `state` → our statuses (a withdrawn dataset is CKAN's deleted one).
@@ -206,10 +206,13 @@ def _value_condition(field: str, token: _Token) -> Q:
     if field in TEXT_FIELDS:
         return word_condition(value, TEXT_FIELDS[field])
     lookup = FIELDS[field]
+    prefix = not quoted and value.endswith("*") and "*" not in value[:-1]  # Solr's prefix query: `name:budget-*`
+    if field in FACETS:
+        if not quoted and value == "*":
+            return facet_condition(field, [], "isnull")
+        return facet_condition(field, value[:-1] if prefix else value, "startswith" if prefix else "exact")
     if not quoted and value == "*":
-        return Q(pk__in=Dataset.objects.filter(**{f"{lookup}__isnull": False}).values("pk"))
-    if field == "res_format":
-        value = value.upper()  # formats are stored upper-case
+        return Q(**{f"{lookup}__isnull": False})
     if field == "state":
         if value not in STATES:
             return Q(pk__in=[])
@@ -219,13 +222,9 @@ def _value_condition(field: str, token: _Token) -> Q:
             value = uuid.UUID(value)
         except ValueError:
             return Q(pk__in=[])
-    if not quoted and isinstance(value, str) and value.endswith("*") and "*" not in value[:-1]:
-        condition = {f"{lookup}__startswith": value[:-1]}  # Solr's prefix query: `name:budget-*`
-    else:
-        condition = {lookup: value}
-    if lookup in ("name", "uuid"):
-        return Q(**condition)
-    return Q(pk__in=Dataset.objects.filter(**condition).values("pk"))
+    if prefix and isinstance(value, str):
+        return Q(**{f"{lookup}__startswith": value[:-1]})
+    return Q(**{lookup: value})
 
 
 def _parse_instant(text: str, field: str) -> datetime | None:
