@@ -4,6 +4,7 @@ from django.utils.translation import get_language
 from wagtail.models import Locale
 
 from portal.bodies.models import PublicBody
+from portal.forms import declared_parameters
 
 from .forms import DecisionFilterForm
 from .listing import DecisionFilters, annotate_for_listing, filter_decisions, paginate
@@ -12,17 +13,17 @@ from .models import DecisionPage, Topic
 
 def decision_list(request):
     live = DecisionPage.objects.live()
+    # Only the filters the form declares: other parameters neither reach the links nor the page cache's key.
+    filter_params = declared_parameters(request.GET, DecisionFilterForm.base_fields)
     form = DecisionFilterForm(
-        request.GET or None,
+        filter_params or None,
         # Exists, not a join with DISTINCT: one index probe per body instead of a pass over every decision.
         bodies=PublicBody.objects.filter(Exists(live.filter(body=OuterRef("pk")))).order_by("path"),
         years=live.values_list("year", flat=True).distinct().order_by("-year"),
         topics=Topic.objects.filter(locale=Locale.get_active()),
     )
     filters = form.filters() if form.is_valid() else DecisionFilters()
-    query = request.GET.copy()
-    query.pop("page", None)
-    query.pop("after", None)
+    query = filter_params.copy()
     decisions = paginate(filter_decisions(get_language(), filters), filters.sort, request.GET, query.urlencode())
     annotate_for_listing(decisions, request, get_language())
     return render(
@@ -32,6 +33,6 @@ def decision_list(request):
             "form": form,
             "decisions": decisions,
             "query": query.urlencode(),
-            "filtered": bool(request.GET.keys() - {"page", "after", "sort"}),
+            "filtered": bool(filter_params.keys() - {"sort"}),
         },
     )

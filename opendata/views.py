@@ -13,6 +13,7 @@ from django.utils.translation import get_language, get_language_bidi, gettext_la
 from django.utils.translation import gettext as _
 
 from portal.bodies.models import PublicBody
+from portal.forms import declared_parameters
 from portal.money import decimal_places
 from portal.ratelimits import limit, rate_limited_response, seconds_left
 
@@ -58,13 +59,15 @@ def _page_of(count: int, number: int, size: int):
 
 
 def catalogue(request):
-    form = CatalogueForm(request.GET)
-    number = _page_number(request.GET.get("page"))
+    # Only the parameters the form declares: others neither reach the links nor the page cache's key.
+    params = declared_parameters(request.GET, [*CatalogueForm.base_fields, "page"])
+    form = CatalogueForm(params)
+    number = _page_number(params.get("page"))
     result = search_datasets(form.dataset_search(start=(number - 1) * PAGE_SIZE, rows=PAGE_SIZE))
     page = _page_of(result.count, number, PAGE_SIZE)
     selected = form.selected()
-    facets = _facet_groups(result.facets, selected, request.GET)
-    query = request.GET.copy()
+    facets = _facet_groups(result.facets, selected, params)
+    query = params.copy()
     query.pop("page", None)
     query.pop("after", None)
     return render(

@@ -148,3 +148,15 @@ def demo_once(django_db_setup, django_db_blocker):
 def demo(demo_once, db):
     """The demo content of `make run`: bodies, staff, associations, pages in three languages. For tests that only
     read it, or whose changes are undone with their own savepoint; a module using it uses no other database."""
+
+
+@pytest.fixture
+def django_assert_num_queries(django_assert_num_queries, no_page_cache):
+    """pytest-django's, counting what a view costs: the page cache is off, or a stored answer would cost nothing."""
+    return django_assert_num_queries
+
+
+@pytest.fixture
+def django_assert_max_num_queries(django_assert_max_num_queries, no_page_cache):
+    """pytest-django's, counting what a view costs: the page cache is off, or a stored answer would cost nothing."""
+    return django_assert_max_num_queries

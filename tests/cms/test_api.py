@@ -224,7 +224,7 @@ class DecisionListTestCase:
         for hidden in (draft, council_tree["water"], council_tree["plan"]):
             assert_problem(client.get(f"/api/v1/decisions/{hidden.uuid}/"), 404)
 
-    def test_its_query_count_does_not_grow_with_the_page(self, client, council_tree):
+    def test_its_query_count_does_not_grow_with_the_page(self, client, council_tree, no_page_cache):
         def count_queries() -> int:
             client.get("/api/v1/decisions/", {"page_size": 100})
             with CaptureQueriesContext(connection) as queries:

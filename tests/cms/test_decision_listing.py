@@ -97,7 +97,7 @@ class DecisionListingTestCase:
         # The next page continues from the last decision shown (a cursor), page numbers still answer.
         assert 'rel="next" href="?outcome=postponed&amp;after=2025-03-10%2C2025/005%2C' in first.content.decode()
 
-    def test_its_query_count_does_not_grow_with_the_results(self, client, march, topic):
+    def test_its_query_count_does_not_grow_with_the_results(self, client, march, topic, no_page_cache):
         def count():
             client.get(LISTING)
             with CaptureQueriesContext(connection) as queries:
@@ -225,7 +225,7 @@ class KeysetPagingTestCase:
         assert response.context["decisions"].count_is_exact
         assert listing.COUNT_LIMIT == listing.PAGE_SIZE * listing.MAX_NUMBERED_PAGES
 
-    def test_its_query_count_does_not_depend_on_the_page(self, client, decisions):
+    def test_its_query_count_does_not_depend_on_the_page(self, client, decisions, no_page_cache):
         def count(url):
             client.get(url)
             with CaptureQueriesContext(connection) as queries:

@@ -55,7 +55,7 @@ class HomePageTestCase:
         assert 'href="/fr/api/"' in section
         assert 'href="/fr/data/"' in content.split('id="sections-title"')[1]
 
-    def test_its_query_count_is_bounded(self, client):
+    def test_its_query_count_is_bounded(self, client, no_page_cache):
         client.get("/ar/")
         with CaptureQueriesContext(connection) as queries:
             client.get("/ar/")

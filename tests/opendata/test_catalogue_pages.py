@@ -189,7 +189,7 @@ class CatalogueListingTestCase:
         assert '<a href="/fr/data/">' in client.get("/fr/decisions/").content.decode()
 
     def test_its_query_count_does_not_grow_with_the_results(
-        self, client, commune, department, django_assert_max_num_queries
+        self, client, commune, department, django_assert_max_num_queries, no_page_cache
     ):
         def count():
             client.get(LISTING)

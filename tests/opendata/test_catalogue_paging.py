@@ -155,7 +155,7 @@ class KeysetPagingTestCase:
 
 
 class QueryCountTestCase:
-    def test_100_rows_cost_the_queries_of_10(self, client, catalogue, commune):
+    def test_100_rows_cost_the_queries_of_10(self, client, catalogue, commune, no_page_cache):
         for number in range(100):
             dataset = DatasetFactory(body=commune, themes=["economy", "health"], tags=[f"t{number}", "commun"])
             ResourceFactory(dataset=dataset, format="CSV")

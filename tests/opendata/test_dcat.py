@@ -376,7 +376,7 @@ class CatalogTestCase:
         graph = parse(client.get("/catalog.ttl"), "ttl")
         assert int(graph.value(URIRef(f"{SITE}/catalog"), HYDRA.totalItems)) == 0
 
-    def test_its_query_count_does_not_grow_with_the_datasets(self, client, commune):
+    def test_its_query_count_does_not_grow_with_the_datasets(self, client, commune, no_page_cache):
         def queries() -> int:
             with CaptureQueriesContext(connection) as context:
                 assert client.get("/catalog.ttl").status_code == 200

@@ -124,7 +124,7 @@ class DatasetListTestCase:
         assert_problem(response, 400)
         assert list(response.json()["errors"]) == ["language"]
 
-    def test_its_query_count_does_not_grow_with_the_datasets(self, client, commune):
+    def test_its_query_count_does_not_grow_with_the_datasets(self, client, commune, no_page_cache):
         def queries() -> int:
             with CaptureQueriesContext(connection) as context:
                 assert client.get("/api/v1/datasets/").status_code == 200

@@ -115,10 +115,15 @@ class KeyTestCase:
         assert served(client, REST_DATASETS, headers={"Accept-Language": "*"})[1] == "miss"
         assert served(client, REST_DATASETS, headers={"Accept-Language": "xx, \x7f;q=2"})[1] == "hit"
 
-    def test_unknown_parameters_are_not_part_of_the_key(self, client, budget):
-        assert served(client, REST_DATASETS)[1] == "miss"
-        assert served(client, REST_DATASETS + "?utm_source=x&fbclid=1")[1] == "hit"
-        assert served(client, REST_DATASETS + "?body=commune-test")[1] == "miss"
+    @pytest.mark.parametrize("path", [REST_DATASETS, CATALOGUE, DECISIONS, "/api/v1/decisions/"])
+    def test_unknown_parameters_are_not_part_of_the_key(self, client, budget, march, path):
+        decision(march, title="Éclairage public")
+        assert served(client, path)[1] == "miss"
+        junk, origin = served(client, path + "?utm_source=x&fbclid=%3Cscript%3E")
+        assert origin == "hit" and "fbclid" not in junk and "utm_source" not in junk
+        assert served(client, path + "?body=commune-test&utm_source=y")[1] == ""  # computed, not stored
+        assert served(client, path + "?body=commune-test")[1] == "miss"
+        assert served(client, path + "?utm_source=z&body=commune-test")[1] == "hit"
 
     def test_a_parameter_echoed_in_a_page_never_reaches_another_visitor(self, client, budget):
         payload = '"><script>alert(1)</script>'
