@@ -39,7 +39,9 @@ from bench.database import bench_database_urls, recreate_database  # noqa: E402
 
 BENCH_DATABASE = os.environ.get("BENCH_DATABASE", "baladiya_bench_decisions")
 # 10 communes × 10 years × 10 sessions × 10 decisions; each step is a prefix of this order.
-COMMUNES, YEARS, SESSIONS_PER_YEAR, DECISIONS_PER_SESSION = 10, 10, 10, 10
+# 10,000 places for decisions; bench/growth.py asks for 100 a session (100,000) through the environment.
+COMMUNES, YEARS, SESSIONS_PER_YEAR = 10, 10, 10
+DECISIONS_PER_SESSION = int(os.environ.get("BENCH_DECISIONS_PER_SESSION", "10"))
 FIRST_YEAR = 2016
 STEPS = [10, 100, 10_000]
 ATTACHMENTS_PER_DECISION = 3
@@ -471,8 +473,9 @@ def new_loader() -> BulkLoader:
 
 
 def load_decisions(count: int, loader: BulkLoader | None = None) -> BulkLoader:
-    """Bring the bench decisions to `count` (at most 10,000), with their sessions, attachments and search entries,
-    and refresh the planner's statistics; return the loader, to pass again for a larger count."""
+    """Bring the bench decisions to `count` (at most 1,000 × BENCH_DECISIONS_PER_SESSION), with their sessions,
+    attachments and search entries, and refresh the planner's statistics; return the loader, to pass again for a
+    larger count."""
     loader = loader or new_loader()
     with transaction.atomic():
         loader.load_until(count)

@@ -38,6 +38,8 @@ os.environ.update(
     DEBUG="false",
     REDIS_URL=REDIS_URL,
     ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+    # bench/decisions.py has room for 1,000 × this many decisions.
+    BENCH_DECISIONS_PER_SESSION=str(max(10, max(SCALES))),
 )
 recreate_database(BENCH_DATABASE, maintenance_url)
 
@@ -89,7 +91,8 @@ def addresses() -> dict[str, str]:
 
 def measure(paths: dict[str, str], cached: bool) -> dict[str, dict]:
     cache.clear()
-    environment = {"PAGE_CACHE_TIMEOUT": "3600" if cached else "0"}
+    # No rate limit for the load generator: it is one address sending thousands of requests.
+    environment = {"PAGE_CACHE_TIMEOUT": "3600" if cached else "0", "RATE_LIMIT_API": "1000000/s"}
     with serve(workers=SERVER_WORKERS, env=environment) as base:
         return {label: load(base + path, REQUESTS, CONCURRENCY) for label, path in paths.items()}
 
