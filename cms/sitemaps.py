@@ -3,6 +3,7 @@
 from functools import reduce
 from operator import or_
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from wagtail.contrib.sitemaps import Sitemap
 from wagtail.models import Page
@@ -14,6 +15,10 @@ class TranslatedSitemap(Sitemap):
     Wagtail lists the descendants of the site's root page only; with one tree per locale
     the other languages' home pages are its siblings, so their pages would be missing.
     """
+
+    @property
+    def limit(self) -> int:  # type: ignore[override]
+        return settings.SITEMAP_PAGE_SIZE
 
     def items(self) -> QuerySet:
         root = self.get_wagtail_site().root_page

@@ -19,7 +19,7 @@ UNPREFIXED_PATHS = (
     "/documents/",
     "/static/",
     "/media/",
-    "/sitemap.xml",
+    "/sitemap",
     "/catalog",
     "/download/",
 )

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
@@ -13,6 +13,8 @@ from portal.health import healthz
 from portal.sitemaps import app_sitemaps
 from portal.views import api_docs, favicon, serve_media
 
+SITEMAPS = app_sitemaps()
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon),
@@ -20,7 +22,9 @@ urlpatterns = [
     path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("sitemap.xml", sitemap, {"sitemaps": app_sitemaps()}),
+    # An index of pages of at most SITEMAP_PAGE_SIZE addresses: each costs the same however large the portal grows.
+    path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"}),
+    path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
     path("api/v1/", include("cms.api")),
     path("api/v1/", include("opendata.api")),
     path("api/v1/search/", include("search.api_urls")),

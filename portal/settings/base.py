@@ -124,6 +124,8 @@ else:
 # may keep an answer before they revalidate it, and the largest answer stored.
 PAGE_CACHE_TIMEOUT = env_int("PAGE_CACHE_TIMEOUT", 60 * 60)
 PAGE_CACHE_MAX_AGE = env_int("PAGE_CACHE_MAX_AGE", 60)
+# Addresses per page of the sitemap (/sitemap.xml is their index): one page stays quick to build and to cache.
+SITEMAP_PAGE_SIZE = 500
 PAGE_CACHE_MAX_SIZE = env_int("PAGE_CACHE_MAX_SIZE", 2 * 1024 * 1024)
 # A caching proxy or CDN in front (docs/deployment.md, "Caching"): Wagtail purges a page's addresses there when
 # it is published, moved or withdrawn.

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from opendata.models import Dataset, Licence, Resource
 from tests.opendata.factories import DatasetFactory, ResourceFactory, add_file
+from tests.sitemaps import sitemap_pages, sitemap_text
 
 PAGE = "/fr/data/budget-2025/"
 
@@ -197,7 +198,18 @@ class DatasetPageTestCase:
 
 
 def test_the_sitemap_lists_a_published_dataset_in_every_language(client, budget):
-    content = client.get("/sitemap.xml").content.decode()
+    content = sitemap_text(client)
     for language in ("ar", "fr", "en"):
         assert f"<loc>http://testserver/{language}/data/budget-2025/</loc>" in content
     assert 'hreflang="ar"' in content
+
+
+def test_the_sitemap_is_an_index_of_pages_of_bounded_size(client, commune, settings):
+    settings.SITEMAP_PAGE_SIZE = 2
+    for number in range(5):
+        DatasetFactory(name=f"set-{number}", body=commune)
+    pages = sitemap_pages(client)
+    datasets = [page for page in pages if b"/data/set-" in page]
+    assert len(datasets) == 8  # five datasets in three languages, two addresses a page
+    assert all(page.count(b"<url>") <= 2 for page in datasets)
+    assert "/fr/data/set-4/" in "".join(page.decode() for page in datasets)
