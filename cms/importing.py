@@ -3,8 +3,11 @@
 `import_decisions` is the one entry point: the admin, `manage.py import_decisions`, the Celery task
 `cms.import_decisions` and the harvesters all call it. The whole file is read and checked first: a file
 that is not CSV or JSON, or whose columns are wrong, raises `ImportFileError` and changes nothing. Then
-each row is written in its own transaction (a savepoint inside a caller's transaction): a row that fails
-is reported with its number and reference and leaves the rows before it, and what was stored, intact.
+the rows are written in batches of BATCH_SIZE, one transaction each, and each row in a savepoint of its
+own: a row that fails is reported with its number and reference and leaves the rows before it, and what
+was stored, intact; a batch whose transaction fails as a whole (the database went away) is reported row by
+row and leaves the earlier batches committed. The search indexes and Wagtail's reference index are written
+once per batch (portal.bulk), not after each of the three saves of every page.
 
 A decision is the same decision when body, year, reference and language match (the model's unique
 constraint). Sessions are found by date under the council, or created (as translations of the session of
@@ -20,7 +23,8 @@ import itertools
 import json
 import os
 import re
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -29,13 +33,14 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.actions.copy_for_translation import ParentNotTranslatedError
 from wagtail.coreutils import find_available_slug
 
+from portal.bulk import bulk_changes
 from portal.files import (
     CONTROL_CHARACTERS,
     SAMPLE_BYTES,
@@ -83,6 +88,9 @@ VOTE_COLUMNS = ("votes_for", "votes_against", "votes_abstain")
 # Separator of the topics and attachments cells (a comma or semicolon file quotes such cells).
 LIST_SEPARATOR = ";"
 TITLE_LENGTH = 255  # of a Wagtail page; a longer title is kept whole in DecisionPage.full_title
+# Rows per transaction: large enough that indexing a batch costs little per row (bench/import_decisions.py),
+# small enough that a batch that fails as a whole costs little to import again and holds its locks briefly.
+BATCH_SIZE = 200
 
 # Generic session titles, one per language of the pages; staff can rename sessions afterwards.
 SESSION_TITLES = {
@@ -502,6 +510,33 @@ class _DecisionImporter:
         self.references: dict[tuple[int, str], int] = {}
         self.sessions: dict[date, tuple[int, str | None, int | None]] = {}
         self.stored_files: list[CouncilDocument] = []
+        self.batch_files: list[CouncilDocument] = []
+
+    def import_batch(self, rows: list[SourceRow]) -> None:
+        """Write `rows` in one transaction; if it fails as a whole, report each of its rows as failed."""
+        before = (self.report.created, self.report.updated, self.report.unchanged, len(self.report.errors))
+        counts = (self.report.sessions_created, self.report.documents_created)
+        known = (dict(self.references), dict(self.sessions))
+        self.batch_files = []
+        try:
+            with transaction.atomic(), bulk_changes():
+                for row in rows:
+                    self.import_row(row)
+        except (DatabaseError, OSError) as error:
+            for document in self.batch_files:
+                document.file.storage.delete(document.file.name)
+            self.report.created, self.report.updated, self.report.unchanged = before[:3]
+            del self.report.errors[before[3] :]
+            self.report.sessions_created, self.report.documents_created = counts
+            self.references, self.sessions = known
+            message = _("not saved: the rows %(first)s to %(last)s failed together: %(error)s") % {
+                "first": rows[0].number,
+                "last": rows[-1].number,
+                "error": describe_error(error),
+            }
+            for row in rows:
+                reference = str(row.values.get("reference") or "").strip()
+                self.report.errors.append(RowError(row.number, reference, message))
 
     def import_row(self, source: SourceRow) -> None:
         reference = str(source.values.get("reference") or "").strip()
@@ -677,6 +712,7 @@ class _DecisionImporter:
         with attachment.path.open("rb") as handle:
             document.file.save(attachment.path.name, File(handle), save=False)
         self.stored_files.append(document)
+        self.batch_files.append(document)
         document.full_clean()
         document.save()
         result.documents_created += 1
@@ -737,7 +773,7 @@ class _DecisionImporter:
             session.add_child(instance=page)
         if outcome == "updated" and not page.live:
             # Staff took it offline: keep the changes as a draft for them to review, publish nothing.
-            page.save_revision(user=self.user)
+            page.save_revision(user=self.user, clean=False)  # validated above
             return "draft"
         self._publish(page)
         return outcome
@@ -794,7 +830,8 @@ class _DecisionImporter:
         return changed
 
     def _publish(self, page) -> None:
-        page.save_revision(user=self.user).publish(user=self.user)
+        """Publish `page`, validated already (its full_clean is the slowest part of a revision)."""
+        page.save_revision(user=self.user, clean=False).publish(user=self.user)
 
 
 def _page_title(title: str) -> tuple[str, str]:
@@ -827,6 +864,8 @@ def import_decisions(
     files_root: Path | None = None,
     user=None,
     mapping: ColumnMapping | None = None,
+    batch_size: int = BATCH_SIZE,
+    progress: Callable[[int, int, float], None] | None = None,
 ) -> DecisionImportReport:
     """Return the report of importing the decisions in `source` (CSV or JSON) into `council`.
 
@@ -837,7 +876,8 @@ def import_decisions(
     revision); a row that fails is reported and the others go on. Attachments are paths below
     `files_root` (by default the folder of `source` when it is a path). `user` signs the revisions
     and must be allowed to publish in the council. `mapping` reads a council's own export (its columns and
-    values) as ours. Rows repeating an earlier row exactly are skipped and reported once.
+    values) as ours. Rows repeating an earlier row exactly are skipped and reported once. Rows are written
+    `batch_size` at a time, one transaction each; after each batch, `progress(rows done, rows, seconds)`.
     """
     rows, encoding = read_rows(source, mapping)
     if files_root is None and isinstance(source, str | os.PathLike):
@@ -845,8 +885,12 @@ def import_decisions(
     report = DecisionImportReport(encoding=encoding)
     importer = _DecisionImporter(council.specific, Path(files_root) if files_root else None, user, report)
     numbered = {row.number: row for row in rows}
-    for number, _values in report.skip_repeats((row.number, row.values) for row in rows):
-        importer.import_row(numbered[number])
+    todo = [numbered[number] for number, _values in report.skip_repeats((row.number, row.values) for row in rows)]
+    started = time.monotonic()
+    for start in range(0, len(todo), batch_size):
+        importer.import_batch(todo[start : start + batch_size])
+        if progress is not None:
+            progress(min(start + batch_size, len(todo)), len(todo), time.monotonic() - started)
     return report
 
 
