@@ -196,6 +196,7 @@ def timed_import(path: Path, council: CouncilIndexPage) -> tuple[float, object]:
 
 
 def main() -> None:
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # each line as it comes, into a file too
     started = time.perf_counter()
     home, _locale = setup()
     print(f"database: {connection.vendor} {BENCH_DATABASE}; migrate: {time.perf_counter() - started:.0f} s")
