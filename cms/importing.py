@@ -756,6 +756,7 @@ class _DecisionImporter:
             page = DecisionPage(
                 slug=find_available_slug(session, DecisionPage.slug_for(row.reference)),
                 locale=self.locale,
+                body_id=self.council.body_id,  # what the page derives from its council, two queries less
             )
         moved = page.pk is not None and page.get_parent().pk != session.pk
         if moved:

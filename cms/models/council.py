@@ -336,8 +336,10 @@ class DecisionPage(Page):
             self.year = self.decision_date.year
         if self.locale_id:
             self.language = self.locale.language_code
+        if self.body_id:
+            return  # the parents' lookup costs two queries a level, on every save
         session = parent_of(self)
-        if not self.body_id and isinstance(session, CouncilSessionPage):
+        if isinstance(session, CouncilSessionPage):
             council = parent_of(session)
             if isinstance(council, CouncilIndexPage):
                 self.body_id = council.body_id
