@@ -55,6 +55,7 @@ from portal.files import (
 )
 from portal.importing import ColumnMapping, ImportReport, MappingError, RowError, assign_changed
 
+from .bulk_pages import BulkPageCreator
 from .documents import allowed_extensions, check_document_content
 from .models import (
     CouncilDocument,
@@ -512,6 +513,9 @@ class _DecisionImporter:
         self.sessions: dict[date, tuple[int, str | None, int | None]] = {}
         self.stored_files: list[CouncilDocument] = []
         self.batch_files: list[CouncilDocument] = []
+        # The batch's new decisions, written together at its end; whether the user may publish under a session.
+        self.new_pages = BulkPageCreator(user)
+        self.may_publish: dict[int, bool] = {}
 
     def import_batch(self, rows: list[SourceRow]) -> None:
         """Write `rows` in one transaction; if it fails as a whole, report each of its rows as failed."""
@@ -519,10 +523,12 @@ class _DecisionImporter:
         counts = (self.report.sessions_created, self.report.documents_created)
         known = (dict(self.references), dict(self.sessions))
         self.batch_files = []
+        self.new_pages = BulkPageCreator(self.user)
         try:
             with transaction.atomic(), bulk_changes():
                 for row in rows:
                     self.import_row(row)
+                self.new_pages.write()
         except (DatabaseError, OSError) as error:
             for document in self.batch_files:
                 document.file.storage.delete(document.file.name)
@@ -754,7 +760,7 @@ class _DecisionImporter:
             page = self._translate_decision(same.order_by("pk").first(), topics)
         if page is None:
             page = DecisionPage(
-                slug=find_available_slug(session, DecisionPage.slug_for(row.reference)),
+                slug=self.new_pages.available_slug(session, DecisionPage.slug_for(row.reference)),
                 locale=self.locale,
                 body_id=self.council.body_id,  # what the page derives from its council, two queries less
             )
@@ -772,13 +778,25 @@ class _DecisionImporter:
         page._parent_page = session
         _validate(page)
         if page.pk is None:
-            self._add(session, page)
+            # A new decision is written with the batch's others, published (cms.bulk_pages), at the batch's end.
+            self._check_may_publish(session)
+            self.new_pages.add(session, page)
+            return outcome
         if outcome == "updated" and not page.live:
             # Staff took it offline: keep the changes as a draft for them to review, publish nothing.
             page.save_revision(user=self.user, clean=False)  # validated above
             return "draft"
         self._publish(page)
         return outcome
+
+    def _check_may_publish(self, session: CouncilSessionPage) -> None:
+        """Raise PermissionDenied unless the user may publish under `session`, as Wagtail's publication checks."""
+        if self.user is None:
+            return
+        if session.pk not in self.may_publish:
+            self.may_publish[session.pk] = session.permissions_for_user(self.user).can_publish_subpage()
+        if not self.may_publish[session.pk]:
+            raise PermissionDenied
 
     def _translate_decision(self, source: DecisionPage | None, topics: list[Topic] | None) -> DecisionPage | None:
         """Return a copy in this council's language of the same decision in another language, if any."""
