@@ -10,8 +10,9 @@ last child (treebeard's own `_get_path`), each parent's `numchild` once, the spe
 and the live revision, and the "wagtail.create" and "wagtail.publish" log entries that the history shows.
 
 What follows a publication is done for the batch or kept per page:
-- the search indexes (ours and Wagtail's) and the reference index: the pages are noted in
-  `portal.bulk.bulk_changes()`, which indexes them once per batch, as it does for pages saved one by one;
+- the search indexes (ours and Wagtail's): the pages are noted in `portal.bulk.bulk_changes()`, which indexes
+  them once per batch, as it does for pages saved one by one; Wagtail's reference index is written here, from
+  the pages held in memory (their inlines and topics too), rather than from the pages read back;
 - `page_published` and `published`: sent per page, after the rows are written, in the caller's transaction:
   the same moment as Wagtail's own publication, so that its receivers (the front-end cache's, the API's,
   ours to come) see the same thing; a receiver that needs the commit defers itself, as with Wagtail's path;
@@ -28,7 +29,7 @@ from modelcluster.models import get_all_child_m2m_relations, get_all_child_relat
 from treebeard.exceptions import PathOverflow
 from wagtail.coreutils import find_available_slug
 from wagtail.log_actions import get_active_log_context
-from wagtail.models import Page, PageLogEntry, Revision
+from wagtail.models import Page, PageLogEntry, ReferenceIndex, Revision
 from wagtail.signals import page_published, published
 
 from portal.bulk import bulk_changes, note_saved
@@ -89,7 +90,9 @@ class BulkPageCreator:
             Page.objects.bulk_update(pages, ["latest_revision", "live_revision"])
             PageLogEntry.objects.bulk_create(self._log_entries(pages, revisions, now))
             for page in pages:
-                note_saved(type(page), page.pk)
+                # Its references read from the objects held (inlines and topics too): no query to read it again.
+                ReferenceIndex.create_or_update_for_object(page)
+                note_saved(type(page), page.pk, references_indexed=True)
         for page, revision in zip(pages, revisions, strict=True):
             page_published.send(sender=type(page), instance=page, revision=revision)
             published.send(sender=type(page), instance=page, revision=revision)

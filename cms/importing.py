@@ -516,6 +516,9 @@ class _DecisionImporter:
         # The batch's new decisions, written together at its end; whether the user may publish under a session.
         self.new_pages = BulkPageCreator(user)
         self.may_publish: dict[int, bool] = {}
+        # The council's sessions met so far, by date: a query per row less (forgotten when a batch fails).
+        self.session_pages: dict[date, CouncilSessionPage] = {}
+        self.topics: dict[str, Topic] = {}  # by slug, found during the batch
 
     def import_batch(self, rows: list[SourceRow]) -> None:
         """Write `rows` in one transaction; if it fails as a whole, report each of its rows as failed."""
@@ -524,6 +527,7 @@ class _DecisionImporter:
         known = (dict(self.references), dict(self.sessions))
         self.batch_files = []
         self.new_pages = BulkPageCreator(self.user)
+        self.topics = {}
         try:
             with transaction.atomic(), bulk_changes():
                 for row in rows:
@@ -536,6 +540,7 @@ class _DecisionImporter:
             del self.report.errors[before[3] :]
             self.report.sessions_created, self.report.documents_created = counts
             self.references, self.sessions = known
+            self.session_pages = {}
             message = _("not saved: the rows %(first)s to %(last)s failed together: %(error)s") % {
                 "first": rows[0].number,
                 "last": rows[-1].number,
@@ -556,6 +561,7 @@ class _DecisionImporter:
                     result = self._write(row)
             except BaseException:
                 self._delete_stored_files()
+                self.session_pages = {}  # what the row changed in them was rolled back
                 raise
         except InvalidRow as error:
             self.report.errors.append(RowError(source.number, reference, str(error)))
@@ -617,9 +623,10 @@ class _DecisionImporter:
     # Sessions
 
     def _session(self, row: DecisionRow) -> tuple[CouncilSessionPage, bool]:
-        session = self._session_on(self.council, row.session_date)
+        session = self.session_pages.get(row.session_date) or self._session_on(self.council, row.session_date)
         if session is not None:
             self._update_session(session, row)
+            self.session_pages[row.session_date] = session
             return session, False
         session = self._translate_session(row)
         if session is None:
@@ -643,6 +650,7 @@ class _DecisionImporter:
         if session.pk is None:
             self._add(self.council, session)
         self._publish(session)
+        self.session_pages[row.session_date] = session
         return session, True
 
     @staticmethod
@@ -732,7 +740,11 @@ class _DecisionImporter:
         self.stored_files = []
 
     def _topics(self, slugs: list[str]) -> list[Topic]:
-        found = {topic.slug: topic for topic in Topic.objects.filter(locale=self.locale, slug__in=slugs)}
+        if missing := set(slugs) - set(self.topics):
+            self.topics.update(
+                (topic.slug, topic) for topic in Topic.objects.filter(locale=self.locale, slug__in=missing)
+            )
+        found = self.topics
         unknown = [slug for slug in slugs if slug not in found]
         if unknown:
             raise InvalidRow(
@@ -753,11 +765,12 @@ class _DecisionImporter:
         same = DecisionPage.objects.filter(
             body_id=self.council.body_id, year=row.decision_date.year, reference=row.reference
         )
-        page = same.filter(language=self.language).first()
+        stored = list(same.order_by("pk"))  # in every language: one query for the row's page and its source
+        page = next((decision for decision in stored if decision.language == self.language), None)
         outcome = "updated"
         if page is None:
             outcome = "created"
-            page = self._translate_decision(same.order_by("pk").first(), topics)
+            page = self._translate_decision(stored[0] if stored else None, topics)
         if page is None:
             page = DecisionPage(
                 slug=self.new_pages.available_slug(session, DecisionPage.slug_for(row.reference)),
@@ -776,12 +789,16 @@ class _DecisionImporter:
         if outcome == "updated" and not (changed or moved):
             return "unchanged"
         page._parent_page = session
-        _validate(page)
         if page.pk is None:
+            # Its body, locale and content type are the council's, checked already: not a query each again. Without
+            # them Django leaves out the database constraints on them too, which DecisionPage.clean checks itself
+            # (the reference) or which cannot fail (a new page's translation key is new).
+            page.full_clean(exclude=["path", "depth", "body", "locale", "content_type"])
             # A new decision is written with the batch's others, published (cms.bulk_pages), at the batch's end.
             self._check_may_publish(session)
             self.new_pages.add(session, page)
             return outcome
+        _validate(page)
         if outcome == "updated" and not page.live:
             # Staff took it offline: keep the changes as a draft for them to review, publish nothing.
             page.save_revision(user=self.user, clean=False)  # validated above

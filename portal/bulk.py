@@ -25,16 +25,21 @@ logger = logging.getLogger(__name__)
 bulk_saved = Signal()
 
 _saved: ContextVar[dict[type[Model], set] | None] = ContextVar("bulk_saved_records", default=None)
+# The records whose references their writer indexed itself (cms.bulk_pages, from the objects it holds).
+_referenced: ContextVar[dict[type[Model], set] | None] = ContextVar("bulk_referenced_records", default=None)
 _model_search_deferred = False
 
 
-def note_saved(model: type[Model], pk) -> bool:
+def note_saved(model: type[Model], pk, *, references_indexed: bool = False) -> bool:
     """Within `bulk_changes()`, note that record `pk` of `model` was saved and return True (the caller leaves
-    the follow-up work to the end of the batch); outside, return False."""
-    saved = _saved.get()
-    if saved is None:
+    the follow-up work to the end of the batch); outside, return False. `references_indexed`: the caller wrote
+    the record's entries of Wagtail's reference index already; the batch leaves them be."""
+    saved, referenced = _saved.get(), _referenced.get()
+    if saved is None or referenced is None:
         return False
     saved.setdefault(model, set()).add(pk)
+    if references_indexed:
+        referenced.setdefault(model, set()).add(pk)
     return True
 
 
@@ -53,13 +58,15 @@ def bulk_changes() -> Iterator[dict[type[Model], set]]:
         return
     _defer_model_search()
     saved: dict[type[Model], set] = {}
-    token = _saved.set(saved)
+    referenced: dict[type[Model], set] = {}
+    token, referenced_token = _saved.set(saved), _referenced.set(referenced)
     try:
         with disable_reference_index_auto_update():
             yield saved
     finally:
         _saved.reset(token)
-    _index_references(saved)
+        _referenced.reset(referenced_token)
+    _index_references({model: keys - referenced.get(model, set()) for model, keys in saved.items()})
     transaction.on_commit(lambda: _index_batch(saved))
 
 
@@ -67,7 +74,7 @@ def _index_references(saved: dict[type[Model], set]) -> None:
     from wagtail.models import ReferenceIndex
 
     for model, keys in saved.items():
-        if ReferenceIndex.model_is_indexable(model):
+        if keys and ReferenceIndex.model_is_indexable(model):
             for record in model._default_manager.filter(pk__in=keys):
                 ReferenceIndex.create_or_update_for_object(record)
 
