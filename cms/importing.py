@@ -648,8 +648,13 @@ class _DecisionImporter:
         session._parent_page = self.council
         _validate(session)
         if session.pk is None:
-            self._add(self.council, session)
-        self._publish(session)
+            # Written at once (its decisions need it in the tree), as the batch's decisions are (cms.bulk_pages).
+            self._check_may_publish(self.council)
+            new_session = BulkPageCreator(self.user)
+            new_session.add(self.council, session)
+            new_session.write()
+        else:
+            self._publish(session)
         self.session_pages[row.session_date] = session
         return session, True
 
@@ -806,13 +811,13 @@ class _DecisionImporter:
         self._publish(page)
         return outcome
 
-    def _check_may_publish(self, session: CouncilSessionPage) -> None:
-        """Raise PermissionDenied unless the user may publish under `session`, as Wagtail's publication checks."""
+    def _check_may_publish(self, parent: CouncilIndexPage | CouncilSessionPage) -> None:
+        """Raise PermissionDenied unless the user may publish under `parent`, as Wagtail's publication checks."""
         if self.user is None:
             return
-        if session.pk not in self.may_publish:
-            self.may_publish[session.pk] = session.permissions_for_user(self.user).can_publish_subpage()
-        if not self.may_publish[session.pk]:
+        if parent.pk not in self.may_publish:
+            self.may_publish[parent.pk] = parent.permissions_for_user(self.user).can_publish_subpage()
+        if not self.may_publish[parent.pk]:
             raise PermissionDenied
 
     def _translate_decision(self, source: DecisionPage | None, topics: list[Topic] | None) -> DecisionPage | None:
@@ -865,13 +870,6 @@ class _DecisionImporter:
                 page.attachments = [DecisionAttachment(document=document, kind=kind) for kind, document in documents]
                 changed = True
         return changed
-
-    @staticmethod
-    def _add(parent, page) -> None:
-        """Put the new, validated `page` under `parent`, not live until `_publish`: Wagtail then checks only its
-        title and slug on this save, not every field again (a query per foreign key and unique constraint)."""
-        page.live = False
-        parent.add_child(instance=page)
 
     def _publish(self, page) -> None:
         """Publish `page`, validated already, as Wagtail's publish does (permission check, log, signals)."""

@@ -109,6 +109,11 @@ class BulkPagesTestCase:
             actions = PageLogEntry.objects.filter(page=page).values_list("action", "user", "revision")
             assert sorted(actions) == [("wagtail.create", user.pk, None), ("wagtail.publish", user.pk, revision.pk)]
 
+        for session in CouncilSessionPage.objects.child_of(council_page):  # written in bulk too, one at a time
+            [revision] = Revision.page_revisions.filter(object_id=str(session.pk))
+            assert session.live and session.live_revision_id == session.latest_revision_id == revision.pk
+            assert client.get(session.url).status_code == 200
+
         page = pages[ROWS - 1]
         response = client.get(page.url)
         assert response.status_code == 200
