@@ -89,9 +89,8 @@ class BulkPageCreator:
                 page.latest_revision = page.live_revision = revision
             Page.objects.bulk_update(pages, ["latest_revision", "live_revision"])
             PageLogEntry.objects.bulk_create(self._log_entries(pages, revisions, now))
+            _index_references(pages)
             for page in pages:
-                # Its references read from the objects held (inlines and topics too): no query to read it again.
-                ReferenceIndex.create_or_update_for_object(page)
                 note_saved(type(page), page.pk, references_indexed=True)
         for page, revision in zip(pages, revisions, strict=True):
             page_published.send(sender=type(page), instance=page, revision=revision)
@@ -191,6 +190,34 @@ class BulkPageCreator:
             entries.append(PageLogEntry(action="wagtail.create", user=user or page.owner, **common))
             entries.append(PageLogEntry(action="wagtail.publish", user=user, revision=revision, **common))
         return entries
+
+
+def _index_references(pages: list[Page]) -> None:
+    """Write the reference index of new pages, read from the objects held (inlines and topics too), in one insert:
+    what `ReferenceIndex.create_or_update_for_object` writes for a page that had no entries (it reads them first
+    and reads its child rows back, several queries a page)."""
+    rows = []
+    base_content_type = ContentType.objects.get_for_model(Page)
+    for page in pages:
+        if not ReferenceIndex.model_is_indexable(type(page)):
+            continue
+        content_type = ContentType.objects.get_for_model(page, for_concrete_model=False)
+        for to_content_type_id, to_object_id, model_path, content_path in set(
+            ReferenceIndex._extract_references_from_object(page)
+        ):
+            rows.append(
+                ReferenceIndex(
+                    content_type=content_type,
+                    base_content_type=base_content_type,
+                    object_id=page.pk,
+                    to_content_type_id=to_content_type_id,
+                    to_object_id=to_object_id,
+                    model_path=model_path,
+                    content_path=content_path,
+                    content_path_hash=ReferenceIndex._get_content_path_hash(content_path),
+                )
+            )
+    ReferenceIndex.objects.bulk_create(rows)
 
 
 def _insert_specific_rows(model: type[Page], pages: list[Page]) -> None:

@@ -7,7 +7,10 @@ the rows are written in batches of BATCH_SIZE, one transaction each, and each ro
 own: a row that fails is reported with its number and reference and leaves the rows before it, and what
 was stored, intact; a batch whose transaction fails as a whole (the database went away) is reported row by
 row and leaves the earlier batches committed. The search indexes and Wagtail's reference index are written
-once per batch (portal.bulk), not after each of the three saves of every page.
+once per batch (portal.bulk), not after each of the three saves of every page. New decisions and sessions
+are validated row by row (`full_clean`) and written published in bulk (cms.bulk_pages), the decisions of a
+batch together at its end; changed decisions, translations and moves take Wagtail's one-page path. A row
+that fails its validation is reported and left out; a bulk write that fails fails its batch as a whole.
 
 A decision is the same decision when body, year, reference and language match (the model's unique
 constraint). Sessions are found by date under the council, or created (as translations of the session of

@@ -104,7 +104,9 @@ class ImportBatchesTestCase:
 
         def database_gone(execute, sql, params, many, context):
             # The database failing as it writes the second batch's decisions: not a row's fault, the batch's.
-            if sql.lstrip().upper().startswith("INSERT") and f"{BATCH + 10:03d}/2024" in (params or ()):
+            # A value of each row, or on PostgreSQL one array per column (INSERT … SELECT FROM UNNEST).
+            values = [item for param in params or () for item in (param if isinstance(param, list) else [param])]
+            if sql.lstrip().upper().startswith("INSERT") and f"{BATCH + 10:03d}/2024" in values:
                 raise DatabaseError("server closed the connection unexpectedly")
             return execute(sql, params, many, context)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 from django.utils import translation
-from wagtail.models import Page, PageLogEntry, Revision
+from wagtail.models import Page, PageLogEntry, ReferenceIndex, Revision
 from wagtail.signals import page_published
 
 from cms.importing import import_decisions
@@ -109,6 +109,12 @@ class BulkPagesTestCase:
             actions = PageLogEntry.objects.filter(page=page).values_list("action", "user", "revision")
             assert sorted(actions) == [("wagtail.create", user.pk, None), ("wagtail.publish", user.pk, revision.pk)]
 
+        for page in pages[:3]:  # the reference index holds what Wagtail's own indexing of the page finds
+            stored = ReferenceIndex.get_references_for_object(page)
+            before = set(stored.values_list("to_content_type", "to_object_id", "model_path", "content_path"))
+            ReferenceIndex.create_or_update_for_object(page)
+            after = set(stored.values_list("to_content_type", "to_object_id", "model_path", "content_path"))
+            assert before == after and before  # its body at least
         for session in CouncilSessionPage.objects.child_of(council_page):  # written in bulk too, one at a time
             [revision] = Revision.page_revisions.filter(object_id=str(session.pk))
             assert session.live and session.live_revision_id == session.latest_revision_id == revision.pk
