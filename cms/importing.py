@@ -3,8 +3,14 @@
 `import_decisions` is the one entry point: the admin, `manage.py import_decisions`, the Celery task
 `cms.import_decisions` and the harvesters all call it. The whole file is read and checked first: a file
 that is not CSV or JSON, or whose columns are wrong, raises `ImportFileError` and changes nothing. Then
-each row is written in its own transaction (a savepoint inside a caller's transaction): a row that fails
-is reported with its number and reference and leaves the rows before it, and what was stored, intact.
+the rows are written in batches of BATCH_SIZE, one transaction each, and each row in a savepoint of its
+own: a row that fails is reported with its number and reference and leaves the rows before it, and what
+was stored, intact; a batch whose transaction fails as a whole (the database went away) is reported row by
+row and leaves the earlier batches committed. The search indexes and Wagtail's reference index are written
+once per batch (portal.bulk), not after each of the three saves of every page. New decisions and sessions
+are validated row by row (`full_clean`) and written published in bulk (cms.bulk_pages), the decisions of a
+batch together at its end; changed decisions, translations and moves take Wagtail's one-page path. A row
+that fails its validation is reported and left out; a bulk write that fails fails its batch as a whole.
 
 A decision is the same decision when body, year, reference and language match (the model's unique
 constraint). Sessions are found by date under the council, or created (as translations of the session of
@@ -20,7 +26,8 @@ import itertools
 import json
 import os
 import re
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -29,13 +36,15 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.actions.copy_for_translation import ParentNotTranslatedError
+from wagtail.actions.publish_page_revision import PublishPageRevisionAction
 from wagtail.coreutils import find_available_slug
 
+from portal.bulk import bulk_changes
 from portal.files import (
     CONTROL_CHARACTERS,
     SAMPLE_BYTES,
@@ -49,6 +58,7 @@ from portal.files import (
 )
 from portal.importing import ColumnMapping, ImportReport, MappingError, RowError, assign_changed
 
+from .bulk_pages import BulkPageCreator
 from .documents import allowed_extensions, check_document_content
 from .models import (
     CouncilDocument,
@@ -83,6 +93,9 @@ VOTE_COLUMNS = ("votes_for", "votes_against", "votes_abstain")
 # Separator of the topics and attachments cells (a comma or semicolon file quotes such cells).
 LIST_SEPARATOR = ";"
 TITLE_LENGTH = 255  # of a Wagtail page; a longer title is kept whole in DecisionPage.full_title
+# Rows per transaction: large enough that indexing a batch costs little per row (bench/import_decisions.py),
+# small enough that a batch that fails as a whole costs little to import again and holds its locks briefly.
+BATCH_SIZE = 200
 
 # Generic session titles, one per language of the pages; staff can rename sessions afterwards.
 SESSION_TITLES = {
@@ -502,6 +515,43 @@ class _DecisionImporter:
         self.references: dict[tuple[int, str], int] = {}
         self.sessions: dict[date, tuple[int, str | None, int | None]] = {}
         self.stored_files: list[CouncilDocument] = []
+        self.batch_files: list[CouncilDocument] = []
+        # The batch's new decisions, written together at its end; whether the user may publish under a session.
+        self.new_pages = BulkPageCreator(user)
+        self.may_publish: dict[int, bool] = {}
+        # The council's sessions met so far, by date: a query per row less (forgotten when a batch fails).
+        self.session_pages: dict[date, CouncilSessionPage] = {}
+        self.topics: dict[str, Topic] = {}  # by slug, found during the batch
+
+    def import_batch(self, rows: list[SourceRow]) -> None:
+        """Write `rows` in one transaction; if it fails as a whole, report each of its rows as failed."""
+        before = (self.report.created, self.report.updated, self.report.unchanged, len(self.report.errors))
+        counts = (self.report.sessions_created, self.report.documents_created)
+        known = (dict(self.references), dict(self.sessions))
+        self.batch_files = []
+        self.new_pages = BulkPageCreator(self.user)
+        self.topics = {}
+        try:
+            with transaction.atomic(), bulk_changes():
+                for row in rows:
+                    self.import_row(row)
+                self.new_pages.write()
+        except (DatabaseError, OSError) as error:
+            for document in self.batch_files:
+                document.file.storage.delete(document.file.name)
+            self.report.created, self.report.updated, self.report.unchanged = before[:3]
+            del self.report.errors[before[3] :]
+            self.report.sessions_created, self.report.documents_created = counts
+            self.references, self.sessions = known
+            self.session_pages = {}
+            message = _("not saved: the rows %(first)s to %(last)s failed together: %(error)s") % {
+                "first": rows[0].number,
+                "last": rows[-1].number,
+                "error": describe_error(error),
+            }
+            for row in rows:
+                reference = str(row.values.get("reference") or "").strip()
+                self.report.errors.append(RowError(row.number, reference, message))
 
     def import_row(self, source: SourceRow) -> None:
         reference = str(source.values.get("reference") or "").strip()
@@ -514,6 +564,7 @@ class _DecisionImporter:
                     result = self._write(row)
             except BaseException:
                 self._delete_stored_files()
+                self.session_pages = {}  # what the row changed in them was rolled back
                 raise
         except InvalidRow as error:
             self.report.errors.append(RowError(source.number, reference, str(error)))
@@ -575,9 +626,10 @@ class _DecisionImporter:
     # Sessions
 
     def _session(self, row: DecisionRow) -> tuple[CouncilSessionPage, bool]:
-        session = self._session_on(self.council, row.session_date)
+        session = self.session_pages.get(row.session_date) or self._session_on(self.council, row.session_date)
         if session is not None:
             self._update_session(session, row)
+            self.session_pages[row.session_date] = session
             return session, False
         session = self._translate_session(row)
         if session is None:
@@ -599,8 +651,14 @@ class _DecisionImporter:
         session._parent_page = self.council
         _validate(session)
         if session.pk is None:
-            self.council.add_child(instance=session)
-        self._publish(session)
+            # Written at once (its decisions need it in the tree), as the batch's decisions are (cms.bulk_pages).
+            self._check_may_publish(self.council)
+            new_session = BulkPageCreator(self.user)
+            new_session.add(self.council, session)
+            new_session.write()
+        else:
+            self._publish(session)
+        self.session_pages[row.session_date] = session
         return session, True
 
     @staticmethod
@@ -677,6 +735,7 @@ class _DecisionImporter:
         with attachment.path.open("rb") as handle:
             document.file.save(attachment.path.name, File(handle), save=False)
         self.stored_files.append(document)
+        self.batch_files.append(document)
         document.full_clean()
         document.save()
         result.documents_created += 1
@@ -689,7 +748,11 @@ class _DecisionImporter:
         self.stored_files = []
 
     def _topics(self, slugs: list[str]) -> list[Topic]:
-        found = {topic.slug: topic for topic in Topic.objects.filter(locale=self.locale, slug__in=slugs)}
+        if missing := set(slugs) - set(self.topics):
+            self.topics.update(
+                (topic.slug, topic) for topic in Topic.objects.filter(locale=self.locale, slug__in=missing)
+            )
+        found = self.topics
         unknown = [slug for slug in slugs if slug not in found]
         if unknown:
             raise InvalidRow(
@@ -710,15 +773,17 @@ class _DecisionImporter:
         same = DecisionPage.objects.filter(
             body_id=self.council.body_id, year=row.decision_date.year, reference=row.reference
         )
-        page = same.filter(language=self.language).first()
+        stored = list(same.order_by("pk"))  # in every language: one query for the row's page and its source
+        page = next((decision for decision in stored if decision.language == self.language), None)
         outcome = "updated"
         if page is None:
             outcome = "created"
-            page = self._translate_decision(same.order_by("pk").first(), topics)
+            page = self._translate_decision(stored[0] if stored else None, topics)
         if page is None:
             page = DecisionPage(
-                slug=find_available_slug(session, DecisionPage.slug_for(row.reference)),
+                slug=self.new_pages.available_slug(session, DecisionPage.slug_for(row.reference)),
                 locale=self.locale,
+                body_id=self.council.body_id,  # what the page derives from its council, two queries less
             )
         moved = page.pk is not None and page.get_parent().pk != session.pk
         if moved:
@@ -732,15 +797,31 @@ class _DecisionImporter:
         if outcome == "updated" and not (changed or moved):
             return "unchanged"
         page._parent_page = session
-        _validate(page)
         if page.pk is None:
-            session.add_child(instance=page)
+            # Its body, locale and content type are the council's, checked already: not a query each again. Without
+            # them Django leaves out the database constraints on them too, which DecisionPage.clean checks itself
+            # (the reference) or which cannot fail (a new page's translation key is new).
+            page.full_clean(exclude=["path", "depth", "body", "locale", "content_type"])
+            # A new decision is written with the batch's others, published (cms.bulk_pages), at the batch's end.
+            self._check_may_publish(session)
+            self.new_pages.add(session, page)
+            return outcome
+        _validate(page)
         if outcome == "updated" and not page.live:
             # Staff took it offline: keep the changes as a draft for them to review, publish nothing.
-            page.save_revision(user=self.user)
+            page.save_revision(user=self.user, clean=False)  # validated above
             return "draft"
         self._publish(page)
         return outcome
+
+    def _check_may_publish(self, parent: CouncilIndexPage | CouncilSessionPage) -> None:
+        """Raise PermissionDenied unless the user may publish under `parent`, as Wagtail's publication checks."""
+        if self.user is None:
+            return
+        if parent.pk not in self.may_publish:
+            self.may_publish[parent.pk] = parent.permissions_for_user(self.user).can_publish_subpage()
+        if not self.may_publish[parent.pk]:
+            raise PermissionDenied
 
     def _translate_decision(self, source: DecisionPage | None, topics: list[Topic] | None) -> DecisionPage | None:
         """Return a copy in this council's language of the same decision in another language, if any."""
@@ -794,7 +875,20 @@ class _DecisionImporter:
         return changed
 
     def _publish(self, page) -> None:
-        page.save_revision(user=self.user).publish(user=self.user)
+        """Publish `page`, validated already, as Wagtail's publish does (permission check, log, signals)."""
+        revision = page.save_revision(user=self.user, clean=False)
+        _PublishValidatedRevision(revision, user=self.user).execute()
+
+
+class _PublishValidatedRevision(PublishPageRevisionAction):
+    """Wagtail's publication less its validation of the page, which the import has just run (`_validate`):
+    the page is saved with `clean=False`, as Wagtail does for changes it knows valid. Validating it again took
+    a fifth of an import's time (bench/import_decisions.py)."""
+
+    def _publish_revision(self, revision, object, *args, **kwargs):
+        save = object.save
+        object.save = lambda **options: save(clean=False, **options)
+        return super()._publish_revision(revision, object, *args, **kwargs)
 
 
 def _page_title(title: str) -> tuple[str, str]:
@@ -827,6 +921,8 @@ def import_decisions(
     files_root: Path | None = None,
     user=None,
     mapping: ColumnMapping | None = None,
+    batch_size: int = BATCH_SIZE,
+    progress: Callable[[int, int, float], None] | None = None,
 ) -> DecisionImportReport:
     """Return the report of importing the decisions in `source` (CSV or JSON) into `council`.
 
@@ -837,7 +933,8 @@ def import_decisions(
     revision); a row that fails is reported and the others go on. Attachments are paths below
     `files_root` (by default the folder of `source` when it is a path). `user` signs the revisions
     and must be allowed to publish in the council. `mapping` reads a council's own export (its columns and
-    values) as ours. Rows repeating an earlier row exactly are skipped and reported once.
+    values) as ours. Rows repeating an earlier row exactly are skipped and reported once. Rows are written
+    `batch_size` at a time, one transaction each; after each batch, `progress(rows done, rows, seconds)`.
     """
     rows, encoding = read_rows(source, mapping)
     if files_root is None and isinstance(source, str | os.PathLike):
@@ -845,8 +942,12 @@ def import_decisions(
     report = DecisionImportReport(encoding=encoding)
     importer = _DecisionImporter(council.specific, Path(files_root) if files_root else None, user, report)
     numbered = {row.number: row for row in rows}
-    for number, _values in report.skip_repeats((row.number, row.values) for row in rows):
-        importer.import_row(numbered[number])
+    todo = [numbered[number] for number, _values in report.skip_repeats((row.number, row.values) for row in rows)]
+    started = time.monotonic()
+    for start in range(0, len(todo), batch_size):
+        importer.import_batch(todo[start : start + batch_size])
+        if progress is not None:
+            progress(min(start + batch_size, len(todo)), len(todo), time.monotonic() - started)
     return report
 
 

@@ -66,6 +66,25 @@ def index_record(kind: str, record_id: str) -> None:
         _on_backends(lambda backend: backend.add_bulk(SearchEntry, entries))
 
 
+def index_records(kind: str, record_ids: list[str]) -> None:
+    """Make the entries of many records of `kind` say what they publish now, in one go (a batch of an import):
+    the public ones written and indexed in bulk, the others' entries removed."""
+    wanted = {str(record_id) for record_id in record_ids}
+    public = SOURCES[kind].public().filter(pk__in=wanted)
+    documents = [(kind, record_id, document) for record_id, found in documents_of(kind, public) for document in found]
+    for record_id in sorted(wanted - {record_id for _kind, record_id, _document in documents}):
+        remove_record(kind, record_id)
+    languages = {(record_id, document.language) for _kind, record_id, document in documents}
+    stale = [
+        entry
+        for entry in SearchEntry.objects.filter(kind=kind, record_id__in=wanted)
+        if (entry.record_id, entry.language) not in languages
+    ]
+    _unindex(stale)
+    SearchEntry.objects.filter(pk__in=[entry.pk for entry in stale]).delete()
+    index_entries(documents)
+
+
 def remove_record(kind: str, record_id: str) -> None:
     entries = list(SearchEntry.objects.filter(kind=kind, record_id=str(record_id)))
     _unindex(entries)

@@ -5,6 +5,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_unpublished, post_page_move
 
+from portal.bulk import bulk_saved, note_saved
 from portal.workflow import moved
 
 from . import indexing, tasks
@@ -18,7 +19,7 @@ def follow(record) -> None:
 def follow_id(model, pk) -> None:
     """Index record `pk` after the commit if its source finds it public, remove it now otherwise."""
     source = source_of(model)
-    if source is None:
+    if source is None or note_saved(model, pk):  # within a batch: indexed with it (batch_saved)
         return
     record_id = str(pk)
     if source.public().filter(pk=pk).exists():
@@ -31,6 +32,17 @@ def follow_subtree(page: Page) -> None:
     """A move or a view restriction changes the addresses or the visibility of a page and everything under it."""
     for descendant in Page.objects.descendant_of(page, inclusive=True).specific():
         follow(descendant)
+
+
+def batch_saved(sender, records, **kwargs):
+    """Index the records of a batch (an import's) per kind, one task each, rather than one task per record."""
+    by_kind: dict[str, set[str]] = {}
+    for model, keys in records.items():
+        source = source_of(model)
+        if source is not None:
+            by_kind.setdefault(source.kind, set()).update(str(pk) for pk in keys)
+    for kind, record_ids in by_kind.items():
+        tasks.index_records.delay(kind, sorted(record_ids))
 
 
 def record_saved(sender, instance, raw=False, **kwargs):
@@ -93,6 +105,7 @@ def connect() -> None:
             post_save.connect(record_saved, sender=model, dispatch_uid=f"search-saved-{model.__name__}")
             post_delete.connect(record_deleted, sender=model, dispatch_uid=f"search-deleted-{model.__name__}")
             moved.connect(status_moved, sender=model, dispatch_uid=f"search-moved-{model.__name__}")
+    bulk_saved.connect(batch_saved, dispatch_uid="search-batch-saved")
     page_unpublished.connect(page_withdrawn, dispatch_uid="search-unpublished")
     post_page_move.connect(page_moved, dispatch_uid="search-page-moved")
     for signal in (post_save, post_delete):

@@ -64,7 +64,7 @@ def decision_documents(decision: DecisionPage) -> list[Document]:
     topic = decision.topics.order_by("pk").values_list("slug", flat=True).first()
     return [
         Document(
-            language=decision.locale.language_code,
+            language=decision.language,  # its locale's, copied on the page: no query per decision of a batch
             title=decision.whole_title,
             url=decision.get_url(),
             summary=decision.summary,

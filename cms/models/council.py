@@ -324,7 +324,11 @@ class DecisionPage(Page):
         """What the decision says, folded as searches fold the words people type (portal.analysis)."""
         texts = [self.reference, self.title, self.full_title, self.summary, self.legal_basis]
         texts += [str(block.value) for block in self.full_text if block.block_type in ("heading", "paragraph")]
-        return search_terms(strip_tags(" ".join(texts)))
+        text = " ".join(texts)
+        # Wagtail's search backend asks for it several times while it indexes a page: folded once per text.
+        if self.__dict__.get("_search_terms", (None,))[0] != text:
+            self.__dict__["_search_terms"] = (text, search_terms(strip_tags(text)))
+        return self.__dict__["_search_terms"][1]
 
     def mentions(self) -> list[Page]:
         """The live pages that link to this decision (news, project maps…), from Wagtail's reference index."""
@@ -374,8 +378,10 @@ class DecisionPage(Page):
             self.year = self.decision_date.year
         if self.locale_id:
             self.language = self.locale.language_code
+        if self.body_id:
+            return  # the parents' lookup costs two queries a level, on every save
         session = parent_of(self)
-        if not self.body_id and isinstance(session, CouncilSessionPage):
+        if isinstance(session, CouncilSessionPage):
             council = parent_of(session)
             if isinstance(council, CouncilIndexPage):
                 self.body_id = council.body_id

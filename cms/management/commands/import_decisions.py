@@ -29,8 +29,9 @@ class Command(BaseCommand):
         "ones get a new published revision (a draft, reported, when staff unpublished the decision), identical "
         "ones are left alone. Sessions are found by date under "
         "the council, or created. Attachments are paths below --files-root (default: the file's folder), "
-        "matched by SHA-1 of their content so that a document is never stored twice. Each row is written on "
-        "its own: failed rows are listed and the others kept. A file that is not CSV or JSON, or has wrong "
+        "matched by SHA-1 of their content so that a document is never stored twice. Rows are written in batches "
+        "of 200, one transaction each, each row on its own: failed rows are listed and the others kept; a "
+        "line shows the progress after each batch. A file that is not CSV or JSON, or has wrong "
         "columns, changes nothing. --mapping reads a council's own export: a JSON file "
         '{"columns": {"reference": "N° délibération", …}, "values": {"outcome": {"Adoptée": "adopted"}}}. '
         "Exits with status 1 when the file or any row failed."
@@ -50,7 +51,11 @@ class Command(BaseCommand):
         try:
             mapping = self.read_mapping(options["mapping"]) if options.get("mapping") else None
             report = import_decisions(
-                options["file"], council=council, files_root=options["files_root"], mapping=mapping
+                options["file"],
+                council=council,
+                files_root=options["files_root"],
+                mapping=mapping,
+                progress=self.show_progress,
             )
         except ImportFileError as error:
             raise CommandError(f"{options['file']}: {error} Nothing was imported.") from error
@@ -61,6 +66,13 @@ class Command(BaseCommand):
         if report.errors:
             raise CommandError(outcome_of_failures(report))
         self.stdout.write(self.style.SUCCESS("Import complete."))
+
+    def show_progress(self, done: int, rows: int, seconds: float) -> None:
+        rate = done / seconds if seconds else 0
+        self.stdout.write(
+            _("%(done)s / %(rows)s decisions (%(rate)s/s)")
+            % {"done": f"{done:,}", "rows": f"{rows:,}", "rate": f"{rate:,.1f}"}
+        )
 
     def read_mapping(self, path: Path):
         try:
