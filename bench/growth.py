@@ -28,7 +28,7 @@ from bench.database import bench_database_urls, recreate_database  # noqa: E402
 BENCH_DATABASE = os.environ.get("BENCH_DATABASE", "baladiya_bench_growth")
 SCALES = [int(scale) for scale in os.environ.get("BENCH_SCALES", "1,10,100").split(",")]
 UNIT = 1_000
-REQUESTS, CONCURRENCY, SERVER_WORKERS = 200, 4, 2
+REQUESTS, CONCURRENCY, SERVER_WORKERS = int(os.environ.get("BENCH_REQUESTS", "200")), 4, 2
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 bench_url, maintenance_url = bench_database_urls(BENCH_DATABASE, "bench/growth.py")
