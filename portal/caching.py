@@ -101,7 +101,9 @@ def _notice_write(execute, sql, params, many, context):
 
 
 def observe_writes(sender, connection, **kwargs) -> None:
-    connection.execute_wrappers.append(_notice_write)
+    # Sent at each (re)connection of the same wrapper object: once is enough.
+    if _notice_write not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_notice_write)
 
 
 def connect() -> None:

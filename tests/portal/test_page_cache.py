@@ -236,3 +236,13 @@ def test_a_change_counts_for_other_processes_when_it_commits(licence_after_flush
     DatasetFactory(body=commune)  # autocommit: at once
     assert cache.get(GENERATION_KEY) > after
     cache.clear()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_opened_again_observes_its_writes_once():
+    from portal.caching import _notice_write
+
+    for _ in range(3):
+        connection.close()
+        connection.ensure_connection()
+    assert connection.execute_wrappers.count(_notice_write) == 1
