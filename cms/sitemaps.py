@@ -4,7 +4,7 @@ from functools import reduce
 from operator import or_
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from wagtail.contrib.sitemaps import Sitemap
 from wagtail.models import Page
 
@@ -20,11 +20,18 @@ class TranslatedSitemap(Sitemap):
     def limit(self) -> int:  # type: ignore[override]
         return settings.SITEMAP_PAGE_SIZE
 
-    def items(self) -> QuerySet:
+    def pages(self) -> QuerySet:
         root = self.get_wagtail_site().root_page
         roots = Page.objects.filter(translation_key=root.translation_key)
         within = reduce(or_, (Q(path__startswith=page.path) for page in roots), Q(path__startswith=root.path))
-        return Page.objects.filter(within).live().public().order_by("path").defer_streamfields().specific()
+        return Page.objects.filter(within).live().public()
+
+    def items(self) -> QuerySet:
+        return self.pages().order_by("path").defer_streamfields().specific()
+
+    def get_latest_lastmod(self):
+        # For the index: one aggregate, not every page built to read its date (seconds at 10,000 pages).
+        return self.pages().aggregate(latest=Max("last_published_at"))["latest"]
 
 
 SITEMAPS = {"pages": TranslatedSitemap}

@@ -213,3 +213,15 @@ def test_the_sitemap_is_an_index_of_pages_of_bounded_size(client, commune, setti
     assert len(datasets) == 8  # five datasets in three languages, two addresses a page
     assert all(page.count(b"<url>") <= 2 for page in datasets)
     assert "/fr/data/set-4/" in "".join(page.decode() for page in datasets)
+
+
+def test_the_sitemap_index_dates_each_section_by_its_latest_change(client, budget):
+    from defusedxml import ElementTree as ET
+
+    index = ET.fromstring(client.get("/sitemap.xml").content)
+    namespace = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    dates = {
+        entry.find(f"{namespace}loc").text.rsplit("/", 1)[-1]: entry.find(f"{namespace}lastmod")
+        for entry in index.iter(f"{namespace}sitemap")
+    }
+    assert dates["sitemap-datasets.xml"].text.startswith(budget.modified_at.date().isoformat())
