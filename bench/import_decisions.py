@@ -54,7 +54,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from wagtail.models import Locale, Page, Revision, Site  # noqa: E402
 
-from cms.importing import import_decisions  # noqa: E402
+from cms.importing import COLUMNS, import_decisions  # noqa: E402
 from cms.models import CouncilIndexPage, DecisionPage, HomePage, Topic  # noqa: E402
 from portal.bodies.models import PublicBody  # noqa: E402
 from portal.models import SearchEntry  # noqa: E402
@@ -91,24 +91,7 @@ KINDS = [
 ]
 OUTCOMES = ["adopted"] * 16 + ["rejected", "rejected", "postponed", "withdrawn"]
 EXECUTION = ["not_started", "in_progress", "executed", "executed"]
-HEADER = [
-    "reference",
-    "title",
-    "decision_date",
-    "session_date",
-    "session_kind",
-    "session_members_present",
-    "agenda_item",
-    "summary",
-    "full_text",
-    "outcome",
-    "votes_for",
-    "votes_against",
-    "votes_abstain",
-    "legal_basis",
-    "topics",
-    "execution_status",
-]
+HEADER = [column for column in COLUMNS if column != "attachments"]  # a file without attachments
 
 
 def write_csv(path: Path, count: int, seed: int) -> None:
