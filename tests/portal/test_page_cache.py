@@ -238,11 +238,12 @@ def test_a_change_counts_for_other_processes_when_it_commits(licence_after_flush
     cache.clear()
 
 
-@pytest.mark.django_db(transaction=True)
 def test_a_connection_opened_again_observes_its_writes_once():
+    """Django sends connection_created at each reconnection of the same wrapper (CONN_MAX_AGE=0: every request)."""
+    from django.db.backends.signals import connection_created
+
     from portal.caching import _notice_write
 
     for _ in range(3):
-        connection.close()
-        connection.ensure_connection()
+        connection_created.send(sender=type(connection), connection=connection)
     assert connection.execute_wrappers.count(_notice_write) == 1
