@@ -106,22 +106,31 @@ class MappingError(ValueError):
 class ColumnMapping:
     """How a file from elsewhere maps onto an import's fields: the one shape every import of the portal takes.
 
-    `{"columns": {field: source column}, "values": {field: {source value: our value}}}`. Columns are matched
-    whatever their case and surrounding spaces; values exactly, then whatever their case. A field the mapping
-    does not name takes the file's column of that very name, if any, else its default.
+    `{"columns": {field: source column}, "values": {field: {source value: our value}}, "years": {year: source
+    column}}`. Columns are matched whatever their case and surrounding spaces; values exactly, then whatever
+    their case. A field the mapping does not name takes the file's column of that very name, if any, else its
+    default. `years` is for "wide" files with one amount column per year: each row becomes one record per year
+    (`per_year`); only imports that take amounts by year accept it.
     """
 
     fields: tuple[str, ...]
     columns: dict[str, str] = field(default_factory=dict)
     values: dict[str, dict[str, str]] = field(default_factory=dict)
+    years: dict[int, str] = field(default_factory=dict)
 
     @classmethod
-    def from_data(cls, data: Any, fields: Iterable[str]) -> "ColumnMapping":
-        """Return the mapping `data` (parsed JSON) describes for an import of `fields`; MappingError otherwise."""
+    def from_data(cls, data: Any, fields: Iterable[str], *, wide: bool = False) -> "ColumnMapping":
+        """Return the mapping `data` (parsed JSON) describes for an import of `fields`; MappingError otherwise.
+
+        `wide`: the import accepts `years` (one amount column per year)."""
         known = list(fields)
-        if not isinstance(data, dict) or set(data) - {"columns", "values"}:
+        allowed = {"columns", "values", "years"} if wide else {"columns", "values"}
+        if not isinstance(data, dict) or set(data) - allowed:
+            if wide:
+                raise MappingError(_("A mapping is an object with “columns”, “values” and “years”, and nothing else."))
             raise MappingError(_("A mapping is an object with “columns” and “values”, and nothing else."))
         columns, values = data.get("columns") or {}, data.get("values") or {}
+        years = cls._years(data.get("years") or {})
         if not isinstance(columns, dict) or not all(isinstance(v, str) and v.strip() for v in columns.values()):
             raise MappingError(_("“columns” maps each field to the name of a column of the file."))
         if not isinstance(values, dict) or not all(
@@ -134,10 +143,20 @@ class ColumnMapping:
                 _("Unknown fields in the mapping: %(unknown)s. The fields are: %(fields)s.")
                 % {"unknown": ", ".join(unknown), "fields": ", ".join(known)}
             )
-        return cls(tuple(known), {name: source.strip() for name, source in columns.items()}, values)
+        return cls(tuple(known), {name: source.strip() for name, source in columns.items()}, values, years)
+
+    @staticmethod
+    def _years(years: Any) -> dict[int, str]:
+        if not isinstance(years, dict) or not all(
+            isinstance(year, str) and year.strip().isdigit() and len(year.strip()) == 4 for year in years
+        ):
+            raise MappingError(_("“years” maps each year (four digits) to the column holding that year's amount."))
+        if not all(isinstance(source, str) and source.strip() for source in years.values()):
+            raise MappingError(_("“years” maps each year (four digits) to the column holding that year's amount."))
+        return {int(year): source.strip() for year, source in years.items()}
 
     @classmethod
-    def from_json(cls, text: str, fields: Iterable[str]) -> "ColumnMapping":
+    def from_json(cls, text: str, fields: Iterable[str], *, wide: bool = False) -> "ColumnMapping":
         try:
             data = json.loads(text)
         except json.JSONDecodeError as error:
@@ -145,15 +164,27 @@ class ColumnMapping:
                 _("The mapping is not valid JSON: %(error)s (line %(line)s, column %(column)s).")
                 % {"error": error.msg, "line": error.lineno, "column": error.colno}
             ) from None
-        return cls.from_data(data, fields)
+        return cls.from_data(data, fields, wide=wide)
 
     def as_data(self) -> dict[str, Any]:
-        return {"columns": dict(self.columns), "values": {name: dict(table) for name, table in self.values.items()}}
+        data: dict[str, Any] = {
+            "columns": dict(self.columns),
+            "values": {name: dict(table) for name, table in self.values.items()},
+        }
+        if self.years:
+            data["years"] = {str(year): source for year, source in self.years.items()}
+        return data
 
     def missing_columns(self, header: Iterable[str]) -> list[str]:
         """The file's columns the mapping names and `header` lacks."""
         present = {column.strip().casefold() for column in header}
-        return list(dict.fromkeys(source for source in self.columns.values() if source.casefold() not in present))
+        named = [*self.columns.values(), *self.years.values()]
+        return list(dict.fromkeys(source for source in named if source.casefold() not in present))
+
+    def per_year(self, record: Mapping[str, Any]) -> list[tuple[int, Any]]:
+        """Return (year, that year's cell) for each year of `years`, from a row of a wide file."""
+        by_name = {str(column).strip().casefold(): value for column, value in record.items()}
+        return [(year, by_name.get(source.casefold())) for year, source in self.years.items()]
 
     def apply(self, record: Mapping[str, Any]) -> dict[str, Any]:
         """The record (the file's column → value) under our field names, its values translated; the file's

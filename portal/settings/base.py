@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "portal",
     "cms",
     "opendata",
+    "opendata.spending",
     "participation",
     "search",
     "harvesters",

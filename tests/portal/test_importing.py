@@ -78,3 +78,28 @@ def test_repeated_rows_are_skipped_and_counted_once():
     assert [number for number, _values in report.skip_repeats(rows)] == [2, 4]
     assert report.repeated == [3, 5]
     assert report.rows == 2
+
+
+def test_a_wide_mapping_reads_one_amount_per_year():
+    mapping = ColumnMapping.from_data(
+        {"columns": {"title": "Libellé"}, "years": {"2013": "CA 2013", " 2014": "CA 2014 "}}, FIELDS, wide=True
+    )
+    row = {"Libellé": "Voirie", " ca 2013": "1 200,00", "CA 2014": "-"}
+    assert mapping.apply(row) == {"title": "Voirie"}
+    assert mapping.per_year(row) == [(2013, "1 200,00"), (2014, "-")]
+    assert mapping.missing_columns(["Libellé", "CA 2013"]) == ["CA 2014"]
+    assert ColumnMapping.from_data(mapping.as_data(), FIELDS, wide=True) == mapping
+
+
+@pytest.mark.parametrize(
+    "years, message",
+    [({"13": "CA 2013"}, "four digits"), ({"2013": ""}, "four digits"), (["2013"], "four digits")],
+)
+def test_a_wrong_years_table_says_what_is_wrong(years, message):
+    with pytest.raises(MappingError, match=message):
+        ColumnMapping.from_data({"years": years}, FIELDS, wide=True)
+
+
+def test_an_import_without_years_refuses_them():
+    with pytest.raises(MappingError, match="“columns” and “values”, and nothing else"):
+        ColumnMapping.from_data({"years": {"2013": "CA 2013"}}, FIELDS)

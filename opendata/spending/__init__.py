@@ -1,0 +1,1 @@
+"""Spending transparency: budgets voted, amended and executed, payments and subsidies, public contracts."""
