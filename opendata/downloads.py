@@ -280,10 +280,10 @@ def _xlsx_value(sheet, field: Field, value):
         return datetime.fromisoformat(value)  # noqa: DTZ007 (the DataStore keeps local, naive timestamps)
     if not isinstance(value, str):
         return value
-    return _xlsx_text(sheet, value)
+    return xlsx_text(sheet, value)
 
 
-def _xlsx_text(sheet, value: str) -> WriteOnlyCell:
+def xlsx_text(sheet, value: str) -> WriteOnlyCell:
     cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
     # A text cell is never a formula; the quote prefix is Excel's own mark for "typed with a leading quote",
     # the XLSX form of OWASP's advice, and it keeps the value itself intact.
@@ -298,7 +298,7 @@ def _xlsx_file(resource: Resource, query: datastore.Query):
     workbook = Workbook(write_only=True)
     title = re.sub(r"[\[\]:*?/\\]", " ", resource.name or "")[:31].strip() or "data"
     sheet = workbook.create_sheet(title=title)
-    sheet.append([_xlsx_text(sheet, field.id) for field in query.fields])
+    sheet.append([xlsx_text(sheet, field.id) for field in query.fields])
     for row in datastore.iter_rows(resource, query=query):
         sheet.append([_xlsx_value(sheet, field, value) for field, value in zip(query.fields, row, strict=True)])
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it, which deletes it)

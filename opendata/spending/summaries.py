@@ -1,0 +1,203 @@
+"""The sums that spending pages, charts and the REST summary show, computed in the database.
+
+Sums never mix currencies: every figure is grouped by currency too. Sums by classification are made per stored
+code in the database, then rolled up in Python to the level asked for through the body's code list (a few
+hundred codes at most), so that a thousand lines or a million payments cost one grouped query.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Min, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from portal.bodies.models import PublicBody
+
+from .models import BudgetLine, ClassificationCode, Direction, Payment, Scheme, Supplier
+
+ZERO = Decimal(0)
+
+
+def exact(value) -> Decimal:
+    """A database sum as an exact Decimal (SQLite hands some back as floats; their shortest text is the sum)."""
+    if value is None:
+        return ZERO
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+@dataclass
+class StageFigures:
+    """A group's amounts at each stage of the year (None: that stage was not published)."""
+
+    code: str
+    label: str
+    currency: str
+    voted: Decimal | None = None
+    amended: Decimal | None = None
+    executed: Decimal | None = None
+
+    @property
+    def planned(self) -> Decimal | None:
+        """What the year's budget allowed in the end: amended when published, else voted."""
+        return self.amended if self.amended is not None else self.voted
+
+    @property
+    def execution_rate(self) -> Decimal | None:
+        """Executed as a percentage of the planned amount, one decimal; None when either is missing or zero."""
+        if self.executed is None or not self.planned:
+            return None
+        return (self.executed * 100 / self.planned).quantize(Decimal("0.1"))
+
+    def add(self, stage: str, amount: Decimal) -> None:
+        setattr(self, stage, (getattr(self, stage) or ZERO) + amount)
+
+
+def fiscal_years(body: PublicBody) -> list[int]:
+    """The years for which `body` published budget lines or payments, latest first."""
+    years = set(BudgetLine.objects.filter(body=body).values_list("fiscal_year", flat=True).distinct())
+    years |= set(Payment.objects.filter(body=body).values_list("fiscal_year", flat=True).distinct())
+    return sorted(years, reverse=True)
+
+
+def code_labels(body: PublicBody, scheme: str) -> dict[str, ClassificationCode]:
+    """The code list `body` uses for `scheme`: the shared codes, overridden by the body's own."""
+    codes = ClassificationCode.objects.filter(Q(body=None) | Q(body=body), scheme=scheme)
+    by_code: dict[str, ClassificationCode] = {}
+    for code in sorted(codes, key=lambda code: code.body_id is not None):
+        by_code[code.code] = code
+    return by_code
+
+
+def rolled_up(code: str, codes: dict[str, ClassificationCode], level: int) -> str:
+    """The ancestor of `code` at `level` in the code list (the code itself when the list does not know it)."""
+    seen = set()
+    while code in codes and codes[code].level > level and codes[code].parent_code and code not in seen:
+        seen.add(code)
+        code = codes[code].parent_code
+    return code
+
+
+def by_classification(
+    body: PublicBody, year: int, *, scheme: str = Scheme.FUNCTIONAL, direction: str = Direction.EXPENDITURE,
+    section: str = "", level: int = 1,
+) -> list[StageFigures]:  # fmt: skip
+    """Return the year's amounts per code of `scheme` at `level`, each with voted, amended and executed, largest
+    planned first. Lines without a code of that scheme are one group, labelled as such."""
+    field = "function_code" if scheme == Scheme.FUNCTIONAL else "economic_code"
+    lines = BudgetLine.objects.filter(body=body, fiscal_year=year, direction=direction)
+    if section:
+        lines = lines.filter(section=section)
+    codes = code_labels(body, scheme)
+    # Each line's own label names its code when the code list does not: the first label met per code.
+    sums = lines.values(field, "stage", "currency").annotate(total=Sum("amount"), label=Min("label")).order_by()
+    groups: dict[tuple[str, str], StageFigures] = {}
+    for row in sums:
+        code = rolled_up(row[field], codes, level) if row[field] else ""
+        group = groups.get((code, row["currency"]))
+        if group is None:
+            label = codes[code].label if code in codes else (row["label"] if code == row[field] else "")
+            group = groups[(code, row["currency"])] = StageFigures(
+                code, label or code or _("Not classified"), row["currency"]
+            )
+        group.add(row["stage"], exact(row["total"]))
+    return sorted(groups.values(), key=lambda group: (-(group.planned or group.executed or ZERO), group.code))
+
+
+def totals(body: PublicBody, year: int) -> dict[tuple[str, str, str], StageFigures]:
+    """Return the year's totals per (direction, section, currency), section "" for the whole direction."""
+    rows = (
+        BudgetLine.objects.filter(body=body, fiscal_year=year)
+        .values("direction", "section", "stage", "currency")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    result: dict[tuple[str, str, str], StageFigures] = {}
+    for row in rows:
+        for key in {(row["direction"], row["section"], row["currency"]), (row["direction"], "", row["currency"])}:
+            figures = result.setdefault(key, StageFigures("", "", row["currency"]))
+            figures.add(row["stage"], exact(row["total"]))
+    return result
+
+
+def by_year(body: PublicBody, *, direction: str = Direction.EXPENDITURE) -> list[tuple[int, StageFigures]]:
+    """Return each year's total of `direction` at each stage, oldest year first."""
+    rows = (
+        BudgetLine.objects.filter(body=body, direction=direction)
+        .values("fiscal_year", "stage", "currency")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    years: dict[tuple[int, str], StageFigures] = {}
+    for row in rows:
+        key = (row["fiscal_year"], row["currency"])
+        years.setdefault(key, StageFigures(str(row["fiscal_year"]), str(row["fiscal_year"]), row["currency"]))
+        years[key].add(row["stage"], exact(row["total"]))
+    return [(year, figures) for (year, _currency), figures in sorted(years.items())]
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """What one supplier or beneficiary received: `supplier` is None for the private persons' total."""
+
+    supplier: Supplier | None
+    name: str
+    total: Decimal
+    count: int
+    currency: str
+
+
+def top_recipients(
+    payments: QuerySet[Payment], *, limit: int = 10
+) -> tuple[list[Recipient], list[Recipient]]:  # fmt: skip
+    """Return the `limit` companies, associations and bodies that received most in `payments`, and the totals
+    received by private persons (one per currency), who are never named nor ranked one by one."""
+    named = (
+        payments.exclude(supplier__kind=Supplier.Kind.INDIVIDUAL)
+        .values("supplier", "currency")
+        .annotate(total=Sum("amount"), count=Count("id"))
+        .order_by("-total", "supplier")[:limit]
+    )
+    suppliers = Supplier.objects.in_bulk([row["supplier"] for row in named])
+    top = [
+        Recipient(suppliers[row["supplier"]], suppliers[row["supplier"]].name, exact(row["total"]), row["count"],
+                  row["currency"])
+        for row in named
+    ]  # fmt: skip
+    private = (
+        payments.filter(supplier__kind=Supplier.Kind.INDIVIDUAL)
+        .values("currency")
+        .annotate(total=Sum("amount"), count=Count("id"))
+        .order_by("currency")
+    )
+    persons = [
+        Recipient(None, _("Private persons"), exact(row["total"]), row["count"], row["currency"]) for row in private
+    ]
+    return top, persons
+
+
+# The groupings the REST summary accepts, each a field of BudgetLine.
+SUMMARY_GROUPS = {
+    "body": "body__slug",
+    "year": "fiscal_year",
+    "stage": "stage",
+    "direction": "direction",
+    "section": "section",
+    "function": "function_code",
+    "economic": "economic_code",
+}
+
+
+def budget_summary(lines: QuerySet[BudgetLine], group_by: list[str]) -> list[dict]:
+    """Return the sum and count of `lines` per combination of `group_by` (names of SUMMARY_GROUPS) and currency,
+    in one grouped query, ordered by the groups."""
+    fields = [SUMMARY_GROUPS[name] for name in group_by]
+    rows = (
+        lines.values(*fields, "currency")
+        .annotate(amount=Sum("amount"), lines=Count("id"))
+        .order_by(*fields, "currency")
+    )
+    return [
+        {**{name: row[field] for name, field in zip(group_by, fields, strict=True)}, "currency": row["currency"],
+         "amount": exact(row["amount"]), "lines": row["lines"]}
+        for row in rows
+    ]  # fmt: skip
