@@ -16,7 +16,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+# CI runs the SQLite and the PostgreSQL passes side by side: each keeps its files apart.
+_PASS = DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+MEDIA_ROOT = BASE_DIR / "var" / f"test-media-{_PASS}"
+IMPORT_STAGING_ROOT = BASE_DIR / "var" / f"test-imports-{_PASS}"
 ADMIN_REQUIRE_2FA = True
 DEBUG = False
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", "django_ratelimit.E003"]
