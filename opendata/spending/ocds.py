@@ -654,6 +654,11 @@ def portal_contract(contract: Contract, awards: list[dict]) -> dict:
     return entry
 
 
+def with_package_data(queryset):
+    """`queryset` of processes with what their releases are written from fetched in a few queries."""
+    return queryset.select_related("body").prefetch_related("awards__supplier", "contracts")
+
+
 def releases_of(process: ContractingProcess) -> list[dict]:
     """The releases published for a process: those imported, else the one the portal writes."""
     return list(process.releases) or [portal_release(process)]
