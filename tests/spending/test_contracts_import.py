@@ -34,12 +34,18 @@ def compiled_state() -> dict:
 
 def versioned_state() -> dict:
     compiled = compiled_state()
-    award, contract = compiled["awards"][0], compiled["contracts"][0]
+    award = compiled["awards"][0]
     return {
         "ocid": OCID,
         "initiationType": versioned("tender"),
-        "parties": [{"id": party["id"], "name": versioned(party["name"]), "identifier": {"id": versioned(
-            party["identifier"]["id"])}} for party in compiled["parties"]],  # fmt: skip
+        "parties": [
+            {
+                "id": party["id"],
+                "name": versioned(party["name"]),
+                "identifier": {"id": versioned(party["identifier"]["id"])},
+            }
+            for party in compiled["parties"]
+        ],  # fmt: skip
         "tender": {
             "title": versioned(compiled["tender"]["title"]),
             "status": versioned("complete"),
@@ -47,10 +53,21 @@ def versioned_state() -> dict:
             "value": {"amount": versioned(12500000.50), "currency": versioned("DZD")},
             "tenderPeriod": {"startDate": versioned("2026-02-01T09:00:00Z")},
         },
-        "awards": [{"id": "A-1", "status": versioned("active"), "suppliers": versioned(award["suppliers"]),
-                    "value": {"amount": versioned(11980000.25), "currency": versioned("DZD")}}],  # fmt: skip
-        "contracts": [{"id": "C-1", "awardID": versioned("A-1"), "value": {"amount": versioned(11980000.25),
-                       "currency": versioned("DZD")}}],  # fmt: skip
+        "awards": [
+            {
+                "id": "A-1",
+                "status": versioned("active"),
+                "suppliers": versioned(award["suppliers"]),
+                "value": {"amount": versioned(11980000.25), "currency": versioned("DZD")},
+            }
+        ],  # fmt: skip
+        "contracts": [
+            {
+                "id": "C-1",
+                "awardID": versioned("A-1"),
+                "value": {"amount": versioned(11980000.25), "currency": versioned("DZD")},
+            }
+        ],  # fmt: skip
     }
 
 
@@ -61,13 +78,20 @@ def json_lines(*documents) -> bytes:
 FILES = {
     "release package": lambda: json.dumps(release_package(tender_release(), award_release())).encode(),
     "record package, compiled release": lambda: json.dumps(record_with("compiledRelease", compiled_state())).encode(),
-    "record package, versioned release": lambda: json.dumps(record_with("versionedRelease", versioned_state())).encode(),
+    "record package, versioned release": lambda: json.dumps(
+        record_with("versionedRelease", versioned_state())
+    ).encode(),
     "bare releases in an array": lambda: json.dumps([award_release(), tender_release()]).encode(),
     "JSON Lines": lambda: json_lines(tender_release(), release_package(award_release())),
-    "UTF-16 with BOM": lambda: codecs.BOM_UTF16_LE + json.dumps(
-        release_package(tender_release(), award_release()), ensure_ascii=False).encode("utf-16-le"),  # fmt: skip
-    "Windows-1252": lambda: json.dumps(release_package(tender_release(), award_release()), ensure_ascii=False)
-    .replace("بلدية الاختبار", "Commune").encode("cp1252"),
+    "UTF-16 with BOM": lambda: (
+        codecs.BOM_UTF16_LE
+        + json.dumps(release_package(tender_release(), award_release()), ensure_ascii=False).encode("utf-16-le")
+    ),  # fmt: skip
+    "Windows-1252": lambda: (
+        json.dumps(release_package(tender_release(), award_release()), ensure_ascii=False)
+        .replace("بلدية الاختبار", "Commune")
+        .encode("cp1252")
+    ),
 }
 
 
@@ -83,7 +107,11 @@ class ImportContractsTestCase:
         assert (process.status, process.method, process.fiscal_year) == ("complete", "open", 2026)
         assert (process.value, process.currency) == (Decimal("12500000.50"), "DZD")
         award = process.awards.get()
-        assert (award.award_id, award.value, award.supplier.name) == ("A-1", Decimal("11980000.25"), "Sarl Travaux Publics Amal")
+        assert (award.award_id, award.value, award.supplier.name) == (
+            "A-1",
+            Decimal("11980000.25"),
+            "Sarl Travaux Publics Amal",
+        )
         assert award.supplier.key == Supplier.key_for("", "000123456789012")
         assert award.supplier.kind == Supplier.Kind.COMPANY
         assert process.contracts.get().award_id == "A-1"

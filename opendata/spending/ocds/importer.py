@@ -1,56 +1,35 @@
-"""Public contracts in the Open Contracting Data Standard (OCDS 1.1): import files, write release and record packages.
-
-`import_contracts` reads what publishers write: release packages, record packages, bare releases and records,
-arrays of them and JSON Lines; records with a `compiledRelease`, a `versionedRelease` (reduced to each field's
-latest value) or only their releases; JSON in UTF-8 (with or without BOM), UTF-16 or a Windows code page;
-`tag` as a list or a lone string; amounts as numbers or strings, always read as Decimal. It keeps one
-ContractingProcess per `ocid`: the releases of an ocid (those stored before and the file's, one per release `id`,
-the file's replacing a stored one of the same id) are merged in date order as OCDS merging does, the latest
-value of each field winning, and the process, its awards and contracts take the compiled values. The releases
-themselves are kept, tidied only where the standard requires it (a lone tag becomes a list, an amount written as
-text a number, an empty currency or date is left out), for the packages the portal publishes.
-
-Everything goes into the body given, whoever the file names as buyer: the staff member who imports vouches for
-it. A process whose ocid belongs to another body is refused (reported), never moved. A file that is not JSON or
-of an OCDS version other than 1.0 and 1.1 changes nothing; the whole import is one transaction.
-
-What is reported: rows are the releases and records of the file, numbered from 1 in the order they come (across
-packages and lines); errors are what was left out (a release without ocid, id or date), warnings what was
-imported without a value (an amount without currency, an empty or unreadable date).
-"""
+"""Reading OCDS files into the portal's contracting processes (see the package's docstring)."""
 
 import codecs
-import copy
-import csv
 import json
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
-from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from opendata.spending import exactjson
+from opendata.spending.auth import can_publish_spending
+from opendata.spending.models import AMOUNT_DIGITS, Award, Contract, ContractingProcess, Supplier
 from portal.bodies.models import PublicBody
 from portal.files import decode
 from portal.importing import ImportReport, RowError, assign_changed, update_if_changed
 
-from . import exactjson
-from .auth import can_publish_spending
-from .models import AMOUNT_DIGITS, Award, Contract, ContractingProcess, Supplier
+from .standard import (
+    OCDS_VERSIONS,
+    as_list,
+    combined_releases,
+    compile_releases,
+    currencies,
+    parse_datetime,
+)
 
-# The versions this reader understands: 1.1 and the 1.0 it extends (a package without `version` is 1.0).
-OCDS_VERSIONS = ("1.0", "1.1")
-# The version the portal writes (the vendored schemas: ocds_schema/README.md).
-OCDS_VERSION = "1.1"
-SCHEMA_DIR = Path(__file__).with_name("ocds_schema")
 # OCDS date fields: `date`, `dateSigned`, `startDate`, `releaseDate`…
 DATE_KEY = re.compile(r"^date|Date$")
 CENTS = Decimal("0.01")
@@ -228,15 +207,14 @@ def check_version(package: dict) -> str:
     version = package.get("version", "1.0")
     if version not in OCDS_VERSIONS:
         raise OcdsFileError(
-            _("The file declares OCDS version %(version)s; the portal reads versions %(versions)s. Nothing was imported.")
+            _(
+                "The file declares OCDS version %(version)s; the portal reads versions %(versions)s. "
+                "Nothing was imported."
+            )
             % {"version": version, "versions": ", ".join(OCDS_VERSIONS)}
         )
     published = package.get("publishedDate")
     return published if isinstance(published, str) else ""
-
-
-def as_list(value: Any) -> list:
-    return value if isinstance(value, list) else []
 
 
 def tidy(data: Any, warn, path: str = "") -> Any:
@@ -298,59 +276,6 @@ def release_dates(versioned: Any) -> list[str]:
         own = [versioned["releaseDate"]] if isinstance(versioned.get("releaseDate"), str) else []
         return own + [found for value in versioned.values() for found in release_dates(value)]
     return []
-
-
-# Merging --------------------------------------------------------------------------------------------------
-
-
-def merge(target: dict, release: dict) -> None:
-    """Merge `release` into `target` as OCDS merging does: objects field by field, arrays of objects with an
-    `id` item by item, anything else replaced; null removes a field."""
-    for key, value in release.items():
-        if value is None:
-            target.pop(key, None)
-        elif isinstance(value, dict):
-            current = target.get(key)
-            if not isinstance(current, dict):
-                current = target[key] = {}
-            merge(current, value)
-        elif isinstance(value, list) and value and all(isinstance(item, dict) and "id" in item for item in value):
-            by_id = {str(item.get("id")): item for item in as_list(target.get(key)) if isinstance(item, dict)}
-            for item in value:
-                merge(by_id.setdefault(str(item["id"]), {}), item)
-            target[key] = list(by_id.values())
-        else:
-            target[key] = copy.deepcopy(value)
-
-
-def in_date_order(releases: Iterable[dict]) -> list[dict]:
-    return sorted(releases, key=lambda release: parse_datetime(release.get("date")) or datetime.min.replace(tzinfo=UTC))
-
-
-def compile_releases(releases: Iterable[dict]) -> dict:
-    """Return the compiled state of releases of one process: merged in date order, the latest value winning."""
-    compiled: dict = {}
-    for release in in_date_order(releases):
-        merge(compiled, release)
-    return compiled
-
-
-def combined_releases(stored: list[dict], new: list[dict]) -> list[dict]:
-    """Return stored and new releases, one per id (a new one replacing a stored one), in date order."""
-    by_id = {str(release.get("id")): release for release in stored if isinstance(release, dict)}
-    for release in new:
-        by_id[str(release["id"])] = release
-    return in_date_order(by_id.values())
-
-
-def parse_datetime(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 # Writing the portal's records ----------------------------------------------------------------------------------
@@ -449,6 +374,7 @@ class ProcessWriter:
         where = f"contract {contract.get('id')}"
         period = contract.get("period") if isinstance(contract.get("period"), dict) else {}
         value, currency = self.money(contract.get("value"), f"{where}.value")
+        implementation = contract.get("implementation")
         return {
             "award_id": text(contract.get("awardID"), 200),
             "title": text(contract.get("title"), 500),
@@ -459,7 +385,7 @@ class ProcessWriter:
             "value": value,
             "currency": currency or None,
             "amendments": as_list(contract.get("amendments")),
-            "implementation": contract.get("implementation") if isinstance(contract.get("implementation"), dict) else {},
+            "implementation": implementation if isinstance(implementation, dict) else {},
         }
 
     def write(self, process: ContractingProcess, state: dict, releases: list[dict]) -> bool:
@@ -496,23 +422,10 @@ def text(value: Any, length: int | None = None) -> str:
     return str(value).strip()[:length]
 
 
-@cache
-def codelist(name: str) -> frozenset[str]:
-    """The codes of one of the vendored OCDS codelists (ocds_schema/codelists/<name>.csv)."""
-    with open(SCHEMA_DIR / "codelists" / f"{name}.csv", encoding="utf-8", newline="") as file:
-        return frozenset(row["Code"] for row in csv.DictReader(file))
-
-
-def currencies() -> frozenset[str]:
-    return codelist("currency")
-
-
 # The import -------------------------------------------------------------------------------------------------
 
 
-def import_contracts(
-    source: Path | str | bytes | IO[bytes], *, body: PublicBody, user=None
-) -> ContractImportReport:
+def import_contracts(source: Path | str | bytes | IO[bytes], *, body: PublicBody, user=None) -> ContractImportReport:
     """Import the contracting processes of an OCDS file into `body`; return what was done.
 
     Raises OcdsFileError (nothing written) for a file that is not JSON, not OCDS or of an unknown version, and
@@ -548,205 +461,3 @@ def import_contracts(
             else:
                 report.unchanged += 1
     return report
-
-
-# Packages the portal publishes -------------------------------------------------------------------------------
-
-
-def ocds_datetime(value: date | datetime) -> str:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-    return f"{value.isoformat()}T00:00:00Z"
-
-
-def ocds_value(amount: Decimal | None, currency: str) -> dict | None:
-    return {"amount": amount, "currency": currency} if amount is not None and currency else None
-
-
-def portal_release(process: ContractingProcess, *, compiled: bool = False) -> dict:
-    """Return the release the portal writes from a process's fields (one typed by staff, or the compiled state
-    of an imported one). Its `id` changes only when the process does (its updated_at)."""
-    body = process.body
-    buyer = {"id": str(body.uuid), "name": str(body.name)}
-    parties: dict[str, dict] = {buyer["id"]: {**buyer, "roles": ["buyer"]}}
-    awards = []
-    for award in process.awards.all():
-        entry: dict[str, Any] = {"id": award.award_id}
-        if award.title:
-            entry["title"] = award.title
-        if award.status in codelist("awardStatus"):
-            entry["status"] = award.status
-        if award.date:
-            entry["date"] = ocds_datetime(award.date)
-        if value := ocds_value(award.value, award.currency):
-            entry["value"] = value
-        if award.supplier is not None:
-            supplier = award.supplier
-            reference = {"id": str(supplier.uuid), "name": supplier.public_name}
-            party: dict[str, Any] = {**reference, "roles": ["supplier"]}
-            if supplier.identifier and not supplier.is_private_person:
-                party["identifier"] = {"id": supplier.identifier, "legalName": supplier.name}
-            parties.setdefault(reference["id"], party)
-            entry["suppliers"] = [reference]
-        awards.append(entry)
-    contracts = [portal_contract(contract, awards) for contract in process.contracts.all()]
-    tags = ["compiled"] if compiled else ["tender", *(["award"] if awards else []), *(["contract"] if contracts else [])]
-    release: dict[str, Any] = {
-        "ocid": process.ocid,
-        "id": f"{process.ocid}-{process.updated_at.astimezone(UTC):%Y%m%dT%H%M%S%f}",
-        "date": ocds_datetime(process.updated_at),
-        "tag": tags,
-        "initiationType": "tender",
-        "parties": list(parties.values()),
-        "buyer": buyer,
-        "tender": portal_tender(process),
-    }
-    if awards:
-        release["awards"] = awards
-    if contracts:
-        release["contracts"] = contracts
-    return release
-
-
-def portal_tender(process: ContractingProcess) -> dict:
-    tender: dict[str, Any] = {"id": process.ocid, "title": process.title}
-    if process.description:
-        tender["description"] = process.description
-    if process.status:
-        tender["status"] = process.status
-    if process.method:
-        tender["procurementMethod"] = process.method
-    if value := ocds_value(process.value, process.currency):
-        tender["value"] = value
-    period = {
-        name: ocds_datetime(day)
-        for name, day in (("startDate", process.tender_start), ("endDate", process.tender_end))
-        if day
-    }
-    if period:
-        tender["tenderPeriod"] = period
-    return tender
-
-
-def portal_contract(contract: Contract, awards: list[dict]) -> dict:
-    # awardID is required: a contract typed without one refers to the process's first award.
-    award_id = contract.award_id or (awards[0]["id"] if awards else contract.contract_id)
-    entry: dict[str, Any] = {"id": contract.contract_id, "awardID": award_id}
-    if contract.title:
-        entry["title"] = contract.title
-    if contract.status in codelist("contractStatus"):
-        entry["status"] = contract.status
-    if contract.date_signed:
-        entry["dateSigned"] = ocds_datetime(contract.date_signed)
-    period = {
-        name: ocds_datetime(day)
-        for name, day in (("startDate", contract.start_date), ("endDate", contract.end_date))
-        if day
-    }
-    if period:
-        entry["period"] = period
-    if value := ocds_value(contract.value, contract.currency):
-        entry["value"] = value
-    if contract.amendments:
-        entry["amendments"] = contract.amendments
-    if contract.implementation:
-        entry["implementation"] = contract.implementation
-    return entry
-
-
-def with_package_data(queryset):
-    """`queryset` of processes with what their releases are written from fetched in a few queries."""
-    return queryset.select_related("body").prefetch_related("awards__supplier", "contracts")
-
-
-def releases_of(process: ContractingProcess) -> list[dict]:
-    """The releases published for a process: those imported, else the one the portal writes."""
-    return list(process.releases) or [portal_release(process)]
-
-
-def compiled_release(process: ContractingProcess) -> dict:
-    if not process.releases:
-        return portal_release(process, compiled=True)
-    releases = in_date_order(process.releases)
-    compiled = compile_releases(releases)
-    latest = releases[-1]["date"]
-    compiled.update(id=f"{process.ocid}-compiled-{latest}", date=latest, tag=["compiled"])
-    return compiled
-
-
-def package_metadata(*, uri: str, published_date: datetime, license: str, publication_policy: str) -> dict:
-    package: dict[str, Any] = {
-        "uri": uri,
-        "version": OCDS_VERSION,
-        "publishedDate": ocds_datetime(published_date),
-        "publisher": {"name": settings.WAGTAIL_SITE_NAME},
-    }
-    if license:
-        package["license"] = license
-    if publication_policy:
-        package["publicationPolicy"] = publication_policy
-    return package
-
-
-def release_package(
-    processes: Iterable[ContractingProcess],
-    *,
-    uri: str,
-    published_date: datetime,
-    license: str = "",
-    publication_policy: str = "",
-) -> dict:
-    """Return an OCDS 1.1 release package of `processes` (with body, awards and their suppliers, contracts
-    prefetched). Amounts are Decimals: write it with exactjson.dumps."""
-    package = package_metadata(
-        uri=uri, published_date=published_date, license=license, publication_policy=publication_policy
-    )
-    package["releases"] = [release for process in processes for release in releases_of(process)]
-    return package
-
-
-def record_package(
-    processes: Iterable[ContractingProcess],
-    *,
-    uri: str,
-    published_date: datetime,
-    license: str = "",
-    publication_policy: str = "",
-) -> dict:
-    """Return an OCDS 1.1 record package: one record per process, its releases and compiled release."""
-    package = package_metadata(
-        uri=uri, published_date=published_date, license=license, publication_policy=publication_policy
-    )
-    package["records"] = [
-        {"ocid": process.ocid, "releases": releases_of(process), "compiledRelease": compiled_release(process)}
-        for process in processes
-    ]
-    return package
-
-
-# Validation against the vendored schemas ------------------------------------------------------------------
-
-
-@cache
-def schema_validator(name: str):
-    """Return a Draft 4 validator of the vendored schema `name` ("release-package-schema.json"…), its references
-    to the other OCDS schemas resolved from the vendored files, never over the network."""
-    from jsonschema import Draft4Validator
-    from referencing import Registry, Resource
-    from referencing.jsonschema import DRAFT4
-
-    schemas = {path.name: json.loads(path.read_text(encoding="utf-8")) for path in SCHEMA_DIR.glob("*.json")}
-    registry: Registry = Registry().with_resources(
-        (schema["id"], Resource.from_contents(schema, default_specification=DRAFT4)) for schema in schemas.values()
-    )
-    return Draft4Validator(schemas[name], registry=registry)
-
-
-def schema_errors(package: dict, name: str) -> list[str]:
-    """Return what in `package` breaks the vendored schema `name` (empty when valid)."""
-    # The schema's types are JSON's: Decimals are numbers there.
-    data = json.loads(exactjson.dumps(package))
-    return [
-        f"{'/'.join(map(str, error.absolute_path))}: {error.message}"
-        for error in schema_validator(name).iter_errors(data)
-    ]
