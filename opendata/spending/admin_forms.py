@@ -38,7 +38,9 @@ class KeyedForm(WagtailAdminModelForm):
 
 class BudgetLineForm(KeyedForm):
     key_scope = ("body_id", "fiscal_year", "stage")
-    duplicate_message = _("The body's budget already has this line (same codes, or same label) for this year and stage.")
+    duplicate_message = _(
+        "The body's budget already has this line (same codes, or same label) for this year and stage."
+    )
 
     class Meta:
         model = BudgetLine

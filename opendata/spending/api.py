@@ -12,9 +12,11 @@ from decimal import Decimal
 from typing import Any
 
 import django_filters as filters
+from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpResponse
 from django.urls import path
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -30,7 +32,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.routers import SimpleRouter
 
 from opendata.models import Licence
-from portal.api import PROBLEM_RESPONSES, DeclaredFilterBackend, PublicReadOnlyViewSet, YearFilter
+from portal.api import LANGUAGE_PARAMETER, PROBLEM_RESPONSES, DeclaredFilterBackend, PublicReadOnlyViewSet, YearFilter
 from portal.ratelimits import RateThrottle
 
 from . import exactjson
@@ -107,7 +109,7 @@ class ContractSerializer(serializers.Serializer):
 
 
 class ContractingProcessSerializer(serializers.Serializer):
-    id = serializers.UUIDField(source="uuid")
+    uuid = serializers.UUIDField(help_text="The process's id in this API (`/contracts/{uuid}/`).")
     ocid = serializers.CharField(help_text="The Open Contracting identifier.")
     body = serializers.SlugField(source="body.slug", help_text="The public body's slug (the `body` filter).")
     title = serializers.CharField()
@@ -156,11 +158,15 @@ def contract_queryset() -> QuerySet[ContractingProcess]:
     list=extend_schema(
         summary="List public contracting processes",
         description="One entry per OCDS ocid, with its awards and contracts.",
+        parameters=[LANGUAGE_PARAMETER],
         responses={200: ContractingProcessSerializer(many=True), **PROBLEM_RESPONSES},
     ),
     retrieve=extend_schema(
         summary="One contracting process",
-        parameters=[OpenApiParameter("uuid", OpenApiTypes.UUID, OpenApiParameter.PATH)],
+        parameters=[
+            OpenApiParameter("uuid", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The process's `uuid`."),
+            LANGUAGE_PARAMETER,
+        ],
         responses={200: ContractingProcessSerializer, **PROBLEM_RESPONSES},
     ),
 )
@@ -173,6 +179,14 @@ class ContractingProcessViewSet(PublicReadOnlyViewSet):
 
     def get_queryset(self):
         return contract_queryset()
+
+    def dispatch(self, request, *args, **kwargs):
+        # What the API words itself (a private person's withheld name) follows `language` when given.
+        language = request.GET.get("language")
+        if language not in dict(settings.LANGUAGES):
+            return super().dispatch(request, *args, **kwargs)
+        with translation.override(language):
+            return super().dispatch(request, *args, **kwargs)
 
     def attach_context(self, pages):
         return pages  # contract_queryset prefetches what the serializer reads

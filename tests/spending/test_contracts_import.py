@@ -155,16 +155,22 @@ class ImportContractsTestCase:
         tender = tender_release()
         tender["tender"]["value"]["currency"] = ""
         tender["tender"]["tenderPeriod"]["endDate"] = ""
+        tender["tender"]["status"] = "ouvert"
+        awarded = award_release()
+        awarded["awards"][0]["value"]["currency"] = "Dinars"
         undated = award_release(ocid="ocds-b5fd17-2026-002", date="")
 
-        report = import_contracts(json.dumps([tender, undated]).encode(), body=commune)
+        report = import_contracts(json.dumps([tender, awarded, undated]).encode(), body=commune)
 
         process = ContractingProcess.objects.get()
         assert (process.value, process.currency, process.tender_end) == (None, "", None)
+        assert process.awards.get().value is None
         warnings = " ".join(str(warning) for warning in report.warnings)
         assert "tender.value: an amount without currency" in warnings
         assert "tender.tenderPeriod.endDate: an empty date" in warnings
-        assert [(error.row, error.reference) for error in report.errors] == [(2, "ocds-b5fd17-2026-002")]
+        assert "awards[0].value.currency: “DINARS” is not an ISO 4217 currency" in warnings
+        assert f"release {OCID}-tender does not follow OCDS 1.1: tender/status: 'ouvert' is not one of" in warnings
+        assert [(error.row, error.reference) for error in report.errors] == [(3, "ocds-b5fd17-2026-002")]
         assert "no date" in report.errors[0].message
 
     @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 import codecs
 import json
 import re
+import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -28,11 +29,16 @@ from .standard import (
     compile_releases,
     currencies,
     parse_datetime,
+    schema_errors,
 )
 
 # OCDS date fields: `date`, `dateSigned`, `startDate`, `releaseDate`…
 DATE_KEY = re.compile(r"^date|Date$")
 CENTS = Decimal("0.01")
+# The namespace of process_uuid: a UUID5 of the URL of the OCDS identifiers' documentation.
+OCID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://standard.open-contracting.org/1.1/en/schema/identifiers/")
+# Schema problems reported per release: the first few say what is wrong, a hundred would drown the report.
+MAX_SCHEMA_WARNINGS = 3
 MAX_AMOUNT = Decimal(10) ** (AMOUNT_DIGITS - 2)
 
 
@@ -164,6 +170,11 @@ class Collector:
                 return
             self.warn(ocid, _("release %(id)s has no date: the package's is used") % {"id": release["id"]})
             tidied["date"] = published
+        # Imported all the same: the staff member learns what the packages the portal republishes will carry.
+        for problem in schema_errors(tidied, "release-schema.json")[:MAX_SCHEMA_WARNINGS]:
+            self.warn(ocid, _("release %(id)s does not follow OCDS 1.1: %(problem)s") % {
+                "id": release["id"], "problem": problem,
+            })  # fmt: skip
         self.process(ocid).releases.append(tidied)
 
     def add_record(self, record: Any, published: str) -> None:
@@ -240,6 +251,11 @@ def tidy(data: Any, warn, path: str = "") -> Any:
             value = number
         if key == "currency" and isinstance(value, str):
             value = value.strip().upper()
+            if value and value not in currencies():
+                warn(
+                    _("%(field)s: “%(value)s” is not an ISO 4217 currency, left out") % {"field": where, "value": value}
+                )
+                continue
             if not value:
                 continue
         tidied[key] = tidy(value, warn, where)
@@ -302,11 +318,6 @@ class ProcessWriter:
             return None, ""
         amount, currency = value.get("amount"), value.get("currency") or ""
         if isinstance(amount, bool) or not isinstance(amount, int | Decimal) or not currency:
-            return None, ""
-        if currency not in currencies():
-            self.warn(_("%(field)s: “%(currency)s” is not an ISO 4217 currency, value left out") % {
-                "field": where, "currency": currency,
-            })  # fmt: skip
             return None, ""
         amount = Decimal(amount)
         if abs(amount) >= MAX_AMOUNT:
@@ -422,6 +433,11 @@ def text(value: Any, length: int | None = None) -> str:
     return str(value).strip()[:length]
 
 
+def process_uuid(ocid: str) -> uuid.UUID:
+    """The API id of an imported process: the same ocid gets the same id on every installation and re-import."""
+    return uuid.uuid5(OCID_NAMESPACE, ocid)
+
+
 # The import -------------------------------------------------------------------------------------------------
 
 
@@ -449,7 +465,7 @@ def import_contracts(source: Path | str | bytes | IO[bytes], *, body: PublicBody
             if existing is not None and existing.body_id != body.pk:
                 report.errors.append(RowError(found.number, ocid, _("this ocid belongs to another body: left out")))
                 continue
-            process = existing or ContractingProcess(ocid=ocid, body=body)
+            process = existing or ContractingProcess(ocid=ocid, body=body, uuid=process_uuid(ocid))
             releases = combined_releases(existing.releases if existing else [], found.releases)
             state = found.compiled or compile_releases(releases)
             if ProcessWriter(ocid, warn).write(process, state, releases):
