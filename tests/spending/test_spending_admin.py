@@ -54,6 +54,7 @@ class SpendingAdminTestCase:
 
     def test_a_publisher_types_a_contract_with_its_award_and_it_is_audited(self, client, publisher, commune):
         supplier = Supplier.objects.create(name="Lumière SARL", kind=Supplier.Kind.COMPANY, key="name:lumiere sarl")
+        form = client.get(reverse("spending_contracts:add"))
 
         response = client.post(reverse("spending_contracts:add"), contract_form(commune, supplier))
 
@@ -64,6 +65,9 @@ class SpendingAdminTestCase:
             commune, Decimal("1250000.50"), supplier, Decimal("1190000.00"),
         )  # fmt: skip
         assert ModelLogEntry.objects.filter(action="wagtail.create", object_id=str(process.pk)).exists()
+        # The award's supplier is picked with the supplier chooser, not from a list of every supplier.
+        assert reverse("spending_supplier_chooser:choose") in form.content.decode()
+        assert client.get(reverse("spending_contracts:edit", args=[process.pk])).status_code == 200
 
     def test_it_refuses_a_body_forged_in_the_post(self, client, publisher, other_region):
         response = client.post(reverse("spending_contracts:add"), contract_form(other_region))
