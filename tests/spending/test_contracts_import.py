@@ -100,8 +100,10 @@ class ImportContractsTestCase:
     @pytest.mark.parametrize("shape", FILES)
     def test_it_reads_every_shape_into_one_process_per_ocid(self, shape, commune):
         report = import_contracts(FILES[shape](), body=commune)
+        again = import_contracts(FILES[shape](), body=commune)
 
         assert (report.created, report.errors) == (1, []), report.summary()
+        assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
         process = ContractingProcess.objects.get(ocid=OCID)
         assert (process.body, process.title) == (commune, "Réfection de la voirie du quartier El Nour")
         assert (process.status, process.method, process.fiscal_year) == ("complete", "open", 2026)
