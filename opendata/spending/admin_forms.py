@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.forms.choosers import BaseFilterForm
 
+from .auth import supplier_policy
 from .models import BudgetLine, Payment, Supplier
 
 
@@ -47,13 +48,33 @@ class BudgetLineForm(KeyedForm):
         fields = "__all__"
 
 
+def limit_suppliers(field, user) -> None:
+    """Offer (and accept) only the suppliers `user` may see: not the private persons of other bodies."""
+    if field is not None and user is not None:
+        field.queryset = field.queryset.filter(pk__in=supplier_policy.instances_user_has_any_permission_for(
+            user, ["view"]).values("pk"))  # fmt: skip
+
+
 class PaymentForm(KeyedForm):
     key_scope = ("body_id", "kind")
     duplicate_message = _("This payment is already recorded (same reference, or same values).")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_suppliers(self.fields.get("supplier"), self.for_user)
+
     class Meta:
         model = Payment
         fields = "__all__"
+
+
+class ContractingProcessForm(WagtailAdminModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        awards = self.formsets.get("awards")
+        if awards is not None:
+            for form in [*awards.forms, awards.empty_form]:
+                limit_suppliers(form.fields.get("supplier"), self.for_user)
 
 
 class SupplierForm(KeyedForm):

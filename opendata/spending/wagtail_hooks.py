@@ -14,7 +14,14 @@ from wagtail.admin.viewsets.model import ModelViewSetGroup
 from portal.bodies.viewsets import BodyScopedModelViewSet, ScopedChooserMixin, scoped_view
 
 from . import auth
-from .admin_forms import BudgetLineForm, ClassificationCodeForm, PaymentForm, SupplierFilterForm, SupplierForm
+from .admin_forms import (
+    BudgetLineForm,
+    ClassificationCodeForm,
+    ContractingProcessForm,
+    PaymentForm,
+    SupplierFilterForm,
+    SupplierForm,
+)
 from .models import BudgetLine, ClassificationCode, ContractingProcess, Payment, SpendingPolicy, Supplier
 
 # Spending viewsets ---------------------------------------------------------------------------------
@@ -89,7 +96,8 @@ class ContractingProcessViewSet(BodyScopedModelViewSet):
                     ),
                 ],
             ),
-        ]
+        ],
+        base_form_class=ContractingProcessForm,
     )
 
 

@@ -69,12 +69,15 @@ class SpendingAdminTestCase:
         assert reverse("spending_supplier_chooser:choose") in form.content.decode()
         assert client.get(reverse("spending_contracts:edit", args=[process.pk])).status_code == 200
 
-    def test_it_refuses_a_body_forged_in_the_post(self, client, publisher, other_region):
-        response = client.post(reverse("spending_contracts:add"), contract_form(other_region))
+    def test_it_refuses_a_body_or_a_supplier_forged_in_the_post(self, client, publisher, commune, outsiders_process):
+        other_bodys_person = Supplier.objects.get(kind=Supplier.Kind.INDIVIDUAL)
 
-        assert response.status_code == 200
-        assert "body" in response.context["form"].errors
-        assert not ContractingProcess.objects.exists()
+        body = client.post(reverse("spending_contracts:add"), contract_form(outsiders_process.body))
+        supplier = client.post(reverse("spending_contracts:add"), contract_form(commune, other_bodys_person))
+
+        assert "body" in body.context["form"].errors
+        assert "supplier" in supplier.context["form"].formsets["awards"].forms[0].errors
+        assert ContractingProcess.objects.count() == 1
 
     def test_it_shares_suppliers_but_not_other_bodies_private_persons(self, client, publisher, outsiders_process):
         company = Supplier.objects.create(name="Lumière SARL", kind=Supplier.Kind.COMPANY, key="name:lumiere sarl")
