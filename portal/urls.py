@@ -27,6 +27,7 @@ urlpatterns = [
     path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
     path("api/v1/", include("cms.api")),
     path("api/v1/", include("opendata.api")),
+    path("api/v1/", include("opendata.spending.api")),
     path("api/v1/search/", include("search.api_urls")),
     path("api/", include("opendata.ckan.urls")),
     path("", include("opendata.dcat_urls")),

@@ -23,6 +23,8 @@ from portal.analysis import search_terms
 from portal.bodies.models import PublicBody
 from portal.i18n import TranslatedField
 
+from .exactjson import DecimalJSONDecoder, ExactJSONEncoder
+
 CURRENCY_CODE = RegexValidator(r"^[A-Z]{3}$", _("Use the three capital letters of ISO 4217, e.g. DZD, MAD, EUR."))
 # The currency of a body's figures when neither the file nor staff name one, from the body's country.
 COUNTRY_CURRENCIES = {"DZ": "DZD", "MA": "MAD", "TN": "TND", "MR": "MRU", "LY": "LYD", "EG": "EGP", "FR": "EUR"}
@@ -367,7 +369,14 @@ class ContractingProcess(ClusterableModel):
     tender_end = models.DateField(_("tender closes"), null=True, blank=True)
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"), null=True, blank=True)
     decision_reference = models.CharField(_("decision"), max_length=50, blank=True)
-    releases = models.JSONField(_("releases"), default=list, blank=True, editable=False)
+    releases = models.JSONField(
+        _("releases"),
+        default=list,
+        blank=True,
+        editable=False,
+        encoder=ExactJSONEncoder,
+        decoder=DecimalJSONDecoder,
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -416,8 +425,12 @@ class Contract(models.Model):
     value = amount_field(_("value"), null=True, blank=True)
     currency = currency_field(blank=True)
     # OCDS amendments and implementation (transactions, milestones) as the standard writes them.
-    amendments = models.JSONField(_("amendments"), default=list, blank=True)
-    implementation = models.JSONField(_("implementation"), default=dict, blank=True)
+    amendments = models.JSONField(
+        _("amendments"), default=list, blank=True, encoder=ExactJSONEncoder, decoder=DecimalJSONDecoder
+    )
+    implementation = models.JSONField(
+        _("implementation"), default=dict, blank=True, encoder=ExactJSONEncoder, decoder=DecimalJSONDecoder
+    )
 
     class Meta:
         verbose_name = _("contract")
