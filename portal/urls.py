@@ -27,10 +27,12 @@ urlpatterns = [
     path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
     path("api/v1/", include("cms.api")),
     path("api/v1/", include("opendata.api")),
+    path("api/v1/", include("opendata.spending.api")),
     path("api/v1/search/", include("search.api_urls")),
     path("api/", include("opendata.ckan.urls")),
     path("", include("opendata.dcat_urls")),
     path("download/", include("opendata.download_urls")),
+    path("download/spending/", include("opendata.spending.download_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The documentation is a page in the visitor's language; Swagger UI stays as the explorer, in English.
     path("api/docs/", RedirectView.as_view(pattern_name="api-docs", permanent=False)),
