@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import models
 from django.db.models import Max, Q
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.html import strip_tags
-from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, override
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import override
 from wagtail.models import Page
 
 from cms.models import DecisionPage, NewsArticlePage, ProjectMapPage, StandardPage
@@ -167,7 +166,9 @@ def public_suppliers() -> models.QuerySet:
 def supplier_documents(supplier: Supplier) -> list[Document]:
     language = language_of_name(supplier.name)
     paid = Payment.objects.filter(supplier=supplier)
-    bodies = sorted(set(paid.values_list("body", flat=True)) | set(supplier.awards.values_list("process__body", flat=True)))
+    bodies = sorted(
+        set(paid.values_list("body", flat=True)) | set(supplier.awards.values_list("process__body", flat=True))
+    )
     latest = paid.aggregate(year=Max("fiscal_year"))["year"]
     with override(language):
         url = reverse("spending:supplier", args=[supplier.uuid])

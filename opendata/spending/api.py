@@ -106,6 +106,7 @@ class SupplierFilter(filters.FilterSet):
 
 class BudgetLineSerializer(serializers.ModelSerializer):
     body = serializers.SlugField(source="body.slug", help_text="The public body's slug.")
+    section = serializers.ChoiceField(choices=Section.choices, allow_blank=True, help_text="Empty when not given.")
     function = serializers.CharField(source="function_code", help_text="Functional code, as written.")
     economic = serializers.CharField(source="economic_code", help_text="Economic code, as written.")
     amount = serializers.DecimalField(**MONEY)
@@ -165,6 +166,10 @@ class PaymentSerializer(serializers.ModelSerializer):
             "economic", "reference", "decision",
         ]  # fmt: skip
         read_only_fields = fields
+
+
+class SubsidySerializer(PaymentSerializer):
+    """A subsidy: a payment's shape, under its own name in the schema (clients and tools tell them apart)."""
 
 
 class TotalSerializer(serializers.Serializer):
@@ -259,7 +264,9 @@ class SpendingViewSet(PublicReadOnlyViewSet):
 @extend_schema_view(
     list=extend_schema(summary="List budget lines", responses={200: BudgetLineSerializer, **PROBLEM_RESPONSES}),
     retrieve=extend_schema(
-        summary="One budget line", parameters=[UUID_PARAMETER], responses={200: BudgetLineSerializer, **PROBLEM_RESPONSES}
+        summary="One budget line",
+        parameters=[UUID_PARAMETER],
+        responses={200: BudgetLineSerializer, **PROBLEM_RESPONSES},
     ),
 )
 class BudgetLineViewSet(SpendingViewSet):
@@ -311,14 +318,15 @@ class PaymentViewSet(SpendingViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List subsidies", responses={200: PaymentSerializer, **PROBLEM_RESPONSES}),
+    list=extend_schema(summary="List subsidies", responses={200: SubsidySerializer, **PROBLEM_RESPONSES}),
     retrieve=extend_schema(
-        summary="One subsidy", parameters=[UUID_PARAMETER], responses={200: PaymentSerializer, **PROBLEM_RESPONSES}
+        summary="One subsidy", parameters=[UUID_PARAMETER], responses={200: SubsidySerializer, **PROBLEM_RESPONSES}
     ),
 )
 class SubsidyViewSet(PaymentViewSet):
     """Subsidies granted, to associations above all; the same rule for private persons as payments."""
 
+    serializer_class = SubsidySerializer
     kind = Payment.Kind.SUBSIDY
 
 

@@ -203,7 +203,9 @@ def _dimension(kind: str, attributes: dict[str, tuple[str, str]], primary_key: l
     """A dimension: its attributes as {name: (resource, column)}."""
     return {
         "dimensionType": kind,
-        "attributes": {name: {"source": source, "resource": resource} for name, (resource, source) in attributes.items()},
+        "attributes": {
+            name: {"source": source, "resource": resource} for name, (resource, source) in attributes.items()
+        },
         "primaryKey": primary_key,
         **extra,
     }
@@ -216,7 +218,10 @@ def fiscal_model(currency: str) -> dict:
         prefix = resource.replace("-", "_")
         dimensions[f"{prefix}_date"] = _dimension(
             "datetime",
-            {"fiscal_year": (resource, "fiscal_year"), **({"date": (resource, "date")} if resource != "budget-lines" else {})},
+            {
+                "fiscal_year": (resource, "fiscal_year"),
+                **({"date": (resource, "date")} if resource != "budget-lines" else {}),
+            },
             ["fiscal_year"],
         )
         dimensions[f"{prefix}_functional_classification"] = _dimension(
@@ -225,7 +230,9 @@ def fiscal_model(currency: str) -> dict:
         dimensions[f"{prefix}_economic_classification"] = _dimension(
             "classification", {"code": (resource, "economic_code")}, ["code"], classificationType="economic"
         )
-    dimensions["budget_lines_direction"] = _dimension("other", {"direction": ("budget-lines", "direction")}, ["direction"])
+    dimensions["budget_lines_direction"] = _dimension(
+        "other", {"direction": ("budget-lines", "direction")}, ["direction"]
+    )
     dimensions["budget_lines_phase"] = _dimension("other", {"stage": ("budget-lines", "stage")}, ["stage"])
     dimensions["budget_lines_section"] = _dimension("other", {"section": ("budget-lines", "section")}, ["section"])
     for resource in ("payments", "subsidies"):

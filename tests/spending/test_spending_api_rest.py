@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.spending.api_data import PRIVATE_NAME, world  # noqa: F401 (a fixture)
+from tests.spending.api_data import PRIVATE_NAME
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +65,9 @@ def test_bad_filters_are_problems(client, world, params, status):
 def test_the_summary_sums_in_one_query_per_group_and_currency(client, world, django_assert_max_num_queries):
     with django_assert_max_num_queries(1):
         body = get(
-            client, "/api/v1/budget-lines/summary/", {"group_by": "function,year", "kind": "voted", "direction": "expenditure"}
+            client,
+            "/api/v1/budget-lines/summary/",
+            {"group_by": "function,year", "kind": "voted", "direction": "expenditure"},
         ).json()
     assert body["group_by"] == ["function", "year"]
     assert body["results"] == [

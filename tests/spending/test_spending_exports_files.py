@@ -10,7 +10,7 @@ from frictionless import Package
 from openpyxl import load_workbook
 
 from tests.ratelimits import rate_limits
-from tests.spending.api_data import FORMULA_LABEL, PRIVATE_NAME, world  # noqa: F401 (a fixture)
+from tests.spending.api_data import FORMULA_LABEL, PRIVATE_NAME
 
 pytestmark = pytest.mark.django_db
 
@@ -90,8 +90,13 @@ def test_the_fiscal_data_package_describes_the_csv_files_and_validates(client, w
     assert functional["attributes"]["code"] == {"source": "function_code", "resource": "budget-lines"}
     assert model["dimensions"]["payments_supplier"]["dimensionType"] == "entity"
     # Every attribute names a column of its resource.
-    columns = {resource["name"]: {f["name"] for f in resource["schema"]["fields"]} for resource in descriptor["resources"]}
-    for part in [*model["measures"].values(), *(a for d in model["dimensions"].values() for a in d["attributes"].values())]:
+    columns = {
+        resource["name"]: {f["name"] for f in resource["schema"]["fields"]} for resource in descriptor["resources"]
+    }
+    for part in [
+        *model["measures"].values(),
+        *(a for d in model["dimensions"].values() for a in d["attributes"].values()),
+    ]:
         assert part["source"] in columns[part["resource"]]
 
     # The Data Package part, against the very files: frictionless fetches no FDP profile (it is offline here).
