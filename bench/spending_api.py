@@ -9,7 +9,7 @@ view's own cost, the page cache off):
     year: median and p95 of REQUESTS calls each (target p95 ≤ 150 ms), and its SQL queries (one);
   - `/api/v1/payments/` of the large body and a year, and `/api/v1/suppliers/`: median and p95;
   - `/download/spending/<body>/payments.csv` of 100,000 and 1,000,000 payments, each in a fresh process:
-    rows per second and peak memory (ru_maxrss), which must not grow with the rows (streamed in chunks).
+    rows per second and peak memory (VmHWM), which must not grow with the rows (streamed in chunks).
 
 PostgreSQL only: the server comes from DATABASE_URL, the data goes to BENCH_DATABASE (default
 baladiya_bench_spending_api), dropped and created again by each run (about 5 minutes on two cores).
@@ -19,7 +19,6 @@ baladiya_bench_spending_api), dropped and created again by each run (about 5 min
 
 import os
 import random
-import resource as rusage
 import statistics
 import subprocess
 import sys
@@ -137,7 +136,13 @@ def export_child(slug: str) -> None:
     for chunk in response.streaming_content:
         rows += chunk.count(b"\n")
     seconds = time.perf_counter() - start
-    print(rows - 1, seconds, rusage.getrusage(rusage.RUSAGE_SELF).ru_maxrss // 1024)
+    print(rows - 1, seconds, peak_memory_mib())
+
+
+def peak_memory_mib() -> int:
+    """This process's peak resident memory: VmHWM, not ru_maxrss, which Linux keeps across exec (the parent's)."""
+    status = Path("/proc/self/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))) // 1024
 
 
 def main() -> None:

@@ -39,9 +39,9 @@ def export(request, body, dataset, format):
             return HttpResponse(message, status=422, content_type="text/plain; charset=utf-8")
         response: HttpResponse = FileResponse(xlsx_file(chosen, body), content_type=MEDIA_TYPES["xlsx"])
     elif format == "csv":
-        response = StreamingHttpResponse(csv_chunks(chosen, body), content_type=MEDIA_TYPES["csv"])
+        response = StreamingHttpResponse(csv_chunks(chosen, chosen.rows(body)), content_type=MEDIA_TYPES["csv"])
     else:
-        response = StreamingHttpResponse(json_chunks(chosen, body), content_type=MEDIA_TYPES["json"])
+        response = StreamingHttpResponse(json_chunks(chosen, chosen.rows(body)), content_type=MEDIA_TYPES["json"])
     name = f"{body.slug}-{dataset}.{format}"
     response["Content-Disposition"] = content_disposition(name, name)
     response["X-Content-Type-Options"] = "nosniff"

@@ -54,9 +54,12 @@ class Export:
 
     def rows(self, body: PublicBody) -> Iterator[tuple]:
         """The body's rows as tuples of the columns, read in chunks; a private person's name never leaves."""
+        # Translated now, in the request's language: the rows are read later, while the response streams.
+        return self._rows(body, _("Private person (name withheld)"))
+
+    def _rows(self, body: PublicBody, withheld: str) -> Iterator[tuple]:
         sources = [column.source for column in self.columns]
         name_at = sources.index("supplier__name") if "supplier__name" in sources else None
-        withheld = _("Private person (name withheld)")
         for row in self.records(body).values_list(*sources).iterator(chunk_size=CHUNK_ROWS):
             # PAYMENT_COLUMNS keep supplier_id, supplier and supplier_kind side by side.
             if name_at is not None and row[name_at + 1] == Supplier.Kind.INDIVIDUAL:
@@ -125,13 +128,13 @@ def _text(value) -> str:
     return str(value)  # a Decimal as its exact digits, a date in ISO 8601, a UUID in its canonical form
 
 
-def csv_chunks(export: Export, body: PublicBody) -> Iterator[str]:
-    """The export as CSV (UTF-8, comma, header of column names), a chunk of rows at a time."""
+def csv_chunks(export: Export, rows: Iterator[tuple]) -> Iterator[str]:
+    """`rows` of the export as CSV (UTF-8, comma, header of column names), a chunk of rows at a time."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([column.name for column in export.columns])
     text = [index for index, column in enumerate(export.columns) if column.type == "string"]
-    for count, row in enumerate(export.rows(body), start=1):
+    for count, row in enumerate(rows, start=1):
         cells = [_text(value) for value in row]
         for index in text:
             cells[index] = neutralise(cells[index])
@@ -153,13 +156,13 @@ def _json_value(value):
     return str(value)
 
 
-def json_chunks(export: Export, body: PublicBody) -> Iterator[str]:
-    """The export as one JSON document {"fields": [{"id", "type"}], "records": [{…}]}, decimals as strings."""
+def json_chunks(export: Export, rows: Iterator[tuple]) -> Iterator[str]:
+    """`rows` of the export as one JSON document {"fields": [{"id", "type"}], "records": [{…}]}, decimals as strings."""
     fields = [{"id": column.name, "type": column.type} for column in export.columns]
     names = [column.name for column in export.columns]
     yield '{"fields": ' + json.dumps(fields) + ', "records": ['
     lines = []
-    for count, row in enumerate(export.rows(body)):
+    for count, row in enumerate(rows):
         record = {name: _json_value(value) for name, value in zip(names, row, strict=True)}
         lines.append(("," if count else "") + "\n" + json.dumps(record, ensure_ascii=False))
         if len(lines) == CHUNK_ROWS:
