@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.html import strip_tags
@@ -159,8 +159,9 @@ def language_of_name(text: str) -> str:
 
 
 def public_suppliers() -> models.QuerySet:
-    """Companies, associations and bodies that were paid or awarded something; never a private person."""
-    return Supplier.objects.public().filter(Q(payments__isnull=False) | Q(awards__isnull=False)).distinct()
+    """Companies, associations and bodies; never a private person (Supplier.objects.public)."""
+    # Not "those paid": an import saves a supplier before its payments, and the entry is written after the commit.
+    return Supplier.objects.public()
 
 
 def supplier_documents(supplier: Supplier) -> list[Document]:
