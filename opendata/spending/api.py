@@ -234,9 +234,9 @@ GROUP_BY_PARAMETER = OpenApiParameter(
 
 def group_by_parameter(request) -> list[str]:
     """Return the groupings asked for (`group_by=function,year`), each once; 400 naming the allowed ones."""
-    names = [name.strip() for raw in request.query_params.getlist("group_by") for name in raw.split(",")]
-    names = [name for name in names if name]
-    unknown = [name for name in names if name not in SUMMARY_GROUPS]
+    # Strict, as the schema's pattern says: "year,,function" or " year" are refused, not guessed at.
+    names = [name for raw in request.query_params.getlist("group_by") if raw for name in raw.split(",")]
+    unknown = [name or '""' for name in names if name not in SUMMARY_GROUPS]
     if unknown:
         message = _("Unknown grouping %(names)s: choose among %(allowed)s.") % {
             "names": ", ".join(unknown)[:200],

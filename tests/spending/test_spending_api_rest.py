@@ -80,7 +80,7 @@ def test_the_summary_sums_in_one_query_per_group_and_currency(client, world, dja
 
 
 def test_an_unknown_grouping_is_a_problem_naming_the_allowed_ones(client, world):
-    response = get(client, "/api/v1/budget-lines/summary/", {"group_by": "year,colour"}, status=400)
+    response = get(client, "/api/v1/budget-lines/summary/", {"group_by": "year,colour,"}, status=400)
     problem = response.json()
     assert response["Content-Type"] == "application/problem+json"
     assert problem["status"] == 400
