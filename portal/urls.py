@@ -32,6 +32,7 @@ urlpatterns = [
     path("api/", include("opendata.ckan.urls")),
     path("", include("opendata.dcat_urls")),
     path("download/", include("opendata.download_urls")),
+    path("download/spending/", include("opendata.spending.download_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The documentation is a page in the visitor's language; Swagger UI stays as the explorer, in English.
     path("api/docs/", RedirectView.as_view(pattern_name="api-docs", permanent=False)),

@@ -5,19 +5,23 @@ returns a `Document` per language the record is published in. search.indexing ke
 """
 
 import datetime
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Max
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.html import strip_tags
+from django.utils.translation import gettext, override
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import override
 from wagtail.models import Page
 
 from cms.models import DecisionPage, NewsArticlePage, ProjectMapPage, StandardPage
 from opendata.models import Dataset
+from opendata.spending.models import ContractingProcess, Payment, Supplier
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,69 @@ def dataset_documents(dataset: Dataset) -> list[Document]:
     return documents
 
 
+ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
+
+
+def language_of_name(text: str) -> str:
+    """The language a name is written in, by its script: Arabic letters, else the portal's first other language.
+
+    A supplier's name or a contract's title has no translations: its one entry goes where its readers are."""
+    if ARABIC_LETTER.search(text):
+        return "ar"
+    return next((code for code, _name in settings.LANGUAGES if code != "ar"), settings.LANGUAGE_CODE)
+
+
+def public_suppliers() -> models.QuerySet:
+    """Companies, associations and bodies; never a private person (Supplier.objects.public)."""
+    # Not "those paid": an import saves a supplier before its payments, and the entry is written after the commit.
+    return Supplier.objects.public()
+
+
+def supplier_documents(supplier: Supplier) -> list[Document]:
+    language = language_of_name(supplier.name)
+    paid = Payment.objects.filter(supplier=supplier)
+    bodies = sorted(
+        set(paid.values_list("body", flat=True)) | set(supplier.awards.values_list("process__body", flat=True))
+    )
+    latest = paid.aggregate(year=Max("fiscal_year"))["year"]
+    with override(language):
+        url = reverse("spending:supplier", args=[supplier.uuid])
+        summary = str(supplier.get_kind_display())
+    return [
+        Document(
+            language=language,
+            title=supplier.name,
+            url=url,
+            summary=summary,
+            text=supplier.identifier,
+            body_id=bodies[0] if len(bodies) == 1 else None,
+            year=latest,
+        )
+    ]
+
+
+def contract_documents(process: ContractingProcess) -> list[Document]:
+    language = language_of_name(process.title)
+    # The awarded suppliers' names find the contract too, a private person's never (public_name).
+    suppliers = " ".join(award.supplier.public_name for award in process.awards.all() if award.supplier_id)
+    with override(language):
+        url = reverse("spending:contract", args=[process.uuid])
+        method = str(process.get_method_display()) if process.method else gettext("Public contract")
+    year = process.fiscal_year or (process.tender_start.year if process.tender_start else None)
+    return [
+        Document(
+            language=language,
+            title=process.title,
+            url=url,
+            summary=process.description or method,
+            text=" ".join([process.ocid, process.decision_reference, suppliers]),
+            body_id=process.body_id,
+            year=year,
+            date=process.tender_start,
+        )
+    ]
+
+
 SOURCES: dict[str, Source] = {
     source.kind: source
     for source in (
@@ -160,6 +227,14 @@ SOURCES: dict[str, Source] = {
             (Dataset,),
             lambda: Dataset.objects.published().prefetch_related("resources", "themes"),
             dataset_documents,
+        ),
+        Source("supplier", _("Suppliers and associations"), (Supplier,), public_suppliers, supplier_documents),
+        Source(
+            "contract",
+            _("Public contracts"),
+            (ContractingProcess,),
+            lambda: ContractingProcess.objects.prefetch_related("awards__supplier"),
+            contract_documents,
         ),
     )
 }

@@ -432,5 +432,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # Swagger UI's default validator badge is an image from validator.swagger.io.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
-    "ENUM_NAME_OVERRIDES": {"SessionKindEnum": "cms.api.SessionKind", "AttachmentKindEnum": "cms.api.AttachmentKind"},
+    "ENUM_NAME_OVERRIDES": {
+        "SessionKindEnum": "cms.api.SessionKind",
+        "AttachmentKindEnum": "cms.api.AttachmentKind",
+        "SupplierKindEnum": "opendata.spending.models.Supplier.Kind",
+        "PaymentKindEnum": "opendata.spending.models.Payment.Kind",
+        "StageEnum": "opendata.spending.models.Stage",
+    },
 }

@@ -50,7 +50,7 @@ class ContractsApiTestCase:
 
         assert [entry["ocid"] for entry in by_company["results"]] == [OCID]
         assert by_person["count"] == 0
-        assert other["awards"][0]["supplier"]["id"] is None
+        assert other["awards"][0]["supplier"]["uuid"] is None
         assert "Karim" not in json.dumps(other)
 
     @pytest.mark.parametrize(

@@ -4,7 +4,6 @@ Built on the portal's REST core (portal.api): public and read-only, one paginati
 Money is a decimal string with its ISO 4217 currency; suppliers appear under their public name
 (Supplier.public_name: a private person's is withheld, and no id links their contracts together).
 
-`router` is the one router of the spending API: each viewset of this app registers on it.
 """
 
 import uuid
@@ -15,7 +14,6 @@ import django_filters as filters
 from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpResponse
-from django.urls import path
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -29,15 +27,15 @@ from drf_spectacular.utils import (
 from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
-from rest_framework.routers import SimpleRouter
 
 from opendata.models import Licence
 from portal.api import LANGUAGE_PARAMETER, PROBLEM_RESPONSES, DeclaredFilterBackend, PublicReadOnlyViewSet, YearFilter
 from portal.ratelimits import RateThrottle
 
-from . import exactjson
-from .models import Award, ContractingProcess, Supplier
-from .ocds import record_package, release_package, with_package_data
+from .. import exactjson
+from ..models import Award, ContractingProcess, Supplier
+from ..ocds import record_package, release_package, with_package_data
+from .common import SupplierRefSerializer
 
 # The licence the OCDS packages name: the catalogue's default licence for what a body publishes.
 PACKAGE_LICENCE = "cc-by-4.0"
@@ -72,16 +70,6 @@ def money_field(**options) -> serializers.DecimalField:
     return serializers.DecimalField(
         max_digits=17, decimal_places=2, coerce_to_string=True, allow_null=True, read_only=True, **options
     )
-
-
-class SupplierRefSerializer(serializers.Serializer):
-    id = serializers.SerializerMethodField(help_text="The supplier's id; null for a private person.")
-    name = serializers.CharField(source="public_name", help_text="Withheld for a private person.")
-    kind = serializers.ChoiceField(choices=Supplier.Kind.choices)
-
-    @extend_schema_field(serializers.UUIDField(allow_null=True))
-    def get_id(self, supplier: Supplier) -> str | None:
-        return None if supplier.is_private_person else str(supplier.uuid)
 
 
 class AwardSerializer(serializers.Serializer):
@@ -273,15 +261,3 @@ class RecordPackageView(ContractPackageView):
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
-
-
-router = SimpleRouter()
-router.register("contracts", ContractingProcessViewSet, basename="contract")
-
-app_name = "spending_api"
-urlpatterns = [
-    # Before the router's routes, whose `contracts/<uuid>/` would otherwise try these names as ids.
-    path("contracts/release-package.json", ReleasePackageView.as_view(), name="contract-release-package"),
-    path("contracts/record-package.json", RecordPackageView.as_view(), name="contract-record-package"),
-    *router.urls,
-]

@@ -1,0 +1,3 @@
+from tests.spending.api_data import world
+
+__all__ = ["world"]
