@@ -8,7 +8,7 @@ hundred codes at most), so that a thousand lines or a million payments cost one 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Min, Q, QuerySet, Sum
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from portal.bodies.models import PublicBody
@@ -199,5 +199,78 @@ def budget_summary(lines: QuerySet[BudgetLine], group_by: list[str]) -> list[dic
     return [
         {**{name: row[field] for name, field in zip(group_by, fields, strict=True)}, "currency": row["currency"],
          "amount": exact(row["amount"]), "lines": row["lines"]}
+        for row in rows
+    ]  # fmt: skip
+
+
+@dataclass
+class BodyFigures:
+    """A body that publishes spending figures, with the totals of its latest year (None: no budget lines)."""
+
+    body: PublicBody
+    year: int
+    expenditure: list[StageFigures]
+    revenue: list[StageFigures]
+
+
+def bodies_with_figures() -> list[BodyFigures]:
+    """Return every body with budget lines or payments, each with its latest year's expenditure and revenue per
+    currency, in three queries whatever the number of bodies."""
+    latest: dict[int, int] = {}
+    for model in (BudgetLine, Payment):
+        for row in model.objects.values("body").annotate(year=Max("fiscal_year")).order_by():
+            latest[row["body"]] = max(latest.get(row["body"], 0), row["year"])
+    if not latest:
+        return []
+    condition = Q()
+    for body_id, year in latest.items():
+        condition |= Q(body_id=body_id, fiscal_year=year)
+    rows = (
+        BudgetLine.objects.filter(condition)
+        .values("body", "direction", "stage", "currency")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    figures: dict[tuple[int, str, str], StageFigures] = {}
+    for row in rows:
+        key = (row["body"], row["direction"], row["currency"])
+        figures.setdefault(key, StageFigures("", "", row["currency"])).add(row["stage"], exact(row["total"]))
+    result = []
+    for body in PublicBody.objects.filter(pk__in=latest).order_by("slug"):
+        result.append(
+            BodyFigures(
+                body,
+                latest[body.pk],
+                [value for (pk, direction, _c), value in figures.items() if pk == body.pk and direction == "expenditure"],
+                [value for (pk, direction, _c), value in figures.items() if pk == body.pk and direction == "revenue"],
+            )
+        )
+    return result
+
+
+@dataclass(frozen=True)
+class ReceivedTotal:
+    """What a supplier received from one body in one year, of one kind (payments or subsidies)."""
+
+    body: PublicBody
+    year: int
+    kind: str
+    currency: str
+    total: Decimal
+    count: int
+
+
+def received_by(supplier: Supplier) -> list[ReceivedTotal]:
+    """Return what `supplier` received per body, year, kind and currency, latest year first, in two queries."""
+    rows = list(
+        Payment.objects.filter(supplier=supplier)
+        .values("body", "fiscal_year", "kind", "currency")
+        .annotate(total=Sum("amount"), count=Count("id"))
+        .order_by("-fiscal_year", "body", "kind", "currency")
+    )
+    bodies = PublicBody.objects.in_bulk({row["body"] for row in rows})
+    return [
+        ReceivedTotal(bodies[row["body"]], row["fiscal_year"], row["kind"], row["currency"], exact(row["total"]),
+                      row["count"])
         for row in rows
     ]  # fmt: skip
