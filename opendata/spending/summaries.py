@@ -16,13 +16,15 @@ from portal.bodies.models import PublicBody
 from .models import BudgetLine, ClassificationCode, Direction, Payment, Scheme, Supplier
 
 ZERO = Decimal(0)
+CENT = Decimal("0.01")
 
 
 def exact(value) -> Decimal:
-    """A database sum as an exact Decimal (SQLite hands some back as floats; their shortest text is the sum)."""
+    """A database sum as an exact Decimal in cents (SQLite hands some back as floats; their shortest text is the
+    sum), so that every database writes it alike: "1234567.50", never "1234567.5"."""
     if value is None:
         return ZERO
-    return value if isinstance(value, Decimal) else Decimal(str(value))
+    return (value if isinstance(value, Decimal) else Decimal(str(value))).quantize(CENT)
 
 
 @dataclass
