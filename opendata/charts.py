@@ -256,7 +256,12 @@ def grouped_bar_chart(rows: list[tuple[str, list]], series: list[str], *, rtl: b
     """A group of bars per `(category, [value per series])`, one bar per series, all on one scale; mirrored in rtl
     like `bar_chart`. A missing value (None) gets no bar and a dash."""
     largest = max(
-        [as_decimal(value) for _label, values in rows for value in values if value is not None and as_decimal(value) > 0],
+        [
+            as_decimal(value)
+            for _label, values in rows
+            for value in values
+            if value is not None and as_decimal(value) > 0
+        ],
         default=Decimal(1),
     )
     room = WIDTH - LABEL_WIDTH - VALUE_WIDTH

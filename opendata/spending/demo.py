@@ -155,8 +155,10 @@ def _budget(body: PublicBody, currency: str, scale: Decimal) -> None:
                     )  # fmt: skip
                 if year < CURRENT_YEAR:
                     # Operating spending is executed almost wholly; investment at little more than half.
-                    rate = Decimal("0.94") + Decimal(position % 4) / 100 if section == "operating" else (
-                        Decimal("0.48") + Decimal((position + offset) % 5) * Decimal("0.05")
+                    rate = (
+                        Decimal("0.94") + Decimal(position % 4) / 100
+                        if section == "operating"
+                        else (Decimal("0.48") + Decimal((position + offset) % 5) * Decimal("0.05"))
                     )
                     lines.append(
                         _line(body, year, "executed", "expenditure", section, voted * rate, currency, function=function)
@@ -247,7 +249,10 @@ def _payments(body: PublicBody, currency: str, scale: Decimal) -> None:
 
 
 def _contracts() -> None:
-    blida, sale = PublicBody.objects.filter(slug="commune-blida").first(), PublicBody.objects.filter(slug="commune-sale").first()
+    blida, sale = (
+        PublicBody.objects.filter(slug="commune-blida").first(),
+        PublicBody.objects.filter(slug="commune-sale").first(),
+    )
     if blida and not ContractingProcess.objects.filter(ocid="ocds-demo01-blida-2025-led").exists():
         process = ContractingProcess.objects.create(
             body=blida, ocid="ocds-demo01-blida-2025-led", fiscal_year=2025, decision_reference="02/2025",
@@ -259,8 +264,14 @@ def _contracts() -> None:
         )  # fmt: skip
         supplier = _supplier("EURL Lumière LED Atlas", Supplier.Kind.COMPANY, "NIF 001609002345678")
         Award.objects.create(
-            process=process, award_id="A1", supplier=supplier, status="active", date=datetime.date(2025, 3, 30),
-            value=Decimal("186400000.00"), currency="DZD", title="Lot unique",
+            process=process,
+            award_id="A1",
+            supplier=supplier,
+            status="active",
+            date=datetime.date(2025, 3, 30),
+            value=Decimal("186400000.00"),
+            currency="DZD",
+            title="Lot unique",
         )
         Contract.objects.create(
             process=process, contract_id="C1", award_id="A1", title="Marché n° 07/2025", status="active",
@@ -279,8 +290,13 @@ def _contracts() -> None:
         )  # fmt: skip
         supplier = _supplier("Société Bouregreg Travaux SARL", Supplier.Kind.COMPANY, "ICE 001524873000054")
         Award.objects.create(
-            process=process, award_id="A1", supplier=supplier, status="active", date=datetime.date(2024, 4, 2),
-            value=Decimal("11870000.00"), currency="MAD",
+            process=process,
+            award_id="A1",
+            supplier=supplier,
+            status="active",
+            date=datetime.date(2024, 4, 2),
+            value=Decimal("11870000.00"),
+            currency="MAD",
         )
         Contract.objects.create(
             process=process, contract_id="C1", award_id="A1", title="Marché n° 12/2024/CS", status="terminated",

@@ -114,8 +114,8 @@ def references_named(body: PublicBody | int) -> frozenset[str]:
 def money_authorised_by(body: PublicBody | int, reference: str, year: int) -> AuthorisedMoney:
     """Return the budget lines, payments and subsidies of `body` that name the decision `reference` of `year`
     (see the module's rule for the years). No query when nothing names it (references_named, cached), at most
-    four when something does. Payments are listed through `listed()` (private persons unnamed, or only in the totals) with
-    at most LISTED_PAYMENTS rows; totals count every payment."""
+    four when something does. Payments are listed through `listed()` (private persons unnamed, or only in the
+    totals), at most LISTED_PAYMENTS of them; totals count every payment."""
     from cms.models import DecisionPage
 
     reference = reference.strip()
@@ -147,6 +147,8 @@ def money_authorised_by(body: PublicBody | int, reference: str, year: int) -> Au
     if authorised("payment"):
         payments = payments.filter(**years)
         totals = payments.values("kind", "currency").annotate(total=Sum("amount"), count=Count("id")).order_by("kind")
-        money.payment_totals = [KindTotal(row["kind"], row["currency"], exact(row["total"]), row["count"]) for row in totals]
+        money.payment_totals = [
+            KindTotal(row["kind"], row["currency"], exact(row["total"]), row["count"]) for row in totals
+        ]
         money.payments = list(payments.listed().select_related("supplier").order_by("-date", "-id")[:LISTED_PAYMENTS])
     return money

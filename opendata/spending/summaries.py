@@ -243,7 +243,11 @@ def bodies_with_figures() -> list[BodyFigures]:
             BodyFigures(
                 body,
                 latest[body.pk],
-                [value for (pk, direction, _c), value in figures.items() if pk == body.pk and direction == "expenditure"],
+                [
+                    value
+                    for (pk, direction, _c), value in figures.items()
+                    if pk == body.pk and direction == "expenditure"
+                ],
                 [value for (pk, direction, _c), value in figures.items() if pk == body.pk and direction == "revenue"],
             )
         )

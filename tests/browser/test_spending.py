@@ -24,7 +24,7 @@ def test_the_arabic_budget_overview_fits_a_phone(phone):
     treemap = phone.locator("#functions svg.treemap__svg")
     expect(treemap).to_be_visible()
     box = treemap.bounding_box()
-    assert box is not None and 0 <= box["x"] and box["x"] + box["width"] <= PHONE["width"]
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
     assert phone.locator("#functions .treemap__tile").count() >= 5
     expect(phone.locator("#functions table caption")).to_be_attached()
     expect(phone.locator("#functions table tbody tr").first).to_contain_text("د.ج")

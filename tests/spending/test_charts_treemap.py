@@ -18,8 +18,8 @@ def test_charts_treemap_areas_are_proportional_and_fill_the_box(rtl):
     whole = sum(Decimal(amount) for _label, amount in AMOUNTS[:5])
     for tile in chart.tiles:
         assert tile.area == pytest.approx(float(tile.amount / whole) * 640 * 360, rel=1e-9)
-        assert -1e-6 <= tile.x and tile.x + tile.width <= 640 + 1e-6
-        assert -1e-6 <= tile.y and tile.y + tile.height <= 360 + 1e-6
+        assert tile.x >= -1e-6 and tile.x + tile.width <= 640 + 1e-6
+        assert tile.y >= -1e-6 and tile.y + tile.height <= 360 + 1e-6
     assert sum(tile.area for tile in chart.tiles) == pytest.approx(640 * 360)
     # No two tiles overlap: they tile the box.
     for index, first in enumerate(chart.tiles):

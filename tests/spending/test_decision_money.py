@@ -46,7 +46,9 @@ def test_decision_money_page_shows_what_it_authorised(client, decided):
     with translation.override("ar"):
         assert format_money(Decimal("1040.25"), "DZD") in content  # payments and the private person's together
         assert format_money(Decimal("500"), "EUR") in content and format_money(Decimal("3000"), "DZD") in content
-        assert format_money(Decimal("9999"), "DZD") not in content and format_money(Decimal("7777"), "DZD") not in content
+        assert (
+            format_money(Decimal("9999"), "DZD") not in content and format_money(Decimal("7777"), "DZD") not in content
+        )
     assert "EURL Lumière" in content and PERSON not in content
 
 
