@@ -24,7 +24,7 @@ def listed_payments(
     `function` keeps a code and the codes under it; `q` finds words in the purpose or in the name of a company
     or an association, never of a private person (a search by a person's name must not reveal a payment).
     """
-    payments = Payment.objects.filter(body=body, kind=kind).listed().select_related("supplier")
+    payments = Payment.objects.listed_for(body).filter(kind=kind).select_related("supplier")
     if year:
         payments = payments.filter(fiscal_year=year)
     if function:

@@ -8,6 +8,7 @@ hundred codes at most), so that a thousand lines or a million payments cost one 
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
@@ -55,9 +56,23 @@ class StageFigures:
 
 
 def fiscal_years(body: PublicBody) -> list[int]:
-    """The years for which `body` published budget lines or payments, latest first."""
-    years = set(BudgetLine.objects.filter(body=body).values_list("fiscal_year", flat=True).distinct())
-    years |= set(Payment.objects.filter(body=body).values_list("fiscal_year", flat=True).distinct())
+    """The years for which `body` published budget lines or payments, latest first.
+
+    A body's payments can be millions: their years are found by a loose index scan (each next year is one MIN over
+    the (body, kind, fiscal_year) index, so ten years cost twenty index lookups), where DISTINCT reads every row.
+    """
+    years = set(BudgetLine.objects.filter(body=body).order_by().values_list("fiscal_year", flat=True).distinct())
+    table = connection.ops.quote_name(Payment._meta.db_table)
+    next_year = f"SELECT MIN(fiscal_year) FROM {table} WHERE body_id = %s AND kind = %s"
+    with connection.cursor() as cursor:
+        for kind in Payment.Kind.values:
+            cursor.execute(
+                f"WITH RECURSIVE found(year) AS ({next_year} UNION ALL "  # noqa: S608 (names from the model)
+                f"SELECT ({next_year} AND fiscal_year > found.year) FROM found WHERE found.year IS NOT NULL) "
+                "SELECT year FROM found WHERE year IS NOT NULL",
+                [body.pk, kind, body.pk, kind],
+            )
+            years |= {row[0] for row in cursor.fetchall()}
     return sorted(years, reverse=True)
 
 
@@ -152,29 +167,31 @@ def top_recipients(
     payments: QuerySet[Payment], *, limit: int = 10
 ) -> tuple[list[Recipient], list[Recipient]]:  # fmt: skip
     """Return the `limit` companies, associations and bodies that received most in `payments`, and the totals
-    received by private persons (one per currency), who are never named nor ranked one by one."""
-    named = (
-        payments.exclude(supplier__kind=Supplier.Kind.INDIVIDUAL)
-        .values("supplier", "currency")
-        .annotate(total=Sum("amount"), count=Count("id"))
-        .order_by("-total", "supplier")[:limit]
-    )
-    suppliers = Supplier.objects.in_bulk([row["supplier"] for row in named])
+    received by private persons (one per currency), who are never named nor ranked one by one.
+
+    One grouped query, one pass over the payments (a body's year can be 100,000 of them): its groups, one per
+    supplier paid, are ranked here.
+    """
+    rows = payments.values("supplier", "supplier__kind", "currency").annotate(total=Sum("amount"), count=Count("id"))
+    named = []
+    private: dict[str, Recipient] = {}
+    for row in rows.order_by():
+        total = exact(row["total"])
+        if row["supplier__kind"] != Supplier.Kind.INDIVIDUAL:
+            named.append((total, row["supplier"], row["count"], row["currency"]))
+            continue
+        before = private.get(row["currency"])
+        private[row["currency"]] = Recipient(
+            None, _("Private persons"), total + (before.total if before else ZERO),
+            row["count"] + (before.count if before else 0), row["currency"],
+        )  # fmt: skip
+    named = sorted(named, key=lambda group: (-group[0], group[1]))[:limit]
+    suppliers = Supplier.objects.in_bulk([supplier for _total, supplier, _count, _currency in named])
     top = [
-        Recipient(suppliers[row["supplier"]], suppliers[row["supplier"]].name, exact(row["total"]), row["count"],
-                  row["currency"])
-        for row in named
-    ]  # fmt: skip
-    private = (
-        payments.filter(supplier__kind=Supplier.Kind.INDIVIDUAL)
-        .values("currency")
-        .annotate(total=Sum("amount"), count=Count("id"))
-        .order_by("currency")
-    )
-    persons = [
-        Recipient(None, _("Private persons"), exact(row["total"]), row["count"], row["currency"]) for row in private
+        Recipient(suppliers[supplier], suppliers[supplier].name, total, count, currency)
+        for total, supplier, count, currency in named
     ]
-    return top, persons
+    return top, [private[currency] for currency in sorted(private)]
 
 
 # The groupings the REST summary accepts, each a field of BudgetLine.

@@ -103,9 +103,9 @@ def payments(request, body):
     form = PaymentFilterForm(params, years=years)
     filters = form.cleaned_data if form.is_valid() else {}
     kind = filters.get("kind") or Payment.Kind.PAYMENT
-    rows = listed_payments(
-        body, kind=kind, year=filters.get("year"), function=filters.get("function", ""), q=filters.get("q", "")
-    )
+    # One year at a time, the latest by default: a body's whole history can be millions of rows.
+    year = filters.get("year") or years[0]
+    rows = listed_payments(body, kind=kind, year=year, function=filters.get("function", ""), q=filters.get("q", ""))
     title = _("Subsidies") if kind == Payment.Kind.SUBSIDY else _("Payments")
     if "download" in params:
         name = "subsidies" if kind == Payment.Kind.SUBSIDY else "payments"
@@ -129,6 +129,7 @@ def payments(request, body):
             "body": body,
             "form": form,
             "kind": kind,
+            "year": year,
             "title": title,
             "items": items,
             "payments": listed,
