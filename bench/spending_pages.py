@@ -10,7 +10,8 @@ milliseconds and the SQL queries of one request. Goal: p95 ≤ 150 ms.
 PostgreSQL only: the server and credentials come from DATABASE_URL, the data goes to its own database,
 BENCH_DATABASE (default baladiya_bench_spending), dropped and created again by each run.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/baladiya BENCH_PAYMENTS=50000 .venv/bin/python bench/spending_pages.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/baladiya BENCH_PAYMENTS=50000 \
+        .venv/bin/python bench/spending_pages.py
 """
 
 import datetime
@@ -95,7 +96,8 @@ def load() -> PublicBody:
                 kind = "subsidy" if number % SUBSIDY_SHARE == 0 else "payment"
                 copy.write_row((
                     uuid.uuid4(), body.pk, kind, year, datetime.date(year, 1 + number % 12, 1 + number % 28),
-                    supplier_ids[number * 7919 % len(supplier_ids)], f"{random.randint(1_000, 9_000_000)}.{number % 100:02d}",
+                    supplier_ids[number * 7919 % len(supplier_ids)],
+                    f"{random.randint(1_000, 9_000_000)}.{number % 100:02d}",
                     "DZD", "Travaux", f"{number % FUNCTIONS:03d}", f"6{number % ECONOMIC}", f"MDT-{number}",
                     "", f"ref:MDT-{number}", now,
                 ))  # fmt: skip
@@ -145,7 +147,7 @@ def main() -> None:
     measure("budget_summary by year and function", lambda: budget_summary(lines, ["year", "function"]))
     measure("budget_summary of one year by stage", lambda: budget_summary(lines.filter(fiscal_year=2020), ["stage"]))
     load_average = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-    print(f"\n{Payment.objects.count():,} payments; PostgreSQL {connection.pg_version}; load average {load_average}")
+    print(f"\n{Payment.objects.count():,} payments; PostgreSQL {getattr(connection, 'pg_version', '?')}; load average {load_average}")
 
 
 if __name__ == "__main__":

@@ -63,7 +63,7 @@ def fiscal_years(body: PublicBody) -> list[int]:
     """
     years = set(BudgetLine.objects.filter(body=body).order_by().values_list("fiscal_year", flat=True).distinct())
     table = connection.ops.quote_name(Payment._meta.db_table)
-    next_year = f"SELECT MIN(fiscal_year) FROM {table} WHERE body_id = %s AND kind = %s"
+    next_year = f"SELECT MIN(fiscal_year) FROM {table} WHERE body_id = %s AND kind = %s"  # noqa: S608
     with connection.cursor() as cursor:
         for kind in Payment.Kind.values:
             cursor.execute(
