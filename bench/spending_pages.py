@@ -147,7 +147,8 @@ def main() -> None:
     measure("budget_summary by year and function", lambda: budget_summary(lines, ["year", "function"]))
     measure("budget_summary of one year by stage", lambda: budget_summary(lines.filter(fiscal_year=2020), ["stage"]))
     load_average = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-    print(f"\n{Payment.objects.count():,} payments; PostgreSQL {getattr(connection, 'pg_version', '?')}; load average {load_average}")
+    version = getattr(connection, "pg_version", "?")
+    print(f"\n{Payment.objects.count():,} payments; PostgreSQL {version}; load average {load_average}")
 
 
 if __name__ == "__main__":
