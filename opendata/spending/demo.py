@@ -63,20 +63,20 @@ BODIES = {
     "commune-blida": ("DZD", Decimal("1"), SpendingPolicy.Individuals.WITHHOLD_NAME),
     "commune-sale": ("MAD", Decimal("0.12"), SpendingPolicy.Individuals.AGGREGATE),
 }
-# name, kind, identifier
+# name, kind, identifier, the function its payments are charged to
 SUPPLIERS = {
     "commune-blida": [
-        ("SARL Hydro-Mitidja", Supplier.Kind.COMPANY, "NIF 000916001234567"),
-        ("مؤسسة الأشغال العمومية للبليدة", Supplier.Kind.COMPANY, ""),
-        ("EURL Lumière LED Atlas", Supplier.Kind.COMPANY, "NIF 001609002345678"),
-        ("SPA Net-Propreté", Supplier.Kind.COMPANY, ""),
-        ("Papeterie El Wouroud", Supplier.Kind.COMPANY, ""),
+        ("SARL Hydro-Mitidja", Supplier.Kind.COMPANY, "NIF 000916001234567", "031"),
+        ("مؤسسة الأشغال العمومية للبليدة", Supplier.Kind.COMPANY, "", "02"),
+        ("EURL Lumière LED Atlas", Supplier.Kind.COMPANY, "NIF 001609002345678", "08"),
+        ("SPA Net-Propreté", Supplier.Kind.COMPANY, "", "07"),
+        ("Papeterie El Wouroud", Supplier.Kind.COMPANY, "", "01"),
     ],
     "commune-sale": [
-        ("Société Bouregreg Travaux SARL", Supplier.Kind.COMPANY, "ICE 001524873000054"),
-        ("شركة سلا للنظافة", Supplier.Kind.COMPANY, ""),
-        ("Atlas Eau Services", Supplier.Kind.COMPANY, ""),
-        ("Imprimerie Al Andalous", Supplier.Kind.COMPANY, ""),
+        ("Société Bouregreg Travaux SARL", Supplier.Kind.COMPANY, "ICE 001524873000054", "02"),
+        ("شركة سلا للنظافة", Supplier.Kind.COMPANY, "", "07"),
+        ("Atlas Eau Services", Supplier.Kind.COMPANY, "", "031"),
+        ("Imprimerie Al Andalous", Supplier.Kind.COMPANY, "", "01"),
     ],
 }
 ASSOCIATIONS = {
@@ -185,20 +185,22 @@ def _supplier(name: str, kind: str, identifier: str = "") -> Supplier:
 
 
 def _payments(body: PublicBody, currency: str, scale: Decimal) -> None:
-    companies = [_supplier(*entry) for entry in SUPPLIERS[body.slug]]
-    purposes = [
-        ("031", "Réparation de conduites d'eau potable"),
-        ("02", "Réfection de chaussée"),
-        ("08", "Fourniture de lampes"),
-        ("07", "Collecte des déchets ménagers"),
-        ("01", "Fournitures de bureau"),
+    companies = [
+        (_supplier(name, kind, identifier), function) for name, kind, identifier, function in SUPPLIERS[body.slug]
     ]
+    purposes = {
+        "031": "Réparation de conduites d'eau potable",
+        "02": "Réfection de chaussée",
+        "08": "Fourniture de lampes",
+        "07": "Collecte des déchets ménagers",
+        "01": "Fournitures de bureau",
+    }
     payments = []
     number = 0
     for offset, year in enumerate(YEARS):
         for month in range(1, 13, 2):
-            for position, company in enumerate(companies):
-                function, purpose = purposes[(position + month) % len(purposes)]
+            for position, (company, function) in enumerate(companies):
+                purpose = purposes[function]
                 amount = Decimal(1_200_000 + 350_000 * position + 90_000 * month) * scale * (1 + Decimal(offset) / 10)
                 number += 1
                 payments.append(
