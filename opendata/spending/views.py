@@ -101,7 +101,8 @@ def payments(request, body):
     params = declared_parameters(request.GET, ["kind", "year", "function", "q", "page", *DOWNLOAD_PARAMETERS])
     body, years = _body_with_figures(body)
     form = PaymentFilterForm(params, years=years)
-    filters = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()
+    filters = form.cleaned_data  # the fields that are valid: a wrong year does not drop the words
     kind = filters.get("kind") or Payment.Kind.PAYMENT
     # One year at a time, the latest by default: a body's whole history can be millions of rows.
     year = filters.get("year") or years[0]
@@ -169,7 +170,8 @@ def supplier(request, uuid):
 def contracts(request):
     params = declared_parameters(request.GET, ["body", "year", "page"])
     form = ContractFilterForm(params)
-    filters = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()
+    filters = form.cleaned_data
     body = get_object_or_404(PublicBody, slug=filters["body"]) if filters.get("body") else None
     processes = contract_details(public_contracts(body, filters.get("year")))
     items = Paginator(processes, PAGE_SIZE).get_page(_page_number(params.get("page")))
