@@ -129,8 +129,8 @@ def overview(body: PublicBody, year: int) -> Overview:
         _("Revenue and expenditure, %(year)s") % {"year": year},
         [Column("direction", _("Direction")), Column("section", _("Section")), *stage_columns()],
     )
-    directions = dict(Direction.choices)
-    sections = {"": _("All sections"), **dict(Section.choices)}
+    directions = {value: str(label) for value, label in Direction.choices}
+    sections = {"": _("All sections"), **{value: str(label) for value, label in Section.choices}}
     for direction in (Direction.REVENUE, Direction.EXPENDITURE):
         keys = sorted(
             (key for key in year_totals if key[0] == direction), key=lambda key: (key[2], key[1] != "", key[1])

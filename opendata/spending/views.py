@@ -7,6 +7,7 @@ open-data downloads; listings download their rows the same way.
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from opendata.views import _page_number
@@ -44,7 +45,10 @@ def _download(request, tables: dict, params):
     retry_after = seconds_left(request, "download", group=RATE_GROUP)
     if retry_after is not None:
         return rate_limited_response(request, retry_after)
-    return table_response(table() if callable(table) else table, format)
+    response = table_response(table() if callable(table) else table, format)
+    # Never from the shared page cache, like the open-data downloads (/download/): each one counts against the rate.
+    patch_cache_control(response, private=True)
+    return response
 
 
 def _body_with_figures(slug: str) -> tuple[PublicBody, list[int]]:

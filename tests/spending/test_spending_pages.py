@@ -12,6 +12,7 @@ from django.utils import translation
 
 from opendata.spending.models import Award, ClassificationCode, ContractingProcess, SpendingPolicy, Supplier
 from portal.money import format_money
+from tests.ratelimits import rate_limits
 from tests.spending.builders import line, pay, supplier
 
 pytestmark = pytest.mark.django_db
@@ -87,6 +88,13 @@ def test_spending_pages_table_downloads_are_exactly_the_table(client, figures):
         "code": "007", "label": "Eau", "voted": "1234567.50", "amended": None, "executed": "1000000.00",
         "execution_rate": "81.0", "currency": "DZD",
     }  # fmt: skip
+
+
+def test_spending_pages_downloads_are_rate_limited(client, figures):
+    url = "/fr/spending/commune-test/?year=2024&download=totals&format=json"
+    with rate_limits(download="2/h"):
+        assert [client.get(url).status_code for _request in range(3)] == [200, 200, 429]
+        assert client.get("/fr/spending/commune-test/?year=2024").status_code == 200  # the page itself is not
 
 
 def test_spending_pages_escape_names_and_labels_in_html_and_svg(client, figures):
