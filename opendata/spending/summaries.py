@@ -169,15 +169,20 @@ def top_recipients(
     """Return the `limit` companies, associations and bodies that received most in `payments`, and the totals
     received by private persons (one per currency), who are never named nor ranked one by one.
 
-    One grouped query, one pass over the payments (a body's year can be 100,000 of them): its groups, one per
-    supplier paid, are ranked here.
+    One pass over the payments (a body's year can be 100,000 of them), grouped per supplier without joining the
+    suppliers, which PostgreSQL would do row by row before grouping (three times slower); the groups are then
+    told apart by the kinds of their suppliers and ranked here. Three queries.
     """
-    rows = payments.values("supplier", "supplier__kind", "currency").annotate(total=Sum("amount"), count=Count("id"))
+    rows = list(payments.values("supplier", "currency").annotate(total=Sum("amount"), count=Count("id")).order_by())
+    persons = set(
+        Supplier.objects.filter(pk__in={row["supplier"] for row in rows}, kind=Supplier.Kind.INDIVIDUAL)
+        .values_list("pk", flat=True)
+    )  # fmt: skip
     named = []
     private: dict[str, Recipient] = {}
-    for row in rows.order_by():
+    for row in rows:
         total = exact(row["total"])
-        if row["supplier__kind"] != Supplier.Kind.INDIVIDUAL:
+        if row["supplier"] not in persons:
             named.append((total, row["supplier"], row["count"], row["currency"]))
             continue
         before = private.get(row["currency"])
