@@ -321,7 +321,8 @@ class DecisionPage(Page):
         # The budget lines, payments and subsidies that name this decision (opendata.spending.links).
         from opendata.spending.links import money_authorised_by
 
-        context["money"] = money_authorised_by(self.body_id, self.reference, self.year)
+        if self.body_id and self.year:  # a new page's preview has neither yet
+            context["money"] = money_authorised_by(self.body_id, self.reference, self.year)
         return context
 
     def search_terms(self) -> str:
