@@ -6,7 +6,6 @@ opendata.spending.summaries, a constant number of grouped queries whatever the n
 """
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.urls import reverse
@@ -17,12 +16,11 @@ from opendata.charts import bar_chart, grouped_bar_chart, treemap
 from portal.bodies.models import PublicBody
 from portal.money import decimal_places, format_money, format_number
 
-from .models import Direction, Payment, Section, Stage, Supplier, currency_of
+from .models import Direction, Payment, Section, Supplier, currency_of
 from .summaries import by_classification, by_year, top_recipients, totals
 from .tables import Column, Table
 
 TOP_RECIPIENTS = 10
-STAGES = (Stage.VOTED, Stage.AMENDED, Stage.EXECUTED)
 
 
 @dataclass(frozen=True)
@@ -209,7 +207,3 @@ def overview(body: PublicBody, year: int) -> Overview:
             table, chart, "bars", _("Private persons are never named: their payments are counted together.")
         )
     return Overview(body, year, currency, figures)
-
-
-def money_total(amount: Decimal | None, currency: str) -> str:
-    return "—" if amount is None else format_money(amount, currency)
