@@ -49,6 +49,7 @@ urlpatterns += i18n_patterns(
     path("", include("cms.urls")),
     path("feeds/", include("cms.feeds")),
     path("data/", include("opendata.urls")),
+    path("spending/", include("opendata.spending.urls")),
     path("search/", include("search.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=True,

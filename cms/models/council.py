@@ -318,6 +318,11 @@ class DecisionPage(Page):
                 Prefetch("attachments", queryset=DecisionAttachment.objects.select_related("document")),
                 Prefetch("member_votes", queryset=MemberVote.objects.select_related("member")),
             )
+        # The budget lines, payments and subsidies that name this decision (opendata.spending.links).
+        from opendata.spending.links import money_authorised_by
+
+        if self.body_id and self.year:  # a new page's preview has neither yet
+            context["money"] = money_authorised_by(self.body_id, self.reference, self.year)
         return context
 
     def search_terms(self) -> str:

@@ -257,6 +257,15 @@ class PaymentQuerySet(models.QuerySet):
             body__spending_policy__individuals=SpendingPolicy.Individuals.AGGREGATE,
         )
 
+    def listed_for(self, body: PublicBody):
+        """`listed()` for the payments of one body, its rule read once: no join in the query, so that counting
+        and paging a body's million payments read only the index."""
+        policy = SpendingPolicy.objects.filter(body=body).values_list("individuals", flat=True).first()
+        payments = self.filter(body=body)
+        if policy == SpendingPolicy.Individuals.AGGREGATE:
+            payments = payments.exclude(supplier__kind=Supplier.Kind.INDIVIDUAL)
+        return payments
+
     def payments(self):
         return self.filter(kind=Payment.Kind.PAYMENT)
 
@@ -314,6 +323,13 @@ class Payment(models.Model):
             models.Index(fields=["supplier", "fiscal_year"], name="payment_supplier_year"),
             # The money a decision authorised.
             models.Index(fields=["body", "decision_reference"], name="payment_decision"),
+            # The public listing of a body's year, newest first (a page of 50 reads 50 entries), and the year's
+            # top recipients summed from the index alone (opendata.spending.summaries.top_recipients).
+            models.Index(
+                fields=["body", "kind", "fiscal_year", "-date", "-id"],
+                include=["supplier", "amount", "currency"],
+                name="payment_listing",
+            ),
         ]
 
     def __str__(self):

@@ -112,3 +112,25 @@ def test_the_summary_groups_in_one_query_and_never_adds_currencies(commune, djan
         {"year": 2024, "stage": "voted", "currency": "DZD", "amount": Decimal("120.25"), "lines": 2},
         {"year": 2024, "stage": "voted", "currency": "EUR", "amount": Decimal("5"), "lines": 1},
     ]
+
+
+def test_bodies_and_suppliers_totals_per_latest_year_body_and_currency(commune, other_region):
+    from opendata.spending.summaries import bodies_with_figures, received_by
+
+    line(commune, 2023, "voted", "01", "5")
+    line(commune, 2024, "voted", "01", "100.5")
+    line(commune, 2024, "executed", "01", "90")
+    company = supplier("SARL Bâtir")
+    pay(other_region, company, "7", year=2022, currency="MAD")
+    pay(commune, company, "3.5", year=2024)
+    pay(commune, company, "1.5", year=2024)
+
+    bodies = {entry.body.slug: entry for entry in bodies_with_figures()}
+
+    assert bodies["commune-test"].year == 2024
+    assert [(f.voted, f.executed) for f in bodies["commune-test"].expenditure] == [(Decimal("100.5"), Decimal("90"))]
+    assert bodies["region-voisine"].year == 2022 and bodies["region-voisine"].expenditure == []
+    assert [(r.body.slug, r.year, r.total, r.count, r.currency) for r in received_by(company)] == [
+        ("commune-test", 2024, Decimal("5"), 2, "DZD"),
+        ("region-voisine", 2022, Decimal("7"), 1, "MAD"),
+    ]
