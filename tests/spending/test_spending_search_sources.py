@@ -8,7 +8,7 @@ from search.indexing import refresh_entries
 from search.services import SearchQuery, facet_labels, search
 from tests.spending.api_data import PRIVATE_NAME
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.spending.spending_urls")]
+pytestmark = pytest.mark.django_db
 
 
 def found(q: str, **filters) -> list[tuple[str, str]]:

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('bodies', '0004_role_groups_admin_access_only'),
-        ('spending', '0001_spending'),
+        ('spending', '0002_ocds_json_exact_decimals'),
     ]
 
     operations = [
