@@ -19,11 +19,7 @@ from openpyxl import Workbook
 
 from opendata.downloads import content_disposition, neutralise, xlsx_text
 
-FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "json": "application/json",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+from .exports import MEDIA_TYPES
 
 
 @dataclass(frozen=True)
@@ -57,7 +53,7 @@ def _csv(table: Table) -> HttpResponse:
     writer.writerow([neutralise(column.label) for column in table.columns])
     for row in table.rows:
         writer.writerow([neutralise(_text(value)) for value in table.cells(row)])
-    return HttpResponse(buffer.getvalue(), content_type=FORMATS["csv"])
+    return HttpResponse(buffer.getvalue(), content_type=MEDIA_TYPES["csv"])
 
 
 def _json_value(value):
@@ -74,7 +70,7 @@ def _json(table: Table) -> HttpResponse:
         "fields": [{"id": column.key, "title": column.label, "type": column.kind} for column in table.columns],
         "records": [{column.key: _json_value(row.get(column.key)) for column in table.columns} for row in table.rows],
     }
-    return HttpResponse(json.dumps(document, ensure_ascii=False, indent=1), content_type=FORMATS["json"])
+    return HttpResponse(json.dumps(document, ensure_ascii=False, indent=1), content_type=MEDIA_TYPES["json"])
 
 
 def _xlsx(table: Table) -> FileResponse:
@@ -86,7 +82,7 @@ def _xlsx(table: Table) -> FileResponse:
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it, which deletes it)
     workbook.save(handle)
     handle.seek(0)
-    return FileResponse(handle, content_type=FORMATS["xlsx"])
+    return FileResponse(handle, content_type=MEDIA_TYPES["xlsx"])
 
 
 def table_response(table: Table, format: str) -> HttpResponse:

@@ -15,6 +15,7 @@ from portal.bodies.models import PublicBody
 from portal.forms import declared_parameters
 from portal.ratelimits import rate_limited_response, seconds_left
 
+from .exports import FORMATS
 from .figures import overview as build_overview
 from .forms import ContractFilterForm, PaymentFilterForm, SupplierSearchForm
 from .links import decision_urls
@@ -29,12 +30,11 @@ from .listings import (
 )
 from .models import BudgetLine, ContractingProcess, Payment, Supplier
 from .summaries import bodies_with_figures, fiscal_years, received_by
-from .tables import FORMATS, table_response
+from .tables import table_response
 
 PAGE_SIZE = 50
 DOWNLOAD_PARAMETERS = ("download", "format")
 RATE_GROUP = "spending.downloads"
-DOWNLOAD_FORMATS = ("csv", "xlsx", "json")
 
 
 def _download(request, tables: dict, params):
@@ -95,7 +95,7 @@ def overview(request, body):
             "years": years,
             "overview": figures,
             "figures": figures.figures,
-            "formats": DOWNLOAD_FORMATS,
+            "formats": FORMATS,
             "decisions": [(reference, urls.get((reference, year), "")) for reference in references],
         },
     )
@@ -140,7 +140,7 @@ def payments(request, body):
             "payments": listed,
             "query": query.urlencode(),
             "download_max": DOWNLOAD_MAX_ROWS,
-            "formats": DOWNLOAD_FORMATS,
+            "formats": FORMATS,
         },
     )
 

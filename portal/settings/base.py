@@ -147,7 +147,12 @@ if WAGTAILFRONTENDCACHE:
 # django-ratelimit lists only third-party Redis caches as supported; Django's own RedisCache
 # has the atomic increments it needs (W001). A memory cache serves the one process of the
 # embedded default (E003); production refuses to start without REDIS_URL.
-SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", *([] if REDIS_URL else ["django_ratelimit.E003"])]
+# W040: PostgreSQL's covering indexes (INCLUDE) are plain indexes on SQLite, which is all the embedded default needs.
+SILENCED_SYSTEM_CHECKS = [
+    "django_ratelimit.W001",
+    "models.W040",
+    *([] if REDIS_URL else ["django_ratelimit.E003"]),
+]
 
 # Accounts: email login, confirmed addresses, two-factor for staff.
 AUTH_USER_MODEL = "accounts.User"

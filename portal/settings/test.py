@@ -22,4 +22,4 @@ MEDIA_ROOT = BASE_DIR / "var" / f"test-media-{_PASS}"
 IMPORT_STAGING_ROOT = BASE_DIR / "var" / f"test-imports-{_PASS}"
 ADMIN_REQUIRE_2FA = True
 DEBUG = False
-SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", "django_ratelimit.E003"]
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", "django_ratelimit.E003", "models.W040"]
