@@ -25,7 +25,7 @@ from openpyxl import Workbook
 from opendata.downloads import neutralise, xlsx_text
 from portal.bodies.models import PublicBody
 
-from .models import BudgetLine, Payment, Supplier, currency_of
+from .models import BudgetLine, Payment, Supplier, currency_of, without_name
 
 # Rows read from the database at a time, and written before a streamed chunk goes to the server.
 CHUNK_ROWS = 2000
@@ -60,10 +60,15 @@ class Export:
     def _rows(self, body: PublicBody, withheld: str) -> Iterator[tuple]:
         sources = [column.source for column in self.columns]
         name_at = sources.index("supplier__name") if "supplier__name" in sources else None
+        purpose_at = sources.index("purpose") if "purpose" in sources else None
         for row in self.records(body).values_list(*sources).iterator(chunk_size=CHUNK_ROWS):
             # PAYMENT_COLUMNS keep supplier_id, supplier and supplier_kind side by side.
             if name_at is not None and row[name_at + 1] == Supplier.Kind.INDIVIDUAL:
-                row = (*row[: name_at - 1], None, withheld, *row[name_at + 1 :])
+                cells = list(row)
+                if purpose_at is not None:
+                    cells[purpose_at] = without_name(cells[purpose_at], cells[name_at])
+                cells[name_at - 1 : name_at + 1] = [None, withheld]
+                row = tuple(cells)
             yield row
 
     def count(self, body: PublicBody) -> int:

@@ -32,7 +32,9 @@ def listed_payments(
     if q := q.strip():
         named = Q(supplier__name__icontains=q) | Q(supplier__key__contains=search_terms(q))
         payments = payments.filter(
-            Q(purpose__icontains=q) | (named & ~Q(supplier__kind=Supplier.Kind.INDIVIDUAL)) | Q(reference=q)
+            (Q(purpose__icontains=q) & ~Q(supplier__kind=Supplier.Kind.INDIVIDUAL, supplier__name__icontains=q))
+            | (named & ~Q(supplier__kind=Supplier.Kind.INDIVIDUAL))
+            | Q(reference=q)
         )
     return payments.order_by("-date", "-id")
 
@@ -64,7 +66,7 @@ def payments_table(payments: Iterable[Payment], *, name: str, title: str) -> Tab
                 "fiscal_year": payment.fiscal_year,
                 "supplier": payment.supplier.public_name,
                 "supplier_kind": str(kinds.get(payment.supplier.kind, payment.supplier.kind)),
-                "purpose": payment.purpose,
+                "purpose": payment.public_purpose,
                 "function": payment.function_code,
                 "economic": payment.economic_code,
                 "amount": payment.amount,

@@ -48,6 +48,15 @@ def currency_of(body: PublicBody) -> str:
     return COUNTRY_CURRENCIES.get(body.country.upper(), "")
 
 
+def without_name(text: str, name: str) -> str:
+    """Return `text` with each word of `name` replaced by "…": a payment's purpose may name the private person paid
+    ("Indemnité d'expropriation de M. Benali"), whose name the public never sees."""
+    words = sorted({re.escape(word) for word in name.split() if len(word) > 1}, key=len, reverse=True)
+    if not words or not text:
+        return text
+    return re.sub(rf"(?<!\w)(?:{'|'.join(words)})(?!\w)", "…", text, flags=re.IGNORECASE)
+
+
 def content_key(*parts) -> str:
     """A record's identity as 40 hex characters: the same parts always give the same key."""
     text = json.dumps([str(part) if part is not None else "" for part in parts], ensure_ascii=False)
@@ -334,6 +343,13 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"{self.date or self.fiscal_year} {self.supplier_id} {self.amount} {self.currency}"
+
+    @property
+    def public_purpose(self) -> str:
+        """The purpose pages, APIs and exports show: a private person's name taken out of it."""
+        if self.supplier.is_private_person:
+            return without_name(self.purpose, self.supplier.name)
+        return self.purpose
 
     def identity(self) -> str:
         if self.reference.strip():

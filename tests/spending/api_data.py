@@ -65,7 +65,7 @@ def world(commune, other_region):
     ]
     payments = [
         make_payment(commune, company, "1234.56", date="2024-03-01", purpose="Travaux de voirie"),
-        make_payment(commune, person, "500.00", date="2024-04-01", purpose="Indemnité"),
+        make_payment(commune, person, "500.00", date="2024-04-01", purpose=f"Indemnité de {PRIVATE_NAME}"),
         make_payment(commune, association, "750.25", kind="subsidy", date="2024-05-01", purpose="Colonie"),
         make_payment(other_region, person, "80.00", date="2024-06-01", currency="MAD"),
         make_payment(other_region, company, "99.99", year=2023, date="2023-06-01", currency="MAD"),

@@ -37,7 +37,7 @@ def figures(commune):
     company = supplier(f"SARL Bâtir {XSS}")
     pay(commune, company, "150000", purpose="Travaux")
     pay(commune, supplier("جمعية الأمل", Supplier.Kind.ASSOCIATION), "80000", kind="subsidy")
-    pay(commune, supplier(PERSON, Supplier.Kind.INDIVIDUAL), "5000", purpose="Indemnité")
+    pay(commune, supplier(PERSON, Supplier.Kind.INDIVIDUAL), "5000", purpose=f"Indemnité de {PERSON}")
     return company
 
 

@@ -134,3 +134,13 @@ def test_bodies_and_suppliers_totals_per_latest_year_body_and_currency(commune, 
         ("commune-test", 2024, Decimal("5"), 2, "DZD"),
         ("region-voisine", 2022, Decimal("7"), 1, "MAD"),
     ]
+
+
+def test_a_purpose_never_names_the_private_person_paid(commune):
+    person = supplier("Ahmed Ben-Ali", Supplier.Kind.INDIVIDUAL)
+    payment = pay(commune, person, "10")
+    payment.purpose = "Indemnité d'expropriation de M. AHMED Ben-Ali (parcelle 12, Ahmedia)"
+    assert payment.public_purpose == "Indemnité d'expropriation de M. … … (parcelle 12, Ahmedia)"
+    company = pay(commune, supplier("Ben-Ali SARL"), "10")
+    company.purpose = "Travaux Ben-Ali"
+    assert company.public_purpose == "Travaux Ben-Ali"

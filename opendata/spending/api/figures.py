@@ -147,6 +147,7 @@ class PaymentSerializer(serializers.ModelSerializer):
     body = serializers.SlugField(source="body.slug", help_text="The public body's slug.")
     supplier = SupplierRefSerializer(help_text="Who received it.")
     amount = serializers.DecimalField(**MONEY)
+    purpose = serializers.CharField(source="public_purpose", help_text="A private person's name taken out.")
     function = serializers.CharField(source="function_code")
     economic = serializers.CharField(source="economic_code")
     decision = serializers.CharField(source="decision_reference", help_text="The decision that authorised it.")
