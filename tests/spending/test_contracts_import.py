@@ -16,6 +16,13 @@ from opendata.spending.ocds import OcdsFileError, import_contracts
 from .ocds_samples import OCID, award_release, release_package, tender_release
 
 
+@pytest.fixture(autouse=True)
+def in_english():
+    """Messages are in the active language (the portal's, Arabic, by default): these tests read English."""
+    with translation.override("en"):
+        yield
+
+
 def record_with(key: str, state: dict) -> dict:
     return {"uri": "https://example.org/r.json", "version": "1.1", "publishedDate": "2026-08-01T00:00:00Z",
             "publisher": {"name": "Commune"}, "records": [{"ocid": OCID, key: state}]}  # fmt: skip

@@ -7,8 +7,8 @@ from tests.spending.api_data import PRIVATE_NAME
 pytestmark = pytest.mark.django_db
 
 
-def get(client, url, params=None, status=200):
-    response = client.get(url, params or {})
+def get(client, url, params=None, status=200, **headers):
+    response = client.get(url, params or {}, headers=headers or None)
     assert response.status_code == status, response.content
     return response
 
@@ -89,7 +89,7 @@ def test_an_unknown_grouping_is_a_problem_naming_the_allowed_ones(client, world)
 
 
 def test_payments_name_companies_and_never_private_persons(client, world):
-    body = get(client, "/api/v1/payments/", {"body": "commune-test"}).json()
+    body = get(client, "/api/v1/payments/", {"body": "commune-test"}, accept_language="en").json()
     by_amount = {payment["amount"]: payment for payment in body["results"]}
     assert set(by_amount) == {"1234.56", "500.00"}
     assert by_amount["1234.56"]["supplier"] == {
