@@ -13,6 +13,14 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from cms.models import CouncilMember
 from opendata.models import ProblemReport
+from opendata.spending.models import (
+    BudgetLine,
+    ClassificationCode,
+    ContractingProcess,
+    Payment,
+    SpendingPolicy,
+    Supplier,
+)
 from portal.bodies.models import District, PublicBody, Role, RoleGrant
 from portal.bodies.viewsets import BodyScopedViewSetMixin
 from tests.factories import DistrictFactory, OrganisationFactory, PublicBodyFactory, RoleGrantFactory, square
@@ -33,7 +41,21 @@ RECORD_MAKERS = {
     "CouncilMember": lambda body: CouncilMember.objects.create(
         body=body, name_ar="عضو مجاور", term_start=datetime.date(2021, 11, 27)
     ),
+    "BudgetLine": lambda body: BudgetLine.objects.create(
+        body=body, fiscal_year=2024, stage="voted", direction="expenditure", amount=1, currency="DZD", key="k"
+    ),
+    "Payment": lambda body: private_payment(body),
+    # A private person is seen only by the staff of the bodies that paid them.
+    "Supplier": lambda body: private_payment(body).supplier,
+    "ContractingProcess": lambda body: ContractingProcess.objects.create(body=body, ocid="ocds-x-1", title="Voirie"),
+    "ClassificationCode": lambda body: ClassificationCode.objects.create(body=body, scheme="functional", code="007"),
+    "SpendingPolicy": lambda body: SpendingPolicy.objects.create(body=body),
 }
+
+
+def private_payment(body) -> Payment:
+    person = Supplier.objects.create(name="Karim Voisin", kind=Supplier.Kind.INDIVIDUAL, key="name:karim voisin")
+    return Payment.objects.create(body=body, supplier=person, fiscal_year=2024, amount=1, currency="DZD", key="p")
 
 
 def body_scoped_viewsets():
