@@ -11,10 +11,13 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from django.db.models import Model
 from django.utils.translation import gettext as _
+
+
+Values = TypeVar("Values")
 
 
 class RowError(NamedTuple):
@@ -72,8 +75,10 @@ class ImportReport:
             text += _("; %(count)s warnings (imported as written, to check)") % {"count": len(self.warnings)}
         return text
 
-    def skip_repeats(self, rows: Iterable[tuple[int, Mapping[str, Any]]]) -> Iterator[tuple[int, Mapping[str, Any]]]:
-        """The rows (number, values) that do not repeat an earlier one exactly; the others are noted in `repeated`."""
+    def skip_repeats(self, rows: Iterable[tuple[int, Values]]) -> Iterator[tuple[int, Values]]:
+        """The rows (number, values) that do not repeat an earlier one exactly; the others are noted in `repeated`.
+
+        `values` is anything JSON writes (a row's cells as a mapping or a list)."""
         seen = Fingerprints()
         for number, values in rows:
             if not seen.add(json.dumps(values, sort_keys=True, default=str)):
