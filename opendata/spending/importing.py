@@ -55,7 +55,7 @@ from portal.files import (
     detect_delimiter,
     detect_encoding,
     detect_numbers,
-    encoding_label,
+    iana_name,
     ods_to_csv,
     read_date,
     sniff,
@@ -170,7 +170,7 @@ def open_table(source: Path | str | IO[bytes], *, named: Sequence[str] = ()) -> 
             reader = csv.reader(text, delimiter=delimiter)
             rows = _numbered(reader)
             header = _find_header(rows, named)
-            yield Table(header, rows, encoding_label(codec))
+            yield Table(header, rows, iana_name(codec))
 
 
 def _local_copy(source: Path | str | IO[bytes], folder: Path) -> tuple[Path, str]:
