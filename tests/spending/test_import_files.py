@@ -72,7 +72,12 @@ def test_it_reads_a_windows_1256_arabic_budget_with_decimal_commas(tmp_path, com
     report = import_spending(path, body=commune, kind="budget", mapping=ARABIC_MAPPING)
     assert (report.created, report.errors, report.encoding) == (3, [], "windows-1256")
     line = BudgetLine.objects.get(economic_code="6061")
-    assert (line.label, line.amount, line.currency, line.stage) == ("الماء والكهرباء", Decimal("1000.25"), "DZD", "voted")
+    assert (line.label, line.amount, line.currency, line.stage) == (
+        "الماء والكهرباء",
+        Decimal("1000.25"),
+        "DZD",
+        "voted",
+    )
     assert BudgetLine.objects.get(economic_code="").function_code == "011"  # the leading zero kept
 
 
@@ -144,10 +149,7 @@ def test_a_wide_file_becomes_one_line_per_year(tmp_path, commune):
 def test_it_reads_arabic_indic_digits_parentheses_and_dashes(tmp_path, commune):
     path = tmp_path / "execution.csv"
     path.write_text(
-        "السنة,المادة,المبلغ,العملة\n"
-        "٢٠٢٤,٦٠٦١,\"١٬٢٣٤٫٥٠\",د.ج\n"
-        "٢٠٢٤,6062,\"(1,200.00)\",DZD\n"
-        "٢٠٢٤,6063, - ,DZD\n",
+        'السنة,المادة,المبلغ,العملة\n٢٠٢٤,٦٠٦١,"١٬٢٣٤٫٥٠",د.ج\n٢٠٢٤,6062,"(1,200.00)",DZD\n٢٠٢٤,6063, - ,DZD\n',
         "utf-8",
     )
     mapping = {"columns": {"year": "السنة", "economic": "المادة", "amount": "المبلغ", "currency": "العملة"}}

@@ -104,7 +104,9 @@ def test_a_total_that_is_not_the_sum_of_its_lines_is_imported_with_a_warning(tmp
 
 
 def test_a_voted_line_is_never_negative_an_amended_one_may_be(tmp_path, commune):
-    path = write(tmp_path, "Année;Article;Étape;Montant\n2024;6061;voté;-10\n2024;6061;amended;-10\n2024;6062;executed;5\n")
+    path = write(
+        tmp_path, "Année;Article;Étape;Montant\n2024;6061;voté;-10\n2024;6061;amended;-10\n2024;6062;executed;5\n"
+    )
     mapping = {"columns": {"year": "Année", "economic": "Article", "stage": "Étape", "amount": "Montant"}}
     report = import_spending(path, body=commune, kind="budget", mapping=mapping)
     assert [(error.row, error.message) for error in report.errors] == [
@@ -117,7 +119,10 @@ def test_a_voted_line_is_never_negative_an_amended_one_may_be(tmp_path, commune)
 def test_an_earlier_lines_identity_with_other_values_is_rejected(tmp_path, commune):
     path = write(tmp_path, "Année;Article;Montant\n2024;6061;10\n2024;6061;20\n")
     report = import_spending(
-        path, body=commune, kind="budget", mapping={"columns": {"year": "Année", "economic": "Article", "amount": "Montant"}}
+        path,
+        body=commune,
+        kind="budget",
+        mapping={"columns": {"year": "Année", "economic": "Article", "amount": "Montant"}},
     )
     assert report.created == 1 and [error.row for error in report.errors] == [3]
     assert "an earlier line has the same year, stage, direction, section and codes" in report.errors[0].message
