@@ -40,9 +40,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from types import SimpleNamespace
 from typing import IO, Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -235,6 +236,7 @@ class RowReader:
     default_year: int | None = None
     default_currency: str = ""
     codes: dict[str, frozenset[str]] = field(default_factory=dict)  # scheme → known codes; absent: not checked
+    suppliers: dict[tuple[str, str, str], "SupplierRow"] = field(default_factory=dict)
 
     @classmethod
     def for_header(cls, header: list[str], kind: str, mapping: ColumnMapping, **options) -> "RowReader":
@@ -360,10 +362,10 @@ class RowReader:
     def _choice(self, cells: list[str], name: str, choices: type[models.TextChoices], default: str) -> tuple[str, str]:
         value = self.cell(cells, name)
         if not value:
-            return default, ""
+            return str(default), ""
         value = value.casefold() if value.casefold() in choices.values else value
         return (value, "") if value in choices.values else (
-            default,
+            str(default),
             _("%(field)s “%(value)s” is not one of %(choices)s")
             % {"field": name, "value": value, "choices": ", ".join(choices.values)},
         )  # fmt: skip
@@ -381,7 +383,7 @@ class RowReader:
         section, section_problem = self._choice(cells, "section", Section, "")
         problems.extend(filter(None, [problem, direction_problem, section_problem]))
         amount, sign = self._amount(text, stage != Stage.VOTED, problems)
-        line = BudgetLine(
+        values = dict(
             fiscal_year=year or self._year(cells, None, problems),
             stage=stage,
             direction=direction,
@@ -393,7 +395,7 @@ class RowReader:
             currency=self._currency(cells, sign, problems),
             decision_reference=self._text(cells, "decision", 50, problems),
         )
-        return {"key": line.identity(), **{name: getattr(line, name) for name in LINE_VALUES}}
+        return {"key": _identity(BudgetLine, values), **values}
 
     def _payment(self, cells: list[str], problems: list[str]) -> dict[str, Any]:
         day = None
@@ -409,10 +411,9 @@ class RowReader:
             problems.append(_("no supplier or beneficiary"))
         supplier_kind, problem = self._choice(cells, "supplier_kind", Supplier.Kind, Supplier.Kind.UNKNOWN)
         problems.extend(filter(None, [problem]))
-        supplier = Supplier(name=name or identifier, identifier=identifier, kind=supplier_kind)
-        supplier.key = Supplier.key_for(supplier.name, identifier)
-        payment = Payment(
-            kind=Payment.Kind.SUBSIDY if self.kind == ImportKind.SUBSIDIES else Payment.Kind.PAYMENT,
+        supplier = self._supplier(name or identifier, identifier, supplier_kind)
+        values = dict(
+            kind=(Payment.Kind.SUBSIDY if self.kind == ImportKind.SUBSIDIES else Payment.Kind.PAYMENT).value,
             fiscal_year=self._year(cells, day.year if day else None, problems),
             date=day,
             supplier=supplier,
@@ -424,8 +425,32 @@ class RowReader:
             reference=self._text(cells, "reference", 100, problems),
             decision_reference=self._text(cells, "decision", 50, problems),
         )
-        values = {name: getattr(payment, name) for name in PAYMENT_VALUES}
-        return {"key": payment.identity(), "supplier": supplier, **values}
+        return {"key": _identity(Payment, values), **values}
+
+    def _supplier(self, name: str, identifier: str, kind: str) -> "SupplierRow":
+        """The row's supplier, its key computed once for each name and identifier of the file (folding a name
+        costs more than the rest of the row)."""
+        found = self.suppliers.get((name, identifier, kind))
+        if found is None:
+            if len(self.suppliers) > 50_000:  # a bound on memory
+                self.suppliers.clear()
+            found = SupplierRow(name, identifier, kind, Supplier.key_for(name, identifier))
+            self.suppliers[name, identifier, kind] = found
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class SupplierRow:
+    name: str
+    identifier: str
+    kind: str
+    key: str
+
+
+def _identity(model: type[BudgetLine] | type[Payment], values: dict[str, Any]) -> str:
+    """The key `model.identity()` gives a record of `values`, without building a model instance (which took a
+    third of the import's time)."""
+    return model.identity(SimpleNamespace(**values))  # type: ignore[arg-type]
 
 
 LINE_VALUES = (
@@ -467,6 +492,7 @@ class _Writer:
     def __init__(self, body: PublicBody, kind: str, report: ImportReport):
         self.body, self.kind, self.report = body, kind, report
         self.suppliers: dict[str, int] = {}  # key → id of the suppliers met
+        self.staging = False  # PostgreSQL: whether this transaction's temporary table of rows exists
 
     def write(self, batch: list[tuple[int, dict[str, Any]]]) -> None:
         if self.kind in LINE_KINDS:
@@ -477,10 +503,15 @@ class _Writer:
             self._write(batch, Payment, Payment.objects.filter(body=self.body, kind=kind), ("key",))
 
     def _write(self, batch, model, stored, identity: tuple[str, ...]) -> None:
+        names = LINE_VALUES if model is BudgetLine else (*PAYMENT_VALUES, "supplier_id")
+        if connection.vendor == "postgresql":
+            # The columns of the model's unique constraint on the record's identity.
+            conflict = ("body_id", "fiscal_year", "stage", "key") if model is BudgetLine else ("body_id", "kind", "key")
+            self._copy_and_upsert(batch, model, names, conflict)
+            return
         keys = {values["key"] for _line, values in batch}
         existing = {tuple(getattr(record, name) for name in identity): record for record in stored.filter(key__in=keys)}
         new, changed, now = [], [], timezone.now()
-        names = LINE_VALUES if model is BudgetLine else (*PAYMENT_VALUES, "supplier_id")
         for _line, values in batch:
             values = {name: values[name] for name in names} | {"key": values["key"]}
             record = existing.get(tuple(values[name] for name in identity))
@@ -495,6 +526,41 @@ class _Writer:
         model.objects.bulk_update(changed, [*names, "updated_at"])
         self.report.created += len(new)
         self.report.updated += len(changed)
+
+    def _copy_and_upsert(self, batch, model, names: tuple[str, ...], conflict: tuple[str, ...]) -> None:
+        """PostgreSQL: COPY the batch into a temporary table, then one INSERT … ON CONFLICT DO UPDATE that writes
+        only the rows that differ and says which it created (xmax = 0 for a new row). COPY and one statement
+        cost a fraction of bulk_create's parameters and of loading the stored records to compare them.
+        """
+        table = model._meta.db_table
+        columns = ["body_id", *(model._meta.get_field(name).column for name in names), "key"]
+        listed = ", ".join(columns)
+        changed = ", ".join(f"{column} = EXCLUDED.{column}" for column in columns if column not in conflict)
+        with connection.cursor() as cursor:
+            if not self.staging:
+                # Names from the model's _meta, never from the file; the file's values go through COPY.
+                create = f"CREATE TEMPORARY TABLE spending_rows ON COMMIT DROP AS SELECT {listed} FROM {table}"  # noqa: S608
+                cursor.execute("DROP TABLE IF EXISTS spending_rows")  # an earlier import's, in the same transaction
+                cursor.execute(f"{create} WITH NO DATA")
+                self.staging = True
+            else:
+                cursor.execute("TRUNCATE spending_rows")
+            with cursor.cursor.copy(f"COPY spending_rows ({listed}) FROM STDIN") as copy:
+                body_id = self.body.pk
+                for _line, record in batch:
+                    copy.write_row((body_id, *(record[name] for name in names), record["key"]))
+            stored = ", ".join(f"stored.{column}" for column in columns[1:-1])
+            given = ", ".join(f"EXCLUDED.{column}" for column in columns[1:-1])
+            cursor.execute(
+                f"INSERT INTO {table} AS stored (uuid, updated_at, {listed}) "  # noqa: S608 (names from _meta)
+                f"SELECT gen_random_uuid(), now(), {listed} FROM spending_rows "
+                f"ON CONFLICT ({', '.join(conflict)}) DO UPDATE SET {changed}, updated_at = now() "
+                f"WHERE ({stored}) IS DISTINCT FROM ({given}) RETURNING xmax = 0"
+            )
+            written = [created for (created,) in cursor.fetchall()]
+        self.report.created += sum(written)
+        self.report.updated += len(written) - sum(written)
+        self.report.unchanged += len(batch) - len(written)
 
     def _find_suppliers(self, batch) -> None:
         """Set each record's supplier_id, creating the suppliers not met yet; a supplier of unknown kind gets the
@@ -513,7 +579,11 @@ class _Writer:
             for supplier in known:
                 supplier.kind = wanted[supplier.key].kind
             Supplier.objects.bulk_update(known, ["kind"])
-            new = [wanted[key] for key in missing if key not in found]
+            new = [
+                Supplier(name=wanted[key].name, identifier=wanted[key].identifier, kind=wanted[key].kind, key=key)
+                for key in missing
+                if key not in found
+            ]
             Supplier.objects.bulk_create(new)
             self.suppliers.update((key, supplier.pk) for key, supplier in found.items())
             # bulk_create sets primary keys on PostgreSQL and SQLite 3.35+; ask again otherwise.
