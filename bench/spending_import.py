@@ -7,12 +7,14 @@ codes with leading zeros, a mandate number each):
 
   export: as the finance system writes it, Windows-1256, `;` between cells, decimal commas with a space
       between thousands ("1 234,56"), day-first dates ("31/12/2024");
-  clean: UTF-8, `,`, decimal dots, ISO dates: what COPY can load as it is;
+  clean: the same payments as rows of the payment table, ready to load (UTF-8, `,`, decimal dots, ISO dates,
+      the supplier's id, the record's key and UUID): what COPY can load as it is;
 
 then measures on PostgreSQL:
 
-  (a) baseline: `COPY … FROM STDIN (FORMAT csv, HEADER)` of the clean file into a typed table of the export's
-      columns (date, year, supplier, tax number, amount, currency, purpose, codes, reference);
+  (a) baseline: `COPY … FROM STDIN (FORMAT csv, HEADER)` of the clean file into a table of the payment table's
+      shape (`LIKE spending_payment INCLUDING ALL`: its types, unique constraints and indexes, no foreign keys);
+      and, for reference, the same COPY into a bare table of those types (no index at all);
   (b) ours: `import_spending(kind="payments")` of the export file into a fresh body, in a fresh process (the
       command's path: encoding and number detection, every row checked, suppliers found or created, payments
       bulk-inserted in batches, one transaction): rows per second and the ratio to (a), goal ≥ 0.5;
@@ -36,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -65,6 +68,15 @@ NAMES = ["مؤسسة الأشغال العمومية", "شركة النظافة 
 PURPOSES = ["تعبيد الطرق", "الإنارة العمومية", "صيانة المدارس", "éclairage public", "النقل المدرسي", "Fournitures"]
 FUNCTIONS = ["011", "012", "021", "022", "031", "041"]
 ECONOMICS = ["6061", "6062", "6132", "6156", "2313", "2315"]
+CLEAN_COLUMNS = [
+    "uuid", "body_id", "kind", "fiscal_year", "date", "supplier_id", "amount", "currency", "purpose", "function_code",
+    "economic_code", "reference", "decision_reference", "key", "updated_at",
+]  # fmt: skip
+UPDATED_AT = "2026-12-05T12:00:00+00:00"
+COPY_CLEAN = (
+    f"COPY copy_baseline ({', '.join(CLEAN_COLUMNS)}) FROM STDIN "
+    "(FORMAT csv, HEADER true, FORCE_NOT_NULL (decision_reference))"  # an empty cell is "", not NULL
+)
 
 bench_url, maintenance_url = bench_database_urls(BENCH_DATABASE, "bench/spending_import.py")
 os.environ.update(DATABASE_URL=bench_url, DJANGO_SETTINGS_MODULE="portal.settings.dev", DEBUG="false")
@@ -81,7 +93,7 @@ def generate(export: Path, clean: Path, rows: int) -> None:
     ):
         exported, cleaned = csv.writer(raw, delimiter=";", lineterminator="\r\n"), csv.writer(tidy, lineterminator="\n")
         exported.writerow(HEADER)
-        cleaned.writerow(["date", "year", *HEADER[1:4], "currency", *HEADER[4:]])
+        cleaned.writerow(CLEAN_COLUMNS)
         for number in range(1, rows + 1):
             day = start + timedelta(days=rng.randrange(730))
             supplier = rng.randrange(SUPPLIERS)
@@ -95,27 +107,23 @@ def generate(export: Path, clean: Path, rows: int) -> None:
                 [day.strftime("%d/%m/%Y"), name, tax_number, amount_text, purpose, function, economic, reference]
             )
             cleaned.writerow(
-                [day.isoformat(), day.year, name, tax_number, f"{amount:.2f}", "DZD", purpose, function, economic,
-                 reference]
+                [uuid.UUID(int=rng.getrandbits(128), version=4), 1, "payment", day.year, day.isoformat(), supplier + 1,
+                 f"{amount:.2f}", "DZD", purpose, function, economic, reference, "", f"ref:{reference}", UPDATED_AT]
             )  # fmt: skip
 
 
-def copy_baseline(path: Path) -> float:
-    """Seconds for plain COPY of the clean file into a typed table of its columns (a fresh one each time)."""
+def copy_baseline(path: Path, like: str) -> float:
+    """Seconds for plain COPY of the clean file into a fresh table `LIKE spending_payment <like>`."""
     import psycopg
 
     with psycopg.connect(bench_url, autocommit=True) as connection:
         connection.execute("DROP TABLE IF EXISTS copy_baseline")
-        connection.execute(
-            "CREATE TABLE copy_baseline (date date, fiscal_year smallint, supplier text, identifier text, "
-            "amount numeric(17, 2), currency char(3), purpose text, function_code text, economic_code text, "
-            "reference text)"
-        )
+        connection.execute(f"CREATE TABLE copy_baseline (LIKE spending_payment {like})")
         started = time.perf_counter()
         with (
             connection.cursor() as cursor,
             open(path, "rb") as file,
-            cursor.copy("COPY copy_baseline FROM STDIN (FORMAT csv, HEADER true)") as copy,
+            cursor.copy(COPY_CLEAN) as copy,
         ):
             while block := file.read(1 << 20):
                 copy.write(block)
@@ -180,34 +188,42 @@ def main() -> None:
                 f"clean {clean.stat().st_size / 1e6:.0f} MB, in {time.perf_counter() - started:.0f} s"
             )
             runs = RUNS if size < 1_000_000 else int(os.environ.get("BENCH_LARGE_RUNS", "1"))
-            copies, ours, peaks = [], [], []
+            copies, bare, ours, peaks = [], [], [], []
             for _run in range(runs):
-                copies.append(copy_baseline(clean))
+                copies.append(copy_baseline(clean, "INCLUDING ALL"))
+                bare.append(copy_baseline(clean, "INCLUDING DEFAULTS INCLUDING IDENTITY"))
                 bodies += 1
                 slug = new_body(bodies)
                 peak, created, _unchanged, seconds = run_child(export, slug)
                 assert created == size, (created, size)
                 ours.append(seconds)
                 peaks.append(peak)
-                print(f"  {size:,}: COPY {copies[-1]:.2f} s, import {seconds:.2f} s, peak RSS {peak:.0f} MiB")
+                print(
+                    f"  {size:,}: COPY {copies[-1]:.2f} s (bare table {bare[-1]:.2f} s), import {seconds:.2f} s, "
+                    f"peak RSS {peak:.0f} MiB"
+                )
             peak_again, _created, unchanged, again = run_child(export, slug)
             assert unchanged == size, (unchanged, size)
             print(f"  {size:,}: the same file again (all unchanged) {again:.2f} s, peak RSS {peak_again:.0f} MiB")
-            results[size] = (statistics.median(copies), statistics.median(ours), max(peaks), again, runs)
+            results[size] = (
+                statistics.median(copies), statistics.median(bare), statistics.median(ours), max(peaks), again, runs
+            )  # fmt: skip
 
     print()
     print("Spending import on PostgreSQL: payments, Windows-1256, ';', '1 234,56', '31/12/2024'")
-    print("baseline: plain COPY of the same rows, clean (UTF-8, ',', decimal dot, ISO dates), into a typed table")
+    print("baseline: plain COPY of the same rows, clean, into a table of the payment table's shape (indexes and")
+    print("unique constraints); bare: into a table of its types alone, no index")
     header = (
-        f"{'rows':>10}  {'runs':>4}  {'COPY rows/s':>12}  {'ours rows/s':>12}  {'ours/COPY':>9}  {'peak RSS':>9}  "
-        f"{'again rows/s':>12}"
+        f"{'rows':>10}  {'runs':>4}  {'COPY rows/s':>12}  {'bare rows/s':>12}  {'ours rows/s':>12}  {'ours/COPY':>9}  "
+        f"{'ours/bare':>9}  {'peak RSS':>9}  {'again rows/s':>12}"
     )
     print(header)
     print("-" * len(header))
-    for size, (copy_seconds, our_seconds, peak, again, runs) in results.items():
+    for size, (copy_seconds, bare_seconds, our_seconds, peak, again, runs) in results.items():
         print(
-            f"{size:>10,}  {runs:>4}  {size / copy_seconds:>12,.0f}  {size / our_seconds:>12,.0f}  "
-            f"{copy_seconds / our_seconds:>9.2f}  {peak:>5.0f} MiB  {size / again:>12,.0f}"
+            f"{size:>10,}  {runs:>4}  {size / copy_seconds:>12,.0f}  {size / bare_seconds:>12,.0f}  "
+            f"{size / our_seconds:>12,.0f}  {copy_seconds / our_seconds:>9.2f}  {bare_seconds / our_seconds:>9.2f}  "
+            f"{peak:>5.0f} MiB  {size / again:>12,.0f}"
         )
     print("peak RSS: ru_maxrss of a fresh process importing the file once; again: importing it a second time")
 

@@ -4,6 +4,7 @@ One rule for every page that shows money (open-data previews, spending, budgets)
 every amount shown together is whole; the sign after the number, joined to it by no-break spaces.
 """
 
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -114,14 +115,23 @@ def read_amount(text: str, decimal: str = ".", group: str = "") -> tuple[Decimal
     for space in SPACES:
         number = number.replace(space, "")
     other = "," if decimal == "." else "."
-    pattern = rf"[+-]?(\d{{1,3}}(?:{re.escape(other)}\d{{3}})+|\d*)(?:{re.escape(decimal)}\d+)?"
-    if not re.fullmatch(pattern, number) or not any(char.isdigit() for char in number):
+    if not _number_pattern(decimal).fullmatch(number) or not DIGIT.search(number):
         raise NotAnAmount(_("“%(text)s” is not an amount") % {"text": text.strip()})
     try:
         amount = Decimal(number.replace(other, "").replace(decimal, "."))
     except InvalidOperation:
         raise NotAnAmount(_("“%(text)s” is not an amount") % {"text": text.strip()}) from None
     return amount, currency
+
+
+DIGIT = re.compile(r"\d")
+
+
+@functools.cache
+def _number_pattern(decimal: str) -> re.Pattern:
+    """Digits with `decimal` before the decimals, and the other of "," and "." between groups of three only."""
+    other = re.escape("," if decimal == "." else ".")
+    return re.compile(rf"[+-]?(\d{{1,3}}(?:{other}\d{{3}})+|\d*)(?:{re.escape(decimal)}\d+)?")
 
 
 def parse_amount(text: str, decimal: str = ".", group: str = "") -> Decimal:

@@ -34,6 +34,7 @@ import os
 import shutil
 import tempfile
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -49,6 +50,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.bodies.models import PublicBody
+from portal.caching import content_changed
 from portal.files import (
     CURRENCY_SIGNS,
     SAMPLE_BYTES,
@@ -493,6 +495,7 @@ class _Writer:
         self.body, self.kind, self.report = body, kind, report
         self.suppliers: dict[str, int] = {}  # key → id of the suppliers met
         self.staging = False  # PostgreSQL: whether this transaction's temporary table of rows exists
+        self.noticed = False  # PostgreSQL: whether the page cache knows of rows written by COPY
 
     def write(self, batch: list[tuple[int, dict[str, Any]]]) -> None:
         if self.kind in LINE_KINDS:
@@ -507,7 +510,11 @@ class _Writer:
         if connection.vendor == "postgresql":
             # The columns of the model's unique constraint on the record's identity.
             conflict = ("body_id", "fiscal_year", "stage", "key") if model is BudgetLine else ("body_id", "kind", "key")
-            self._copy_and_upsert(batch, model, names, conflict)
+            new, stored_already = self._split_new(batch, model, identity)
+            if new:
+                self._copy_new(new, model, names)
+            if stored_already:
+                self._copy_and_upsert(stored_already, model, names, conflict)
             return
         keys = {values["key"] for _line, values in batch}
         existing = {tuple(getattr(record, name) for name in identity): record for record in stored.filter(key__in=keys)}
@@ -527,10 +534,41 @@ class _Writer:
         self.report.created += len(new)
         self.report.updated += len(changed)
 
+    def _split_new(self, batch, model, identity: tuple[str, ...]) -> tuple[list, list]:
+        """PostgreSQL: the batch's records not stored yet, and the others (one query on the identity's index)."""
+        table = model._meta.db_table
+        kind = " AND kind = %s" if model is Payment else ""
+        query = f"SELECT {', '.join(identity)} FROM {table} WHERE body_id = %s AND key = ANY(%s){kind}"  # noqa: S608
+        params = [self.body.pk, [values["key"] for _line, values in batch]]
+        with connection.cursor() as cursor:
+            cursor.execute(query, params + ([batch[0][1]["kind"]] if kind else []))
+            stored = set(cursor.fetchall())
+        new, other = [], []
+        for item in batch:
+            (other if tuple(item[1][name] for name in identity) in stored else new).append(item)
+        return new, other
+
+    def _copy_new(self, batch, model, names: tuple[str, ...]) -> None:
+        """PostgreSQL: COPY new records straight into their table, as fast as the database takes rows in.
+
+        COPY goes round Django's cursor, so the page cache (portal.caching) is told here that content changes
+        when the transaction commits."""
+        columns = ["uuid", "updated_at", "body_id", *(model._meta.get_field(name).column for name in names), "key"]
+        now, body_id = timezone.now(), self.body.pk
+        with connection.cursor() as cursor:
+            copy_sql = f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN"
+            with cursor.cursor.copy(copy_sql) as copy:
+                for _line, record in batch:
+                    copy.write_row((uuid.uuid4(), now, body_id, *(record[name] for name in names), record["key"]))
+        if not self.noticed:
+            transaction.on_commit(content_changed)
+            self.noticed = True
+        self.report.created += len(batch)
+
     def _copy_and_upsert(self, batch, model, names: tuple[str, ...], conflict: tuple[str, ...]) -> None:
-        """PostgreSQL: COPY the batch into a temporary table, then one INSERT … ON CONFLICT DO UPDATE that writes
-        only the rows that differ and says which it created (xmax = 0 for a new row). COPY and one statement
-        cost a fraction of bulk_create's parameters and of loading the stored records to compare them.
+        """PostgreSQL: COPY records stored already into a temporary table, then one INSERT … ON CONFLICT DO UPDATE
+        that writes only those that differ and says which it created (xmax = 0 for a new row, one another import
+        wrote meanwhile). Cheaper than loading the stored records to compare them and bulk_update's parameters.
         """
         table = model._meta.db_table
         columns = ["body_id", *(model._meta.get_field(name).column for name in names), "key"]
