@@ -16,7 +16,6 @@ from typing import Any, NamedTuple, TypeVar
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
-
 Values = TypeVar("Values")
 
 

@@ -10,6 +10,7 @@ from django.utils import translation
 
 from opendata.spending.importing import import_spending
 from opendata.spending.models import BudgetLine, Payment
+from portal.files import read_date
 from portal.money import NotAnAmount, parse_amount
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +42,14 @@ def _english():
 )
 def test_it_reads_amounts_as_finance_systems_write_them(text, decimal, amount):
     assert parse_amount(text, decimal) == Decimal(amount)
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [("31/12/2024", "2024-12-31"), ("31-12-2024", "2024-12-31"), ("2024-12-31", "2024-12-31"), ("45657", "2024-12-31")],
+)
+def test_it_reads_day_first_iso_and_excel_dates(text, day):
+    assert read_date(text, excel_serials=True).isoformat() == day
 
 
 @pytest.mark.parametrize("text", ["12 abc", "1,5", "douze", "", "1 250 XYZ"])
