@@ -496,6 +496,7 @@ class _Writer:
         self.suppliers: dict[str, int] = {}  # key → id of the suppliers met
         self.staging = False  # PostgreSQL: whether this transaction's temporary table of rows exists
         self.noticed = False  # PostgreSQL: whether the page cache knows of rows written by COPY
+        self.had_none: bool | None = None  # PostgreSQL: whether the body had no such records as the import began
 
     def write(self, batch: list[tuple[int, dict[str, Any]]]) -> None:
         if self.kind in LINE_KINDS:
@@ -535,17 +536,32 @@ class _Writer:
         self.report.updated += len(changed)
 
     def _split_new(self, batch, model, identity: tuple[str, ...]) -> tuple[list, list]:
-        """PostgreSQL: the batch's records not stored yet, and the others (one query on the identity's index)."""
+        """PostgreSQL: the batch's records not stored yet, and the others.
+
+        When the body had no such records as the import began, every record is new (the file's own repeats were
+        left out already): no query. Otherwise the batch's keys are joined to the table, so that each is one
+        probe of the unique index on the identity; `key = ANY(…)` let the planner scan the body's whole year
+        index, batch after batch, once the rows written in this transaction outgrew its statistics.
+        """
+        if self.had_none is None:
+            stored = model.objects.filter(body=self.body)
+            self.had_none = not (stored.filter(kind=batch[0][1]["kind"]) if model is Payment else stored).exists()
+        if self.had_none:
+            return batch, []
         table = model._meta.db_table
-        kind = " AND kind = %s" if model is Payment else ""
-        query = f"SELECT {', '.join(identity)} FROM {table} WHERE body_id = %s AND key = ANY(%s){kind}"  # noqa: S608
-        params = [self.body.pk, [values["key"] for _line, values in batch]]
+        kind = " AND stored.kind = %s" if model is Payment else ""
+        query = (
+            f"SELECT {', '.join(f'stored.{name}' for name in identity)} "  # noqa: S608 (names from _meta)
+            f"FROM unnest(%s::text[]) AS given(key) JOIN {table} AS stored "
+            f"ON stored.body_id = %s AND stored.key = given.key{kind}"
+        )
+        params = [[values["key"] for _line, values in batch], self.body.pk]
         with connection.cursor() as cursor:
             cursor.execute(query, params + ([batch[0][1]["kind"]] if kind else []))
-            stored = set(cursor.fetchall())
+            stored_identities = set(cursor.fetchall())
         new, other = [], []
         for item in batch:
-            (other if tuple(item[1][name] for name in identity) in stored else new).append(item)
+            (other if tuple(item[1][name] for name in identity) in stored_identities else new).append(item)
         return new, other
 
     def _copy_new(self, batch, model, names: tuple[str, ...]) -> None:
