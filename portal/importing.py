@@ -113,7 +113,8 @@ class Fingerprints:
         if digest in self._recent:
             return False
         if len(self._sorted):
-            position = int(self._sorted.searchsorted(digest))
+            # As a NumPy uint64: a Python int would make NumPy convert the whole array for each search.
+            position = int(self._sorted.searchsorted(self._numpy.uint64(digest)))
             if position < len(self._sorted) and int(self._sorted[position]) == digest:
                 return False
         self._recent.add(digest)
