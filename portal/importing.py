@@ -119,9 +119,12 @@ class Fingerprints:
                 return False
         self._recent.add(digest)
         if len(self._recent) >= self.MERGE_EVERY:
-            merged = self._numpy.fromiter(self._recent, dtype=self._numpy.uint64, count=len(self._recent))
-            self._sorted = self._numpy.union1d(self._sorted, merged)
+            recent = self._numpy.fromiter(self._recent, dtype=self._numpy.uint64, count=len(self._recent))
             self._recent = set()
+            # No digest is in both (only new ones are added): concatenate and sort in place, one copy at a time.
+            self._sorted = self._numpy.concatenate((self._sorted, recent))
+            del recent
+            self._sorted.sort()
         return True
 
 
