@@ -511,7 +511,7 @@ class _Writer:
         if connection.vendor == "postgresql":
             # The columns of the model's unique constraint on the record's identity.
             conflict = ("body_id", "fiscal_year", "stage", "key") if model is BudgetLine else ("body_id", "kind", "key")
-            new, stored_already = self._split_new(batch, model, identity)
+            new, stored_already = self._split_new(batch, model)
             if new:
                 self._copy_new(new, model, names)
             if stored_already:
@@ -535,34 +535,16 @@ class _Writer:
         self.report.created += len(new)
         self.report.updated += len(changed)
 
-    def _split_new(self, batch, model, identity: tuple[str, ...]) -> tuple[list, list]:
-        """PostgreSQL: the batch's records not stored yet, and the others.
-
-        When the body had no such records as the import began, every record is new (the file's own repeats were
-        left out already): no query. Otherwise the batch's keys are joined to the table, so that each is one
-        probe of the unique index on the identity; `key = ANY(…)` let the planner scan the body's whole year
-        index, batch after batch, once the rows written in this transaction outgrew its statistics.
+    def _split_new(self, batch, model) -> tuple[list, list]:
+        """PostgreSQL: (records to COPY as new, records to upsert). When the body had no such records as the import
+        began, every record is new (the file's own repeats were left out already); otherwise all are upserted,
+        each a probe of the unique index on the identity. (Asking first which keys are stored, by `key = ANY`
+        or a join, let the planner scan the body's rows batch after batch: quadratic in the file.)
         """
         if self.had_none is None:
             stored = model.objects.filter(body=self.body)
             self.had_none = not (stored.filter(kind=batch[0][1]["kind"]) if model is Payment else stored).exists()
-        if self.had_none:
-            return batch, []
-        table = model._meta.db_table
-        kind = " AND stored.kind = %s" if model is Payment else ""
-        query = (
-            f"SELECT {', '.join(f'stored.{name}' for name in identity)} "  # noqa: S608 (names from _meta)
-            f"FROM unnest(%s::text[]) AS given(key) JOIN {table} AS stored "
-            f"ON stored.body_id = %s AND stored.key = given.key{kind}"
-        )
-        params = [[values["key"] for _line, values in batch], self.body.pk]
-        with connection.cursor() as cursor:
-            cursor.execute(query, params + ([batch[0][1]["kind"]] if kind else []))
-            stored_identities = set(cursor.fetchall())
-        new, other = [], []
-        for item in batch:
-            (other if tuple(item[1][name] for name in identity) in stored_identities else new).append(item)
-        return new, other
+        return (batch, []) if self.had_none else ([], batch)
 
     def _copy_new(self, batch, model, names: tuple[str, ...]) -> None:
         """PostgreSQL: COPY new records straight into their table, as fast as the database takes rows in.
