@@ -25,8 +25,8 @@ Rules of a row, per kind (the `help` of the command repeats them):
 - a total whose amount is not the sum of the lines below it is imported as written, with a warning.
 
 Re-importing a file changes nothing: records are found by their identity (BudgetLine.identity,
-Payment.identity) and written only when a value differs. Memory does not grow with the file, but for 8 bytes
-a row (portal.importing.Fingerprints) and the suppliers met.
+Payment.identity) and written only when a value differs. Memory does not grow with the file, but for 16 bytes
+a row (portal.importing.Fingerprints of the rows and of the records' identities) and the suppliers met.
 """
 
 import csv

@@ -102,8 +102,8 @@ def test_it_reads_french_payments_in_every_encoding_and_delimiter(tmp_path, comm
     report = import_spending(path, body=commune, kind="payments", mapping=FRENCH_MAPPING)
     assert (report.created, report.errors) == (2, [])
     payment = Payment.objects.get(supplier__name="Société Générale des Eaux")
-    assert (payment.amount, payment.currency, payment.date.isoformat()) == (Decimal("4500000"), "EUR", "2024-12-31")
-    assert Payment.objects.get(supplier__name="Association Élan").date.isoformat() == "2024-03-15"
+    assert (payment.amount, payment.currency, str(payment.date)) == (Decimal("4500000"), "EUR", "2024-12-31")
+    assert str(Payment.objects.get(supplier__name="Association Élan").date) == "2024-03-15"
 
 
 def test_it_reads_a_workbook_with_a_merged_title_and_formulas(tmp_path, commune):
