@@ -18,12 +18,12 @@ from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 
 from portal.files import FileRefused
-from portal.importing import MappingError
+from portal.importing import ColumnMapping, MappingError
 from portal.models import ImportMapping
 from portal.staging import stage, staged_file
 
 from .auth import get_spending_bodies
-from .importing import ImportKind, import_spending, preview_spending, spending_mapping
+from .importing import LINE_KINDS, ImportKind, fields_of, import_spending, preview_spending, spending_mapping
 
 IMPORT_LOG_ACTION = "spending.import"
 SALT = "spending.import_spending"
@@ -105,10 +105,9 @@ class SpendingImportForm(forms.Form):
         text = (cleaned.get("mapping") or "").strip()
         cleaned["mapping"] = None
         if text and cleaned.get("kind"):
+            kind = cleaned["kind"]
             try:
-                cleaned["mapping"] = spending_mapping(json.loads(text), cleaned["kind"])
-            except json.JSONDecodeError as error:
-                self.add_error("mapping", _("The mapping is not valid JSON: %(error)s.") % {"error": error.msg})
+                cleaned["mapping"] = ColumnMapping.from_json(text, fields_of(kind), wide=kind in LINE_KINDS)
             except MappingError as error:
                 self.add_error("mapping", str(error))
         chosen = cleaned.get("file") or cleaned.get("staged")
