@@ -27,14 +27,10 @@ def can_publish_spending(user, body: PublicBody) -> bool:
 
 budget_line_policy = BodyScopedPermissionPolicy(BudgetLine, body_field="body", action_roles=ALL_ACTIONS)
 payment_policy = BodyScopedPermissionPolicy(Payment, body_field="body", action_roles=ALL_ACTIONS)
-contracting_process_policy = BodyScopedPermissionPolicy(
-    ContractingProcess, body_field="body", action_roles=ALL_ACTIONS
-)
+contracting_process_policy = BodyScopedPermissionPolicy(ContractingProcess, body_field="body", action_roles=ALL_ACTIONS)
 # A body's own codes; the shared ones (no body) are reference data for superusers (BodyScopedPermissionPolicy
 # finds no body for them, so only superusers pass).
-classification_code_policy = BodyScopedPermissionPolicy(
-    ClassificationCode, body_field="body", action_roles=ALL_ACTIONS
-)
+classification_code_policy = BodyScopedPermissionPolicy(ClassificationCode, body_field="body", action_roles=ALL_ACTIONS)
 spending_policy_policy = BodyScopedPermissionPolicy(
     SpendingPolicy, body_field="body", action_roles={"change": SPENDING_ROLES, "view": SPENDING_ROLES}
 )
