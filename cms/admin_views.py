@@ -1,18 +1,15 @@
 """The decision import in the admin: staff who publish for a council upload a council's export, check the mapping
 against a preview of its first rows, import it and read the report (cms.importing does the work).
 
-Between the preview and the import the file waits in a private folder (settings.IMPORT_STAGING_ROOT, never
-served), named by a signed token that only its uploader can use, for a day at most.
+Between the preview and the import the file waits in a private folder (portal.staging), named by a signed token
+that only its uploader can use, for a day at most.
 """
 
 import json
-import time
-import uuid
-from pathlib import Path, PurePath
+from pathlib import Path
 
 from django import forms
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
@@ -24,6 +21,7 @@ from wagtail.permissions import page_permission_policy
 
 from portal.importing import ColumnMapping, MappingError
 from portal.models import ImportMapping
+from portal.staging import stage, staged_file
 
 from .importing import (
     COLUMNS,
@@ -41,7 +39,6 @@ from .models import CouncilIndexPage
 IMPORT_KIND = "decisions"
 IMPORT_LOG_ACTION = "cms.import_decisions"
 PREVIEW_ROWS = 10
-STAGED_FOR = 24 * 3600  # seconds a staged file stays usable
 SALT = "cms.import_decisions"
 
 
@@ -91,14 +88,10 @@ class DecisionImportForm(forms.Form):
         token = self.cleaned_data.get("staged")
         if not token:
             return None
-        try:
-            staged = signing.loads(token, salt=SALT, max_age=STAGED_FOR)
-        except signing.BadSignature:
-            raise forms.ValidationError(_("The file waited too long: upload it again.")) from None
-        path = staging_root() / PurePath(staged["name"]).name
-        if staged["user"] != self.user.pk or not path.is_file():
+        staged = staged_file(token, self.user, salt=SALT)
+        if staged is None:
             raise forms.ValidationError(_("The file waited too long: upload it again."))
-        return {"path": path, "token": token, "original": staged["original"]}
+        return staged
 
     def clean_mapping(self):
         text = self.cleaned_data.get("mapping", "").strip()
@@ -115,30 +108,6 @@ class DecisionImportForm(forms.Form):
         if not chosen and not self.has_error("file") and not self.has_error("staged"):
             self.add_error("file", _("Choose a file of decisions."))
         return cleaned
-
-
-def staging_root() -> Path:
-    root = Path(settings.IMPORT_STAGING_ROOT)
-    root.mkdir(parents=True, exist_ok=True)
-    return root
-
-
-def stage(upload, user) -> dict:
-    """Keep `upload` for the import step; return its path, the token that names it and its own name. Old
-    files go."""
-    root = staging_root()
-    for old in root.iterdir():
-        if old.stat().st_mtime < time.time() - STAGED_FOR:
-            old.unlink(missing_ok=True)
-    suffix = PurePath(upload.name).suffix.lower()[:10]
-    name = f"{uuid.uuid4().hex}{suffix if suffix in ('.csv', '.tsv', '.txt', '.json') else ''}"
-    path = root / name
-    with path.open("wb") as target:
-        for chunk in upload.chunks():
-            target.write(chunk)
-    original = PurePath(upload.name).name
-    token = signing.dumps({"name": name, "user": user.pk, "original": original}, salt=SALT)
-    return {"path": path, "token": token, "original": original}
 
 
 def preview(path: Path, mapping) -> dict:
@@ -178,7 +147,9 @@ def import_decisions_view(request):
     if mapping is None and saved is not None:
         mapping = decision_mapping(saved.mapping)
     staged = (
-        stage(form.cleaned_data["file"], request.user) if form.cleaned_data["file"] else form.cleaned_data["staged"]
+        stage(form.cleaned_data["file"], request.user, salt=SALT)
+        if form.cleaned_data["file"]
+        else form.cleaned_data["staged"]
     )
     path = staged["path"]
     context["file_name"] = staged["original"]
