@@ -79,6 +79,7 @@ from .models import (
     Supplier,
     currency_of,
 )
+from .publishing import publish_spending_datasets
 from .totals import TotalsChecker
 
 
@@ -695,6 +696,8 @@ def import_spending(
             report.warnings.extend(checker.warnings())
         if progress is not None:
             progress(read, time.monotonic() - started)
+    if report.created or report.updated:
+        publish_spending_datasets(body)  # the catalogue's datasets follow the years the body now has
     return report
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
+from opendata.models import Dataset
 from opendata.spending.importing import import_spending
 from opendata.spending.models import BudgetLine, ClassificationCode, Payment, SpendingPolicy, Supplier
 from portal.importing import MappingError
@@ -138,6 +139,8 @@ def test_importing_the_same_file_again_changes_nothing_and_a_changed_row_is_upda
     assert list(Payment.objects.order_by("pk").values_list("updated_at", flat=True)) == stamps
     assert Supplier.objects.count() == 2
     assert Supplier.objects.get(name="SARL Alpha").key == "id:000123456"
+    # The import published the body's payments in the catalogue, once.
+    assert list(Dataset.objects.filter(body=commune).values_list("name", flat=True)) == ["commune-test-payments"]
 
 
 def test_a_failed_import_leaves_the_previous_figures_intact(tmp_path, commune):

@@ -22,6 +22,7 @@ from portal.bodies.models import PublicBody
 from portal.files import decode
 from portal.importing import ImportReport, RowError, assign_changed, update_if_changed
 
+from ..publishing import publish_spending_datasets
 from .standard import (
     OCDS_VERSIONS,
     as_list,
@@ -476,4 +477,6 @@ def import_contracts(source: Path | str | bytes | IO[bytes], *, body: PublicBody
                 log(process, "wagtail.create" if existing is None else "wagtail.edit", user=user)
             else:
                 report.unchanged += 1
+    if report.created or report.updated:
+        publish_spending_datasets(body)  # the body's contracts dataset, with its OCDS packages
     return report
