@@ -45,6 +45,7 @@ from wagtail.actions.publish_page_revision import PublishPageRevisionAction
 from wagtail.coreutils import find_available_slug
 
 from portal.bulk import bulk_changes
+from portal.dates import read_date
 from portal.files import (
     CONTROL_CHARACTERS,
     SAMPLE_BYTES,
@@ -331,17 +332,8 @@ def _csv_rows(text: str, mapping: ColumnMapping | None) -> list[SourceRow]:
 
 
 # Day-first dates, as councils in Algeria, Morocco, Tunisia and France write them: 31/12/2013, 31-12-2013, 31.12.2013.
-DAY_FIRST_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
 # Excel writes a carriage return inside a cell as "_x000D_" (and other control characters alike) in exports.
 EXCEL_ESCAPE = re.compile(r" ?_x00(?:0[0-9A-Fa-f]|1[0-9A-Fa-f])_ ?")
-
-
-def read_date(value: str) -> date:
-    """A date written YYYY-MM-DD or day first (DD/MM/YYYY, DD-MM-YYYY, DD.MM.YYYY); ValueError otherwise."""
-    if match := DAY_FIRST_DATE.fullmatch(value):
-        day, month, year = (int(part) for part in match.groups())
-        return date(year, month, day)
-    return date.fromisoformat(value)
 
 
 def without_excel_escapes(text: str) -> str:

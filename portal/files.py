@@ -18,7 +18,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path, PurePath
 from typing import IO, TYPE_CHECKING
 
@@ -372,25 +372,6 @@ def split_amount(cell: str) -> tuple[str, str | None] | None:
     return number, currency
 
 
-# Dates as councils in Algeria, Morocco, Tunisia and France write them (31/12/2024, 31-12-2024, 31.12.2024),
-# ISO dates, and the serial numbers of Excel's 1900 date system when a spreadsheet's date reaches a CSV as one.
-DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
-EXCEL_SERIAL = re.compile(r"\d{5}(?:\.0+)?")
-EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 is 1 January 1900; Excel counts a 29 February 1900 that never was
-
-
-def read_date(text: str, *, excel_serials: bool = False) -> date:
-    """Return the date a cell writes day first (DD/MM/YYYY, DD-MM-YYYY, DD.MM.YYYY) or as YYYY-MM-DD (a time
-    after it is ignored); with `excel_serials`, also a five-digit Excel serial number. ValueError otherwise."""
-    text = text.strip()
-    if match := DAY_FIRST.fullmatch(text):
-        day, month, year = (int(part) for part in match.groups())
-        return date(year, month, day)
-    if excel_serials and EXCEL_SERIAL.fullmatch(text):
-        return EXCEL_EPOCH + timedelta(days=int(float(text)))
-    return date.fromisoformat(text[:10] if len(text) > 10 and text[10] in "T " else text)
-
-
 def detect_encoding(path: Path, declared: str = "") -> str:
     """Return the Python codec of the file at `path`: its BOM, the declared one (checked), UTF-8, or a guess.
 
@@ -685,7 +666,7 @@ def _range_name(min_col, min_row, max_col, max_row) -> str:
 
 def _cell_text(value) -> str:
     """Canonical text of a spreadsheet cell; floats by their shortest exact repr, so 0.1 stays "0.1"."""
-    from datetime import date, datetime, time
+    from datetime import datetime, time
 
     if value is None:
         return ""

@@ -51,6 +51,7 @@ from django.utils.translation import gettext_lazy
 
 from portal.bodies.models import PublicBody
 from portal.caching import content_changed
+from portal.dates import read_date
 from portal.files import (
     CURRENCY_SIGNS,
     SAMPLE_BYTES,
@@ -60,7 +61,6 @@ from portal.files import (
     detect_numbers,
     iana_name,
     ods_to_csv,
-    read_date,
     sniff,
     xlsx_to_csv,
 )

@@ -10,7 +10,7 @@ from django.utils import translation
 
 from opendata.spending.importing import import_spending
 from opendata.spending.models import BudgetLine, Payment
-from portal.files import read_date
+from portal.dates import read_date
 from portal.money import NotAnAmount, parse_amount
 
 pytestmark = pytest.mark.django_db
