@@ -30,15 +30,16 @@ a row (portal.importing.Fingerprints of the rows and of the records' identities)
 """
 
 import csv
+import operator
 import os
 import shutil
 import tempfile
 import time
-import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from types import SimpleNamespace
@@ -65,7 +66,7 @@ from portal.files import (
     xlsx_to_csv,
 )
 from portal.importing import ColumnMapping, Fingerprints, ImportReport, MappingError, RowError, assign_changed
-from portal.money import NotAnAmount, ascii_digits, read_amount
+from portal.money import NotAnAmount, amount_reader, ascii_digits
 
 from .models import (
     AMOUNT_DIGITS,
@@ -105,6 +106,7 @@ BATCH_SIZE = 5000
 HEADER_SEARCH_ROWS = 20
 CENTS = Decimal("0.01")
 LARGEST_AMOUNT = Decimal(10) ** (AMOUNT_DIGITS - 2)
+FLOAT_NOISE = Decimal("0.000001")
 # What finance systems write for our values when no mapping says (the mapping's "values" come first).
 COMMON_VALUES = {
     "direction": {
@@ -196,7 +198,7 @@ def _numbered(reader) -> Iterator[tuple[int, list[str]]]:
     line = 1
     try:
         for record in reader:
-            if any(cell.strip() for cell in record):
+            if "".join(record).strip():  # a cell that is more than spaces
                 yield line, record
             line = reader.line_num + 1
     except csv.Error as error:
@@ -267,12 +269,17 @@ class RowReader:
             )
         return cls(kind, mapping, positions, years, **options)
 
+    def __post_init__(self) -> None:
+        # Resolved once for the file, not per cell: the fields whose values a table translates.
+        self._translated = frozenset(self.positions).intersection({*COMMON_VALUES, *self.mapping.values})
+        self._dates: dict[str, date] = {}  # a cell's date, read once: a file's dates repeat
+
     def cell(self, cells: list[str], name: str) -> str:
         index = self.positions.get(name)
         if index is None or index >= len(cells):
             return ""
         value = cells[index].strip()
-        if value and (name in COMMON_VALUES or name in self.mapping.values):
+        if value and name in self._translated:
             value = self.mapping.translate(name, value)
             value = COMMON_VALUES.get(name, {}).get(value.casefold(), value)
         return value
@@ -299,12 +306,12 @@ class RowReader:
             problems.append(_("the amount is empty"))
             return Decimal(0), None
         try:
-            amount, currency = read_amount(text, self.decimal)
+            amount, currency = amount_reader(self.decimal)(text)
         except NotAnAmount as error:
             problems.append(str(error))
             return Decimal(0), None
         rounded = amount.quantize(CENTS, rounding=ROUND_HALF_UP)
-        if abs(rounded - amount) > Decimal("0.000001"):  # more than a spreadsheet's float noise
+        if abs(rounded - amount) > FLOAT_NOISE:  # more than a spreadsheet's float noise
             problems.append(_("“%(text)s” has more than two decimals") % {"text": text})
         elif abs(rounded) >= LARGEST_AMOUNT:
             problems.append(_("“%(text)s” is too large an amount") % {"text": text})
@@ -402,19 +409,15 @@ class RowReader:
         return {"key": _identity(BudgetLine, values), **values}
 
     def _payment(self, cells: list[str], problems: list[str]) -> dict[str, Any]:
-        day = None
-        if text := ascii_digits(self.cell(cells, "date")):
-            try:
-                day = read_date(text, excel_serials=True)
-            except ValueError:
-                problems.append(_("“%(text)s” is not a date (day first: 31/12/2024, or 2024-12-31)") % {"text": text})
+        day = self._date(self.cell(cells, "date"), problems)
         amount, sign = self._amount(self.cell(cells, "amount"), False, problems)
         name = self._text(cells, "supplier", 500, problems)
         identifier = self._text(cells, "supplier_id", 100, problems)
         if not name and not identifier:
             problems.append(_("no supplier or beneficiary"))
         supplier_kind, problem = self._choice(cells, "supplier_kind", Supplier.Kind, Supplier.Kind.UNKNOWN)
-        problems.extend(filter(None, [problem]))
+        if problem:
+            problems.append(problem)
         supplier = self._supplier(name or identifier, identifier, supplier_kind)
         values = dict(
             kind=(Payment.Kind.SUBSIDY if self.kind == ImportKind.SUBSIDIES else Payment.Kind.PAYMENT).value,
@@ -429,7 +432,22 @@ class RowReader:
             reference=self._text(cells, "reference", 100, problems),
             decision_reference=self._text(cells, "decision", 50, problems),
         )
-        return {"key": _identity(Payment, values), **values}
+        values["key"] = _identity(Payment, values)
+        return values
+
+    def _date(self, cell: str, problems: list[str]) -> date | None:
+        """The date of a payment's date cell (None when empty), each distinct cell read once."""
+        day = self._dates.get(cell)
+        if day is None and (text := ascii_digits(cell)):
+            try:
+                day = read_date(text, excel_serials=True)
+            except ValueError:
+                problems.append(_("“%(text)s” is not a date (day first: 31/12/2024, or 2024-12-31)") % {"text": text})
+                return None
+            if len(self._dates) > 50_000:  # a bound on memory
+                self._dates.clear()
+            self._dates[cell] = day
+        return day
 
     def _supplier(self, name: str, identifier: str, kind: str) -> "SupplierRow":
         """The row's supplier, its key computed once for each name and identifier of the file (folding a name
@@ -491,7 +509,11 @@ def _reader(table: Table, *, body: PublicBody, kind: str, mapping: ColumnMapping
 
 
 class _Writer:
-    """Writes checked records in batches: creates the new, updates the changed, counts the unchanged."""
+    """Writes checked records in batches: creates the new, updates the changed, counts the unchanged.
+
+    A context manager: on PostgreSQL the COPY of new records stays open from batch to batch (so the database
+    takes rows in while the next ones are checked, on the other core), and is ended on leaving: completed, or
+    failed when an error leaves the block (its transaction then rolls back)."""
 
     def __init__(self, body: PublicBody, kind: str, report: ImportReport):
         self.body, self.kind, self.report = body, kind, report
@@ -499,6 +521,20 @@ class _Writer:
         self.staging = False  # PostgreSQL: whether this transaction's temporary table of rows exists
         self.noticed = False  # PostgreSQL: whether the page cache knows of rows written by COPY
         self.had_none: bool | None = None  # PostgreSQL: whether the body had no such records as the import began
+        self._copying: ExitStack | None = None  # PostgreSQL: the COPY of new records in progress
+        self._copy: Any = None
+
+    def __enter__(self) -> "_Writer":
+        return self
+
+    def __exit__(self, *error) -> None:
+        self.end_copy(*error)
+
+    def end_copy(self, *error) -> None:
+        """End the COPY in progress, if any, before the connection is used for anything else; `error`: fail it."""
+        if self._copying is not None:
+            copying, self._copying, self._copy = self._copying, None, None
+            copying.__exit__(*(error or (None, None, None)))
 
     def write(self, batch: list[tuple[int, dict[str, Any]]]) -> None:
         if self.kind in LINE_KINDS:
@@ -553,13 +589,16 @@ class _Writer:
 
         COPY goes round Django's cursor, so the page cache (portal.caching) is told here that content changes
         when the transaction commits."""
-        columns = ["uuid", "updated_at", "body_id", *(model._meta.get_field(name).column for name in names), "key"]
-        now, body_id = timezone.now(), self.body.pk
-        with connection.cursor() as cursor:
-            copy_sql = f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN"
-            with cursor.cursor.copy(copy_sql) as copy:
-                for _line, record in batch:
-                    copy.write_row((uuid.uuid4(), now, body_id, *(record[name] for name in names), record["key"]))
+        if self._copying is None:
+            from psycopg.copy import QueuedLibpqWriter  # PostgreSQL's driver, there when the database is
+
+            columns = ["uuid", "updated_at", "body_id", *(model._meta.get_field(name).column for name in names)]
+            copy_sql = f"COPY {model._meta.db_table} ({', '.join(columns)}, key) FROM STDIN"
+            self._copying = ExitStack()
+            cursor = self._copying.enter_context(connection.cursor()).cursor
+            # The queued writer sends the rows from a thread of its own while this one checks the next batch.
+            self._copy = self._copying.enter_context(cursor.copy(copy_sql, writer=QueuedLibpqWriter(cursor)))
+        self._copy.write(_copy_text(batch, names, f"{timezone.now().isoformat()}\t{self.body.pk}", uuids=True))
         if not self.noticed:
             transaction.on_commit(content_changed)
             self.noticed = True
@@ -570,6 +609,7 @@ class _Writer:
         that writes only those that differ and says which it created (xmax = 0 for a new row, one another import
         wrote meanwhile). Cheaper than loading the stored records to compare them and bulk_update's parameters.
         """
+        self.end_copy()
         table = model._meta.db_table
         columns = ["body_id", *(model._meta.get_field(name).column for name in names), "key"]
         listed = ", ".join(columns)
@@ -584,9 +624,7 @@ class _Writer:
             else:
                 cursor.execute("TRUNCATE spending_rows")
             with cursor.cursor.copy(f"COPY spending_rows ({listed}) FROM STDIN") as copy:
-                body_id = self.body.pk
-                for _line, record in batch:
-                    copy.write_row((body_id, *(record[name] for name in names), record["key"]))
+                copy.write(_copy_text(batch, names, str(self.body.pk)))
             stored = ", ".join(f"stored.{column}" for column in columns[1:-1])
             given = ", ".join(f"EXCLUDED.{column}" for column in columns[1:-1])
             cursor.execute(
@@ -606,6 +644,7 @@ class _Writer:
         wanted = {values["supplier"].key: values["supplier"] for _line, values in batch}
         missing = [key for key in wanted if key not in self.suppliers]
         if missing:
+            self.end_copy()
             if len(self.suppliers) > 100_000:  # a bound on memory; those met again are looked up again
                 self.suppliers.clear()
             found = {supplier.key: supplier for supplier in Supplier.objects.filter(key__in=missing)}
@@ -630,6 +669,53 @@ class _Writer:
             self.suppliers.update((supplier.key, supplier.pk) for supplier in new)
         for _line, values in batch:
             values["supplier_id"] = self.suppliers[values["supplier"].key]
+
+
+# COPY's text format: a backslash, tab, newline or carriage return in a value is written escaped; \\N is NULL.
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(batch, names: tuple[str, ...], prefix: str, *, uuids: bool = False) -> str:
+    """The records of `batch` as lines of COPY's text format: with `uuids`, a random (version 4) UUID; `prefix`
+    (the values every line has); the values `names`; the key. One string for the batch: psycopg's write_row,
+    adapting value after value, took a fifth of the import's time. Values are written as they are, and again
+    escaped in the rare batch where one holds a character COPY reads otherwise."""
+    values_of = operator.itemgetter(*names, "key")
+    rows = [values_of(record) for _line, record in batch]
+    starts = [f"{uuid}\t{prefix}" for uuid in _random_uuids(len(rows))] if uuids else [prefix] * len(rows)
+    lines = [
+        "\t".join(
+            [start, *[value if value.__class__ is str else "\\N" if value is None else str(value) for value in row]]
+        )
+        for start, row in zip(starts, rows, strict=True)
+    ]
+    text = "\n".join(lines) + "\n"
+    tabs = (len(names) + 1 + prefix.count("\t") + uuids) * len(lines)
+    backslashes = text.count("\\")  # one in each \N, unless a value has some
+    if (
+        text.count("\t") != tabs
+        or text.count("\n") != len(lines)
+        or "\r" in text
+        or (backslashes and backslashes != sum(row.count(None) for row in rows))
+    ):
+        escaped = [
+            "\t".join([start, *["\\N" if value is None else str(value).translate(COPY_ESCAPES) for value in row]])
+            for start, row in zip(starts, rows, strict=True)
+        ]
+        text = "\n".join(escaped) + "\n"
+    return text
+
+
+def _random_uuids(count: int) -> list[str]:
+    """`count` random version 4 UUIDs as 32 hexadecimal digits (what PostgreSQL reads), from one call to the
+    system's random source, as uuid.uuid4 does for each."""
+    import numpy
+
+    random = numpy.frombuffer(os.urandom(16 * count), dtype=numpy.uint8).reshape(count, 16).copy()
+    random[:, 6] = random[:, 6] & 0x0F | 0x40  # version 4
+    random[:, 8] = random[:, 8] & 0x3F | 0x80  # the RFC 4122 variant
+    digits = random.tobytes().hex()
+    return [digits[at : at + 32] for at in range(0, 32 * count, 32)]
 
 
 def import_spending(
@@ -659,11 +745,15 @@ def import_spending(
     report = ImportReport()
     started = time.monotonic()
     named = [*mapping.columns.values(), *mapping.years.values()]
-    with open_table(source, named=named) as table, transaction.atomic():
+    with (
+        open_table(source, named=named) as table,
+        transaction.atomic(),
+        _Writer(body, kind, report) as writer,  # ends its COPY before the transaction ends
+    ):
         report.encoding = table.encoding
         reader = _reader(table, body=body, kind=kind, mapping=mapping, year=year, currency=currency)
         rows = _with_numbers_detected(table, reader)
-        writer, checker = _Writer(body, kind, report), TotalsChecker() if kind in LINE_KINDS else None
+        checker = TotalsChecker() if kind in LINE_KINDS else None
         identities = Fingerprints()
         batch: list[tuple[int, dict[str, Any]]] = []
         read = 0
@@ -689,9 +779,11 @@ def import_spending(
                 writer.write(batch)
                 batch = []
                 if progress is not None:
+                    writer.end_copy()  # `progress` may use the database
                     progress(read, time.monotonic() - started)
         if batch:
             writer.write(batch)
+        writer.end_copy()
         if checker is not None:
             report.warnings.extend(checker.warnings())
         if progress is not None:

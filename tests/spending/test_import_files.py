@@ -11,7 +11,7 @@ from django.utils import translation
 from opendata.spending.importing import import_spending
 from opendata.spending.models import BudgetLine, Payment
 from portal.dates import read_date
-from portal.money import NotAnAmount, parse_amount
+from portal.money import NotAnAmount, amount_reader, parse_amount, read_amount
 
 pytestmark = pytest.mark.django_db
 
@@ -38,10 +38,14 @@ def _english():
         (" - ", ",", "0"),
         ("١٬٢٣٤٬٥٦٧٫٨٩", ",", "1234567.89"),
         ("۱۲۳", ".", "123"),
+        ("-1 234,5", ",", "-1234.5"),
+        ("12 34,50", ",", "1234.50"),
+        ("1234.5", ".", "1234.5"),
     ],
 )
 def test_it_reads_amounts_as_finance_systems_write_them(text, decimal, amount):
     assert parse_amount(text, decimal) == Decimal(amount)
+    assert amount_reader(decimal)(text) == read_amount(text, decimal)  # the fast path reads as the general one
 
 
 @pytest.mark.parametrize(
@@ -56,6 +60,8 @@ def test_it_reads_day_first_iso_and_excel_dates(text, day):
 def test_it_refuses_what_is_not_an_amount(text):
     with pytest.raises(NotAnAmount):
         parse_amount(text, ".")
+    with pytest.raises(NotAnAmount):
+        amount_reader(".")(text)
 
 
 ARABIC_BUDGET = (
@@ -104,6 +110,20 @@ def test_it_reads_french_payments_in_every_encoding_and_delimiter(tmp_path, comm
     payment = Payment.objects.get(supplier__name="Société Générale des Eaux")
     assert (payment.amount, payment.currency, str(payment.date)) == (Decimal("4500000"), "EUR", "2024-12-31")
     assert str(Payment.objects.get(supplier__name="Association Élan").date) == "2024-03-15"
+
+
+def test_payments_keep_tabs_backslashes_and_missing_dates_as_written(tmp_path, commune):
+    """What the database's bulk load would read otherwise (a tab, a backslash, "\\N") is stored as written."""
+    path = tmp_path / "paiements.csv"
+    rows = [["Date", "Bénéficiaire", "Montant", "Objet"], ["", "SARL Tab", "10,00", "a\tb \\N c:\\x"]]
+    rows.append(["31/12/2024", "SARL Ligne", "20,00", "ligne\r\nsuivante"])
+    path.write_text("\n".join(";".join(f'"{cell}"' for cell in row) for row in rows), encoding="utf-8")
+    for created, unchanged in [(2, 0), (0, 2)]:  # imported, then again: nothing changed
+        report = import_spending(path, body=commune, kind="payments", mapping=FRENCH_MAPPING, year=2024)
+        assert (report.created, report.unchanged, report.errors) == (created, unchanged, [])
+    stored = {payment.supplier.name: (payment.purpose, payment.date) for payment in Payment.objects.all()}
+    assert stored["SARL Tab"] == ("a\tb \\N c:\\x", None)
+    assert stored["SARL Ligne"][0] == "ligne\r\nsuivante"
 
 
 def test_it_reads_a_workbook_with_a_merged_title_and_formulas(tmp_path, commune):
