@@ -30,7 +30,6 @@ a row (portal.importing.Fingerprints of the rows and of the records' identities)
 """
 
 import csv
-import operator
 import os
 import shutil
 import tempfile
@@ -68,6 +67,7 @@ from portal.files import (
 from portal.importing import ColumnMapping, Fingerprints, ImportReport, MappingError, RowError, assign_changed
 from portal.money import NotAnAmount, amount_reader, ascii_digits
 
+from .bulkcopy import copy_text, queued_writer
 from .models import (
     AMOUNT_DIGITS,
     BudgetLine,
@@ -270,8 +270,7 @@ class RowReader:
         return cls(kind, mapping, positions, years, **options)
 
     def __post_init__(self) -> None:
-        # Resolved once for the file, not per cell: the fields whose values a table translates.
-        self._translated = frozenset(self.positions).intersection({*COMMON_VALUES, *self.mapping.values})
+        self._translated = frozenset(self.positions) & {*COMMON_VALUES, *self.mapping.values}  # fields translated
         self._dates: dict[str, date] = {}  # a cell's date, read once: a file's dates repeat
 
     def cell(self, cells: list[str], name: str) -> str:
@@ -509,11 +508,9 @@ def _reader(table: Table, *, body: PublicBody, kind: str, mapping: ColumnMapping
 
 
 class _Writer:
-    """Writes checked records in batches: creates the new, updates the changed, counts the unchanged.
-
-    A context manager: on PostgreSQL the COPY of new records stays open from batch to batch (so the database
-    takes rows in while the next ones are checked, on the other core), and is ended on leaving: completed, or
-    failed when an error leaves the block (its transaction then rolls back)."""
+    """Writes checked records in batches: creates the new, updates the changed, counts the unchanged. On
+    PostgreSQL its COPY of new records stays open from batch to batch (the database takes rows in while the
+    next are checked) until it must query, or until leaving it as a context: completed, or failed on an error."""
 
     def __init__(self, body: PublicBody, kind: str, report: ImportReport):
         self.body, self.kind, self.report = body, kind, report
@@ -527,14 +524,13 @@ class _Writer:
     def __enter__(self) -> "_Writer":
         return self
 
-    def __exit__(self, *error) -> None:
-        self.end_copy(*error)
-
     def end_copy(self, *error) -> None:
         """End the COPY in progress, if any, before the connection is used for anything else; `error`: fail it."""
         if self._copying is not None:
             copying, self._copying, self._copy = self._copying, None, None
             copying.__exit__(*(error or (None, None, None)))
+
+    __exit__ = end_copy
 
     def write(self, batch: list[tuple[int, dict[str, Any]]]) -> None:
         if self.kind in LINE_KINDS:
@@ -590,15 +586,13 @@ class _Writer:
         COPY goes round Django's cursor, so the page cache (portal.caching) is told here that content changes
         when the transaction commits."""
         if self._copying is None:
-            from psycopg.copy import QueuedLibpqWriter  # PostgreSQL's driver, there when the database is
-
             columns = ["uuid", "updated_at", "body_id", *(model._meta.get_field(name).column for name in names)]
             copy_sql = f"COPY {model._meta.db_table} ({', '.join(columns)}, key) FROM STDIN"
             self._copying = ExitStack()
             cursor = self._copying.enter_context(connection.cursor()).cursor
             # The queued writer sends the rows from a thread of its own while this one checks the next batch.
-            self._copy = self._copying.enter_context(cursor.copy(copy_sql, writer=QueuedLibpqWriter(cursor)))
-        self._copy.write(_copy_text(batch, names, f"{timezone.now().isoformat()}\t{self.body.pk}", uuids=True))
+            self._copy = self._copying.enter_context(cursor.copy(copy_sql, writer=queued_writer(cursor)))
+        self._copy.write(copy_text(batch, names, f"{timezone.now().isoformat()}\t{self.body.pk}", uuids=True))
         if not self.noticed:
             transaction.on_commit(content_changed)
             self.noticed = True
@@ -624,7 +618,7 @@ class _Writer:
             else:
                 cursor.execute("TRUNCATE spending_rows")
             with cursor.cursor.copy(f"COPY spending_rows ({listed}) FROM STDIN") as copy:
-                copy.write(_copy_text(batch, names, str(self.body.pk)))
+                copy.write(copy_text(batch, names, str(self.body.pk)))
             stored = ", ".join(f"stored.{column}" for column in columns[1:-1])
             given = ", ".join(f"EXCLUDED.{column}" for column in columns[1:-1])
             cursor.execute(
@@ -671,53 +665,6 @@ class _Writer:
             values["supplier_id"] = self.suppliers[values["supplier"].key]
 
 
-# COPY's text format: a backslash, tab, newline or carriage return in a value is written escaped; \\N is NULL.
-COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_text(batch, names: tuple[str, ...], prefix: str, *, uuids: bool = False) -> str:
-    """The records of `batch` as lines of COPY's text format: with `uuids`, a random (version 4) UUID; `prefix`
-    (the values every line has); the values `names`; the key. One string for the batch: psycopg's write_row,
-    adapting value after value, took a fifth of the import's time. Values are written as they are, and again
-    escaped in the rare batch where one holds a character COPY reads otherwise."""
-    values_of = operator.itemgetter(*names, "key")
-    rows = [values_of(record) for _line, record in batch]
-    starts = [f"{uuid}\t{prefix}" for uuid in _random_uuids(len(rows))] if uuids else [prefix] * len(rows)
-    lines = [
-        "\t".join(
-            [start, *[value if value.__class__ is str else "\\N" if value is None else str(value) for value in row]]
-        )
-        for start, row in zip(starts, rows, strict=True)
-    ]
-    text = "\n".join(lines) + "\n"
-    tabs = (len(names) + 1 + prefix.count("\t") + uuids) * len(lines)
-    backslashes = text.count("\\")  # one in each \N, unless a value has some
-    if (
-        text.count("\t") != tabs
-        or text.count("\n") != len(lines)
-        or "\r" in text
-        or (backslashes and backslashes != sum(row.count(None) for row in rows))
-    ):
-        escaped = [
-            "\t".join([start, *["\\N" if value is None else str(value).translate(COPY_ESCAPES) for value in row]])
-            for start, row in zip(starts, rows, strict=True)
-        ]
-        text = "\n".join(escaped) + "\n"
-    return text
-
-
-def _random_uuids(count: int) -> list[str]:
-    """`count` random version 4 UUIDs as 32 hexadecimal digits (what PostgreSQL reads), from one call to the
-    system's random source, as uuid.uuid4 does for each."""
-    import numpy
-
-    random = numpy.frombuffer(os.urandom(16 * count), dtype=numpy.uint8).reshape(count, 16).copy()
-    random[:, 6] = random[:, 6] & 0x0F | 0x40  # version 4
-    random[:, 8] = random[:, 8] & 0x3F | 0x80  # the RFC 4122 variant
-    digits = random.tobytes().hex()
-    return [digits[at : at + 32] for at in range(0, 32 * count, 32)]
-
-
 def import_spending(
     source: Path | str | IO[bytes],
     *,
@@ -745,11 +692,8 @@ def import_spending(
     report = ImportReport()
     started = time.monotonic()
     named = [*mapping.columns.values(), *mapping.years.values()]
-    with (
-        open_table(source, named=named) as table,
-        transaction.atomic(),
-        _Writer(body, kind, report) as writer,  # ends its COPY before the transaction ends
-    ):
+    # The writer ends its COPY before the transaction ends.
+    with open_table(source, named=named) as table, transaction.atomic(), _Writer(body, kind, report) as writer:
         report.encoding = table.encoding
         reader = _reader(table, body=body, kind=kind, mapping=mapping, year=year, currency=currency)
         rows = _with_numbers_detected(table, reader)
