@@ -155,3 +155,9 @@ def test_suppliers_are_found_by_name(client, world, q, found):
 def test_no_response_ever_names_a_private_person(client, world):
     for url in ("/api/v1/payments/", "/api/v1/subsidies/", "/api/v1/suppliers/", "/api/v1/suppliers/?q=Ahmed"):
         assert PRIVATE_NAME not in get(client, url).content.decode()
+
+
+@pytest.mark.parametrize("body", ["a\x00b", "x" * 101])
+def test_a_hostile_body_filter_is_a_problem_not_an_error(client, world, body):
+    response = get(client, "/api/v1/payments/", {"body": body}, status=400)
+    assert set(response.json()["errors"]) == {"body"}
