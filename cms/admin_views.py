@@ -12,16 +12,15 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 from wagtail.permissions import page_permission_policy
 
-from portal.importing import ColumnMapping, MappingError
+from portal.importing import ColumnMapping
 from portal.models import ImportMapping
-from portal.staging import stage, staged_file
+from portal.staging import StagedImportForm, stage
 
 from .importing import (
     COLUMNS,
@@ -48,66 +47,27 @@ def publishable_councils(user) -> QuerySet[CouncilIndexPage]:
     return CouncilIndexPage.objects.filter(pk__in=pages.values("pk")).select_related("body", "locale")
 
 
-class DecisionImportForm(forms.Form):
+class DecisionImportForm(StagedImportForm):
+    salt = SALT
+    max_size = settings.DECISION_IMPORT_MAX_SIZE
+    file_label = gettext_lazy("File of decisions (CSV or JSON)")
+    mapping_help = gettext_lazy(
+        'Leave empty when the file has our columns. Otherwise: {"columns": {"reference": "N° délibération", '
+        '"title": "Objet", …}, "values": {"outcome": {"Adoptée": "adopted"}}}. The body\'s saved mapping is '
+        "used when this is empty."
+    )
+    save_mapping_label = gettext_lazy("Save this mapping for the council's body")
+    no_file = gettext_lazy("Choose a file of decisions.")
+
     council = forms.ModelChoiceField(label=gettext_lazy("Council"), queryset=CouncilIndexPage.objects.none())
-    file = forms.FileField(
-        label=gettext_lazy("File of decisions (CSV or JSON)"),
-        required=False,
-        help_text=gettext_lazy("UTF-8, UTF-16, Windows-1256 or Windows-1252; a comma, semicolon or tab between cells."),
-    )
-    staged = forms.CharField(required=False, widget=forms.HiddenInput)
-    mapping = forms.CharField(
-        label=gettext_lazy("Mapping of the file's columns and values (JSON)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 10, "dir": "ltr", "lang": "en"}),
-        help_text=gettext_lazy(
-            'Leave empty when the file has our columns. Otherwise: {"columns": {"reference": "N° délibération", '
-            '"title": "Objet", …}, "values": {"outcome": {"Adoptée": "adopted"}}}. The body\'s saved mapping is '
-            "used when this is empty."
-        ),
-    )
-    save_mapping = forms.BooleanField(
-        label=gettext_lazy("Save this mapping for the council's body"), required=False, initial=True
-    )
+    field_order = ["council", "file", "staged", "mapping", "save_mapping"]
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
+        super().__init__(*args, user=user, **kwargs)
         self.fields["council"].queryset = publishable_councils(user)
 
-    def clean_file(self):
-        upload = self.cleaned_data.get("file")
-        if upload and upload.size > settings.DECISION_IMPORT_MAX_SIZE:
-            raise forms.ValidationError(
-                _("The file is larger than the %(limit)s allowed.")
-                % {"limit": filesizeformat(settings.DECISION_IMPORT_MAX_SIZE)}
-            )
-        return upload
-
-    def clean_staged(self):
-        token = self.cleaned_data.get("staged")
-        if not token:
-            return None
-        staged = staged_file(token, self.user, salt=SALT)
-        if staged is None:
-            raise forms.ValidationError(_("The file waited too long: upload it again."))
-        return staged
-
-    def clean_mapping(self):
-        text = self.cleaned_data.get("mapping", "").strip()
-        if not text:
-            return None
-        try:
-            return ColumnMapping.from_json(text, COLUMNS)
-        except MappingError as error:
-            raise forms.ValidationError(str(error)) from None
-
-    def clean(self):
-        cleaned = super().clean()
-        chosen = cleaned.get("file") or cleaned.get("staged")
-        if not chosen and not self.has_error("file") and not self.has_error("staged"):
-            self.add_error("file", _("Choose a file of decisions."))
-        return cleaned
+    def read_mapping(self, text: str, cleaned: dict) -> ColumnMapping:
+        return ColumnMapping.from_json(text, COLUMNS)
 
 
 def preview(path: Path, mapping) -> dict:

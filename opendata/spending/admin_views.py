@@ -11,7 +11,6 @@ import json
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,7 +19,7 @@ from wagtail.log_actions import log
 from portal.files import FileRefused
 from portal.importing import ColumnMapping, MappingError
 from portal.models import ImportMapping
-from portal.staging import stage, staged_file
+from portal.staging import StagedImportForm, stage
 
 from .auth import get_spending_bodies
 from .importing import LINE_KINDS, ImportKind, fields_of, import_spending, preview_spending, spending_mapping
@@ -38,28 +37,21 @@ def mapping_kind(kind: str) -> str:
     return f"spending-{kind}"
 
 
-class SpendingImportForm(forms.Form):
+class SpendingImportForm(StagedImportForm):
+    salt = SALT
+    max_size = SPENDING_IMPORT_MAX_SIZE
+    too_large = gettext_lazy(
+        "The file is larger than the %(limit)s allowed here: import it with manage.py import_spending."
+    )
+    file_label = gettext_lazy("File (CSV, XLSX or ODS)")
+    mapping_help = gettext_lazy(
+        'Leave empty when the file has our column names. Otherwise: {"columns": {"amount": "Crédits votés", '
+        '"function": "Chapitre", …}, "values": {"direction": {"Dépense": "expenditure"}}}; for one amount '
+        'column per year: "years": {"2023": "CA 2023", …}. The body\'s saved mapping is used when this is empty.'
+    )
+
     body = forms.ModelChoiceField(label=gettext_lazy("Public body"), queryset=None)
     kind = forms.ChoiceField(label=gettext_lazy("What the file holds"), choices=ImportKind.choices)
-    file = forms.FileField(
-        label=gettext_lazy("File (CSV, XLSX or ODS)"),
-        required=False,
-        help_text=gettext_lazy("UTF-8, UTF-16, Windows-1256 or Windows-1252; a comma, semicolon or tab between cells."),
-    )
-    staged = forms.CharField(required=False, widget=forms.HiddenInput)
-    mapping = forms.CharField(
-        label=gettext_lazy("Mapping of the file's columns and values (JSON)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 10, "dir": "ltr", "lang": "en"}),
-        help_text=gettext_lazy(
-            'Leave empty when the file has our column names. Otherwise: {"columns": {"amount": "Crédits votés", '
-            '"function": "Chapitre", …}, "values": {"direction": {"Dépense": "expenditure"}}}; for one amount '
-            'column per year: "years": {"2023": "CA 2023", …}. The body\'s saved mapping is used when this is empty.'
-        ),
-    )
-    save_mapping = forms.BooleanField(
-        label=gettext_lazy("Save this mapping for the body"), required=False, initial=True
-    )
     year = forms.IntegerField(
         label=gettext_lazy("Fiscal year"),
         required=False,
@@ -73,47 +65,18 @@ class SpendingImportForm(forms.Form):
         required=False,
         help_text=gettext_lazy("ISO 4217 code for the rows that give none; by default the body's."),
     )
+    field_order = ["body", "kind", "file", "staged", "mapping", "save_mapping", "year", "currency"]
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
+        super().__init__(*args, user=user, **kwargs)
         self.fields["body"].queryset = get_spending_bodies(user)
-
-    def clean_file(self):
-        upload = self.cleaned_data.get("file")
-        if upload and upload.size > SPENDING_IMPORT_MAX_SIZE:
-            raise forms.ValidationError(
-                _("The file is larger than the %(limit)s allowed here: import it with manage.py import_spending.")
-                % {"limit": filesizeformat(SPENDING_IMPORT_MAX_SIZE)}
-            )
-        return upload
-
-    def clean_staged(self):
-        token = self.cleaned_data.get("staged")
-        if not token:
-            return None
-        staged = staged_file(token, self.user, salt=SALT)
-        if staged is None:
-            raise forms.ValidationError(_("The file waited too long: upload it again."))
-        return staged
 
     def clean_currency(self):
         return (self.cleaned_data.get("currency") or "").upper()
 
-    def clean(self):
-        cleaned = super().clean()
-        text = (cleaned.get("mapping") or "").strip()
-        cleaned["mapping"] = None
-        if text and cleaned.get("kind"):
-            kind = cleaned["kind"]
-            try:
-                cleaned["mapping"] = ColumnMapping.from_json(text, fields_of(kind), wide=kind in LINE_KINDS)
-            except MappingError as error:
-                self.add_error("mapping", str(error))
-        chosen = cleaned.get("file") or cleaned.get("staged")
-        if not chosen and not self.has_error("file") and not self.has_error("staged"):
-            self.add_error("file", _("Choose a file."))
-        return cleaned
+    def read_mapping(self, text: str, cleaned: dict) -> ColumnMapping | None:
+        kind = cleaned.get("kind")
+        return ColumnMapping.from_json(text, fields_of(kind), wide=kind in LINE_KINDS) if kind else None
 
 
 def import_spending_view(request):
