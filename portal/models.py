@@ -118,3 +118,38 @@ class SearchEntry(index.Indexed, models.Model):
 
     def __str__(self):
         return self.title
+
+
+class Provenance(models.Model):
+    """Where a record came from when a harvest brought it: the source, the remote identifier and page.
+
+    Written by the harvesters, read by every module's public page and API (the CKAN `extras`, DCAT's
+    `dct:source` and `adms:identifier`), so that a module shows where its record came from without knowing
+    the harvesters.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.CharField(max_length=64)
+    record = GenericForeignKey("content_type", "object_id")
+    source_name = models.CharField(_("source"), max_length=255)
+    source_url = models.URLField(_("source address"), max_length=1000, blank=True)
+    remote_id = models.CharField(_("remote identifier"), max_length=500)
+    remote_url = models.URLField(_("remote page"), max_length=1000, blank=True)
+    harvested_at = models.DateTimeField(_("harvested at"))
+
+    class Meta:
+        verbose_name = _("provenance")
+        verbose_name_plural = _("provenances")
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_id"], name="provenance_unique_record"),
+        ]
+
+    def __str__(self):
+        return f"{self.source_name} · {self.remote_id}"
+
+
+def provenance_of(record: models.Model) -> Provenance | None:
+    """The provenance of `record` when a harvest brought it, else None."""
+    return Provenance.objects.filter(
+        content_type=ContentType.objects.get_for_model(record), object_id=str(record.pk)
+    ).first()

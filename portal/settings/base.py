@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "wagtail",
     "modelcluster",
     "taggit",
+    "django_celery_beat",
     "leaflet",
     "django_ratelimit",
     "csp",
@@ -294,6 +295,16 @@ CELERY_BEAT_SCHEDULE = {
     # Saved searches' emails: once a day, early in the portal's morning, with the previous day's records.
     "send-saved-search-alerts": {"task": "search.send_saved_search_alerts", "schedule": crontab(hour=6, minute=0)},
 }
+
+# Harvesting (harvesters/): the schedules live in the database (django-celery-beat), editable in the admin.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Hosts on private addresses that harvests may reach anyway (a council's intranet), comma-separated; none by default.
+HARVEST_ALLOWED_HOSTS = env_list("HARVEST_ALLOWED_HOSTS", [])
+HARVEST_MAX_BYTES = env_int("HARVEST_MAX_BYTES", 200 * 1024 * 1024)  # the largest response or file a harvest reads
+HARVEST_TIMEOUT = env_int("HARVEST_TIMEOUT", 30)  # seconds to connect, and between two reads of a response
+# Watched folders must lie below this one (a source names a folder inside it).
+HARVEST_FOLDERS_ROOT = env_str("HARVEST_FOLDERS_ROOT", str(BASE_DIR / "var" / "harvest"))
+HARVEST_JOB_TIME_LIMIT = env_int("HARVEST_JOB_TIME_LIMIT", 6 * 60 * 60)  # seconds before a job is stopped
 
 # Email: console unless an SMTP host is given.
 EMAIL_HOST = env_str("EMAIL_HOST")

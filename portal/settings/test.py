@@ -23,3 +23,4 @@ IMPORT_STAGING_ROOT = BASE_DIR / "var" / f"test-imports-{_PASS}"
 ADMIN_REQUIRE_2FA = True
 DEBUG = False
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", "django_ratelimit.E003", "models.W040"]
+HARVEST_FOLDERS_ROOT = str(BASE_DIR / "var" / f"test-harvest-{_PASS}")

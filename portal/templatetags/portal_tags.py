@@ -57,3 +57,11 @@ def map_picture(collection: dict, label: str) -> str:
 def grouped(value) -> str:
     """A whole number with the active language's digit grouping, on one line: 21.000, 21 000, 21,000."""
     return format_number(value, 0)
+
+
+@register.inclusion_tag("portal/includes/provenance.html")
+def provenance(record) -> dict:
+    """Where a harvested record came from (source, remote identifier, remote page); nothing for the others."""
+    from portal.models import provenance_of
+
+    return {"provenance": provenance_of(record) if record is not None and record.pk else None}
