@@ -423,8 +423,15 @@ def _sync_resources(record: DatasetRecord, dataset: Dataset, user) -> bool:
     for item in record.resources:
         match = next((r for r in existing if r.pk not in kept and r.url == item.url.strip()), None)
         data = _resource_data(item, dataset, position)
+        # A link whose file was fetched (the DataStore) holds versions, and the form refuses a link on such a
+        # resource: the address matched, so it is not changing, and the form checks the rest.
+        holds_files = match is not None and match.versions.exists()
+        if holds_files:
+            data["url"] = ""
         form = ResourceForm(data=data, instance=match, for_user=HARVEST)
         if not form.is_valid():
+            if match is not None:  # kept as it is: a change the form refuses never costs the resource
+                kept.add(match.pk)
             record.problems.append(
                 _("A resource of dataset %(dataset)s is left out: %(reason)s")
                 % {"dataset": record.name, "reason": _form_message(form)}
@@ -433,9 +440,12 @@ def _sync_resources(record: DatasetRecord, dataset: Dataset, user) -> bool:
         position += 1
         if match is not None:
             kept.add(match.pk)
-            if not form.has_changed():
+            if not set(form.changed_data) - ({"url"} if holds_files else set()):
                 continue
-        saved = form.save()
+        saved = form.save(commit=False)
+        if match is not None and holds_files:
+            saved.url = match.url
+        saved.save()
         log(instance=saved, action="wagtail.edit" if match else "wagtail.create", user=user, content_changed=True)
         changed = True
     for resource in existing:

@@ -1,0 +1,217 @@
+"""The CKAN kind against a fake CKAN 2.10 served on 127.0.0.1: gather, fetch, import, withdraw, and its failures."""
+
+import pytest
+
+from harvesters.kinds import KINDS
+from harvesters.kinds.base import NetworkFailure, ObjectFailure, SourceFailure
+from harvesters.kinds.ckan import normalise_time, package_to_record
+from harvesters.models import HarvestObject, HarvestSource
+from opendata.models import Dataset
+
+from .ckan_fixture import CkanFixture, Failure, make_multilingual, package, synthetic_packages
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def kind():
+    return KINDS["ckan"]
+
+
+def make_source(body, url: str, **fields) -> HarvestSource:
+    values = {"slug": "ckan-neighbour", "name": "Neighbour CKAN", "kind": "ckan", "url": url, "body": body}
+    values["target"] = "datasets"
+    values.update(fields)
+    return HarvestSource._default_manager.create(**values)  # `objects` is the reverse of HarvestObject.source
+
+
+def import_all(kind, source, gathered) -> list[str]:
+    """What the runner does with each gathered object, without it: fetch when needed, import."""
+    outcomes = []
+    for item in gathered:
+        obj, _created = HarvestObject.objects.get_or_create(
+            source=source, remote_id=item.remote_id, defaults={"guid": item.guid}
+        )
+        content = item.content if item.content is not None else kind.fetch(source, item)
+        imported = kind.import_object(source, obj, content)
+        obj.record = imported.record
+        obj.save()
+        outcomes.append(imported.outcome)
+    return outcomes
+
+
+class GatherTestCase:
+    def test_it_lists_every_package_in_pages_with_its_content(self, serve, commune, kind):
+        fixture = CkanFixture(synthetic_packages(2500))
+        server = serve(fixture)
+        source = make_source(commune, server.url)
+
+        gathered = list(kind.gather(source, ""))
+
+        assert len(gathered) == 2500
+        assert len({item.remote_id for item in gathered}) == 2500
+        searches = [params for action, params in fixture.calls if action == "package_search"]
+        assert [params["start"] for params in searches] == [0, 1000, 2000]
+        assert all(params["rows"] == 1000 for params in searches)
+        first = next(item for item in gathered if item.remote_id.endswith("000000000001"))
+        assert first.guid == f"{server.url}/dataset/{first.remote_id}"
+        assert first.remote_url == f"{server.url}/dataset/dataset_1"
+        assert first.modified == "2024-01-01T08:01:00.000000"
+        assert first.content["name"] == "dataset_1"
+
+    def test_it_filters_by_organisation_group_and_query(self, serve, commune, kind):
+        packages = [package(1, organization="a"), package(2, organization="b"), package(3, organization="a")]
+        packages[2]["groups"] = []
+        server = serve(CkanFixture(packages))
+        source = make_source(commune, server.url, options={"organization": "a", "group": "economy"})
+        assert [item.content["name"] for item in kind.gather(source, "")] == ["dataset_1"]
+        source.options = {"q": "Jeu 2"}
+        assert [item.content["name"] for item in kind.gather(source, "")] == ["dataset_2"]
+
+    def test_since_lists_all_ids_but_asks_whole_dicts_only_of_the_changed(self, serve, commune, kind):
+        fixture = CkanFixture(synthetic_packages(30))
+        server = serve(fixture)
+        source = make_source(commune, server.url)
+
+        gathered = list(kind.gather(source, "2024-01-01T08:20:00.000000"))
+
+        assert len(gathered) == 30
+        with_content = sorted(int(item.content["name"].split("_")[1]) for item in gathered if item.content)
+        assert with_content == list(range(20, 31))
+        assert all(item.modified for item in gathered)
+        fl = [params for action, params in fixture.calls if action == "package_search" and "fl" in params]
+        assert fl and fl[0]["fl"] == ["id", "name", "metadata_modified"]
+        incremental = [params["fq"] for action, params in fixture.calls if "metadata_modified" in params.get("fq", "")]
+        assert incremental == ["metadata_modified:[2024-01-01T08:20:00.000000Z TO *]"]
+
+    def test_a_ckan_ignoring_fl_gives_whole_dicts_which_are_used(self, serve, commune, kind):
+        server = serve(CkanFixture(synthetic_packages(5), supports_fl=False))
+        gathered = list(kind.gather(make_source(commune, server.url), "2024-01-01T08:03:00"))
+        assert all(item.content and item.content["resources"] for item in gathered)
+
+    @pytest.mark.parametrize(
+        "failure,error,words",
+        [
+            (Failure.SUCCESS_FALSE, SourceFailure, "success: false"),
+            (Failure.HTML, SourceFailure, "web page"),
+            (Failure.SERVER_ERROR, NetworkFailure, "500"),
+        ],
+    )
+    def test_a_failing_listing_fails_the_source_in_plain_words(self, serve, commune, kind, failure, error, words):
+        server = serve(CkanFixture(synthetic_packages(3), failure=failure))
+        with pytest.raises(error) as raised:
+            list(kind.gather(make_source(commune, server.url), ""))
+        assert words in str(raised.value)
+
+    def test_a_search_error_and_a_site_that_is_not_ckan(self, serve, commune, kind):
+        server = serve(CkanFixture(synthetic_packages(3)))
+        with pytest.raises(SourceFailure, match="refused"):
+            list(kind.gather(make_source(commune, server.url, options={"fq": "nonsense:1"}), ""))
+        other = serve({})
+        with pytest.raises(SourceFailure, match="not its JSON"):
+            list(kind.gather(make_source(commune, other.url, slug="other"), ""))
+
+    def test_a_private_address_is_refused(self, commune, kind, settings):
+        settings.HARVEST_ALLOWED_HOSTS = []
+        with pytest.raises(SourceFailure):
+            list(kind.gather(make_source(commune, "http://127.0.0.1:9/"), ""))
+
+
+class FetchAndImportTestCase:
+    def test_it_imports_creates_then_finds_nothing_changed(self, serve, commune, kind):
+        server = serve(CkanFixture(synthetic_packages(3)))
+        source = make_source(commune, server.url)
+
+        assert import_all(kind, source, list(kind.gather(source, ""))) == ["created"] * 3
+        dataset = Dataset.objects.get(name="dataset_1")
+        assert dataset.title_fr == "Jeu de données 1" and dataset.status == Dataset.Status.PUBLISHED
+        assert dataset.licence.slug == "cc-by-4.0" and dataset.frequency == "ANNUAL"
+        assert [theme.slug for theme in dataset.themes.all()] == ["economy"]
+        assert list(dataset.resources.values_list("format", "url")) == [("CSV", "https://files.example.org/1.csv")]
+
+        assert import_all(kind, source, list(kind.gather(source, ""))) == ["unchanged"] * 3
+
+    def test_fetch_reads_package_show_and_a_missing_one_fails_alone(self, serve, commune, kind):
+        server = serve(CkanFixture(synthetic_packages(2)))
+        source = make_source(commune, server.url)
+        gathered = list(kind.gather(source, "2030-01-01T00:00:00"))
+        assert all(item.content is None for item in gathered)
+        assert kind.fetch(source, gathered[0])["id"] == gathered[0].remote_id
+        missing = type(gathered[0])(remote_id="nope", guid="x")
+        with pytest.raises(ObjectFailure, match="found nothing"):
+            kind.fetch(source, missing)
+
+    def test_drafts_when_the_source_says(self, serve, commune, kind):
+        server = serve(CkanFixture(synthetic_packages(1)))
+        source = make_source(commune, server.url, publish=False)
+        import_all(kind, source, list(kind.gather(source, "")))
+        assert Dataset.objects.get().status == Dataset.Status.DRAFT
+
+    def test_the_multilingual_portal(self, serve, commune, kind):
+        server = serve(CkanFixture([make_multilingual(package(7))]))
+        source = make_source(commune, server.url)
+        import_all(kind, source, list(kind.gather(source, "")))
+        dataset = Dataset.objects.get()
+        assert (dataset.title_ar, dataset.title_fr) == ("مجموعة بيانات 7", "Jeu de données 7")
+        assert dataset.resources.get().name_ar == "بيانات 7"
+
+    def test_withdraw_takes_it_off_the_public_pages(self, serve, commune, kind):
+        server = serve(CkanFixture(synthetic_packages(1)))
+        source = make_source(commune, server.url)
+        import_all(kind, source, list(kind.gather(source, "")))
+        kind.withdraw(source, HarvestObject.objects.get())
+        assert Dataset.objects.get().status == Dataset.Status.WITHDRAWN
+
+    def test_import_refuses_what_is_not_a_package(self, commune, kind):
+        source = make_source(commune, "http://ckan.example")
+        obj = HarvestObject.objects.create(source=source, remote_id="x", guid="x")
+        with pytest.raises(ObjectFailure):
+            kind.import_object(source, obj, ["not", "a", "dict"])
+
+
+class PackageToRecordTestCase:
+    def test_it_tolerates_ckans_quirks(self):
+        item = package(
+            1,
+            name="Budget_Communal",
+            title={"fr": "Budget", "ar-MA": "ميزانية"},
+            notes_translated={"fr": "Le budget", "en": ""},
+            license_id="",
+            license_url="https://creativecommons.org/licenses/by-sa/4.0/",
+            tags={"fr": ["budget"], "ar": ["ميزانية"]},
+            extras={
+                "temporal_start": "2023-13-45",
+                "spatial": '{"type": "Point"}',
+                "theme": '["http://publications.europa.eu/resource/authority/data-theme/GOVE"]',
+            },
+            resources=[{"url": "https://e.org/x.xlsx", "name": "", "format": None}, {"name": "no address"}],
+        )
+        record = package_to_record(item)
+        assert record.name == "Budget_Communal"
+        assert record.title == {"fr": "Budget", "ar": "ميزانية"}
+        assert record.notes == {"fr": "Le budget"}
+        assert record.licence == "https://creativecommons.org/licenses/by-sa/4.0/"
+        assert record.tags == ["budget", "ميزانية"]
+        assert "http://publications.europa.eu/resource/authority/data-theme/GOVE" in record.themes
+        assert record.temporal_start == "2023-13-45" and record.spatial == ""
+        assert [resource.url for resource in record.resources] == ["https://e.org/x.xlsx"]
+        assert any("no address" in problem for problem in record.problems)
+
+    def test_a_plain_title_is_of_unknown_language_and_extras_as_lists(self):
+        record = package_to_record(package(2, extras=[{"key": "temporal_end", "value": "2024-12-31"}]))
+        assert record.title == {"": "Jeu de données 2"}
+        assert record.temporal_end == "2024-12-31"
+
+    @pytest.mark.parametrize(
+        "value,expected",
+        [
+            ("2024-03-01T10:00:00.123456", "2024-03-01T10:00:00.123456"),
+            ("2024-03-01T10:00:00", "2024-03-01T10:00:00.000000"),
+            ("2024-03-01T10:00:00Z", "2024-03-01T10:00:00.000000"),
+            ("2024-03-01T12:00:00+02:00", "2024-03-01T10:00:00.000000"),
+            ("not a time", ""),
+            (None, ""),
+        ],
+    )
+    def test_timestamps(self, value, expected):
+        assert normalise_time(value) == expected
