@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -32,8 +33,6 @@ from .models import HarvestError, HarvestJob, HarvestObject, HarvestSource
 
 logger = logging.getLogger(__name__)
 
-# The lease a running job holds on its source, renewed at each heartbeat: a worker that dies lets go within it.
-LEASE = timedelta(seconds=90)
 HEARTBEAT_EVERY = 2.0  # seconds between two saves of a job's counts (its live progress)
 Progress = Callable[[HarvestJob], None]
 
@@ -57,10 +56,18 @@ def failure_text(error: BaseException) -> str:
     return str(error) or error.__class__.__name__
 
 
+def lease() -> timedelta:
+    """How long a running job holds its source without a sign of life: a worker that dies lets go within it.
+
+    It must outlast the longest single import (one object: a file of a million payments takes a minute or two).
+    """
+    return timedelta(seconds=settings.HARVEST_LEASE_SECONDS)
+
+
 def take_lease(source: HarvestSource) -> bool:
     now = timezone.now()
     free = Q(locked_until__isnull=True) | Q(locked_until__lt=now)
-    return bool(HarvestSource.objects.filter(Q(pk=source.pk) & free).update(locked_until=now + LEASE))
+    return bool(HarvestSource.objects.filter(Q(pk=source.pk) & free).update(locked_until=now + lease()))
 
 
 def release_lease(source: HarvestSource) -> None:
@@ -155,7 +162,7 @@ class _Run:
         self.last_beat = now
         self.job.heartbeat_at = timezone.now()
         self.job.save()
-        HarvestSource.objects.filter(pk=self.source.pk).update(locked_until=timezone.now() + LEASE)
+        HarvestSource.objects.filter(pk=self.source.pk).update(locked_until=timezone.now() + lease())
         if self.progress is not None:
             self.progress(self.job)
 
