@@ -176,7 +176,7 @@ class _Run:
         last = self.source.jobs.exclude(pk=self.job.pk).order_by("-created_at", "-pk").first()
         if last is None or last.status != HarvestJob.Status.FINISHED:
             return ""
-        markers = self.source.objects.filter(state=HarvestObject.State.CURRENT).exclude(remote_modified="")
+        markers = self.source.harvested_objects.filter(state=HarvestObject.State.CURRENT).exclude(remote_modified="")
         newest = markers.order_by("-remote_modified").values_list("remote_modified", flat=True).first()
         return newest or ""
 
@@ -197,7 +197,7 @@ class _Run:
 
     def objects_for(self, gathered: list[Gathered]) -> dict[str, HarvestObject]:
         """The source's objects by remote id, the new ones created (in bulk) as they were first seen."""
-        known = {obj.remote_id: obj for obj in self.source.objects.all()}
+        known = {obj.remote_id: obj for obj in self.source.harvested_objects.all()}
         new = [
             HarvestObject(
                 source=self.source,
@@ -211,7 +211,7 @@ class _Run:
         ]
         HarvestObject.objects.bulk_create(new, batch_size=1000)
         if new:
-            known = {obj.remote_id: obj for obj in self.source.objects.all()}
+            known = {obj.remote_id: obj for obj in self.source.harvested_objects.all()}
         return known
 
     def claimed_elsewhere(self, gathered: list[Gathered]) -> dict[str, str]:
@@ -315,7 +315,9 @@ class _Run:
 
     def withdraw_missing(self, seen: set[str]) -> None:
         """Count a miss for each object the source no longer lists; withdraw those missed often enough."""
-        listed = self.source.objects.exclude(state=HarvestObject.State.WITHDRAWN).values_list("pk", "remote_id")
+        listed = self.source.harvested_objects.exclude(state=HarvestObject.State.WITHDRAWN).values_list(
+            "pk", "remote_id"
+        )
         missing = [pk for pk, remote_id in listed if remote_id not in seen]
         for start in range(0, len(missing), 1000):
             chunk = missing[start : start + 1000]
