@@ -9,10 +9,10 @@ that module.
 from pathlib import Path
 
 from django import forms
-from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.forms import WagtailAdminModelForm
