@@ -215,3 +215,47 @@ class PackageToRecordTestCase:
     )
     def test_timestamps(self, value, expected):
         assert normalise_time(value) == expected
+
+
+class RunHarvestTestCase:
+    """The kind through the runner, as a schedule runs it."""
+
+    def test_it_harvests_then_writes_nothing_then_follows_changes_and_withdrawals(self, serve, commune):
+        from harvesters.runner import run_harvest
+        from portal.models import Provenance
+
+        fixture = CkanFixture(synthetic_packages(5))
+        server = serve(fixture)
+        source = make_source(commune, server.url, withdraw_after=1)
+
+        job = run_harvest(source)
+        assert (job.status, job.created, job.failed) == ("finished", 5, 0), job.message
+        provenance = Provenance.objects.get(object_id=str(Dataset.objects.get(name="dataset_2").pk))
+        assert provenance.remote_url == f"{server.url}/dataset/dataset_2"
+        modified = dict(Dataset.objects.values_list("name", "modified_at"))
+
+        fixture.calls.clear()
+        job = run_harvest(source)
+        assert (job.status, job.unchanged, job.created, job.updated) == ("finished", 5, 0, 0)
+        assert dict(Dataset.objects.values_list("name", "modified_at")) == modified
+        # Incremental: every id listed cheaply, whole dicts only from the newest marker on.
+        assert any("metadata_modified:[" in params.get("fq", "") for _action, params in fixture.calls)
+
+        fixture.packages[0]["title"] = "Jeu de données 1, corrigé"
+        fixture.packages[0]["metadata_modified"] = "2024-02-01T00:00:00.000000"
+        del fixture.packages[4]
+        job = run_harvest(source)
+        assert (job.updated, job.unchanged, job.withdrawn) == (1, 3, 1)
+        assert Dataset.objects.get(name="dataset_1").title_fr == "Jeu de données 1, corrigé"
+        assert Dataset.objects.get(name="dataset_5").status == Dataset.Status.WITHDRAWN
+
+    def test_a_failing_source_leaves_what_is_published(self, serve, commune):
+        from harvesters.runner import run_harvest
+
+        fixture = CkanFixture(synthetic_packages(2))
+        source = make_source(commune, serve(fixture).url)
+        run_harvest(source)
+        fixture.failure = Failure.HTML
+        job = run_harvest(source)
+        assert job.status == "failed" and "web page" in job.message
+        assert Dataset.objects.filter(status=Dataset.Status.PUBLISHED).count() == 2
