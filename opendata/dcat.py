@@ -31,10 +31,12 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS, XSD
 
 from portal.bodies.models import PublicBody
 from portal.files import ARABIC_LETTER
+from portal.models import Provenance
 from portal.ratelimits import limit
 
 from .catalogue import published_datasets, with_related
 from .downloads import MEDIA_TYPES
+from .importing import provenances
 from .models import Dataset, Licence, Resource, ResourceVersion
 
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
@@ -43,6 +45,7 @@ DCAT_VERSION = URIRef(f"{DCAT}version")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 DCATAP = Namespace("http://data.europa.eu/r5r/")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
 EU = "http://publications.europa.eu/resource/authority/"
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 
@@ -122,6 +125,7 @@ PREFIXES = {
     "foaf": FOAF,
     "dcatap": DCATAP,
     "vcard": VCARD,
+    "adms": ADMS,
     "hydra": HYDRA,
     "spdx": SPDX,
     "skos": SKOS,
@@ -424,8 +428,22 @@ def add_distribution(graph: Graph, uris: Uris, dataset: Dataset, resource: Resou
     return distributions
 
 
-def add_dataset(graph: Graph, uris: Uris, dataset: Dataset) -> URIRef:
-    """Add the dataset's DCAT-AP description; reads only what `with_related` prefetched."""
+def add_provenance(graph: Graph, node: URIRef, provenance: Provenance) -> None:
+    """Where a harvested dataset came from, as DCAT-AP says it: dct:source the remote dataset (its page), and
+    adms:identifier its identifier there (an adms:Identifier whose skos:notation it is)."""
+    if provenance.remote_url:
+        graph.add((node, DCTERMS.source, URIRef(provenance.remote_url)))
+    identifier = BNode()
+    graph.add((node, ADMS.identifier, identifier))
+    graph.add((identifier, RDF.type, ADMS.Identifier))
+    graph.add((identifier, SKOS.notation, Literal(provenance.remote_id)))
+    if provenance.source_name:
+        graph.add((identifier, ADMS.schemaAgency, Literal(provenance.source_name)))
+
+
+def add_dataset(graph: Graph, uris: Uris, dataset: Dataset, provenance: Provenance | None = None) -> URIRef:
+    """Add the dataset's DCAT-AP description (with its `provenance` when harvested); reads only what
+    `with_related` prefetched."""
     node = uris.dataset(dataset)
     graph.add((node, RDF.type, DCAT.Dataset))
     graph.add((node, DCTERMS.identifier, Literal(str(dataset.uuid))))
@@ -472,6 +490,8 @@ def add_dataset(graph: Graph, uris: Uris, dataset: Dataset) -> URIRef:
         if resource.url or resource.current_version is not None:
             for distribution in add_distribution(graph, uris, dataset, resource, licence):
                 graph.add((node, DCAT.distribution, distribution))
+    if provenance is not None:
+        add_provenance(graph, node, provenance)
     return node
 
 
@@ -517,8 +537,10 @@ def catalog_graph(uris: Uris, format: str, page_number) -> Graph:
 
     graph = new_graph()
     catalog = add_catalog(graph, uris, datasets)
-    for dataset in page.object_list:
-        graph.add((catalog, DCAT.dataset, add_dataset(graph, uris, dataset)))
+    datasets_here = list(page.object_list)
+    harvested = provenances(datasets_here)
+    for dataset in datasets_here:
+        graph.add((catalog, DCAT.dataset, add_dataset(graph, uris, dataset, harvested.get(dataset.pk))))
 
     view = uris.catalog_page(format, page.number)
     graph.add((catalog, RDF.type, HYDRA.Collection))
@@ -536,7 +558,7 @@ def catalog_graph(uris: Uris, format: str, page_number) -> Graph:
 
 def dataset_graph(uris: Uris, dataset: Dataset) -> Graph:
     graph = new_graph()
-    add_dataset(graph, uris, dataset)
+    add_dataset(graph, uris, dataset, provenances([dataset]).get(dataset.pk))
     return graph
 
 

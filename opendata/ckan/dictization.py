@@ -17,7 +17,9 @@ from django.conf import settings
 from django.urls import reverse
 
 from portal.bodies.models import PublicBody
+from portal.models import Provenance
 
+from ..importing import provenances
 from ..models import Dataset, Resource, Theme
 
 Absolute = Callable[[str], str]  # a path → an absolute URL (request.build_absolute_uri)
@@ -132,7 +134,20 @@ def state_of(dataset: Dataset) -> str:
     return {Dataset.Status.PUBLISHED: "active", Dataset.Status.DRAFT: "draft"}.get(dataset.status, "deleted")
 
 
-def _extras(dataset: Dataset) -> list[dict]:
+def _provenance_extras(provenance: Provenance | None) -> dict[str, str]:
+    """Where a harvested dataset came from, under the names ckanext-harvest gives it (harvest_source_title; the
+    remote's identifier as `guid`, its page as `harvest_url`, as CKAN's harvesters store them)."""
+    if provenance is None:
+        return {}
+    return {
+        "harvest_source_title": provenance.source_name,
+        "harvest_source_url": provenance.source_url,
+        "guid": provenance.remote_id,
+        "harvest_url": provenance.remote_url,
+    }
+
+
+def _extras(dataset: Dataset, provenance: Provenance | None = None) -> list[dict]:
     # The languages the metadata is written in, as ckanext-dcat stores `language`: a JSON list.
     languages = [
         code
@@ -145,14 +160,15 @@ def _extras(dataset: Dataset) -> list[dict]:
         "temporal_end": dataset.temporal_end.isoformat() if dataset.temporal_end else "",
         "spatial_text": dataset.spatial,
         "language": json.dumps(languages) if languages else "",
+        **_provenance_extras(provenance),
     }
     return [{"key": key, "value": value} for key, value in extras.items() if value]
 
 
 def package_dicts(datasets: list[Dataset], absolute: Absolute) -> list[dict]:
     """package_dict of each of `datasets`, each body's and theme's dictionary built once for all: a page of a
-    thousand datasets holds a few dozen bodies and themes."""
-    shared: dict = {}
+    thousand datasets holds a few dozen bodies and themes; the provenances of the harvested ones in one query."""
+    shared: dict = {"provenances": provenances(datasets)}
     return [package_dict(dataset, absolute, shared=shared) for dataset in datasets]
 
 
@@ -162,6 +178,8 @@ def package_dict(dataset: Dataset, absolute: Absolute, *, shared: dict | None = 
     `shared` keeps the bodies' and themes' dictionaries between calls (package_dicts); callers do not change them.
     """
     shared = {} if shared is None else shared
+    if "provenances" not in shared:
+        shared["provenances"] = provenances([dataset])
     body, licence = dataset.body, dataset.licence
     if (organization := shared.get(("body", body.pk))) is None:
         organization = shared[("body", body.pk)] = organization_dict(body)
@@ -202,7 +220,7 @@ def package_dict(dataset: Dataset, absolute: Absolute, *, shared: dict | None = 
         "groups": groups,
         "resources": resources,
         "num_resources": len(resources),
-        "extras": _extras(dataset),
+        "extras": _extras(dataset, shared["provenances"].get(dataset.pk)),
         "relationships_as_object": [],
         "relationships_as_subject": [],
     }
