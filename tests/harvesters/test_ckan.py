@@ -9,6 +9,7 @@ from harvesters.models import HarvestObject, HarvestSource
 from opendata.models import Dataset
 
 from .ckan_fixture import CkanFixture, Failure, make_multilingual, package, synthetic_packages
+from .servers import Reply
 
 pytestmark = pytest.mark.django_db
 
@@ -259,3 +260,61 @@ class RunHarvestTestCase:
         job = run_harvest(source)
         assert job.status == "failed" and "web page" in job.message
         assert Dataset.objects.filter(status=Dataset.Status.PUBLISHED).count() == 2
+
+
+class DatastoreOptionTestCase:
+    """`datastore: true`: the CSV, XLSX and JSON files are fetched into the portal, through the one ingest."""
+
+    def fixture_with_files(self, serve, csv: bytes):
+        routes = {"/files/budget.csv": csv, "/files/notice.pdf": b"%PDF-1.4"}
+
+        def app(request):
+            if request.path in routes:
+                return Reply(routes[request.path], content_type="text/csv")
+            return fixture(request)
+
+        fixture = CkanFixture([package(1)])
+        server = serve(app)
+        fixture.packages[0]["resources"] = [
+            {"url": f"{server.url}/files/budget.csv", "name": "Budget", "format": "csv"},
+            {"url": f"{server.url}/files/notice.pdf", "name": "Notice", "format": "PDF"},
+        ]
+        return fixture, server
+
+    def test_it_stores_the_tables_files_once(self, serve, commune, kind, django_capture_on_commit_callbacks):
+        fixture, server = self.fixture_with_files(serve, b"quartier,montant\nCentre,12\n")
+        source = make_source(commune, server.url, options={"datastore": True})
+        with django_capture_on_commit_callbacks() as callbacks:
+            import_all(kind, source, list(kind.gather(source, "")))
+        dataset = Dataset.objects.get()
+        table = dataset.resources.get(format="CSV")
+        version = table.versions.get()
+        assert version.file.read() == b"quartier,montant\nCentre,12\n"
+        assert table.url == f"{server.url}/files/budget.csv"  # still the link people follow
+        assert not dataset.resources.get(format="PDF").versions.exists()
+        assert callbacks  # the ingest is queued once the transaction commits
+
+        fixture.packages[0]["title"] = "Changed"
+        import_all(kind, source, list(kind.gather(source, "")))
+        assert table.versions.count() == 1
+        assert dataset.resources.count() == 2
+
+    def test_a_file_too_large_is_reported_and_the_dataset_kept(self, serve, commune, kind, settings):
+        settings.HARVEST_MAX_BYTES = 20_000
+        fixture, server = self.fixture_with_files(serve, b"a,b\n" + b"1,2\n" * 10_000)
+        source = make_source(commune, server.url, options={"datastore": True})
+        gathered = list(kind.gather(source, ""))
+        obj = HarvestObject.objects.create(source=source, remote_id=gathered[0].remote_id, guid=gathered[0].guid)
+        imported = kind.import_object(source, obj, gathered[0].content)
+        assert imported.outcome == "created"
+        assert "budget.csv" in str(imported.errors[0])
+        assert not Dataset.objects.get().resources.filter(versions__isnull=False).exists()
+
+    def test_the_option_is_checked(self, commune, kind):
+        from django.core.exceptions import ValidationError
+
+        with pytest.raises(ValidationError):
+            kind.check(make_source(commune, "http://ckan.example", options={"datastore": "yes"}))
+        with pytest.raises(ValidationError):
+            kind.check(make_source(commune, "http://ckan.example", slug="b", options={"organisation": "typo"}))
+        kind.check(make_source(commune, "http://ckan.example", slug="c", options={"organization": "a", "q": "x"}))
