@@ -52,10 +52,11 @@ def user_agent() -> str:
 
 
 def normalise_time(value: Any) -> str:
-    """metadata_modified as one sortable form: UTC, microseconds, no offset ("" when it is not a time).
+    """metadata_modified as one sortable form: UTC, milliseconds, no offset ("" when it is not a time).
 
-    CKAN writes it without an offset and with microseconds; portals behind other software add "Z" or an offset,
-    or drop the microseconds."""
+    CKAN's package dicts write it without an offset and with microseconds, but package_search with `fl` reads it
+    from Solr, which keeps milliseconds and adds "Z": cut to milliseconds, the two agree, and a package listed
+    by its id alone is known unchanged. Portals behind other software add an offset or drop the fractions."""
     if not isinstance(value, str) or not value.strip():
         return ""
     try:
@@ -64,7 +65,7 @@ def normalise_time(value: Any) -> str:
         return ""
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment.isoformat(timespec="microseconds")
+    return moment.isoformat(timespec="milliseconds")
 
 
 def extras_of(package: dict) -> dict[str, str]:
@@ -281,6 +282,8 @@ class CkanKind(SourceKind):
             raise ValidationError({"options": _("“datastore” is true or false.")})
         if not source.url:
             raise ValidationError({"url": _("Give the address of the CKAN portal.")})
+        if urlsplit(source.url).scheme not in ("http", "https"):
+            raise ValidationError({"url": _("A CKAN portal is read at an http or https address.")})
 
     def gathered(self, source, package: dict, content: dict | None) -> Gathered:
         site = site_of(source)

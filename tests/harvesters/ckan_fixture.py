@@ -34,7 +34,7 @@ def parse_time(text: str) -> datetime:
 def package(number: int, *, organization: str = "commune", modified: datetime | None = None, **fields) -> dict:
     """A package dict as CKAN 2.10's package_show gives it (one CSV resource, one tag, one group)."""
     identifier = f"00000000-0000-4000-8000-{number:012d}"
-    moment = modified or BASE + timedelta(minutes=number)
+    moment = modified or BASE + timedelta(minutes=number, microseconds=123456)
     result = {
         "id": identifier,
         "name": f"dataset_{number}",
@@ -220,8 +220,15 @@ class CkanFixture:
         fields = params.get("fl")
         if fields and self.supports_fl:
             names = fields if isinstance(fields, list) else fields.replace(",", " ").split()
-            page = [{name: item[name] for name in names if name in item} for item in page]
+            page = [{name: self.solr_value(item, name) for name in names if name in item} for item in page]
         return {"count": len(matched), "results": page, "facets": {}, "search_facets": {}, "sort": params.get("sort")}
+
+    @staticmethod
+    def solr_value(item: dict, name: str):
+        """A field as package_search's `fl` gives it: from the Solr index, whose dates have milliseconds and "Z"."""
+        if name in ("metadata_modified", "metadata_created"):
+            return parse_time(item[name]).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        return item[name]
 
     @staticmethod
     def matches_q(item: dict, q: str) -> bool:
