@@ -1,7 +1,9 @@
 """The guarded network client: what harvests may reach, how much they read, and how failures are reported."""
 
+import datetime
 import gzip
 import socket
+import ssl
 import time
 import zlib
 
@@ -14,7 +16,7 @@ from harvesters import network
 from harvesters.kinds.base import NetworkFailure, SourceFailure
 from harvesters.network import AddressRefused
 
-from .servers import DROP, Reply
+from .servers import DROP, FixtureServer, Reply, files
 
 MB = 1024 * 1024
 
@@ -371,3 +373,68 @@ class SessionTestCase:
         with pytest.raises(SourceFailure):
             session.get("ftp://example.org/")
         assert isinstance(session, requests.Session)
+
+
+def self_signed(tmp_path, name: str) -> tuple[str, str]:
+    """Write a certificate for `name` and its key; return their paths."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / f"{name}.pem", tmp_path / f"{name}.key"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return str(cert_path), str(key_path)
+
+
+class TLSTestCase:
+    """Connecting to the checked address keeps TLS working: the server name is sent and its certificate verified."""
+
+    @pytest.fixture
+    def tls_server(self, tmp_path):
+        names: list[str] = []
+        cert, key = self_signed(tmp_path, "portal.test")
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        context.sni_callback = lambda sock, name, ctx: names.append(name)
+        server = FixtureServer(files({"/": Reply.json({"ok": True})}))
+        server.httpd.socket = context.wrap_socket(server.httpd.socket, server_side=True)
+        with server, network.use_resolver(lambda host, port: ["127.0.0.1"]):
+            yield server, cert, names
+
+    def test_it_sends_the_server_name_and_verifies_the_certificate(self, tls_server, settings):
+        server, cert, names = tls_server
+        settings.HARVEST_ALLOWED_HOSTS = ["portal.test"]
+        session = network.guarded_session()
+        session.verify = cert
+        response = session.get(f"https://portal.test:{port_of(server)}/")
+        assert response.json() == {"ok": True}
+        assert names == ["portal.test"]
+
+    def test_it_refuses_a_certificate_for_another_name(self, tls_server, settings, tmp_path):
+        server, cert, names = tls_server
+        settings.HARVEST_ALLOWED_HOSTS = ["other.test"]
+        session = network.guarded_session()
+        session.verify = cert
+        with pytest.raises(SourceFailure, match="certificate"):
+            session.get(f"https://other.test:{port_of(server)}/")
+        with pytest.raises(SourceFailure, match="certificate"):
+            network.get(f"https://other.test:{port_of(server)}/")
