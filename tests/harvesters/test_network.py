@@ -115,6 +115,20 @@ class GetTestCase:
             network.get(server.url + "/")
         assert time.monotonic() - started < 2
 
+    def test_it_keeps_the_deadline_while_a_read_waits(self, serve, settings):
+        settings.HARVEST_RESPONSE_DEADLINE = 0.4
+
+        def stall():
+            yield b"x"
+            time.sleep(3)
+            yield b"y"
+
+        server = serve({"/": Reply(stall())})
+        started = time.monotonic()
+        with pytest.raises(NetworkFailure, match="took too long"):
+            network.get(server.url + "/")
+        assert time.monotonic() - started < 1.5
+
     def test_it_refuses_endless_redirects(self, serve):
         server = serve(lambda request: Reply(status=302, headers={"Location": f"/{int(request.path[1:] or 0) + 1}"}))
         with pytest.raises(SourceFailure, match="redirects more than 5 times"):
@@ -169,6 +183,7 @@ class PrivateAddressTestCase:
             "http://224.0.0.1/",
             "http://[fe80::1]/",
             "http://2130706433/",  # 127.0.0.1 written as a number
+            "https://localhost/",
         ],
     )
     def test_it_refuses_addresses_off_the_public_internet(self, nothing_allowed, url):
@@ -350,10 +365,17 @@ class SessionTestCase:
         assert ckan.action.package_list() == ["budget"]
 
     def test_it_guards_every_redirect_hop(self, serve):
-        server = serve({"/": Reply(status=302, headers={"Location": "http://[::1]:9/"})})
+        server = serve(
+            {
+                "/": Reply(status=302, headers={"Location": "http://[::1]:9/"}),
+                "/loop": Reply(status=302, headers={"Location": "/loop"}),
+            }
+        )
         session = network.guarded_session()
         with pytest.raises(AddressRefused):
             session.get(server.url + "/")
+        with pytest.raises(SourceFailure, match="redirects more than 5 times"):
+            session.get(server.url + "/loop")
 
     def test_it_caps_what_it_reads(self, serve, settings):
         settings.HARVEST_MAX_BYTES = MB
