@@ -7,6 +7,7 @@ folder it is unpacked into, or links to other files. Each refusal is a SourceFai
 
 import io
 import os
+import re
 import stat
 import tarfile
 import zipfile
@@ -35,6 +36,7 @@ MAX_MEMBERS = 10_000
 # CSV and XML compress about 10:1, a column of repeated values up to about 100:1; a bomb reaches 1000:1.
 MAX_RATIO = 200
 COPY_CHUNK = 1024 * 1024
+DECLARATION = re.compile(rb"<!\s*(doctype|entity)", re.IGNORECASE)
 
 
 # XML ---------------------------------------------------------------------------------------------------------
@@ -74,7 +76,8 @@ def check_xml(data: bytes) -> None:
 
     For XML handed to rdflib or feedparser, which parse it their own way. The check reads the document as
     a stream (no tree is built). A document that is not well-formed is left to the parser that follows,
-    which reports it in its own words: past the first error, no XML parser expands anything.
+    which reports it in its own words (feedparser reads broken feeds leniently), unless a document type or
+    an entity is declared anywhere in it.
     """
     parser = defusedxml.expatreader.create_parser(forbid_dtd=True, forbid_entities=True, forbid_external=True)
     parser.setContentHandler(ContentHandler())
@@ -82,8 +85,9 @@ def check_xml(data: bytes) -> None:
         parser.parse(io.BytesIO(data))
     except DefusedXmlException as error:
         raise _xml_failure(error) from error
-    except SAXParseException:
-        return
+    except SAXParseException as error:
+        if DECLARATION.search(data):
+            raise _xml_failure(DTDForbidden(None, None, None)) from error
 
 
 # Archives ----------------------------------------------------------------------------------------------------

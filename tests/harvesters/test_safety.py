@@ -109,6 +109,10 @@ class CheckXMLTestCase:
     def test_it_leaves_malformed_xml_to_the_parser(self):
         assert check_xml(b"<rss><channel><title>News & more</channel>") is None
 
+    def test_it_refuses_malformed_xml_that_declares_entities(self):
+        with pytest.raises(SourceFailure, match="document type"):
+            check_xml(b"<rss>&</rss>\n<!doctype r [<!ENTITY a 'b'>]>")
+
 
 def write_zip_bomb(path, size=GB):
     """Write a real zip whose one member unpacks to `size` zero bytes, from a repeated deflate block (fast).
