@@ -180,7 +180,12 @@ def checked_addresses(host: str, port: int) -> list[str]:
     allowed = _is_allowed_host(host)
     for text in addresses:
         address = ipaddress.ip_address(text.split("%", 1)[0])
-        if address in METADATA_ADDRESSES or (not allowed and is_refused_address(address)):
+        if address in METADATA_ADDRESSES:
+            raise AddressRefused(
+                _("the address of %(host)s, %(address)s, is a cloud metadata service, which harvests never read")
+                % {"host": host, "address": address}
+            )
+        if not allowed and is_refused_address(address):
             if str(address) == host.lower():
                 reason = _("the address %(host)s is not on the public internet") % {"host": host}
             else:
