@@ -293,6 +293,23 @@ class SizeTestCase:
             network.get(server.url + "/")
         assert network.get(server.url + "/", max_bytes=2 * MB).content == b"x" * (MB + 1)
 
+    def test_it_refuses_a_declared_length_before_reading(self, serve, settings):
+        settings.HARVEST_MAX_BYTES = MB
+        sent = []
+
+        def slow_two_gigabytes():
+            for _ in range(2048):
+                sent.append(1)
+                yield bytes(MB)
+                time.sleep(1)
+
+        server = serve({"/": Reply(slow_two_gigabytes(), headers={"Content-Length": str(2 * 1024 * MB)})})
+        started = time.monotonic()
+        with pytest.raises(SourceFailure, match="larger than 1.0 MB"):
+            network.get(server.url + "/")
+        assert time.monotonic() - started < 0.5
+        assert len(sent) <= 1
+
     def test_it_stops_reading_an_endless_answer(self, serve, settings):
         """A 2 GB answer without a length: reading stops just past the cap, not at the end."""
         settings.HARVEST_MAX_BYTES = MB
