@@ -73,10 +73,14 @@ class HarvestSourceForm(WagtailAdminModelForm):
         if not url:
             return url
         parts = urlsplit(url)
+        try:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError:
+            raise ValidationError(_("The port of this address is not a number between 1 and 65535.")) from None
         if parts.scheme not in SCHEMES or not parts.hostname:
             raise ValidationError(_("Give an address that starts with http:// or https://."))
         try:
-            checked_addresses(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+            checked_addresses(parts.hostname, port)
         except AddressRefused as refused:
             raise ValidationError(str(refused)) from None
         except OSError:
