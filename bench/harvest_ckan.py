@@ -62,13 +62,13 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Max  # noqa: E402
-from tests.harvesters.ckan_fixture import CkanFixture, synthetic_packages  # noqa: E402
 
 from harvesters.models import HarvestJob, HarvestObject, HarvestSource  # noqa: E402
 from harvesters.runner import run_harvest  # noqa: E402
 from harvesters.tasks import run_source  # noqa: E402
 from opendata.models import Dataset, Resource  # noqa: E402
 from portal.bodies.models import PublicBody  # noqa: E402
+from tests.harvesters.ckan_fixture import CkanFixture, synthetic_packages  # noqa: E402
 from tests.harvesters.servers import FixtureServer  # noqa: E402
 
 

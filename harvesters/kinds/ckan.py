@@ -31,7 +31,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from opendata import services
-from opendata.importing import DatasetRecord, DatasetRefused, ResourceRecord, import_dataset, withdraw_dataset
+from opendata.importing import (
+    DatasetRecord,
+    DatasetRefused,
+    ResourceRecord,
+    import_dataset,
+    match_licence,
+    withdraw_dataset,
+)
 from opendata.models import Dataset
 from portal.importing import RowError
 
@@ -107,10 +114,8 @@ def names_of(items: Any) -> list[str]:
 
 def licence_of(package: dict) -> str:
     """The licence as the portal may know it: CKAN's id, else its address, else its title."""
-    from opendata.importing import match_licence
-
-    candidates = [package.get(key) for key in ("license_id", "license_url", "license_title")]
-    candidates = [value for value in candidates if isinstance(value, str) and value.strip()]
+    values = [package.get(key) for key in ("license_id", "license_url", "license_title")]
+    candidates: list[str] = [value for value in values if isinstance(value, str) and value.strip()]
     for value in candidates:
         if match_licence(value) is not None:
             return value
