@@ -426,6 +426,7 @@ def _sync_resources(record: DatasetRecord, dataset: Dataset, user) -> bool:
         # A link whose file was fetched (the DataStore) holds versions, and the form refuses a link on such a
         # resource: the address matched, so it is not changing, and the form checks the rest.
         holds_files = match is not None and match.versions.exists()
+        link = match.url if match is not None else ""  # the form writes its data on the instance it checks
         if holds_files:
             data["url"] = ""
         form = ResourceForm(data=data, instance=match, for_user=HARVEST)
@@ -443,8 +444,8 @@ def _sync_resources(record: DatasetRecord, dataset: Dataset, user) -> bool:
             if not set(form.changed_data) - ({"url"} if holds_files else set()):
                 continue
         saved = form.save(commit=False)
-        if match is not None and holds_files:
-            saved.url = match.url
+        if holds_files:
+            saved.url = link
         saved.save()
         log(instance=saved, action="wagtail.edit" if match else "wagtail.create", user=user, content_changed=True)
         changed = True

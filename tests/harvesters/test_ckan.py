@@ -285,7 +285,7 @@ class DatastoreOptionTestCase:
     def test_it_stores_the_tables_files_once(self, serve, commune, kind, django_capture_on_commit_callbacks):
         fixture, server = self.fixture_with_files(serve, b"quartier,montant\nCentre,12\n")
         source = make_source(commune, server.url, options={"datastore": True})
-        with django_capture_on_commit_callbacks() as callbacks:
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
             import_all(kind, source, list(kind.gather(source, "")))
         dataset = Dataset.objects.get()
         table = dataset.resources.get(format="CSV")
@@ -293,12 +293,16 @@ class DatastoreOptionTestCase:
         assert version.file.read() == b"quartier,montant\nCentre,12\n"
         assert table.url == f"{server.url}/files/budget.csv"  # still the link people follow
         assert not dataset.resources.get(format="PDF").versions.exists()
-        assert callbacks  # the ingest is queued once the transaction commits
+        assert callbacks  # the ingest, queued once the transaction commits, loads the rows into the DataStore
+        table.refresh_from_db()
+        assert table.datastore_active and table.datastore_rows == 1
 
         fixture.packages[0]["title"] = "Changed"
-        import_all(kind, source, list(kind.gather(source, "")))
-        assert table.versions.count() == 1
-        assert dataset.resources.count() == 2
+        fixture.packages[0]["resources"][0]["name"] = "Budget voté"
+        assert import_all(kind, source, list(kind.gather(source, ""))) == ["updated"]
+        table.refresh_from_db()
+        assert (table.versions.count(), dataset.resources.count()) == (1, 2)
+        assert table.url == f"{server.url}/files/budget.csv" and "Budget voté" in (table.name_ar, table.name_fr)
 
     def test_a_file_too_large_is_reported_and_the_dataset_kept(self, serve, commune, kind, settings):
         settings.HARVEST_MAX_BYTES = 20_000
