@@ -90,7 +90,10 @@ def entry_time(entry, name: str) -> str:
     except (TypeError, ValueError, IndexError):
         pass
     parsed = dict.get(entry, f"{name}_parsed")
-    return datetime(*parsed[:6], tzinfo=UTC).isoformat() if parsed else ""
+    if not parsed:
+        return ""
+    year, month, day, hour, minute, second = parsed[:6]
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC).isoformat()
 
 
 def tag_pair(term: str, scheme: str = "") -> tuple[str, str]:
@@ -154,7 +157,7 @@ def json_feed_entries(data: bytes, url: str) -> list[dict[str, Any]]:
         if not isinstance(item, dict):
             continue
         text = lambda name, item=item: item[name] if isinstance(item.get(name), str) else ""  # noqa: E731
-        attachments = item.get("attachments") if isinstance(item.get("attachments"), list) else []
+        attachments = item["attachments"] if isinstance(item.get("attachments"), list) else []
         entries.append(
             {
                 "id": str(item.get("id") or ""),
