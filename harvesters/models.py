@@ -141,7 +141,7 @@ class HarvestObject(models.Model):
         FAILED = "failed", _("Failed")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    source = models.ForeignKey(HarvestSource, on_delete=models.CASCADE, related_name="objects")
+    source = models.ForeignKey(HarvestSource, on_delete=models.CASCADE, related_name="harvested_objects")
     remote_id = models.CharField(_("remote identifier"), max_length=500)
     guid = models.CharField(
         _("global identifier"),

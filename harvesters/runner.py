@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -32,8 +33,6 @@ from .models import HarvestError, HarvestJob, HarvestObject, HarvestSource
 
 logger = logging.getLogger(__name__)
 
-# The lease a running job holds on its source, renewed at each heartbeat: a worker that dies lets go within it.
-LEASE = timedelta(seconds=90)
 HEARTBEAT_EVERY = 2.0  # seconds between two saves of a job's counts (its live progress)
 Progress = Callable[[HarvestJob], None]
 
@@ -57,10 +56,18 @@ def failure_text(error: BaseException) -> str:
     return str(error) or error.__class__.__name__
 
 
+def lease() -> timedelta:
+    """How long a running job holds its source without a sign of life: a worker that dies lets go within it.
+
+    It must outlast the longest single import (one object: a file of a million payments takes a minute or two).
+    """
+    return timedelta(seconds=settings.HARVEST_LEASE_SECONDS)
+
+
 def take_lease(source: HarvestSource) -> bool:
     now = timezone.now()
     free = Q(locked_until__isnull=True) | Q(locked_until__lt=now)
-    return bool(HarvestSource.objects.filter(Q(pk=source.pk) & free).update(locked_until=now + LEASE))
+    return bool(HarvestSource.objects.filter(Q(pk=source.pk) & free).update(locked_until=now + lease()))
 
 
 def release_lease(source: HarvestSource) -> None:
@@ -155,7 +162,7 @@ class _Run:
         self.last_beat = now
         self.job.heartbeat_at = timezone.now()
         self.job.save()
-        HarvestSource.objects.filter(pk=self.source.pk).update(locked_until=timezone.now() + LEASE)
+        HarvestSource.objects.filter(pk=self.source.pk).update(locked_until=timezone.now() + lease())
         if self.progress is not None:
             self.progress(self.job)
 
@@ -169,7 +176,7 @@ class _Run:
         last = self.source.jobs.exclude(pk=self.job.pk).order_by("-created_at", "-pk").first()
         if last is None or last.status != HarvestJob.Status.FINISHED:
             return ""
-        markers = self.source.objects.filter(state=HarvestObject.State.CURRENT).exclude(remote_modified="")
+        markers = self.source.harvested_objects.filter(state=HarvestObject.State.CURRENT).exclude(remote_modified="")
         newest = markers.order_by("-remote_modified").values_list("remote_modified", flat=True).first()
         return newest or ""
 
@@ -190,7 +197,7 @@ class _Run:
 
     def objects_for(self, gathered: list[Gathered]) -> dict[str, HarvestObject]:
         """The source's objects by remote id, the new ones created (in bulk) as they were first seen."""
-        known = {obj.remote_id: obj for obj in self.source.objects.all()}
+        known = {obj.remote_id: obj for obj in self.source.harvested_objects.all()}
         new = [
             HarvestObject(
                 source=self.source,
@@ -204,7 +211,7 @@ class _Run:
         ]
         HarvestObject.objects.bulk_create(new, batch_size=1000)
         if new:
-            known = {obj.remote_id: obj for obj in self.source.objects.all()}
+            known = {obj.remote_id: obj for obj in self.source.harvested_objects.all()}
         return known
 
     def claimed_elsewhere(self, gathered: list[Gathered]) -> dict[str, str]:
@@ -308,7 +315,9 @@ class _Run:
 
     def withdraw_missing(self, seen: set[str]) -> None:
         """Count a miss for each object the source no longer lists; withdraw those missed often enough."""
-        listed = self.source.objects.exclude(state=HarvestObject.State.WITHDRAWN).values_list("pk", "remote_id")
+        listed = self.source.harvested_objects.exclude(state=HarvestObject.State.WITHDRAWN).values_list(
+            "pk", "remote_id"
+        )
         missing = [pk for pk, remote_id in listed if remote_id not in seen]
         for start in range(0, len(missing), 1000):
             chunk = missing[start : start + 1000]

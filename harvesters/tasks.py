@@ -2,10 +2,11 @@
 
 from celery import shared_task
 from django.conf import settings
+from django.db import transaction
 
 from .kinds.base import NetworkFailure
 from .models import HarvestJob, HarvestSource
-from .runner import LEASE, SourceBusy, run_harvest
+from .runner import SourceBusy, lease, run_harvest
 
 
 @shared_task(
@@ -32,14 +33,15 @@ def run_source(self, source_id: int, trigger: str = HarvestJob.Trigger.SCHEDULE,
     except SourceBusy:
         if trigger == HarvestJob.Trigger.SCHEDULE:
             return {"job": None, "status": "busy"}
-        raise self.retry(countdown=LEASE.total_seconds()) from None
+        raise self.retry(countdown=lease().total_seconds()) from None
     return {"job": job.pk, "status": job.status}
 
 
 def queue_run(source: HarvestSource, *, user=None) -> HarvestJob:
     """Queue a run of `source` by hand: its job exists (queued) at once, for the admin to follow."""
     job = HarvestJob.objects.create(source=source, trigger=HarvestJob.Trigger.MANUAL, started_by=user)
-    if settings.CELERY_TASK_ALWAYS_EAGER:  # the embedded default: run here, once, without retries
+    if run_source.app.conf.task_always_eager:  # the embedded default: run here, once, without retries
         return run_harvest(source, trigger=HarvestJob.Trigger.MANUAL, job=job, user=user)
-    run_source.delay(source.pk, HarvestJob.Trigger.MANUAL, job.pk)
+    # Once the job is committed: a worker that took the message first would not find it.
+    transaction.on_commit(lambda: run_source.delay(source.pk, HarvestJob.Trigger.MANUAL, job.pk))
     return job
