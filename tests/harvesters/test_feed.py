@@ -179,3 +179,34 @@ class FeedTestCase:
         page = DecisionPage.objects.get(reference="2025/071")
         assert not page.live
         KIND.withdraw(source, HarvestObject.objects.get(pk=obj.pk))  # again: nothing more to do
+
+
+@pytest.mark.django_db
+class FeedHarvestTestCase:
+    def test_a_feed_harvested_shows_its_provenance_and_an_entry_gone_unpublishes_its_decision(
+        self, serve, council_page, client
+    ):
+        from harvesters.models import HarvestJob
+        from harvesters.runner import run_harvest
+
+        rss = (FIXTURES / "decisions.rss").read_bytes()
+        routes = {"/feed": Reply(rss, content_type="application/rss+xml")}
+        routes["/files/deliberation.pdf"] = Reply(
+            (FIXTURES / "deliberation.pdf").read_bytes(), content_type="application/pdf"
+        )
+        server = serve(routes)
+        source = source_of(council_page.body, f"{server.url}/feed", withdraw_after=1)
+        job = run_harvest(source)
+        assert (job.status, job.created, job.failed) == (HarvestJob.Status.FINISHED, 2, 0)
+        page = DecisionPage.objects.get(reference="2025/061")
+        response = client.get(page.url)
+        assert "Harvested from APC feed" in response.content.decode()
+        assert 'href="https://apc.example.dz/deliberations/2025-061"' in response.content.decode()
+        assert run_harvest(source).unchanged == 2
+        # The second entry leaves the feed: at the next run its decision is unpublished, and kept.
+        start, end = rss.index(b"<item>", rss.index(b"</item>")), rss.rindex(b"</item>") + len(b"</item>")
+        routes["/feed"] = Reply(rss[:start] + rss[end:], content_type="application/rss+xml")
+        third = run_harvest(source)
+        assert (third.withdrawn, third.unchanged) == (1, 1)
+        assert not DecisionPage.objects.get(reference="2025/062").live
+        assert DecisionPage.objects.get(reference="2025/061").live

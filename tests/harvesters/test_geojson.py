@@ -123,3 +123,19 @@ class GeoJsonKindTestCase:
         for path in ("/page", "/list"):
             with pytest.raises(SourceFailure):
                 list(KIND.gather(source_of(commune, slug=f"s{path[1:]}", url=f"{server.url}{path}"), ""))
+
+
+@pytest.mark.django_db
+class GeoJsonHarvestTestCase:
+    def test_a_collection_is_harvested_feature_by_feature_with_the_bad_one_reported(self, serve, commune):
+        from harvesters.models import HarvestJob
+        from harvesters.runner import run_harvest
+
+        server = serve({"/d.geojson": Reply((FIXTURES / "districts.geojson").read_bytes())})
+        source = source_of(commune, url=f"{server.url}/d.geojson")
+        job = run_harvest(source)
+        assert (job.status, job.created, job.failed) == (HarvestJob.Status.FINISHED, 2, 1)
+        [error] = job.errors.all()
+        assert error.remote_id == "Q-03" and "crosses itself" in error.message
+        assert set(District.objects.values_list("slug", flat=True)) == {"el-nour", "bab-el-oued"}
+        assert run_harvest(source).unchanged == 2

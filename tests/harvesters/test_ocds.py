@@ -81,3 +81,18 @@ class OcdsTestCase:
         harvest_one(source)
         KIND.withdraw(source, HarvestObject.objects.get(source=source))
         assert ContractingProcess.objects.count() == 1
+
+
+@pytest.mark.django_db
+class OcdsHarvestTestCase:
+    def test_a_package_is_harvested_once_and_a_second_run_writes_nothing(self, remote, commune):
+        from harvesters.models import HarvestJob
+        from harvesters.runner import run_harvest
+
+        source = source_of(commune, f"{remote.url}/releases.json")
+        job = run_harvest(source)
+        assert (job.status, job.created, job.failed) == (HarvestJob.Status.FINISHED, 1, 0)
+        modified = ContractingProcess.objects.get().updated_at
+        second = run_harvest(source)
+        assert (second.created, second.unchanged) == (0, 1)
+        assert ContractingProcess.objects.get().updated_at == modified

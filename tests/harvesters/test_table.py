@@ -181,3 +181,24 @@ class TableTestCase:
         harvest(source)
         KIND.withdraw(source, HarvestObject.objects.get(source=source))
         assert Payment.objects.count() == 3
+
+
+@pytest.mark.django_db
+class TableHarvestTestCase:
+    def test_a_watched_folder_is_harvested_then_an_unchanged_file_is_not_even_read(self, harvest_root, commune):
+        from harvesters.models import HarvestJob
+        from harvesters.runner import run_harvest
+
+        (harvest_root / "finance").mkdir()
+        shutil.copy(FIXTURES / "payments-ar.csv", harvest_root / "finance" / "janvier.csv")
+        (harvest_root / "finance" / "fevrier.csv").write_text("date,supplier\n2025-02-01,x\n", encoding="utf-8")
+        source = source_of(commune, folder="finance", target="payments")
+        job = run_harvest(source)
+        assert (job.status, job.created, job.failed) == (HarvestJob.Status.FINISHED, 1, 1)
+        [error] = job.errors.all()
+        assert (error.remote_id, error.stage) == ("fevrier.csv", "import")
+        assert "no amount column" in error.message
+        assert Payment.objects.count() == 3
+        second = run_harvest(source)
+        assert (second.created, second.updated, second.unchanged, second.fetched) == (0, 0, 1, 1)
+        assert Payment.objects.count() == 3
