@@ -280,7 +280,10 @@ class FeedKind(SourceKind):
                 values["attachments"] = ";".join(names)
             data = io.BytesIO(json.dumps([values], ensure_ascii=False).encode())
             data.name = "entry.json"
-            report = import_decisions(data, council=council, files_root=Path(folder), publish=source.publish)
+            try:
+                report = import_decisions(data, council=council, files_root=Path(folder), publish=source.publish)
+            except ImportFileError as error:
+                raise ObjectFailure(_("The entry “%(title)s”: %(error)s") % {"title": title, "error": error}) from None
         page = (
             DecisionPage.objects.filter(
                 body_id=council.body_id,

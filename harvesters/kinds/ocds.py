@@ -42,7 +42,7 @@ class OcdsKind(SourceKind):
         refuse_drafts(source, Target.CONTRACTS)
 
     def gather(self, source: "HarvestSource", since: str) -> "Iterator[Gathered]":
-        yield Gathered(remote_id=source.url, guid=source.url, remote_url=source.url)
+        yield Gathered(remote_id=source.url[:500], guid=source.url, remote_url=source.url)
 
     def fetch(self, source: "HarvestSource", gathered: Gathered) -> bytes:
         from harvesters import network

@@ -154,7 +154,7 @@ class TableKind(SourceKind):
 
     def gather(self, source: "HarvestSource", since: str) -> "Iterator[Gathered]":
         if source.url:
-            yield Gathered(remote_id=source.url, guid=source.url, remote_url=source.url)
+            yield Gathered(remote_id=source.url[:500], guid=source.url, remote_url=source.url)
         elif source.upload:
             name = Path(source.upload.name).name
             yield Gathered(remote_id=name, guid=f"upload:{source.body.slug}/{source.upload.name}")

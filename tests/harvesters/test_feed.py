@@ -210,3 +210,16 @@ class FeedHarvestTestCase:
         assert (third.withdrawn, third.unchanged) == (1, 1)
         assert not DecisionPage.objects.get(reference="2025/062").live
         assert DecisionPage.objects.get(reference="2025/061").live
+
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE rss [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
+<rss version="2.0"><channel><title>&lol2;</title><item><guid>x</guid><title>&lol2;</title></item></channel></rss>"""
+
+
+@pytest.mark.django_db
+def test_a_feed_declaring_entities_is_refused_before_it_is_parsed(serve, council_page):
+    server = serve({"/feed": Reply(BILLION_LAUGHS, content_type="application/rss+xml")})
+    with pytest.raises(SourceFailure):
+        list(KIND.gather(source_of(council_page.body, f"{server.url}/feed"), ""))
+    assert not DecisionPage.objects.exists()
