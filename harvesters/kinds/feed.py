@@ -240,13 +240,15 @@ class FeedKind(SourceKind):
         from harvesters import network
 
         response = network.get(source.url, accept=FEED_TYPES, max_bytes=settings.HARVEST_MAX_BYTES)
+        seen = set()
         for entry in read_feed(response.content, response.url):
-            remote_id = entry["id"] or entry["link"]
-            if not remote_id:
-                continue  # nothing tells it from the others, or from itself at the next run
+            remote_id = (entry["id"] or entry["link"])[:500]
+            if not remote_id or remote_id in seen:
+                continue  # nothing tells it from the others (or from itself at the next run); a repeat is one entry
+            seen.add(remote_id)
             yield Gathered(
-                remote_id=remote_id[:500],
-                guid=remote_id,
+                remote_id=remote_id,
+                guid=entry["id"] or entry["link"],
                 remote_url=entry["link"] if entry["link"].startswith(("http://", "https://")) else "",
                 modified=entry["updated"] or entry["published"],
                 content=entry,

@@ -192,10 +192,15 @@ class TableKind(SourceKind):
         if source.url:
             return network.get(source.url, max_bytes=settings.HARVEST_MAX_BYTES).content
         if source.upload:
-            if source.upload.size > settings.HARVEST_MAX_BYTES:
-                raise ObjectFailure(_("The uploaded file is larger than the harvests' limit."))
-            with source.upload.open("rb") as upload:
-                return upload.read()
+            try:
+                if source.upload.size > settings.HARVEST_MAX_BYTES:
+                    raise ObjectFailure(_("The uploaded file is larger than the harvests' limit."))
+                with source.upload.open("rb") as upload:
+                    return upload.read()
+            except OSError as error:
+                raise ObjectFailure(
+                    _("The uploaded file cannot be read: %(error)s.") % {"error": error.strerror}
+                ) from None
         return self.read_from_folder(source, gathered.remote_id)
 
     @staticmethod
