@@ -21,6 +21,9 @@ The source's mapping (portal.importing.ColumnMapping) can take a column from ano
 published, updated) and translate values (`{"values": {"outcome": {"approuvée": "adopted"}}}`).
 
 An entry gone from the feed for `withdraw_after` runs is withdrawn: its decision page is unpublished, never deleted.
+Should it come back, its changes wait as a draft (the decision import never republishes a page taken offline: staff
+may have done it) and the job reports it. With the source's `publish` off, new decisions arrive unpublished and
+changes to published ones as drafts; the sessions they name are created published.
 """
 
 import io
