@@ -111,6 +111,14 @@ class TableTestCase:
         assert DecisionPage.objects.get(reference="2025/031").title == "المصادقة على ميزانية التسيير"
         assert DecisionPage.objects.get(reference="2025/051").live
 
+    def test_a_bad_row_is_reported_with_its_line_and_the_others_are_imported(self, commune):
+        text = (FIXTURES / "payments-ar.csv").read_text(encoding="utf-8").replace("15000", "-15000")
+        upload = SimpleUploadedFile("paiements.csv", text.encode())
+        [result] = harvest(source_of(commune, upload=upload, target="payments"))
+        assert result.created == 2
+        [error] = result.errors
+        assert (error.row, error.reference) == (4, "P-2025-003") and "negative" in error.message
+
     def test_an_uploaded_file_is_harvested_as_one_object(self, commune):
         upload = SimpleUploadedFile("paiements.csv", (FIXTURES / "payments-ar.csv").read_bytes())
         source = source_of(commune, upload=upload, target="payments")
