@@ -496,8 +496,16 @@ class _Attachment:
 
 
 class _DecisionImporter:
-    def __init__(self, council: CouncilIndexPage, files_root: Path | None, user, report: "DecisionImportReport"):
+    def __init__(
+        self,
+        council: CouncilIndexPage,
+        files_root: Path | None,
+        user,
+        report: "DecisionImportReport",
+        publish: bool = True,
+    ):
         self.council = council
+        self.publish = publish
         self.locale = council.locale
         self.language = council.locale.language_code
         self.files_root = files_root.resolve() if files_root else None
@@ -794,17 +802,30 @@ class _DecisionImporter:
             # them Django leaves out the database constraints on them too, which DecisionPage.clean checks itself
             # (the reference) or which cannot fail (a new page's translation key is new).
             page.full_clean(exclude=["path", "depth", "body", "locale", "content_type"])
-            # A new decision is written with the batch's others, published (cms.bulk_pages), at the batch's end.
             self._check_may_publish(session)
-            self.new_pages.add(session, page)
+            if self.publish:
+                # A new decision is written with the batch's others, published (cms.bulk_pages), at the batch's end.
+                self.new_pages.add(session, page)
+            else:
+                self._add_draft(session, page)
             return outcome
         _validate(page)
         if outcome == "updated" and not page.live:
             # Staff took it offline: keep the changes as a draft for them to review, publish nothing.
             page.save_revision(user=self.user, clean=False)  # validated above
             return "draft"
+        if not self.publish:
+            page.save_revision(user=self.user, clean=False)  # a draft for staff to review; the live page stays
+            return outcome
         self._publish(page)
         return outcome
+
+    def _add_draft(self, session: CouncilSessionPage, page: DecisionPage) -> None:
+        """Add the new, validated `page` under `session` unpublished, its content a draft revision (Wagtail's
+        one-page path: drafts are few, and cms.bulk_pages writes published pages only)."""
+        page.live, page.has_unpublished_changes = False, True
+        session.add_child(instance=page)
+        page.save_revision(user=self.user, clean=False)
 
     def _check_may_publish(self, parent: CouncilIndexPage | CouncilSessionPage) -> None:
         """Raise PermissionDenied unless the user may publish under `parent`, as Wagtail's publication checks."""
@@ -915,6 +936,7 @@ def import_decisions(
     mapping: ColumnMapping | None = None,
     batch_size: int = BATCH_SIZE,
     progress: Callable[[int, int, float], None] | None = None,
+    publish: bool = True,
 ) -> DecisionImportReport:
     """Return the report of importing the decisions in `source` (CSV or JSON) into `council`.
 
@@ -927,12 +949,15 @@ def import_decisions(
     and must be allowed to publish in the council. `mapping` reads a council's own export (its columns and
     values) as ours. Rows repeating an earlier row exactly are skipped and reported once. Rows are written
     `batch_size` at a time, one transaction each; after each batch, `progress(rows done, rows, seconds)`.
+    `publish` False (a harvest source whose records wait for review): new decisions are added unpublished, their
+    content a draft revision, and changed ones get a draft revision while their live version stays; the sessions
+    the rows name are still created published (a session page holds no more than its date and kind).
     """
     rows, encoding = read_rows(source, mapping)
     if files_root is None and isinstance(source, str | os.PathLike):
         files_root = Path(source).parent
     report = DecisionImportReport(encoding=encoding)
-    importer = _DecisionImporter(council.specific, Path(files_root) if files_root else None, user, report)
+    importer = _DecisionImporter(council.specific, Path(files_root) if files_root else None, user, report, publish)
     numbered = {row.number: row for row in rows}
     todo = [numbered[number] for number, _values in report.skip_repeats((row.number, row.values) for row in rows)]
     started = time.monotonic()

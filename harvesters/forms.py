@@ -1,16 +1,14 @@
 """The one form a harvest source is declared with: the admin's, and `manage.py add_harvest_source`'s.
 
 It checks what a source must be before it runs: a kind that can feed the chosen module, a place to read that
-suits the kind (an http(s) address, an uploaded file or a folder below the harvest root), a valid cron schedule,
-the kind's own options and mapping, and no other source of the same body already harvesting that address into
-that module.
+suits the kind (an http(s) address on the public internet, an uploaded file or a folder below the harvest root),
+a valid cron schedule, the kind's own options, mapping and folder (`SourceKind.check`), and no other source of
+the same body already harvesting that address into that module.
 """
 
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -41,17 +39,6 @@ FIELDS = [
     "owner",
     "active",
 ]
-
-
-def folder_below_root(folder: str) -> Path:
-    """The watched folder `folder` names, which must be a folder below settings.HARVEST_FOLDERS_ROOT."""
-    root = Path(settings.HARVEST_FOLDERS_ROOT).resolve()
-    if Path(folder).is_absolute() or ".." in Path(folder).parts:
-        raise ValidationError(_("Name a folder inside the harvest folder (%(root)s), without “..”.") % {"root": root})
-    path = (root / folder).resolve()
-    if root not in path.parents and path != root:
-        raise ValidationError(_("The folder must lie inside the harvest folder (%(root)s).") % {"root": root})
-    return path
 
 
 class HarvestSourceForm(WagtailAdminModelForm):
@@ -92,12 +79,6 @@ class HarvestSourceForm(WagtailAdminModelForm):
         if schedule:
             validate_cron(schedule)
         return schedule
-
-    def clean_folder(self) -> str:
-        folder = (self.cleaned_data.get("folder") or "").strip()
-        if folder:
-            folder_below_root(folder)
-        return folder
 
     def clean_options(self):
         return self.cleaned_data.get("options") or {}

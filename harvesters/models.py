@@ -121,6 +121,10 @@ class HarvestJob(models.Model):
     updated = models.PositiveIntegerField(_("updated"), default=0)
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     withdrawn = models.PositiveIntegerField(_("withdrawn"), default=0)
+    # Objects that are whole files (a CSV of payments) count their rows too, as the module's import reported them.
+    rows_created = models.PositiveIntegerField(_("rows created"), default=0)
+    rows_updated = models.PositiveIntegerField(_("rows updated"), default=0)
+    rows_unchanged = models.PositiveIntegerField(_("rows unchanged"), default=0)
     message = models.TextField(_("message"), blank=True, help_text=_("Why the job failed, in plain words."))
 
     class Meta:

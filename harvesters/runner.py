@@ -288,6 +288,9 @@ class _Run:
         job.created += imported.outcome == "created"
         job.updated += imported.outcome == "updated"
         job.unchanged += imported.outcome == "unchanged"
+        job.rows_created += imported.created
+        job.rows_updated += imported.updated
+        job.rows_unchanged += imported.unchanged
         for row_error in imported.errors:
             self.count_failure(HarvestError.Stage.IMPORT, obj, str(row_error))
 

@@ -113,10 +113,10 @@ class QueryCountTestCase:
         return page
 
     @pytest.mark.parametrize("language", ["ar", "fr"])
-    def test_it_makes_at_most_15_queries(self, client, page, language, django_assert_max_num_queries):
+    def test_it_makes_at_most_16_queries(self, client, page, language, django_assert_max_num_queries):
         url = page.url.replace("/ar/", f"/{language}/", 1)
         client.get(url)
-        with django_assert_max_num_queries(15):
+        with django_assert_max_num_queries(16):  # 15, and its provenance (where a harvest brought it from)
             response = client.get(url)
         assert response.status_code == 200
         content = response.content.decode()

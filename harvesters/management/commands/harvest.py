@@ -33,6 +33,11 @@ class Command(BaseCommand):
             f"{source.slug}: {job.status} · gathered {job.gathered} · created {job.created} · updated "
             f"{job.updated} · unchanged {job.unchanged} · withdrawn {job.withdrawn} · failed {job.failed}"
         )
+        if job.rows_created or job.rows_updated or job.rows_unchanged:
+            self.stdout.write(
+                f"rows of the files: created {job.rows_created} · updated {job.rows_updated} · "
+                f"unchanged {job.rows_unchanged}"
+            )
         for error in job.errors.all()[:200]:
             self.stderr.write(f"{error.stage} {error.remote_id}: {error.message}")
         if job.status == HarvestJob.Status.FAILED:
