@@ -5,13 +5,15 @@ import itertools
 import json
 from dataclasses import asdict
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from rdflib import Graph, Literal, URIRef
 
 from harvesters.kinds import KINDS
-from harvesters.kinds.base import SourceFailure
+from harvesters.kinds.base import Gathered, ObjectFailure, SourceFailure
 from harvesters.kinds.dcat import FREQUENCIES, choose_syntax, dataset_to_record, remote_id_of
 from harvesters.models import HarvestSource
 from opendata import dcat
@@ -19,7 +21,7 @@ from opendata.importing import DatasetRecord, ResourceRecord
 from opendata.models import Dataset
 from tests.opendata.factories import DatasetFactory, ResourceFactory
 
-from .servers import Reply
+from .servers import FixtureServer, Reply
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dcat"
 KIND = KINDS["dcat"]
@@ -30,6 +32,13 @@ MARCHES = f"{DATA}/dataset/marches-publics"
 DCAT_LANDING_PAGE = URIRef("http://www.w3.org/ns/dcat#landingPage")
 DCAT_DATASET = "http://www.w3.org/ns/dcat#Dataset"
 DCT_TITLE = URIRef("http://purl.org/dc/terms/title")
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages compared here are the English ones (tests run in Arabic by default)."""
+    with translation.override("en"):
+        yield
 
 
 def fixture(name: str) -> bytes:
@@ -52,12 +61,31 @@ def failure(url: str, **options) -> str:
     return str(caught.value)
 
 
-def served(serve, name: str, content_type: str = "", path: str = "") -> str:
-    """The address of fixture `name` on a local server, with `content_type` (by default, its syntax's)."""
-    suffix = name.rsplit(".", 1)[-1]
-    path = path or f"/{name}"
-    server = serve({path: Reply(fixture(name), content_type=content_type or CONTENT_TYPES[suffix])})
-    return f"{server.url}{path}"
+def fixture_files(request) -> Reply:
+    """`/<name>` serves fixture `name` with its syntax's type; `?file=<name>&type=<type>` at any path, with `type`."""
+    name = request.param("file") or request.path.lstrip("/")
+    if not name or not (FIXTURES / name).is_file():
+        return Reply(b"not found", status=404, content_type="text/plain")
+    return Reply(fixture(name), content_type=request.param("type") or CONTENT_TYPES[name.rsplit(".", 1)[-1]])
+
+
+@pytest.fixture(scope="module")
+def fixtures_server():
+    """One server for the fixture files of the whole module (each server takes half a second to stop)."""
+    with FixtureServer(fixture_files) as server:
+        yield server
+
+
+@pytest.fixture
+def served(fixtures_server, local_hosts_allowed):
+    """The address of a fixture file: `served(name)`, or `served(name, content_type, path)` to serve it otherwise."""
+
+    def address(name: str, content_type: str = "", path: str = "") -> str:
+        if not content_type and not path:
+            return f"{fixtures_server.url}/{name}"
+        return f"{fixtures_server.url}{path or '/' + name}?{urlencode({'file': name, 'type': content_type})}"
+
+    return address
 
 
 BUDGET_RECORD = DatasetRecord(
@@ -91,8 +119,8 @@ BUDGET_RECORD = DatasetRecord(
 
 class CatalogueSyntaxesTestCase:
     @pytest.mark.parametrize("suffix", ["ttl", "rdf", "jsonld"])
-    def test_it_reads_the_catalogue_in_each_syntax(self, serve, suffix):
-        gathered = gather(served(serve, f"catalog.{suffix}"))
+    def test_it_reads_the_catalogue_in_each_syntax(self, served, suffix):
+        gathered = gather(served(f"catalog.{suffix}"))
         assert set(gathered) - {key for key in gathered if key.startswith("sha256:")} == {BUDGET, MARCHES, "roads-42"}
         assert len(gathered) == 4
         budget = gathered[BUDGET]
@@ -101,21 +129,21 @@ class CatalogueSyntaxesTestCase:
         assert budget.modified == "2024-03-01T10:00:00+00:00"
         assert budget.content == asdict(BUDGET_RECORD)
 
-    def test_it_reads_the_same_records_whatever_the_syntax(self, serve):
+    def test_it_reads_the_same_records_whatever_the_syntax(self, served):
         contents = [
-            {key: item.content for key, item in gather(served(serve, f"catalog.{suffix}")).items()}
+            {key: item.content for key, item in gather(served(f"catalog.{suffix}")).items()}
             for suffix in ("ttl", "rdf", "jsonld")
         ]
         assert contents[0] == contents[1] == contents[2]
 
     @pytest.mark.parametrize("suffix", ["ttl", "rdf", "jsonld"])
-    def test_it_chooses_the_parser_by_extension_when_the_type_says_nothing(self, serve, suffix):
-        url = served(serve, f"catalog.{suffix}", content_type="application/octet-stream")
+    def test_it_chooses_the_parser_by_extension_when_the_type_says_nothing(self, served, suffix):
+        url = served(f"catalog.{suffix}", content_type="application/octet-stream")
         assert BUDGET in gather(url)
 
     @pytest.mark.parametrize("suffix", ["ttl", "rdf", "jsonld"])
-    def test_it_sniffs_the_syntax_without_type_or_extension(self, serve, suffix):
-        url = served(serve, f"catalog.{suffix}", content_type="text/plain", path="/catalogue")
+    def test_it_sniffs_the_syntax_without_type_or_extension(self, served, suffix):
+        url = served(f"catalog.{suffix}", content_type="text/plain", path="/catalogue")
         assert BUDGET in gather(url)
 
     def test_it_trusts_the_content_type_before_the_extension(self):
@@ -157,8 +185,8 @@ class CatalogueSyntaxesTestCase:
 
 class DatasetRecordTestCase:
     @pytest.fixture
-    def catalogue(self, serve):
-        return gather(served(serve, "catalog.ttl"))
+    def catalogue(self, served):
+        return gather(served("catalog.ttl"))
 
     def test_it_reports_malformed_literals_and_still_harvests_the_dataset(self, catalogue):
         marches = catalogue[MARCHES]
@@ -259,6 +287,40 @@ def paged(pages: dict[str, bytes]):
     return app
 
 
+class NamedOnlyDatasetTestCase:
+    """A catalogue may only name its datasets (`dcat:dataset <uri>`): each is then read from its own URI."""
+
+    CATALOGUE = """@prefix dcat: <http://www.w3.org/ns/dcat#> .
+        <catalog> a dcat:Catalog ; dcat:dataset <datasets/water>, <datasets/gone> ."""
+    WATER = """@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+        <water> a dcat:Dataset ; dct:title "Eau potable"@fr ; dct:modified "2024-13-01" ."""
+
+    def test_it_fetches_the_description_from_the_datasets_uri(self, serve):
+        server = serve(
+            {
+                "/catalog": Reply(self.CATALOGUE, content_type="text/turtle"),
+                "/datasets/water": Reply(self.WATER, content_type="text/turtle"),
+            }
+        )
+        source = source_at(f"{server.url}/catalog")
+        gathered = gather(source.url)
+        water = gathered[f"{server.url}/datasets/water"]
+        assert water.content is None and water.remote_url == water.guid
+        record = KIND.fetch(source, water)
+        assert record["title"] == {"fr": "Eau potable"}
+        assert record["problems"] == [
+            "The date “2024-13-01” (dct:modified) of dataset “Eau potable” is not a date: left out."
+        ]
+        with pytest.raises(ObjectFailure):  # the 404, in harvesters.network's words
+            KIND.fetch(source, gathered[f"{server.url}/datasets/gone"])
+
+    def test_it_fails_the_object_when_its_uri_does_not_describe_it(self, serve):
+        server = serve({"/datasets/water": Reply(self.CATALOGUE, content_type="text/turtle")})
+        url = f"{server.url}/datasets/water"
+        with pytest.raises(ObjectFailure, match="does not describe the dataset"):
+            KIND.fetch(source_at(url), Gathered(remote_id=url, guid=url))
+
+
 class HydraPagingTestCase:
     def test_it_follows_next_pages_in_both_hydra_styles_and_stops_where_they_loop(self, serve):
         server = serve(paged({str(number): fixture(f"page-{number}.ttl") for number in (1, 2, 3)}))
@@ -289,12 +351,12 @@ class HydraPagingTestCase:
 
 
 class BadCatalogueTestCase:
-    def test_it_fails_on_a_catalogue_without_dataset(self, serve):
-        url = served(serve, "no-dataset.ttl")
+    def test_it_fails_on_a_catalogue_without_dataset(self, served):
+        url = served("no-dataset.ttl")
         assert failure(url) == f"The catalogue at {url} describes no dataset."
 
-    def test_it_says_the_syntax_and_line_of_a_malformed_file(self, serve):
-        url = served(serve, "malformed.ttl")
+    def test_it_says_the_syntax_and_line_of_a_malformed_file(self, served):
+        url = served("malformed.ttl")
         message = failure(url)
         assert message.startswith(f"The catalogue at {url} could not be read as Turtle: line 6:")
 
@@ -321,8 +383,8 @@ class BadCatalogueTestCase:
         assert "a web page, not a DCAT catalogue" in failure(f"{server.url}/catalog")
 
     @pytest.mark.parametrize("name", ["xxe.rdf", "billion-laughs.rdf"])
-    def test_it_refuses_xml_with_entities_before_parsing_it(self, serve, name):
-        message = failure(served(serve, name))
+    def test_it_refuses_xml_with_entities_before_parsing_it(self, served, name):
+        message = failure(served(name))
         assert "root:" not in message
         assert "lollol" not in message
 
