@@ -74,6 +74,9 @@ class HarvestSource(models.Model):
         verbose_name=_("owner"),
     )
     active = models.BooleanField(_("active"), default=True, help_text=_("Inactive sources are not run on schedule."))
+    # One job per source at a time: the running job holds this lease and renews it while alive, so that a worker
+    # that died lets the next run take over once it expires (harvesters.runner).
+    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -138,7 +141,7 @@ class HarvestObject(models.Model):
         FAILED = "failed", _("Failed")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    source = models.ForeignKey(HarvestSource, on_delete=models.CASCADE, related_name="objects")
+    source = models.ForeignKey(HarvestSource, on_delete=models.CASCADE, related_name="harvested_objects")
     remote_id = models.CharField(_("remote identifier"), max_length=500)
     guid = models.CharField(
         _("global identifier"),

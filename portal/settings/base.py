@@ -305,6 +305,8 @@ HARVEST_TIMEOUT = env_int("HARVEST_TIMEOUT", 30)  # seconds to connect, and betw
 # Watched folders must lie below this one (a source names a folder inside it).
 HARVEST_FOLDERS_ROOT = env_str("HARVEST_FOLDERS_ROOT", str(BASE_DIR / "var" / "harvest"))
 HARVEST_JOB_TIME_LIMIT = env_int("HARVEST_JOB_TIME_LIMIT", 6 * 60 * 60)  # seconds before a job is stopped
+# Seconds a running job holds its source without a sign of life; after a dead worker, the next run waits this long.
+HARVEST_LEASE_SECONDS = env_int("HARVEST_LEASE_SECONDS", 10 * 60)
 
 # Email: console unless an SMTP host is given.
 EMAIL_HOST = env_str("EMAIL_HOST")

@@ -12,6 +12,7 @@ from wagtail.admin.viewsets import viewsets as viewset_registry
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from cms.models import CouncilMember
+from harvesters.models import HarvestSource
 from opendata.models import ProblemReport
 from opendata.spending.models import (
     BudgetLine,
@@ -50,6 +51,9 @@ RECORD_MAKERS = {
     "ContractingProcess": lambda body: ContractingProcess.objects.create(body=body, ocid="ocds-x-1", title="Voirie"),
     "ClassificationCode": lambda body: ClassificationCode.objects.create(body=body, scheme="functional", code="007"),
     "SpendingPolicy": lambda body: SpendingPolicy.objects.create(body=body),
+    "HarvestSource": lambda body: HarvestSource.objects.create(
+        body=body, slug="voisin", name="Portail voisin", kind="ckan", target="datasets", url="https://data.example/"
+    ),
 }
 
 

@@ -1,5 +1,6 @@
 import pytest
 
+from .plugin_kind import kind, remote  # noqa: F401  (fixtures)
 from .servers import FixtureServer, files
 
 

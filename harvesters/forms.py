@@ -1,0 +1,123 @@
+"""The one form a harvest source is declared with: the admin's, and `manage.py add_harvest_source`'s.
+
+It checks what a source must be before it runs: a kind that can feed the chosen module, a place to read that
+suits the kind (an http(s) address, an uploaded file or a folder below the harvest root), a valid cron schedule,
+the kind's own options and mapping, and no other source of the same body already harvesting that address into
+that module.
+"""
+
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail.admin.forms import WagtailAdminModelForm
+
+from .kinds import KINDS, kind_choices
+from .models import HarvestSource, Target
+from .schedules import validate_cron
+
+FIELDS = [
+    "name",
+    "slug",
+    "kind",
+    "body",
+    "target",
+    "url",
+    "upload",
+    "folder",
+    "options",
+    "mapping",
+    "schedule",
+    "publish",
+    "withdraw_after",
+    "error_threshold",
+    "owner",
+    "active",
+]
+
+
+def folder_below_root(folder: str) -> Path:
+    """The watched folder `folder` names, which must be a folder below settings.HARVEST_FOLDERS_ROOT."""
+    root = Path(settings.HARVEST_FOLDERS_ROOT).resolve()
+    if Path(folder).is_absolute() or ".." in Path(folder).parts:
+        raise ValidationError(_("Name a folder inside the harvest folder (%(root)s), without “..”.") % {"root": root})
+    path = (root / folder).resolve()
+    if root not in path.parents and path != root:
+        raise ValidationError(_("The folder must lie inside the harvest folder (%(root)s).") % {"root": root})
+    return path
+
+
+class HarvestSourceForm(WagtailAdminModelForm):
+    kind = forms.ChoiceField(label=gettext_lazy("kind"), choices=kind_choices)
+
+    class Meta:
+        model = HarvestSource
+        fields = FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "owner" in self.fields:  # staff only: the portal's citizens are no one's business here
+            staff = Q(is_superuser=True) | Q(role_grants__isnull=False)
+            self.fields["owner"].queryset = get_user_model().objects.filter(staff, is_active=True).distinct()
+
+    def clean_schedule(self) -> str:
+        schedule = " ".join((self.cleaned_data.get("schedule") or "").split())
+        if schedule:
+            validate_cron(schedule)
+        return schedule
+
+    def clean_folder(self) -> str:
+        folder = (self.cleaned_data.get("folder") or "").strip()
+        if folder:
+            folder_below_root(folder)
+        return folder
+
+    def clean_options(self):
+        return self.cleaned_data.get("options") or {}
+
+    def clean_mapping(self):
+        return self.cleaned_data.get("mapping") or {}
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = KINDS.get(cleaned.get("kind") or "")
+        target = cleaned.get("target")
+        if kind is None or not target:
+            return cleaned
+        if target not in kind.targets:
+            labels = ", ".join(str(Target(value).label) for value in kind.targets)
+            self.add_error("target", _("This kind of source can feed: %(targets)s.") % {"targets": labels})
+            return cleaned
+        self._check_location(kind, cleaned)
+        self._check_not_harvested_elsewhere(cleaned)
+        if not self.errors:
+            candidate = HarvestSource(**{name: cleaned.get(name) for name in FIELDS if name in cleaned})
+            try:
+                kind.check(candidate)
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
+
+    def _check_location(self, kind, cleaned: dict) -> None:
+        given = [name for name in ("url", "upload", "folder") if cleaned.get(name)]
+        if kind.location == "url":
+            if given != ["url"]:
+                self.add_error("url", _("This kind of source is read at an address: give its address only."))
+        elif len(given) != 1:
+            self.add_error(None, _("Give one place to read: an address, an uploaded file or a watched folder."))
+
+    def _check_not_harvested_elsewhere(self, cleaned: dict) -> None:
+        url, body, target = cleaned.get("url"), cleaned.get("body"), cleaned.get("target")
+        if not (url and body):
+            return
+        others = HarvestSource.objects.filter(url=url, body=body, target=target).exclude(pk=self.instance.pk)
+        if other := others.first():
+            self.add_error(
+                "url",
+                _("The source “%(source)s” already harvests this address into this body.") % {"source": other.name},
+            )

@@ -1,0 +1,47 @@
+"""A real Celery worker on real Redis runs a harvest queued from the admin, on a database committed for real."""
+
+import time
+
+import pytest
+from django.db import OperationalError
+
+from harvesters.models import HarvestJob
+from harvesters.tasks import queue_run, run_source
+from portal.bodies.models import District
+
+from .plugin_kind import make_source
+
+
+def wait_for(job: HarvestJob, timeout: float = 60) -> HarvestJob:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            job.refresh_from_db()
+        except OperationalError as error:  # SQLite's shared in-memory database refuses a reader mid-write
+            if "locked" not in str(error):
+                raise
+        else:
+            if job.status in (HarvestJob.Status.FINISHED, HarvestJob.Status.FAILED):
+                return job
+        time.sleep(0.2)
+    raise AssertionError(f"job still {job.status} after {timeout} s")
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+class HarvestWorkerTestCase:
+    def test_a_worker_runs_a_queued_harvest_and_a_second_run_changes_nothing(self, redis_worker, remote):
+        source = make_source(remote)
+        job = wait_for(queue_run(source))
+        assert (job.status, job.created, job.failed) == ("finished", 6, 0), job.message
+        assert District.objects.count() == 6
+
+        again = wait_for(queue_run(source))
+        assert (again.created, again.updated, again.unchanged) == (0, 0, 6)
+
+    def test_a_scheduled_run_of_a_busy_source_is_skipped_not_doubled(self, redis_worker, remote):
+        source = make_source(remote)
+        source.__class__.objects.filter(pk=source.pk).update(locked_until="2999-01-01T00:00:00Z")
+        result = run_source.delay(source.pk, "schedule").get(timeout=30)
+        assert result == {"job": None, "status": "busy"}
+        assert not HarvestJob.objects.exists()
