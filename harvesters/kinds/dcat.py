@@ -17,6 +17,7 @@ whole catalogue is read on every run (DCAT has no "changed since"): the runner's
 and a dataset left out of a run would count as gone from the source.
 """
 
+import copy
 import datetime
 import hashlib
 import json
@@ -40,6 +41,7 @@ from rdflib.term import Node
 from opendata import importing
 from opendata.downloads import MEDIA_TYPES
 from opendata.importing import DatasetRecord, ResourceRecord
+from opendata.models import Dataset
 from portal.importing import RowError
 
 from .. import network, safety
@@ -594,7 +596,7 @@ def dataset_to_record(graph: Graph, node: Node) -> DatasetRecord:
 
 def record_from_content(content: dict[str, Any]) -> DatasetRecord:
     """The DatasetRecord a gathered (or fetched) dict was made from."""
-    fields = dict(content)
+    fields = copy.deepcopy(content)  # the import adds to its problems: the gathered content stays as hashed
     fields["resources"] = [ResourceRecord(**resource) for resource in content.get("resources", [])]
     return DatasetRecord(**fields)
 
@@ -677,16 +679,18 @@ class DcatKind(SourceKind):
         return asdict(dataset_to_record(graph, node))
 
     def import_object(self, source, obj, content) -> Imported:
+        """Write the record through opendata.importing; what it left out (and what gather did) is reported."""
+        if not isinstance(content, dict):
+            raise ObjectFailure(_("The dataset %(id)s was not read as a description.") % {"id": obj.remote_id})
         record = record_from_content(content)
+        dataset = obj.record if isinstance(obj.record, Dataset) else None
         try:
-            dataset, outcome = importing.import_dataset(
-                record, body=source.body, dataset=obj.record, publish=source.publish
-            )
-        except ValidationError as error:
-            raise ObjectFailure(" ".join(error.messages)) from error
-        errors = [RowError(0, obj.remote_id, problem) for problem in record.problems]
-        return Imported(outcome=outcome, record=dataset, errors=errors)
+            saved, outcome = importing.import_dataset(record, body=source.body, dataset=dataset, publish=source.publish)
+        except importing.DatasetRefused as refused:
+            raise ObjectFailure(str(refused)) from None
+        errors = [RowError(0, record.name, problem) for problem in record.problems]
+        return Imported(outcome=outcome, record=saved, errors=errors)
 
     def withdraw(self, source, obj) -> None:
-        if obj.record is not None:
+        if isinstance(obj.record, Dataset):
             importing.withdraw_dataset(obj.record)

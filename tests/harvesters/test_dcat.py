@@ -16,6 +16,7 @@ from harvesters.kinds import KINDS
 from harvesters.kinds.base import Gathered, ObjectFailure, SourceFailure
 from harvesters.kinds.dcat import FREQUENCIES, choose_syntax, dataset_to_record, remote_id_of
 from harvesters.models import HarvestSource
+from harvesters.runner import run_harvest
 from opendata import dcat
 from opendata.importing import DatasetRecord, ResourceRecord
 from opendata.models import Dataset
@@ -465,3 +466,90 @@ class OwnPortalCatalogueTestCase:
         )
         assert resource["name"]["fr"] == "Le budget"
         assert record["problems"] == []
+
+
+@pytest.mark.django_db
+class HarvestRunTestCase:
+    """The kind through the runner, into the portal's datasets (opendata.importing)."""
+
+    @pytest.fixture
+    def catalogue(self, serve):
+        """A server whose /catalog.ttl is `catalogue.body`, which a test may change between runs."""
+        routes = {"/catalog.ttl": Reply(fixture("catalog.ttl"), content_type="text/turtle")}
+        server = serve(routes)
+        server.routes = routes
+        return server
+
+    def source(self, server, body, **fields) -> HarvestSource:
+        return HarvestSource.objects.create(
+            slug="voisins",
+            name="Voisins",
+            kind="dcat",
+            url=f"{server.url}/catalog.ttl",
+            body=body,
+            target="datasets",
+            **fields,
+        )
+
+    def test_it_imports_the_catalogue_and_a_second_run_writes_nothing(self, catalogue, commune):
+        source = self.source(catalogue, commune)
+        job = run_harvest(source)
+        assert (job.status, job.gathered, job.created, job.updated) == ("finished", 4, 4, 0), job.message
+        datasets = Dataset.objects.filter(body=commune)
+        assert datasets.count() == 4
+        budget = datasets.get(title_fr="Budget de la commune 2023")
+        assert budget.status == Dataset.Status.PUBLISHED
+        assert (budget.title_ar, budget.title_en) == ("ميزانية البلدية 2023", "Town budget 2023")
+        assert budget.licence.slug == "cc-by-4.0"
+        assert sorted(theme.code for theme in budget.themes.all()) == ["ECON", "GOVE"]
+        assert budget.frequency == Dataset.Frequency.ANNUAL
+        assert (str(budget.temporal_start), str(budget.temporal_end)) == ("2023-01-01", "2023-12-31")
+        assert budget.contact_email == "finances@data.example.org"
+        assert sorted(resource.url for resource in budget.resources.all()) == [
+            f"{DATA}/files/budget-2023-tableur",
+            f"{DATA}/files/budget-2023.csv",
+        ]
+        marches = datasets.get(title_fr="Marchés publics")
+        assert marches.temporal_start is None and str(marches.temporal_end) == "2022-12-31"
+        messages = [error.message for error in job.errors.all()]
+        assert any("2023-13-45" in message for message in messages)  # reported, the dataset imported all the same
+        obj = source.harvested_objects.get(remote_id=BUDGET)
+        assert (obj.record, obj.remote_url, obj.remote_modified) == (
+            budget,
+            f"{DATA}/pages/budget-2023",
+            "2024-03-01T10:00:00+00:00",
+        )
+        modified = dict(datasets.values_list("pk", "modified_at"))
+
+        second = run_harvest(source)
+        assert (second.status, second.created, second.updated, second.unchanged) == ("finished", 0, 0, 4)
+        assert dict(datasets.values_list("pk", "modified_at")) == modified
+
+    def test_it_imports_drafts_when_the_source_asks_for_review(self, catalogue, commune):
+        job = run_harvest(self.source(catalogue, commune, publish=False))
+        assert job.created == 4
+        assert set(Dataset.objects.filter(body=commune).values_list("status", flat=True)) == {Dataset.Status.DRAFT}
+
+    def test_it_updates_a_changed_dataset_and_withdraws_one_gone_from_the_catalogue(self, catalogue, commune):
+        source = self.source(catalogue, commune, withdraw_after=1)
+        run_harvest(source)
+        changed = fixture("catalog.ttl").replace(b"Town budget 2023", b"Budget of the town, 2023")
+        graph = Graph().parse(data=changed, format="turtle")
+        graph.remove((URIRef(MARCHES), None, None))
+        graph.remove((None, None, URIRef(MARCHES)))
+        catalogue.routes["/catalog.ttl"] = Reply(graph.serialize(format="turtle"), content_type="text/turtle")
+
+        job = run_harvest(source)
+        assert (job.status, job.updated, job.withdrawn) == ("finished", 1, 1), job.message
+        assert Dataset.objects.get(title_fr="Budget de la commune 2023").title_en == "Budget of the town, 2023"
+        assert Dataset.objects.get(title_fr="Marchés publics").status == Dataset.Status.WITHDRAWN  # not deleted
+
+    def test_a_catalogue_without_dataset_fails_the_job_and_touches_nothing(self, catalogue, commune):
+        source = self.source(catalogue, commune, withdraw_after=1)
+        run_harvest(source)
+        catalogue.routes["/catalog.ttl"] = Reply(fixture("no-dataset.ttl"), content_type="text/turtle")
+        with translation.override("en"):
+            job = run_harvest(source)
+        assert job.status == "failed"
+        assert "describes no dataset" in job.message
+        assert Dataset.objects.filter(body=commune, status=Dataset.Status.PUBLISHED).count() == 4
