@@ -227,7 +227,11 @@ def parse(data: bytes, syntax: str, url: str) -> Graph:
     graph = Graph()
     try:
         if syntax == "xml":
-            safety.check_xml(data)  # no DTD, no entity, no external reference reaches rdflib's SAX parser
+            try:
+                safety.check_xml(data)  # no DTD, no entity, no external reference reaches rdflib's SAX parser
+            except SourceFailure as refused:
+                message = _("The catalogue at %(url)s is not read: %(reason)s.")
+                raise SourceFailure(message % {"url": url, "reason": refused}) from refused
             graph.parse(data=data, format="xml", publicID=url)
         elif syntax == "json-ld":
             document = inline_contexts(json.loads(data), url)
