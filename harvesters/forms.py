@@ -7,6 +7,7 @@ that module.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
@@ -19,6 +20,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 
 from .kinds import KINDS, kind_choices
 from .models import HarvestSource, Target
+from .network import SCHEMES, AddressRefused, checked_addresses
 from .schedules import validate_cron
 
 FIELDS = [
@@ -64,6 +66,26 @@ class HarvestSourceForm(WagtailAdminModelForm):
         if "owner" in self.fields:  # staff only: the portal's citizens are no one's business here
             staff = Q(is_superuser=True) | Q(role_grants__isnull=False)
             self.fields["owner"].queryset = get_user_model().objects.filter(staff, is_active=True).distinct()
+
+    def clean_url(self) -> str:
+        """An http(s) address whose server is on the public internet (or in HARVEST_ALLOWED_HOSTS)."""
+        url = (self.cleaned_data.get("url") or "").strip()
+        if not url:
+            return url
+        parts = urlsplit(url)
+        try:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError:
+            raise ValidationError(_("The port of this address is not a number between 1 and 65535.")) from None
+        if parts.scheme not in SCHEMES or not parts.hostname:
+            raise ValidationError(_("Give an address that starts with http:// or https://."))
+        try:
+            checked_addresses(parts.hostname, port)
+        except AddressRefused as refused:
+            raise ValidationError(str(refused)) from None
+        except OSError:
+            pass  # a name that does not resolve now: each run tries again, and says so
+        return url
 
     def clean_schedule(self) -> str:
         schedule = " ".join((self.cleaned_data.get("schedule") or "").split())

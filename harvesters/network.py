@@ -180,7 +180,12 @@ def checked_addresses(host: str, port: int) -> list[str]:
     allowed = _is_allowed_host(host)
     for text in addresses:
         address = ipaddress.ip_address(text.split("%", 1)[0])
-        if address in METADATA_ADDRESSES or (not allowed and is_refused_address(address)):
+        if address in METADATA_ADDRESSES:
+            raise AddressRefused(
+                _("the address of %(host)s, %(address)s, is a cloud metadata service, which harvests never read")
+                % {"host": host, "address": address}
+            )
+        if not allowed and is_refused_address(address):
             if str(address) == host.lower():
                 reason = _("the address %(host)s is not on the public internet") % {"host": host}
             else:
@@ -280,19 +285,25 @@ def response_deadline() -> float:
 def _read_body(
     response: requests.Response, url: str, max_bytes: int, deadline: float, sink: Callable[[bytes], object]
 ) -> None:
-    """Pass the decoded body to `sink` chunk by chunk, stopping past `max_bytes` or the deadline."""
+    """Pass the decoded body to `sink` chunk by chunk, stopping past `max_bytes` or the deadline.
+
+    Each read waits at most until the deadline (the socket's timeout is shortened as it nears), so a server
+    that sends a byte now and then cannot hold a harvest past it.
+    """
     length = response.headers.get("Content-Length", "")
     if length.isdigit() and int(length) > max_bytes:
         raise _too_large(url, max_bytes)
     raw = response.raw
+    sock = _socket_of(raw)
+    read_timeout = sock.gettimeout() if sock is not None else None
     size = 0
     try:
         while True:
-            if time.monotonic() > deadline:
-                raise NetworkFailure(
-                    _("the server took too long to send %(url)s (more than %(seconds)s seconds)")
-                    % {"url": url, "seconds": response_deadline()}
-                )
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise _too_slow(url)
+            if sock is not None and (read_timeout is None or remaining < read_timeout):
+                sock.settimeout(remaining)
             chunk = raw.read1(CHUNK_SIZE, decode_content=True)
             if not chunk:
                 return
@@ -301,11 +312,33 @@ def _read_body(
                 raise _too_large(url, max_bytes)
             sink(chunk)
     except urllib3.exceptions.ReadTimeoutError as error:
+        if time.monotonic() >= deadline:
+            raise _too_slow(url) from error
         raise NetworkFailure(_("the server stopped sending %(url)s") % {"url": url}) from error
     except urllib3.exceptions.DecodeError as error:
         raise SourceFailure(_("the server sent %(url)s wrongly compressed") % {"url": url}) from error
     except (urllib3.exceptions.ProtocolError, OSError) as error:
         raise NetworkFailure(_("the connection broke while reading %(url)s") % {"url": url}) from error
+
+
+def _socket_of(raw: Any) -> socket.socket | None:
+    """Return the socket a urllib3 response reads from, or None where it cannot be found.
+
+    http.client drops the connection's socket once an answer that ends the connection has begun; the
+    response's file object still holds it (urllib3 response → http.client response → buffer → SocketIO).
+    Without it the deadline is still checked between reads, only later by up to one read timeout.
+    """
+    sock = getattr(getattr(raw, "connection", None), "sock", None)
+    if sock is None:
+        sock = getattr(getattr(getattr(getattr(raw, "_fp", None), "fp", None), "raw", None), "_sock", None)
+    return sock if isinstance(sock, socket.socket) else None
+
+
+def _too_slow(url: str) -> NetworkFailure:
+    return NetworkFailure(
+        _("the server took too long to send %(url)s (more than %(seconds)s seconds)")
+        % {"url": url, "seconds": response_deadline()}
+    )
 
 
 def _too_large(url: str, max_bytes: int) -> SourceFailure:
@@ -337,8 +370,14 @@ def _failures(url: str, timeout: float) -> Iterator[None]:
             _("the server %(host)s did not answer within %(seconds)s seconds") % {"host": host, "seconds": timeout}
         ) from error
     except requests.exceptions.SSLError as error:
+        if "CERTIFICATE_VERIFY_FAILED" in str(error) or "hostname" in str(error):
+            raise SourceFailure(
+                _("the secure connection to %(host)s failed: its certificate could not be verified") % {"host": host}
+            ) from error
+        raise SourceFailure(_("the secure connection to %(host)s failed") % {"host": host}) from error
+    except requests.TooManyRedirects as error:
         raise SourceFailure(
-            _("the secure connection to %(host)s failed: its certificate could not be verified") % {"host": host}
+            _("%(url)s redirects more than %(count)s times") % {"url": url, "count": MAX_REDIRECTS}
         ) from error
     except requests.ConnectionError as error:
         raise NetworkFailure(_("could not connect to the server %(host)s") % {"host": host}) from error

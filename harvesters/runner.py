@@ -320,15 +320,10 @@ class _Run:
         )
         missing = [pk for pk, remote_id in listed if remote_id not in seen]
         for start in range(0, len(missing), 1000):
-            chunk = missing[start : start + 1000]
-            HarvestObject.objects.filter(pk__in=chunk).update(missed_runs=F("missed_runs") + 1)
-        for start in range(0, len(missing), 1000):
-            chunk = HarvestObject.objects.filter(
-                pk__in=missing[start : start + 1000],
-                state=HarvestObject.State.CURRENT,
-                missed_runs__gte=max(self.source.withdraw_after, 1),
-            )
-            for obj in chunk:
+            missed = HarvestObject.objects.filter(pk__in=missing[start : start + 1000])
+            missed.update(missed_runs=F("missed_runs") + 1)
+            due = missed.filter(state=HarvestObject.State.CURRENT, missed_runs__gte=max(self.source.withdraw_after, 1))
+            for obj in due:
                 self.withdraw(obj)
 
     def withdraw(self, obj: HarvestObject) -> None:

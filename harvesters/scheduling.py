@@ -10,6 +10,7 @@ from django.conf import settings
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from .models import HarvestSource
+from .schedules import cron_fields
 
 TASK = "harvesters.run_source"
 
@@ -23,14 +24,8 @@ def sync_schedule(source: HarvestSource) -> PeriodicTask | None:
     if not (source.active and source.schedule.strip()):
         PeriodicTask.objects.filter(name=task_name(source)).delete()
         return None
-    minute, hour, day_of_month, month_of_year, day_of_week = source.schedule.split()
     crontab, _created = CrontabSchedule.objects.get_or_create(
-        minute=minute,
-        hour=hour,
-        day_of_month=day_of_month,
-        month_of_year=month_of_year,
-        day_of_week=day_of_week,
-        timezone=settings.TIME_ZONE,
+        **cron_fields(source.schedule), timezone=settings.TIME_ZONE
     )
     task, _created = PeriodicTask.objects.update_or_create(
         name=task_name(source),

@@ -11,7 +11,7 @@ def register(kind: type[SourceKind]) -> type[SourceKind]:
 
 
 def kind_choices() -> list[tuple[str, str]]:
-    return [(name, kind.label) for name, kind in KINDS.items()]
+    return [(name, str(kind.label)) for name, kind in KINDS.items()]
 
 
 # Each module registers its kind when imported.

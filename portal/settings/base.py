@@ -302,6 +302,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 HARVEST_ALLOWED_HOSTS = env_list("HARVEST_ALLOWED_HOSTS", [])
 HARVEST_MAX_BYTES = env_int("HARVEST_MAX_BYTES", 200 * 1024 * 1024)  # the largest response or file a harvest reads
 HARVEST_TIMEOUT = env_int("HARVEST_TIMEOUT", 30)  # seconds to connect, and between two reads of a response
+HARVEST_RESPONSE_DEADLINE = env_int("HARVEST_RESPONSE_DEADLINE", 10 * 60)  # seconds for a whole response to arrive
 # Watched folders must lie below this one (a source names a folder inside it).
 HARVEST_FOLDERS_ROOT = env_str("HARVEST_FOLDERS_ROOT", str(BASE_DIR / "var" / "harvest"))
 HARVEST_JOB_TIME_LIMIT = env_int("HARVEST_JOB_TIME_LIMIT", 6 * 60 * 60)  # seconds before a job is stopped

@@ -1,7 +1,9 @@
 """The guarded network client: what harvests may reach, how much they read, and how failures are reported."""
 
+import datetime
 import gzip
 import socket
+import ssl
 import time
 import zlib
 
@@ -14,7 +16,7 @@ from harvesters import network
 from harvesters.kinds.base import NetworkFailure, SourceFailure
 from harvesters.network import AddressRefused
 
-from .servers import DROP, Reply
+from .servers import DROP, FixtureServer, Reply, files
 
 MB = 1024 * 1024
 
@@ -113,6 +115,20 @@ class GetTestCase:
             network.get(server.url + "/")
         assert time.monotonic() - started < 2
 
+    def test_it_keeps_the_deadline_while_a_read_waits(self, serve, settings):
+        settings.HARVEST_RESPONSE_DEADLINE = 0.4
+
+        def stall():
+            yield b"x"
+            time.sleep(3)
+            yield b"y"
+
+        server = serve({"/": Reply(stall())})
+        started = time.monotonic()
+        with pytest.raises(NetworkFailure, match="took too long"):
+            network.get(server.url + "/")
+        assert time.monotonic() - started < 1.5
+
     def test_it_refuses_endless_redirects(self, serve):
         server = serve(lambda request: Reply(status=302, headers={"Location": f"/{int(request.path[1:] or 0) + 1}"}))
         with pytest.raises(SourceFailure, match="redirects more than 5 times"):
@@ -167,10 +183,11 @@ class PrivateAddressTestCase:
             "http://224.0.0.1/",
             "http://[fe80::1]/",
             "http://2130706433/",  # 127.0.0.1 written as a number
+            "https://localhost/",
         ],
     )
     def test_it_refuses_addresses_off_the_public_internet(self, nothing_allowed, url):
-        with pytest.raises(AddressRefused, match="not on the public internet"):
+        with pytest.raises(AddressRefused, match="not on the public internet|is a cloud metadata service"):
             network.get(url)
 
     def test_it_refuses_this_machine_unless_allowed(self, serve, settings):
@@ -247,7 +264,7 @@ class PrivateAddressTestCase:
 
     def test_it_refuses_cloud_metadata_even_when_allowed(self, settings):
         settings.HARVEST_ALLOWED_HOSTS = ["169.254.169.254", "metadata.google.internal"]
-        with pytest.raises(AddressRefused):
+        with pytest.raises(AddressRefused, match="is a cloud metadata service"):
             network.get("http://169.254.169.254/")
         with network.use_resolver(lambda host, port: ["169.254.169.254"]), pytest.raises(AddressRefused):
             network.get("http://metadata.google.internal/")
@@ -275,6 +292,23 @@ class SizeTestCase:
         with pytest.raises(SourceFailure, match="larger than 1.0 MB"):
             network.get(server.url + "/")
         assert network.get(server.url + "/", max_bytes=2 * MB).content == b"x" * (MB + 1)
+
+    def test_it_refuses_a_declared_length_before_reading(self, serve, settings):
+        settings.HARVEST_MAX_BYTES = MB
+        sent = []
+
+        def slow_two_gigabytes():
+            for _ in range(2048):
+                sent.append(1)
+                yield bytes(MB)
+                time.sleep(1)
+
+        server = serve({"/": Reply(slow_two_gigabytes(), headers={"Content-Length": str(2 * 1024 * MB)})})
+        started = time.monotonic()
+        with pytest.raises(SourceFailure, match="larger than 1.0 MB"):
+            network.get(server.url + "/")
+        assert time.monotonic() - started < 0.5
+        assert len(sent) <= 1
 
     def test_it_stops_reading_an_endless_answer(self, serve, settings):
         """A 2 GB answer without a length: reading stops just past the cap, not at the end."""
@@ -348,10 +382,17 @@ class SessionTestCase:
         assert ckan.action.package_list() == ["budget"]
 
     def test_it_guards_every_redirect_hop(self, serve):
-        server = serve({"/": Reply(status=302, headers={"Location": "http://[::1]:9/"})})
+        server = serve(
+            {
+                "/": Reply(status=302, headers={"Location": "http://[::1]:9/"}),
+                "/loop": Reply(status=302, headers={"Location": "/loop"}),
+            }
+        )
         session = network.guarded_session()
         with pytest.raises(AddressRefused):
             session.get(server.url + "/")
+        with pytest.raises(SourceFailure, match="redirects more than 5 times"):
+            session.get(server.url + "/loop")
 
     def test_it_caps_what_it_reads(self, serve, settings):
         settings.HARVEST_MAX_BYTES = MB
@@ -371,3 +412,68 @@ class SessionTestCase:
         with pytest.raises(SourceFailure):
             session.get("ftp://example.org/")
         assert isinstance(session, requests.Session)
+
+
+def self_signed(tmp_path, name: str) -> tuple[str, str]:
+    """Write a certificate for `name` and its key; return their paths."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / f"{name}.pem", tmp_path / f"{name}.key"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return str(cert_path), str(key_path)
+
+
+class TLSTestCase:
+    """Connecting to the checked address keeps TLS working: the server name is sent and its certificate verified."""
+
+    @pytest.fixture
+    def tls_server(self, tmp_path):
+        names: list[str] = []
+        cert, key = self_signed(tmp_path, "portal.test")
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        context.sni_callback = lambda sock, name, ctx: names.append(name)
+        server = FixtureServer(files({"/": Reply.json({"ok": True})}))
+        server.httpd.socket = context.wrap_socket(server.httpd.socket, server_side=True)
+        with server, network.use_resolver(lambda host, port: ["127.0.0.1"]):
+            yield server, cert, names
+
+    def test_it_sends_the_server_name_and_verifies_the_certificate(self, tls_server, settings):
+        server, cert, names = tls_server
+        settings.HARVEST_ALLOWED_HOSTS = ["portal.test"]
+        session = network.guarded_session()
+        session.verify = cert
+        response = session.get(f"https://portal.test:{port_of(server)}/")
+        assert response.json() == {"ok": True}
+        assert names == ["portal.test"]
+
+    def test_it_refuses_a_certificate_for_another_name(self, tls_server, settings, tmp_path):
+        server, cert, names = tls_server
+        settings.HARVEST_ALLOWED_HOSTS = ["other.test"]
+        session = network.guarded_session()
+        session.verify = cert
+        with pytest.raises(SourceFailure, match="certificate"):
+            session.get(f"https://other.test:{port_of(server)}/")
+        with pytest.raises(SourceFailure, match="certificate"):
+            network.get(f"https://other.test:{port_of(server)}/")

@@ -71,6 +71,8 @@ class SourceFormTestCase:
             ({"url": "file:///etc/passwd"}, "url"),
             ({"url": "ftp://data.gov.example/"}, "url"),
             ({"url": ""}, "url"),
+            ({"url": "http://127.0.0.1:6379/"}, "url"),  # this machine's Redis
+            ({"url": "http://169.254.169.254/latest/meta-data/"}, "url"),
             ({"options": "not json"}, "options"),
         ],
     )
