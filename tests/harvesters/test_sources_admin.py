@@ -45,7 +45,8 @@ def source_data(body, **overrides) -> dict:
 
 def make_source(body, **fields) -> HarvestSource:
     values = {"slug": f"source-{body.slug}", "name": "Source", "kind": "ckan", "target": "datasets"}
-    return HarvestSource.objects.create(body=body, url="https://data.gov.example/", **{**values, **fields})
+    values["url"] = "https://data.gov.example/"
+    return HarvestSource.objects.create(body=body, **{**values, **fields})
 
 
 @pytest.mark.django_db
@@ -130,10 +131,10 @@ class SourceAdminTestCase:
         assert client.get(reverse("harvest_sources:add")).status_code in (302, 403)
         assert client.get(reverse("harvest_sources:index")).status_code in (302, 403)
 
-    def test_run_now_needs_the_csrf_token(self, publisher, commune):
+    def test_run_now_needs_the_csrf_token(self, commune):
         source = make_source(commune)
         client = Client(enforce_csrf_checks=True)
-        login_with_second_factor(client, publisher)
+        login_with_second_factor(client, RoleGrantFactory(body=commune, role="publisher").user)
         assert client.post(reverse("harvesters:run", args=[source.pk])).status_code == 403
         assert not HarvestJob.objects.exists()
 

@@ -39,9 +39,10 @@ class HarvestWorkerTestCase:
         again = wait_for(queue_run(source))
         assert (again.created, again.updated, again.unchanged) == (0, 0, 6)
 
-    def test_a_scheduled_run_of_a_busy_source_is_skipped_not_doubled(self, redis_worker, remote):
-        source = make_source(remote)
-        source.__class__.objects.filter(pk=source.pk).update(locked_until="2999-01-01T00:00:00Z")
-        result = run_source.delay(source.pk, "schedule").get(timeout=30)
-        assert result == {"job": None, "status": "busy"}
-        assert not HarvestJob.objects.exists()
+
+@pytest.mark.django_db
+def test_a_scheduled_run_of_a_busy_source_is_skipped_not_doubled(remote):
+    source = make_source(remote)
+    source.__class__.objects.filter(pk=source.pk).update(locked_until="2999-01-01T00:00:00Z")
+    assert run_source.apply(args=(source.pk, "schedule")).get() == {"job": None, "status": "busy"}
+    assert not HarvestJob.objects.exists()
