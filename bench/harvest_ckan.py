@@ -7,15 +7,16 @@ serves BENCH_DATASETS synthetic datasets (default 10,000: one CSV resource, a ta
       (gathered, each imported through opendata.importing.import_dataset: created and published);
   (b) runs with nothing changed: BENCH_RUNS runs (default 3), median seconds; ratio (a) / (b), goal ≥ 5; and the
       proof that they wrote nothing: no dataset's modified_at moved, no dataset or resource added;
-  (c) recovery: a second source (another body) queued on a real Celery worker (a separate process on real
-      Redis); the worker is killed (SIGKILL) once BENCH_KILL_AT datasets (default 3,000) are in; a new worker
+  (c) recovery: a second fixture of BENCH_RECOVERY_DATASETS (default 2,000), harvested by a source of another
+      body queued on a real Celery worker (a separate process on real Redis); the worker is killed (SIGKILL) once
+      BENCH_KILL_AT datasets (default 30 %) are in; a new worker
       starts and the source is run again, as its next schedule would: the seconds from the kill to the new job
       importing again (the dead job's lease must expire first: HARVEST_LEASE_SECONDS, set here to
       BENCH_LEASE, default 15 s), the seconds to finish, and the objects lost (datasets expected minus datasets
       harvested, and objects imported twice): goal 0.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/baladiya .venv/bin/python bench/harvest_ckan.py
-    DATABASE_URL=… BENCH_DATASETS=2000 BENCH_KILL_AT=600 .venv/bin/python bench/harvest_ckan.py   # a quick run
+    DATABASE_URL=… BENCH_DATASETS=2000 BENCH_RECOVERY_DATASETS=500 .venv/bin/python bench/harvest_ckan.py  # quick
 
 The database is its own (BENCH_DATABASE, default baladiya_bench_harvest), dropped and created by each run; the
 worker's broker is Redis database BENCH_REDIS_DB (default 11) at REDIS_TEST_URL's server.
@@ -37,7 +38,8 @@ from bench.database import bench_database_urls, recreate_database  # noqa: E402
 BENCH_DATABASE = os.environ.get("BENCH_DATABASE", "baladiya_bench_harvest")
 DATASETS = int(os.environ.get("BENCH_DATASETS", "10000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
-KILL_AT = int(os.environ.get("BENCH_KILL_AT", "3000"))
+RECOVERY_DATASETS = int(os.environ.get("BENCH_RECOVERY_DATASETS", "2000"))
+KILL_AT = int(os.environ.get("BENCH_KILL_AT", str(RECOVERY_DATASETS * 3 // 10)))
 LEASE = int(os.environ.get("BENCH_LEASE", "15"))
 REDIS_SERVER = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15").rsplit("/", 1)[0]
 BROKER = f"{REDIS_SERVER}/{os.environ.get('BENCH_REDIS_DB', '11')}"
@@ -135,6 +137,7 @@ def wait(condition, timeout: float, step: float = 0.1) -> float:
 
 def recovery(server: FixtureServer) -> None:
     source = make_source(server, "commune-killed")
+    total = RECOVERY_DATASETS
     worker = start_worker()
     try:
         run_source.delay(source.pk, "manual")
@@ -154,12 +157,13 @@ def recovery(server: FixtureServer) -> None:
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=60)
     jobs = list(HarvestJob.objects.filter(source=source).order_by("pk"))
-    created = sum(job.created for job in jobs)
     datasets = Dataset.objects.filter(body=source.body).count()
+    objects = imported(source)  # each remote dataset is one object, pointing at the one dataset made of it
     print(
-        f"(c) killed at {at_kill} of {DATASETS}: importing again {resumed:.1f} s after the kill (lease {LEASE} s), "
-        f"finished {finished:.1f} s after it; jobs {[(job.status, job.created) for job in jobs]}; "
-        f"objects lost: {DATASETS - datasets}; imported twice: {created - datasets}"
+        f"(c) killed at {at_kill} of {total}: importing again {resumed:.1f} s after the kill (lease {LEASE} s), "
+        f"finished {finished:.1f} s after it; jobs (status, created as last saved) "
+        f"{[(job.status, job.created) for job in jobs]}; objects lost: {total - objects}; "
+        f"datasets made twice: {datasets - objects}"
     )
 
 
@@ -168,6 +172,7 @@ def main() -> None:
     print(f"PostgreSQL {connection.cursor().connection.info.server_version}; {DATASETS} CKAN datasets; runs {RUNS}")
     with FixtureServer(CkanFixture(synthetic_packages(DATASETS))) as server:
         first_and_unchanged_runs(server)
+    with FixtureServer(CkanFixture(synthetic_packages(RECOVERY_DATASETS))) as server:
         recovery(server)
 
 
