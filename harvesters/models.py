@@ -122,6 +122,7 @@ class HarvestJob(models.Model):
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     withdrawn = models.PositiveIntegerField(_("withdrawn"), default=0)
     # Objects that are whole files (a CSV of payments) count their rows too, as the module's import reported them.
+    warnings = models.PositiveIntegerField(_("imported with warnings"), default=0)
     rows_created = models.PositiveIntegerField(_("rows created"), default=0)
     rows_updated = models.PositiveIntegerField(_("rows updated"), default=0)
     rows_unchanged = models.PositiveIntegerField(_("rows unchanged"), default=0)
@@ -188,6 +189,8 @@ class HarvestError(models.Model):
     remote_id = models.CharField(_("remote identifier"), max_length=500, blank=True)
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
     message = models.TextField(_("reason"))
+    # A warning: the object was imported, without a value that could not be read (a date that is not a date).
+    is_warning = models.BooleanField(_("warning"), default=False)
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:

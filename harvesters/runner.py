@@ -166,9 +166,16 @@ class _Run:
         if self.progress is not None:
             self.progress(self.job)
 
-    def error(self, stage: str, message: str, obj: HarvestObject | None = None, remote_id: str = "") -> None:
+    def error(
+        self, stage: str, message: str, obj: HarvestObject | None = None, remote_id: str = "", warning: bool = False
+    ) -> None:
         HarvestError.objects.create(
-            job=self.job, object=obj, stage=stage, message=message, remote_id=obj.remote_id if obj else remote_id
+            job=self.job,
+            object=obj,
+            stage=stage,
+            message=message,
+            remote_id=obj.remote_id if obj else remote_id,
+            is_warning=warning,
         )
 
     def since(self) -> str:
@@ -293,6 +300,9 @@ class _Run:
         job.rows_unchanged += imported.unchanged
         for row_error in imported.errors:
             self.count_failure(HarvestError.Stage.IMPORT, obj, str(row_error))
+        for warning in imported.warnings:
+            job.warnings += 1
+            self.error(HarvestError.Stage.IMPORT, warning, obj, warning=True)
 
     def record_import(self, obj: HarvestObject, item: Gathered, digest: str, imported: Imported) -> None:
         obj.content_hash, obj.remote_modified = digest, item.modified[:100]

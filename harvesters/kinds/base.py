@@ -55,7 +55,8 @@ class Imported:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    errors: "list[RowError]" = field(default_factory=list)
+    errors: "list[RowError]" = field(default_factory=list)  # rows of a file that were not imported
+    warnings: list[str] = field(default_factory=list)  # imported, but with what they say left out or to check
 
 
 class SourceKind:

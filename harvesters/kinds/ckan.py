@@ -33,18 +33,15 @@ from django.utils.translation import gettext_lazy
 from opendata import services
 from opendata.importing import (
     DatasetRecord,
-    DatasetRefused,
     ResourceRecord,
-    import_dataset,
     match_licence,
-    withdraw_dataset,
 )
 from opendata.models import Dataset
-from portal.importing import RowError
 
 from .. import network
 from . import register
 from .base import Gathered, Imported, NetworkFailure, ObjectFailure, SourceFailure, SourceKind
+from .datasets import import_record, withdraw_record
 
 PAGE_SIZE = 1000  # CKAN's default ckan.search.rows_max: a larger page is cut to it
 LIST_FIELDS = ["id", "name", "metadata_modified"]
@@ -322,22 +319,13 @@ class CkanKind(SourceKind):
     def import_object(self, source, obj, content: Any) -> Imported:
         if not isinstance(content, dict):
             raise ObjectFailure(_("The CKAN package is not a JSON object."))
-        record = package_to_record(content)
-        dataset = obj.record if isinstance(obj.record, Dataset) else None
-        try:
-            saved, outcome = import_dataset(record, body=source.body, dataset=dataset, publish=source.publish)
-        except DatasetRefused as refused:
-            raise ObjectFailure(str(refused)) from None
-        problems = list(record.problems)
-        if (source.options or {}).get("datastore"):
-            problems += fetch_files(saved)
-        return Imported(
-            outcome=outcome, record=saved, errors=[RowError(0, record.name, problem) for problem in problems]
-        )
+        imported = import_record(source, obj, package_to_record(content))
+        if (source.options or {}).get("datastore") and isinstance(imported.record, Dataset):
+            imported.warnings += fetch_files(imported.record)
+        return imported
 
     def withdraw(self, source, obj) -> None:
-        if isinstance(obj.record, Dataset):
-            withdraw_dataset(obj.record)
+        withdraw_record(obj)
 
 
 def fetch_files(dataset: Dataset) -> list[str]:

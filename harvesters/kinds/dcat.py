@@ -38,15 +38,13 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from opendata import importing
 from opendata.downloads import MEDIA_TYPES
 from opendata.importing import DatasetRecord, ResourceRecord
-from opendata.models import Dataset
-from portal.importing import RowError
 
 from .. import network, safety
 from . import register
 from .base import Gathered, Imported, NetworkFailure, ObjectFailure, SourceFailure, SourceKind
+from .datasets import import_record, withdraw_record
 
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
@@ -686,15 +684,7 @@ class DcatKind(SourceKind):
         """Write the record through opendata.importing; what it left out (and what gather did) is reported."""
         if not isinstance(content, dict):
             raise ObjectFailure(_("The dataset %(id)s was not read as a description.") % {"id": obj.remote_id})
-        record = record_from_content(content)
-        dataset = obj.record if isinstance(obj.record, Dataset) else None
-        try:
-            saved, outcome = importing.import_dataset(record, body=source.body, dataset=dataset, publish=source.publish)
-        except importing.DatasetRefused as refused:
-            raise ObjectFailure(str(refused)) from None
-        errors = [RowError(0, record.name, problem) for problem in record.problems]
-        return Imported(outcome=outcome, record=saved, errors=errors)
+        return import_record(source, obj, record_from_content(content))
 
     def withdraw(self, source, obj) -> None:
-        if isinstance(obj.record, Dataset):
-            importing.withdraw_dataset(obj.record)
+        withdraw_record(obj)

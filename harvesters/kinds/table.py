@@ -86,6 +86,7 @@ def imported(obj: "HarvestObject", report: "ImportReport", record=None) -> Impor
         updated=report.updated,
         unchanged=report.unchanged,
         errors=list(report.errors),
+        warnings=[str(warning) for warning in report.warnings],
     )
 
 

@@ -312,7 +312,7 @@ class DatastoreOptionTestCase:
         obj = HarvestObject.objects.create(source=source, remote_id=gathered[0].remote_id, guid=gathered[0].guid)
         imported = kind.import_object(source, obj, gathered[0].content)
         assert imported.outcome == "created"
-        assert "budget.csv" in str(imported.errors[0])
+        assert "budget.csv" in imported.warnings[0]
         assert not Dataset.objects.get().resources.filter(versions__isnull=False).exists()
 
     def test_the_option_is_checked(self, commune, kind):
