@@ -306,7 +306,14 @@ class FeedKind(SourceKind):
             if page is None or page.live:
                 raise ObjectFailure(_("The entry “%(title)s”: %(error)s.") % {"title": title, "error": messages})
             outcome = "updated"  # unpublished by staff: the changes wait as a draft, and the report says so
-        return Imported(outcome, page, errors=list(report.errors), **counts)
+        return Imported(
+            outcome,
+            page,
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            errors=list(report.errors),
+        )
 
     @staticmethod
     def download_attachments(attachments: list[dict[str, str]], folder: str) -> list[str]:
