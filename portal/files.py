@@ -605,6 +605,7 @@ def xlsx_to_csv(path: Path, target: Path) -> dict:
     """
     from openpyxl import load_workbook
 
+    check_archive(str(path))  # whoever calls: an upload, a command, a harvest
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a broken or foreign file
@@ -696,6 +697,7 @@ def ods_to_csv(path: Path, target: Path) -> dict:
     """
     from defusedxml.ElementTree import iterparse
 
+    check_archive(str(path))
     try:
         with zipfile.ZipFile(path) as archive, archive.open("content.xml") as xml:
             return _write_first_sheet(iterparse(xml, events=("start", "end")), target)

@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .. import safety
 from ..models import Target
 from . import register
 from .base import Gathered, Imported, ObjectFailure, SourceFailure, SourceKind
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
 
 # The files of a watched folder that are harvested; the others (a README, a lock file) are left alone.
 TABLE_EXTENSIONS = {".csv", ".tsv", ".txt", ".xlsx", ".ods", ".json"}
+# The files of an archive that are imported (a .txt there is a read-me more often than a table).
+ARCHIVED_TABLES = {".csv", ".tsv", ".xlsx", ".ods"}
 SPENDING_TARGETS = {Target.PAYMENTS: "payments", Target.SUBSIDIES: "subsidies", Target.BUDGET: "budget"}
 
 
@@ -223,7 +226,38 @@ class TableKind(SourceKind):
     # Import
 
     def import_object(self, source: "HarvestSource", obj: "HarvestObject", content: Any) -> Imported:
+        from portal.files import sniff
+
         name = file_name(obj.remote_id)
+        if sniff(io.BytesIO(content), name).kind == "zip":
+            return self.import_archive(source, obj, content, name)
+        return self.import_file(source, obj, content, name)
+
+    def import_archive(self, source: "HarvestSource", obj: "HarvestObject", content: bytes, name: str) -> Imported:
+        """A zip or tar of tables (as portals publish an export): each table in it imported in turn, once
+        harvesters.safety has checked the archive (bombs, escaping paths, links)."""
+        with TemporaryDirectory(prefix="harvest-") as folder:
+            archive = Path(folder) / "archive"
+            archive.write_bytes(content)
+            try:
+                members = safety.extract_archive(archive, Path(folder) / "files")
+            except SourceFailure as refused:
+                raise ObjectFailure(str(refused)) from None
+            tables = sorted(path for path in members if path.suffix.lower() in ARCHIVED_TABLES)
+            if not tables:
+                raise ObjectFailure(_("%(file)s holds no table (CSV, XLSX or ODS).") % {"file": name})
+            parts = [self.import_file(source, obj, path.read_bytes(), f"{name}/{path.name}") for path in tables]
+        merged = Imported(parts[0].outcome, None)
+        for part in parts:
+            merged.created, merged.updated = merged.created + part.created, merged.updated + part.updated
+            merged.unchanged += part.unchanged
+            merged.errors += part.errors
+            merged.warnings += part.warnings
+        if obj.content_hash:
+            merged.outcome = "updated" if merged.created or merged.updated else "unchanged"
+        return merged
+
+    def import_file(self, source: "HarvestSource", obj: "HarvestObject", content: bytes, name: str) -> Imported:
         if source.target == Target.DECISIONS:
             return self.import_decisions(source, obj, content, name)
         from opendata.spending.importing import import_spending

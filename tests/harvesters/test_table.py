@@ -1,7 +1,9 @@
 """Tables harvested from an address, an upload or a watched folder, through the decision and spending imports."""
 
+import io
 import os
 import shutil
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -210,3 +212,50 @@ class TableHarvestTestCase:
         second = run_harvest(source)
         assert (second.created, second.updated, second.unchanged, second.fetched) == (0, 0, 1, 1)
         assert Payment.objects.count() == 3
+
+
+def zip_of(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def zip_bomb(name: str, size: int = 64 * 1024**2) -> bytes:
+    """A real zip whose one member unpacks to `size` bytes of zeros, a thousand times its compressed size (the
+    ratio gives a bomb away before its size does)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive, archive.open(name, "w") as member:
+        chunk = bytes(1024**2)
+        for _ in range(size // len(chunk)):
+            member.write(chunk)
+    return buffer.getvalue()
+
+
+@pytest.mark.django_db
+class ArchiveTestCase:
+    def test_a_zip_of_tables_is_imported_table_by_table(self, serve, commune):
+        payments = (FIXTURES / "payments-ar.csv").read_bytes()
+        more = payments.decode().replace("P-2025-00", "Q-2025-00").encode()
+        archive = zip_of({"2025/janvier.csv": payments, "2025/fevrier.csv": more, "LISEZMOI.txt": b"exports"})
+        server = serve({"/paiements.zip": Reply(archive, content_type="application/zip")})
+        source = source_of(commune, url=f"{server.url}/paiements.zip", target="payments")
+        [result] = harvest(source)
+        assert (result.outcome, result.created, result.errors) == ("created", 6, [])
+        assert Payment.objects.filter(body=commune).count() == 6
+
+    def test_a_zip_bomb_fails_its_object_and_writes_nothing(self, serve, commune):
+        server = serve({"/paiements.zip": Reply(zip_bomb("paiements.csv"), content_type="application/zip")})
+        source = source_of(commune, url=f"{server.url}/paiements.zip", target="payments")
+        with pytest.raises(ObjectFailure, match="paiements.zip|archive"):
+            harvest(source)
+        assert not Payment.objects.exists()
+
+    def test_a_workbook_that_is_a_zip_bomb_is_refused_by_the_spreadsheet_reader(self, serve, commune):
+        bomb = zip_bomb("xl/worksheets/sheet1.xml")
+        server = serve({"/paiements.xlsx": Reply(bomb, content_type=XLSX)})
+        source = source_of(commune, url=f"{server.url}/paiements.xlsx", target="payments")
+        with pytest.raises(ObjectFailure, match="MB|compressed"):
+            harvest(source)
+        assert not Payment.objects.exists()
