@@ -16,7 +16,7 @@ from .models import HarvestSource
 from .runner import run_harvest
 
 DEMO_DATA = Path(__file__).resolve().parent / "demo_data"
-FOLDER = "demo/commune-blida-subsidies"
+FOLDER = "finance/subsidies"  # below the body's own folder: <HARVEST_FOLDERS_ROOT>/commune-blida/
 SUBSIDIES_MAPPING = {
     "columns": {
         "date": "تاريخ الصرف",
@@ -31,7 +31,7 @@ SUBSIDIES_MAPPING = {
 def load(stdout) -> None:
     blida = PublicBody.objects.filter(slug="commune-blida").first()
     if blida is not None:
-        folder = Path(settings.HARVEST_FOLDERS_ROOT) / FOLDER
+        folder = Path(settings.HARVEST_FOLDERS_ROOT) / blida.slug / FOLDER
         folder.mkdir(parents=True, exist_ok=True)
         shutil.copy2(DEMO_DATA / "subsidies-2025.csv", folder / "subsidies-2025.csv")
         source, _created = HarvestSource.objects.update_or_create(

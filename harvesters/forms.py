@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from portal.bodies.models import RoleGrant
+
 from .kinds import KINDS, kind_choices
 from .models import HarvestSource, Target
 from .network import SCHEMES, AddressRefused, checked_addresses
@@ -98,6 +100,7 @@ class HarvestSourceForm(WagtailAdminModelForm):
             return cleaned
         self._check_location(kind, cleaned)
         self._check_not_harvested_elsewhere(cleaned)
+        self._check_owner(cleaned)
         if not self.errors:
             candidate = HarvestSource(**{name: cleaned.get(name) for name in FIELDS if name in cleaned})
             try:
@@ -113,6 +116,12 @@ class HarvestSourceForm(WagtailAdminModelForm):
                 self.add_error("url", _("This kind of source is read at an address: give its address only."))
         elif len(given) != 1:
             self.add_error(None, _("Give one place to read: an address, an uploaded file or a watched folder."))
+
+    def _check_owner(self, cleaned: dict) -> None:
+        """The owner gets the job reports: staff of the source's body (or above it), not another body's."""
+        owner, body = cleaned.get("owner"), cleaned.get("body")
+        if owner and body and not owner.is_superuser and not RoleGrant.objects.covering(body).filter(user=owner):
+            self.add_error("owner", _("The owner must hold a role on the source's body."))
 
     def _check_not_harvested_elsewhere(self, cleaned: dict) -> None:
         url, body, target = cleaned.get("url"), cleaned.get("body"), cleaned.get("target")

@@ -77,6 +77,7 @@ class HarvestSource(models.Model):
     # One job per source at a time: the running job holds this lease and renews it while alive, so that a worker
     # that died lets the next run take over once it expires (harvesters.runner).
     locked_until = models.DateTimeField(null=True, blank=True, editable=False)
+    lock_token = models.CharField(max_length=32, blank=True, editable=False)  # whose lease it is
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

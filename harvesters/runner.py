@@ -12,14 +12,18 @@ import hashlib
 import json
 import logging
 import time
+import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -35,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 HEARTBEAT_EVERY = 2.0  # seconds between two saves of a job's counts (its live progress)
 Progress = Callable[[HarvestJob], None]
+WEB_ADDRESS = URLValidator(schemes=["http", "https"])
 
 
 class SourceBusy(Exception):
@@ -64,14 +69,41 @@ def lease() -> timedelta:
     return timedelta(seconds=settings.HARVEST_LEASE_SECONDS)
 
 
-def take_lease(source: HarvestSource) -> bool:
-    now = timezone.now()
+def take_lease(source: HarvestSource) -> str:
+    """Take the source's lease if it is free (or expired); return its token, or "" when another job holds it."""
+    now, token = timezone.now(), uuid.uuid4().hex
     free = Q(locked_until__isnull=True) | Q(locked_until__lt=now)
-    return bool(HarvestSource.objects.filter(Q(pk=source.pk) & free).update(locked_until=now + lease()))
+    taken = HarvestSource.objects.filter(Q(pk=source.pk) & free).update(locked_until=now + lease(), lock_token=token)
+    return token if taken else ""
 
 
-def release_lease(source: HarvestSource) -> None:
-    HarvestSource.objects.filter(pk=source.pk).update(locked_until=None)
+def renew_lease(source: HarvestSource, token: str) -> bool:
+    """Renew the lease `token` holds; False when it was lost (expired, and another run took it)."""
+    held = HarvestSource.objects.filter(pk=source.pk, lock_token=token)
+    return bool(held.update(locked_until=timezone.now() + lease()))
+
+
+def release_lease(source: HarvestSource, token: str) -> None:
+    HarvestSource.objects.filter(pk=source.pk, lock_token=token).update(locked_until=None, lock_token="")
+
+
+def public_address(url: str) -> str:
+    """`url` without what must not be published: a user and password, a query (API keys), a fragment."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"[{host}]" if ":" in host else host
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def page_address(url: str) -> str:
+    """A remote page's address as given, if it is a valid http(s) URL (pages and DCAT link to it); else ""."""
+    try:
+        WEB_ADDRESS(url)
+    except ValidationError:
+        return ""
+    return url[:1000]
 
 
 def mark_interrupted(source: HarvestSource) -> int:
@@ -97,13 +129,14 @@ def run_harvest(
     Raise SourceBusy when another job of the source holds its lease. With `raise_network_failure`, a network
     failure is re-raised once recorded on the job, for the Celery task to retry later.
     """
-    if not take_lease(source):
+    token = take_lease(source)
+    if not token:
         raise SourceBusy(_("A harvest of “%(source)s” is already running.") % {"source": source})
     try:
         mark_interrupted(source)
         if job is None:
             job = HarvestJob.objects.create(source=source, trigger=trigger, started_by=user)
-        run = _Run(source, job, progress)
+        run = _Run(source, job, progress, token)
         try:
             run.run()
         except NetworkFailure:
@@ -111,12 +144,12 @@ def run_harvest(
                 raise
         return job
     finally:
-        release_lease(source)
+        release_lease(source, token)
 
 
 class _Run:
-    def __init__(self, source: HarvestSource, job: HarvestJob, progress: Progress | None):
-        self.source, self.job, self.progress = source, job, progress
+    def __init__(self, source: HarvestSource, job: HarvestJob, progress: Progress | None, token: str):
+        self.source, self.job, self.progress, self.token = source, job, progress, token
         self.kind = KINDS[source.kind]
         self.last_beat = 0.0
 
@@ -127,7 +160,7 @@ class _Run:
         try:
             gathered = self.gather()
             self.process(gathered)
-            self.withdraw_missing({item.remote_id for item in gathered})
+            self.withdraw_missing(gathered)
         except SourceFailure as failure:
             self.fail(failure_text(failure))
             if isinstance(failure, NetworkFailure):
@@ -140,7 +173,7 @@ class _Run:
             self.fail(_("Stopped by an unexpected error: %(error)s") % {"error": failure_text(error)})
             raise
         job.status, job.finished_at = HarvestJob.Status.FINISHED, timezone.now()
-        self.beat(force=True)
+        self.beat(force=True, final=True)
         from .notifications import notify_owner
 
         notify_owner(job)
@@ -149,20 +182,24 @@ class _Run:
         job = self.job
         job.status, job.finished_at = HarvestJob.Status.FAILED, timezone.now()
         job.message = message
-        self.beat(force=True)
+        self.beat(force=True, final=True)
         from .notifications import notify_owner
 
         notify_owner(job)
 
-    def beat(self, *, force: bool = False) -> None:
-        """Save the job's counts (the live progress staff see) and renew the lease, at most every few seconds."""
+    def beat(self, *, force: bool = False, final: bool = False) -> None:
+        """Save the job's counts (the live progress staff see) and renew the lease, at most every few seconds.
+
+        A run whose lease was lost (silent longer than the lease, and another run took the source) stops here:
+        two runs must never import the same objects side by side."""
         now = time.monotonic()
         if not force and now - self.last_beat < HEARTBEAT_EVERY:
             return
         self.last_beat = now
+        if not final and not renew_lease(self.source, self.token):
+            raise SourceFailure(_("Stopped: silent longer than the lease, this run's source was taken by another."))
         self.job.heartbeat_at = timezone.now()
         self.job.save()
-        HarvestSource.objects.filter(pk=self.source.pk).update(locked_until=timezone.now() + lease())
         if self.progress is not None:
             self.progress(self.job)
 
@@ -190,6 +227,8 @@ class _Run:
     def gather(self) -> list[Gathered]:
         unique: dict[str, Gathered] = {}
         for item in self.kind.gather(self.source, self.since()):
+            self.beat()
+            item = replace(item, remote_id=item.remote_id[:500], guid=item.guid[:1000])
             if item.remote_id in unique:
                 self.error(
                     HarvestError.Stage.GATHER,
@@ -208,9 +247,9 @@ class _Run:
         new = [
             HarvestObject(
                 source=self.source,
-                remote_id=item.remote_id[:500],
-                guid=item.guid[:1000],
-                remote_url=item.remote_url[:1000],
+                remote_id=item.remote_id,
+                guid=item.guid,
+                remote_url=page_address(item.remote_url),
                 state=HarvestObject.State.FAILED,  # until its first import succeeds
             )
             for item in gathered
@@ -224,13 +263,13 @@ class _Run:
     def claimed_elsewhere(self, gathered: list[Gathered]) -> dict[str, str]:
         """guid → name of another source of the same body and module already harvesting it."""
         guids = [item.guid for item in gathered]
-        others = (
-            HarvestObject.objects.filter(
-                source__body_id=self.source.body_id, source__target=self.source.target, guid__in=guids
-            )
-            .exclude(source=self.source)
-            .exclude(state=HarvestObject.State.WITHDRAWN)
-        )
+        # Only what another source has imported and still holds: its objects that never imported are no claim.
+        others = HarvestObject.objects.filter(
+            source__body_id=self.source.body_id,
+            source__target=self.source.target,
+            guid__in=guids,
+            state=HarvestObject.State.CURRENT,
+        ).exclude(source=self.source)
         return dict(others.values_list("guid", "source__name"))
 
     def process(self, gathered: list[Gathered]) -> None:
@@ -282,7 +321,7 @@ class _Run:
         except (ObjectFailure, ValidationError) as failure:
             self.count_failure(HarvestError.Stage.IMPORT, obj, failure_text(failure))
             return
-        except SourceFailure:
+        except (SourceFailure, SoftTimeLimitExceeded):
             raise
         except Exception as error:
             logger.exception("Harvest of %s: importing %s failed", self.source.slug, obj.remote_id)
@@ -306,28 +345,42 @@ class _Run:
 
     def record_import(self, obj: HarvestObject, item: Gathered, digest: str, imported: Imported) -> None:
         obj.content_hash, obj.remote_modified = digest, item.modified[:100]
-        obj.remote_url, obj.guid = item.remote_url[:1000], item.guid[:1000]
+        obj.remote_url, obj.guid = page_address(item.remote_url), item.guid
         obj.state, obj.missed_runs = HarvestObject.State.CURRENT, 0
         obj.imported_at, obj.last_job = timezone.now(), self.job
         record = imported.record
         if record is not None:
             obj.content_type = ContentType.objects.get_for_model(record)
             obj.object_id = str(record.pk)
-            Provenance.objects.update_or_create(
-                content_type=obj.content_type,
-                object_id=obj.object_id,
-                defaults={
-                    "source_name": self.source.name,
-                    "source_url": self.source.url,
-                    "remote_id": obj.remote_id,
-                    "remote_url": obj.remote_url,
-                    "harvested_at": obj.imported_at,
-                },
-            )
+            provenance = Provenance.objects.filter(content_type=obj.content_type, object_id=obj.object_id)
+            if imported.outcome != "unchanged" or not provenance.exists():
+                Provenance.objects.update_or_create(
+                    content_type=obj.content_type,
+                    object_id=obj.object_id,
+                    defaults={
+                        "source_name": self.source.name,
+                        "source_url": public_address(self.source.url) if self.source.url else "",
+                        "remote_id": obj.remote_id,
+                        "remote_url": obj.remote_url,
+                        "harvested_at": obj.imported_at,
+                    },
+                )
         obj.save()
 
-    def withdraw_missing(self, seen: set[str]) -> None:
-        """Count a miss for each object the source no longer lists; withdraw those missed often enough."""
+    def withdraw_missing(self, gathered: list[Gathered]) -> None:
+        """Count a miss for each object the source no longer lists; withdraw those missed often enough.
+
+        Not for kinds whose listing is a window (a feed's latest entries) or whose objects stay (files), and not
+        after a listing that came back empty while objects are current: a renamed organisation or an emptied
+        folder is a mistake to report, not a reason to take everything off."""
+        if not self.kind.withdraws(self.source):
+            return
+        current = self.source.harvested_objects.filter(state=HarvestObject.State.CURRENT)
+        if not gathered and current.exists():
+            self.error(HarvestError.Stage.GATHER, _("The source listed nothing: nothing was withdrawn."), warning=True)
+            self.job.warnings += 1
+            return
+        seen = {item.remote_id for item in gathered}
         listed = self.source.harvested_objects.exclude(state=HarvestObject.State.WITHDRAWN).values_list(
             "pk", "remote_id"
         )

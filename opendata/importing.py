@@ -458,13 +458,20 @@ def _sync_resources(record: DatasetRecord, dataset: Dataset, user) -> bool:
 
 
 def import_dataset(
-    record: DatasetRecord, *, body: PublicBody, dataset: Dataset | None = None, publish: bool = True, user=None
+    record: DatasetRecord,
+    *,
+    body: PublicBody,
+    dataset: Dataset | None = None,
+    publish: bool = True,
+    republish: bool = False,
+    user=None,
 ) -> tuple[Dataset, str]:
     """Create `dataset` from `record` (or bring the existing `dataset` in line with it); return it and the outcome,
     "created", "updated" or "unchanged".
 
-    A new dataset is published, or a draft when `publish` is False; an existing one keeps its status (a
-    withdrawn one seen again at the source is published again when `publish`). `user` is who the audit log names
+    A new dataset is published, or a draft when `publish` is False; an existing one keeps its status. A withdrawn
+    one is published again only with `republish` (the harvest withdrew it and now sees it again), never when staff
+    withdrew it (personal data found in it, say). `user` is who the audit log names
     (None for a schedule). Raises DatasetRefused when the portal's forms refuse the record.
     """
     data = _dataset_data(record, body, dataset)
@@ -479,7 +486,7 @@ def import_dataset(
         assert saved is not None
         resources_changed = _sync_resources(record, saved, user)
         target = saved.status
-        if publish and (dataset is None or saved.status == Dataset.Status.WITHDRAWN):
+        if publish and (dataset is None or (republish and saved.status == Dataset.Status.WITHDRAWN)):
             target = Dataset.Status.PUBLISHED
         if target != saved.status:
             saved.set_status(target, by=_mover(user, saved), note=_("Harvested."))

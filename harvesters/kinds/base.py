@@ -84,5 +84,9 @@ class SourceKind:
         """Write the object through the target module's import function (its record, if any, is `obj.record`)."""
         raise NotImplementedError
 
+    def withdraws(self, source: "HarvestSource") -> bool:
+        """Whether an object gone from the source's listing is withdrawn (after `withdraw_after` runs)."""
+        return True
+
     def withdraw(self, source: "HarvestSource", obj: "HarvestObject") -> None:
         """Take the object's record off the public pages (never delete it)."""

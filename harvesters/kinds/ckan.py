@@ -260,10 +260,16 @@ def search(remote, source, *, since: str = "", fields: list[str] | None = None):
         result = call(remote, "package_search", **data)
         if not isinstance(result, dict) or not isinstance(result.get("results"), list):
             raise SourceFailure(_("CKAN's package_search answer has no list of results."))
-        page = result["results"]
+        page, count = result["results"], int(result.get("count") or 0)
+        if not page and start < count:
+            # A listing cut short would look like datasets gone from the source: better no harvest than that.
+            raise SourceFailure(
+                _("CKAN's package_search stopped at %(start)s of the %(count)s datasets it counts.")
+                % {"start": start, "count": count}
+            )
         yield from (item for item in page if isinstance(item, dict) and item.get("id"))
         start += len(page)
-        if not page or start >= int(result.get("count") or 0):
+        if not page or start >= count:
             return
 
 

@@ -15,7 +15,13 @@ def import_record(source: "HarvestSource", obj: "HarvestObject", record: Dataset
     """Create or update the dataset of `obj`; what the record had to leave out comes back as warnings."""
     dataset = obj.record if isinstance(obj.record, Dataset) else None
     try:
-        saved, outcome = import_dataset(record, body=source.body, dataset=dataset, publish=source.publish)
+        saved, outcome = import_dataset(
+            record,
+            body=source.body,
+            dataset=dataset,
+            publish=source.publish,
+            republish=obj.state == obj.State.WITHDRAWN,  # withdrawn by the harvest, not by staff
+        )
     except DatasetRefused as refused:
         raise ObjectFailure(str(refused)) from None
     return Imported(outcome=outcome, record=saved, warnings=list(record.problems))

@@ -20,7 +20,9 @@ The source's mapping (portal.importing.ColumnMapping) can take a column from ano
 (`{"columns": {"reference": "numero"}}` for tags "numero:…"; the fields are id, link, title, summary, content,
 published, updated) and translate values (`{"values": {"outcome": {"approuvée": "adopted"}}}`).
 
-An entry gone from the feed for `withdraw_after` runs is withdrawn: its decision page is unpublished, never deleted.
+Feeds show their latest entries, so an entry gone from the feed is withdrawn only when the source's `complete`
+option says the feed lists every decision (as RFC 5005's fh:complete); then, gone for `withdraw_after` runs, its
+decision page is unpublished, never deleted.
 Should it come back, its changes wait as a draft (the decision import never republishes a page taken offline: staff
 may have done it) and the job reports it. With the source's `publish` off, new decisions arrive unpublished and
 changes to published ones as drafts; the sessions they name are created published.
@@ -224,6 +226,8 @@ class FeedKind(SourceKind):
         if source.target != Target.DECISIONS:
             raise ValidationError({"target": _("Feeds bring council decisions.")})
         council_of(source)
+        if not isinstance(source.options.get("complete", False), bool):
+            raise ValidationError({"options": _("“complete” is true (the feed lists every decision) or false.")})
         pattern = source.options.get("reference_pattern")
         if pattern:
             try:
@@ -333,6 +337,11 @@ class FeedKind(SourceKind):
                 ) from None
             names.append(name)
         return names
+
+    def withdraws(self, source: "HarvestSource") -> bool:
+        """Only for a feed that lists every decision (the `complete` option, as RFC 5005's fh:complete says):
+        most feeds show their latest entries, and a decision that scrolls off the end is not withdrawn."""
+        return bool(source.options.get("complete"))
 
     def withdraw(self, source: "HarvestSource", obj: "HarvestObject") -> None:
         """Unpublish the entry's decision page (never delete it): a draft staff may publish again."""

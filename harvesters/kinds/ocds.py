@@ -59,5 +59,8 @@ class OcdsKind(SourceKind):
             raise ObjectFailure(str(error)) from None
         return imported(obj, report)
 
+    def withdraws(self, source: "HarvestSource") -> bool:
+        return False  # contracts stay a matter of record
+
     def withdraw(self, source: "HarvestSource", obj: "HarvestObject") -> None:
         """Nothing to take off: contracts stay a matter of record (see the module's docstring)."""

@@ -93,12 +93,21 @@ def imported(obj: "HarvestObject", report: "ImportReport", record=None) -> Impor
     )
 
 
-def folder_path(folder: str) -> Path:
-    """The watched folder below HARVEST_FOLDERS_ROOT; ValueError for an absolute path or one leaving the root."""
-    root = Path(settings.HARVEST_FOLDERS_ROOT).resolve()
+def body_root(source: "HarvestSource") -> Path:
+    """The folder of the source's body below HARVEST_FOLDERS_ROOT (`<root>/<body slug>/`): a body's sources
+    watch only its own exports, never another body's."""
+    return Path(settings.HARVEST_FOLDERS_ROOT).resolve() / source.body.slug
+
+
+def folder_path(source: "HarvestSource") -> Path:
+    """The source's watched folder, below its body's folder; ValueError for an absolute path or one leaving it."""
+    root, folder = body_root(source), source.folder
     relative = PurePosixPath(folder.replace("\\", "/"))
     if not folder.strip() or relative.is_absolute() or ".." in relative.parts or Path(folder).is_absolute():
-        raise ValueError(_("The watched folder must be a folder below the portal's harvest folder, without “..”."))
+        raise ValueError(
+            _("The watched folder must be a folder below the body's harvest folder (%(root)s), without “..”.")
+            % {"root": root}
+        )
     path = (root / relative).resolve()
     if not path.is_relative_to(root):
         raise ValueError(_("The watched folder leads outside the portal's harvest folder (a link): it is refused."))
@@ -125,7 +134,7 @@ class TableKind(SourceKind):
             raise ValidationError(_("Give one of an address, an uploaded file or a watched folder."))
         if source.folder:
             try:
-                folder_path(source.folder)
+                folder_path(source)
             except ValueError as error:
                 raise ValidationError({"folder": str(error)}) from None
         if source.target == Target.DECISIONS:
@@ -167,12 +176,12 @@ class TableKind(SourceKind):
 
     def gather_folder(self, source: "HarvestSource") -> "Iterator[Gathered]":
         try:
-            folder = folder_path(source.folder)
+            folder = folder_path(source)
         except ValueError as error:
             raise SourceFailure(str(error)) from None
         if not folder.is_dir():
             raise SourceFailure(_("The watched folder “%(folder)s” does not exist.") % {"folder": source.folder})
-        root = Path(settings.HARVEST_FOLDERS_ROOT).resolve()
+        root = body_root(source)
         for directory, folders, names in os.walk(folder):
             folders[:] = sorted(name for name in folders if not name.startswith("."))
             for name in sorted(names):
@@ -209,9 +218,9 @@ class TableKind(SourceKind):
 
     @staticmethod
     def read_from_folder(source: "HarvestSource", relative: str) -> bytes:
-        folder = folder_path(source.folder)
+        folder = folder_path(source)
         path = (folder / relative).resolve()
-        if not path.is_relative_to(Path(settings.HARVEST_FOLDERS_ROOT).resolve()):
+        if not path.is_relative_to(body_root(source)):
             message = _("“%(file)s” is a link leading outside the portal's harvest folder: it is refused.")
             raise ObjectFailure(message % {"file": relative})
         try:
@@ -287,7 +296,7 @@ class TableKind(SourceKind):
 
         council = council_of(source)
         # Attachments named in a watched folder's files are paths below that folder.
-        files_root = folder_path(source.folder) if source.folder else None
+        files_root = folder_path(source) if source.folder else None
         try:
             mapping = decision_mapping(source.mapping) if source.mapping else None
             with TemporaryDirectory(prefix="harvest-") as folder:
@@ -306,6 +315,9 @@ class TableKind(SourceKind):
         except (ImportFileError, FileRefused) as error:
             raise ObjectFailure(_("%(file)s: %(error)s") % {"file": name, "error": error}) from None
         return imported(obj, report)
+
+    def withdraws(self, source: "HarvestSource") -> bool:
+        return False  # the rows of a file gone from its place stay (see the module's docstring)
 
     def withdraw(self, source: "HarvestSource", obj: "HarvestObject") -> None:
         """Nothing to take off: the rows of a file gone from its place stay (see the module's docstring)."""

@@ -1,6 +1,7 @@
 """The CKAN kind against a fake CKAN 2.10 served on 127.0.0.1: gather, fetch, import, withdraw, and its failures."""
 
 import pytest
+from django.utils import translation
 
 from harvesters.kinds import KINDS
 from harvesters.kinds.base import NetworkFailure, ObjectFailure, SourceFailure
@@ -14,6 +15,13 @@ from .servers import Reply
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def in_english():
+    """The messages are compared in English (tests run in Arabic by default)."""
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def kind():
     return KINDS["ckan"]
@@ -23,7 +31,7 @@ def make_source(body, url: str, **fields) -> HarvestSource:
     values = {"slug": "ckan-neighbour", "name": "Neighbour CKAN", "kind": "ckan", "url": url, "body": body}
     values["target"] = "datasets"
     values.update(fields)
-    return HarvestSource._default_manager.create(**values)  # `objects` is the reverse of HarvestObject.source
+    return HarvestSource.objects.create(**values)
 
 
 def import_all(kind, source, gathered) -> list[str]:

@@ -196,11 +196,13 @@ class FeedHarvestTestCase:
         )
         server = serve(routes)
         source = source_of(council_page.body, f"{server.url}/feed", withdraw_after=1)
+        source.options = {"complete": True}  # this feed lists every decision: one that leaves it is withdrawn
+        source.save()
         job = run_harvest(source)
         assert (job.status, job.created, job.failed) == (HarvestJob.Status.FINISHED, 2, 0)
         page = DecisionPage.objects.get(reference="2025/061")
         response = client.get(page.url)
-        assert "Harvested from APC feed" in response.content.decode()
+        assert "APC feed" in response.content.decode()  # "Harvested from APC feed", in the page's Arabic
         assert 'href="https://apc.example.dz/deliberations/2025-061"' in response.content.decode()
         assert run_harvest(source).unchanged == 2
         # The second entry leaves the feed: at the next run its decision is unpublished, and kept.
@@ -210,6 +212,22 @@ class FeedHarvestTestCase:
         assert (third.withdrawn, third.unchanged) == (1, 1)
         assert not DecisionPage.objects.get(reference="2025/062").live
         assert DecisionPage.objects.get(reference="2025/061").live
+
+    def test_a_decision_that_scrolls_off_a_feed_of_latest_entries_stays_published(self, serve, council_page):
+        from harvesters.runner import run_harvest
+
+        rss = (FIXTURES / "decisions.rss").read_bytes()
+        routes = {"/feed": Reply(rss, content_type="application/rss+xml")}
+        routes["/files/deliberation.pdf"] = Reply(
+            (FIXTURES / "deliberation.pdf").read_bytes(), content_type="application/pdf"
+        )
+        server = serve(routes)
+        source = source_of(council_page.body, f"{server.url}/feed", withdraw_after=1)
+        assert run_harvest(source).created == 2
+        start, end = rss.index(b"<item>", rss.index(b"</item>")), rss.rindex(b"</item>") + len(b"</item>")
+        routes["/feed"] = Reply(rss[:start] + rss[end:], content_type="application/rss+xml")
+        assert run_harvest(source).withdrawn == 0
+        assert DecisionPage.objects.get(reference="2025/062").live
 
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>

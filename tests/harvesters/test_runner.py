@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from harvesters.models import HarvestError, HarvestJob, HarvestObject, HarvestSource
 from harvesters.runner import SourceBusy, run_harvest
@@ -133,7 +133,8 @@ def test_one_job_per_source_at_a_time_and_a_dead_workers_job_is_marked_failed(re
     # A worker died: its job still says "running" and its lease has expired.
     dead = HarvestJob.objects.create(source=source, status="running", started_at=timezone.now())
     HarvestSource.objects.filter(pk=source.pk).update(locked_until=timezone.now() - timedelta(seconds=1))
-    job = run_harvest(source)
+    with translation.override("en"):
+        job = run_harvest(source)
     assert job.status == "finished"
     dead.refresh_from_db()
     assert dead.status == "failed"
@@ -158,3 +159,26 @@ def test_the_owner_is_emailed_when_a_job_fails_or_passes_the_error_threshold(rem
     remote.listing_failure = Reply("", status=404)
     run_harvest(source)
     assert len(mail.outbox) == 2
+
+
+@pytest.mark.django_db
+def test_an_empty_listing_while_objects_are_current_withdraws_nothing_and_says_so(remote):
+    source = make_source(remote, withdraw_after=1)
+    run_harvest(source)
+    remote.items.clear()  # a renamed organisation, an emptied folder: a mistake, not six withdrawals
+    job = run_harvest(source)
+    assert (job.status, job.withdrawn, job.warnings) == ("finished", 0, 1)
+    assert HarvestObject.objects.filter(state="current").count() == 6
+
+
+@pytest.mark.django_db
+def test_a_run_that_lost_its_lease_to_another_stops_before_importing(remote):
+    source = make_source(remote)
+
+    def another_run_takes_over(job):
+        HarvestSource.objects.filter(pk=source.pk).update(lock_token="another-run")
+
+    job = run_harvest(source, progress=another_run_takes_over)
+    assert job.status == "failed"
+    assert DistrictsKind.imports == 0
+    assert HarvestSource.objects.get(pk=source.pk).lock_token == "another-run"  # not released: not ours

@@ -160,8 +160,12 @@ class CommandsTestCase:
             call_command("harvest", "unreachable")
         assert HarvestJob.objects.get().status == "failed"
 
-    def test_an_owner_must_be_staff(self, commune):
+    def test_an_owner_must_be_staff_of_the_sources_body(self, commune, other_region):
         citizen = UserFactory()
         form = HarvestSourceForm(source_data(commune, owner=citizen.pk))
         assert not form.is_valid()
         assert "owner" in form.errors
+        neighbour = RoleGrantFactory(body=other_region, role="publisher").user
+        assert "owner" in HarvestSourceForm(source_data(commune, owner=neighbour.pk)).errors
+        mine = RoleGrantFactory(body=commune, role="editor").user
+        assert HarvestSourceForm(source_data(commune, owner=mine.pk)).is_valid()

@@ -42,10 +42,11 @@ def _media(settings, tmp_path):
 
 @pytest.fixture
 def harvest_root(settings, tmp_path):
+    """The harvest folder of the body `commune` (each body watches folders below its own)."""
     root = tmp_path / "harvest"
-    root.mkdir()
     settings.HARVEST_FOLDERS_ROOT = str(root)
-    return root
+    (root / "commune-test").mkdir(parents=True)
+    return root / "commune-test"
 
 
 def source_of(body, **fields) -> HarvestSource:
@@ -222,14 +223,17 @@ def zip_of(files: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def zip_bomb(name: str, size: int = 64 * 1024**2) -> bytes:
+def zip_bomb(name: str, size: int = 64 * 1024**2, **others: bytes) -> bytes:
     """A real zip whose one member unpacks to `size` bytes of zeros, a thousand times its compressed size (the
     ratio gives a bomb away before its size does)."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive, archive.open(name, "w") as member:
-        chunk = bytes(1024**2)
-        for _ in range(size // len(chunk)):
-            member.write(chunk)
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for other, content in others.items():
+            archive.writestr(other, content)
+        with archive.open(name, "w") as member:
+            chunk = bytes(1024**2)
+            for _ in range(size // len(chunk)):
+                member.write(chunk)
     return buffer.getvalue()
 
 
@@ -253,7 +257,7 @@ class ArchiveTestCase:
         assert not Payment.objects.exists()
 
     def test_a_workbook_that_is_a_zip_bomb_is_refused_by_the_spreadsheet_reader(self, serve, commune):
-        bomb = zip_bomb("xl/worksheets/sheet1.xml")
+        bomb = zip_bomb("xl/worksheets/sheet1.xml", **{"[Content_Types].xml": b"<Types/>"})
         server = serve({"/paiements.xlsx": Reply(bomb, content_type=XLSX)})
         source = source_of(commune, url=f"{server.url}/paiements.xlsx", target="payments")
         with pytest.raises(ObjectFailure, match="MB|compressed"):

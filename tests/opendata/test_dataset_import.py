@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.utils import translation
 from wagtail.models import ModelLogEntry
 
 from opendata.importing import (
@@ -167,7 +168,8 @@ class ImportDatasetTestCase:
 
     def test_it_a_bad_resource_is_left_out(self, commune):
         bad = record(resources=[ResourceRecord(url="not a link"), ResourceRecord(url="https://example.org/a.csv")])
-        dataset, _outcome = import_dataset(bad, body=commune)
+        with translation.override("en"):
+            dataset, _outcome = import_dataset(bad, body=commune)
         assert list(dataset.resources.values_list("url", flat=True)) == ["https://example.org/a.csv"]
         assert any("not a link" not in p and "resource" in p for p in bad.problems)
 
@@ -194,8 +196,17 @@ class WithdrawDatasetTestCase:
         withdraw_dataset(dataset)
         dataset.refresh_from_db()
         assert dataset.status == Dataset.Status.WITHDRAWN
-        dataset, outcome = import_dataset(record(), body=commune, dataset=dataset)
+        dataset, outcome = import_dataset(record(), body=commune, dataset=dataset, republish=True)
         assert outcome == "updated" and dataset.status == Dataset.Status.PUBLISHED
+
+    def test_a_dataset_staff_withdrew_stays_withdrawn_when_its_source_changes(self, commune):
+        dataset, _outcome = import_dataset(record(), body=commune)
+        dataset.set_status(Dataset.Status.WITHDRAWN, by=None, note="personal data in it")
+        changed = record()
+        changed.notes = {"fr": "Une autre description."}
+        dataset, outcome = import_dataset(changed, body=commune, dataset=dataset)
+        assert outcome == "updated"
+        assert dataset.status == Dataset.Status.WITHDRAWN
 
     def test_it_a_draft_stays_and_nothing_is_deleted(self, commune):
         dataset, _outcome = import_dataset(record(), body=commune, publish=False)
