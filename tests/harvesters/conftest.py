@@ -1,7 +1,16 @@
 import pytest
+from django.utils import translation
 
 from .plugin_kind import kind, remote  # noqa: F401  (fixtures)
 from .servers import FixtureServer, files
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """Harvest messages are compared in English here (tests elsewhere run in Arabic by default; the Arabic and
+    French catalogues are checked by tests/test_translations.py)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

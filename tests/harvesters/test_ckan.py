@@ -1,7 +1,6 @@
 """The CKAN kind against a fake CKAN 2.10 served on 127.0.0.1: gather, fetch, import, withdraw, and its failures."""
 
 import pytest
-from django.utils import translation
 
 from harvesters.kinds import KINDS
 from harvesters.kinds.base import NetworkFailure, ObjectFailure, SourceFailure
@@ -13,13 +12,6 @@ from .ckan_fixture import CkanFixture, Failure, make_multilingual, package, synt
 from .servers import Reply
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def in_english():
-    """The messages are compared in English (tests run in Arabic by default)."""
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

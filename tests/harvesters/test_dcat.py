@@ -35,13 +35,6 @@ DCAT_DATASET = "http://www.w3.org/ns/dcat#Dataset"
 DCT_TITLE = URIRef("http://purl.org/dc/terms/title")
 
 
-@pytest.fixture(autouse=True)
-def _english():
-    """The messages compared here are the English ones (tests run in Arabic by default)."""
-    with translation.override("en"):
-        yield
-
-
 def fixture(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
 

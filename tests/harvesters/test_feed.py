@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import translation
 
 from cms.models import CouncilDocument, DecisionPage
 from harvesters.kinds import KINDS
@@ -24,12 +23,6 @@ TYPES = {
     ".json": "application/feed+json",
     ".pdf": "application/pdf",
 }
-
-
-@pytest.fixture(autouse=True)
-def in_english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import translation
 
 from harvesters.kinds import KINDS
 from harvesters.kinds.base import ObjectFailure, SourceFailure
@@ -20,12 +19,6 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "geojson"
 COLLECTION = json.loads((FIXTURES / "districts.geojson").read_text(encoding="utf-8"))
 MAPPING = {"columns": {"slug": "code", "name_ar": "nom_ar", "name_fr": "nom_fr", "population": "pop"}}
 KIND = KINDS["geojson"]
-
-
-@pytest.fixture(autouse=True)
-def in_english():
-    with translation.override("en"):
-        yield
 
 
 def source_of(body, **fields) -> HarvestSource:

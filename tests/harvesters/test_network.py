@@ -10,7 +10,6 @@ import zlib
 import ckanapi
 import pytest
 import requests
-from django.utils import translation
 
 from harvesters import network
 from harvesters.kinds.base import NetworkFailure, SourceFailure
@@ -19,12 +18,6 @@ from harvesters.network import AddressRefused
 from .servers import DROP, FixtureServer, Reply, files
 
 MB = 1024 * 1024
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

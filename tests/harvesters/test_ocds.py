@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import translation
 
 from harvesters.kinds import KINDS
 from harvesters.kinds.base import ObjectFailure
@@ -15,12 +14,6 @@ from .servers import Reply
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "ocds"
 KIND = KINDS["ocds"]
-
-
-@pytest.fixture(autouse=True)
-def in_english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

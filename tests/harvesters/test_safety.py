@@ -9,7 +9,6 @@ import zipfile
 import zlib
 
 import pytest
-from django.utils import translation
 
 from harvesters.kinds.base import SourceFailure
 from harvesters.safety import ArchiveMember, check_archive, check_xml, extract_archive, parse_xml
@@ -37,12 +36,6 @@ RDF = """<?xml version="1.0" encoding="utf-8"?>
     <dct:title xml:lang="ar">الميزانية</dct:title>
   </rdf:Description>
 </rdf:RDF>""".encode()
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

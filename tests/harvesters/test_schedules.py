@@ -8,12 +8,6 @@ from django.utils import translation
 from harvesters.schedules import cron_fields, describe_cron, validate_cron
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
-
-
 class ValidateCronTestCase:
     @pytest.mark.parametrize(
         ("text", "numbers"),

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import translation
 
 from cms.models import DecisionPage
 from harvesters.kinds import KINDS
@@ -27,12 +26,6 @@ FRENCH_MAPPING = {
     "columns": {"date": "Date", "supplier": "Bénéficiaire", "amount": "Montant", "purpose": "Objet"},
 }
 KIND = KINDS["table"]
-
-
-@pytest.fixture(autouse=True)
-def in_english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture(autouse=True)
