@@ -169,3 +169,20 @@ class CommandsTestCase:
         assert "owner" in HarvestSourceForm(source_data(commune, owner=neighbour.pk)).errors
         mine = RoleGrantFactory(body=commune, role="editor").user
         assert HarvestSourceForm(source_data(commune, owner=mine.pk)).is_valid()
+
+
+@pytest.mark.django_db
+def test_a_jobs_report_lists_its_counts_failures_and_warnings(client, publisher, commune):
+    from harvesters.models import HarvestError
+
+    source = make_source(commune)
+    job = HarvestJob.objects.create(source=source, status="finished", gathered=3, created=2, failed=1, warnings=1)
+    HarvestError.objects.create(job=job, stage="fetch", remote_id="budget_2024", message="HTTP 404 <b>x</b>")
+    HarvestError.objects.create(job=job, stage="import", remote_id="plan", message="a date", is_warning=True)
+    response = client.get(reverse("harvesters:job", args=[job.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "budget_2024" in page and "HTTP 404 &lt;b&gt;x&lt;/b&gt;" in page  # a remote's words, escaped
+    assert 'http-equiv="refresh"' not in page  # finished: no more refreshing
+    running = HarvestJob.objects.create(source=source, status="running")
+    assert 'http-equiv="refresh"' in client.get(reverse("harvesters:job", args=[running.pk])).content.decode()
