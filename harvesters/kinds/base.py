@@ -8,6 +8,7 @@ fails and nothing already harvested is touched) and `ObjectFailure` when one obj
 the others go on).
 """
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -59,7 +60,7 @@ class Imported:
     warnings: list[str] = field(default_factory=list)  # imported, but with what they say left out or to check
 
 
-class SourceKind:
+class SourceKind(ABC):
     """A kind of harvest source. Subclasses are registered in `harvesters.kinds.KINDS`."""
 
     name: ClassVar[str]
@@ -71,18 +72,19 @@ class SourceKind:
 
     def check(self, source: "HarvestSource") -> None:
         """Raise django.core.exceptions.ValidationError when the source's options do not suit this kind."""
+        return None  # a kind without options has nothing to check
 
+    @abstractmethod
     def gather(self, source: "HarvestSource", since: str) -> "Iterable[Gathered]":
         """List the source's objects. `since` is the newest change marker of the last complete run ("" if none)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def fetch(self, source: "HarvestSource", gathered: Gathered) -> Any:
         """Return the object's content: JSON-like data or bytes (hashed by the runner to skip unchanged ones)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def import_object(self, source: "HarvestSource", obj: "HarvestObject", content: Any) -> Imported:
         """Write the object through the target module's import function (its record, if any, is `obj.record`)."""
-        raise NotImplementedError
 
     def withdraws(self, source: "HarvestSource") -> bool:
         """Whether an object gone from the source's listing is withdrawn (after `withdraw_after` runs)."""
@@ -90,3 +92,4 @@ class SourceKind:
 
     def withdraw(self, source: "HarvestSource", obj: "HarvestObject") -> None:
         """Take the object's record off the public pages (never delete it)."""
+        return None  # a kind whose records stay (withdraws() False) has nothing to take off
