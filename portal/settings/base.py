@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "opendata",
     "opendata.spending",
     "participation",
+    "participation.requests",
     "search",
     "harvesters",
     "wagtail_localize",
