@@ -338,6 +338,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 
 
 # Open data: uploads stream to a temporary file and are refused past this size.
 OPENDATA_MAX_UPLOAD_SIZE = env_int("OPENDATA_MAX_UPLOAD_SIZE", 512 * 1024 * 1024)
+# Information requests and complaints: the longest text a citizen or an officer may write, the largest attachment,
+# and how many days before a due date the officers are reminded.
+REQUESTS_MAX_TEXT_LENGTH = env_int("REQUESTS_MAX_TEXT_LENGTH", 20_000)
+REQUESTS_MAX_ATTACHMENT_SIZE = env_int("REQUESTS_MAX_ATTACHMENT_SIZE", 20 * 1024 * 1024)
+REQUESTS_REMINDER_DAYS = env_int("REQUESTS_REMINDER_DAYS", 3)
 # What one uploaded file may turn into once read (portal.files), for every module:
 # - uncompressed ZIP members (XLSX, DOCX, ODT, ODS): as much as the largest CSV upload;
 # - compression ratio of a member over 1 MB: office files compress 5 to 20 times, ZIP bombs thousands;
@@ -367,6 +372,9 @@ RATE_LIMITS = {
         # Per person: associations registered, and members added to one.
         "organisation.register": "5/h",
         "organisation.add_member": "30/h",
+        # Information requests and complaints filed, and replies and appeals written on them, per person.
+        "information_request": "10/h",
+        "information_request.message": "30/h",
     }.items()
 }
 

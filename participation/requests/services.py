@@ -1,0 +1,465 @@
+"""What happens to a request or complaint: filing it, each move, messages, attachments and appeals.
+
+The public pages, the officers' inbox, the REST API and the demo all call these functions. Each checks who may
+act (CASE_WORKFLOW's rules), keeps the due date in step (deadlines.py), stores what the public may read of every
+text apart from the text itself (redaction.py), writes the audit trail for staff, and tells the requester.
+"""
+
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.log_actions import log
+
+from portal.bodies.auth import has_role
+from portal.bodies.models import PublicBody, Role
+from portal.files import sniff
+
+from . import notifications
+from .deadlines import acknowledge_deadline, appeal_deadlines, case_deadline, law_for
+from .models import Appeal, AppealStep, Attachment, Case, ClockPause, Law, Message, RefusalReason, Status
+from .redaction import RedactionRefused, encrypt_identity, redact_attachment, redact_case_text
+from .workflow import CASE_WORKFLOW, RUNNING, is_officer
+
+# What may be attached: documents, images and tables. Never programs, web pages or archives.
+ATTACHMENT_KINDS = {"pdf", "image", "xlsx", "ods", "csv", "tsv", "text", "zip"}
+# Office documents are ZIP files inside; a ZIP archive that is not one is refused.
+OFFICE_TYPES = {
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.oasis.opendocument.spreadsheet",
+}
+
+
+class CaseRefused(ValueError):
+    """What a person asked cannot be done; the message says why, in their language."""
+
+
+@dataclass
+class Filing:
+    """What a citizen writes when filing a request or a complaint."""
+
+    body: PublicBody
+    subject: str
+    text: str
+    language: str
+    name: str
+    email: str
+    kind: str = Case.Kind.REQUEST
+    address: str = ""
+    identity_number: str = ""
+    show_name: bool = False
+    is_public: bool = True
+    urgent: bool = False
+    urgent_reason: str = ""
+
+
+@dataclass
+class Upload:
+    name: str
+    data: bytes
+
+
+def check_text(text: str, *, label: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise CaseRefused(_("%(field)s is empty.") % {"field": label})
+    limit = settings.REQUESTS_MAX_TEXT_LENGTH
+    if len(text) > limit:
+        raise CaseRefused(
+            _("%(field)s is %(length)d characters long; the limit is %(limit)d.")
+            % {"field": label, "length": len(text), "limit": limit}
+        )
+    return text
+
+
+def check_upload(upload: Upload) -> str:
+    """Return the content type of an attachment, or refuse it (too large, a program, a web page, an archive)."""
+    limit = settings.REQUESTS_MAX_ATTACHMENT_SIZE
+    if len(upload.data) > limit:
+        raise CaseRefused(
+            _("“%(name)s” is larger than %(limit)s.") % {"name": upload.name, "limit": filesizeformat(limit)}
+        )
+    from io import BytesIO
+
+    sniffed = sniff(BytesIO(upload.data), upload.name)
+    allowed = sniffed.kind in ATTACHMENT_KINDS and (sniffed.kind != "zip" or sniffed.mimetype in OFFICE_TYPES)
+    if sniffed.kind == "text" and sniffed.mimetype != "text/plain":
+        allowed = False  # markup: a web page or an SVG could run scripts where it is opened
+    if not allowed:
+        raise CaseRefused(
+            _("“%(name)s” is %(kind)s: attach PDF documents, images, office documents or tables.")
+            % {"name": upload.name, "kind": sniffed.label}
+        )
+    return sniffed.mimetype
+
+
+def _write(case: Case, kind: str, author, text: str, uploads=(), marked=()) -> Message:
+    message = Message.objects.create(
+        case=case,
+        kind=kind,
+        author=author,
+        text=text,
+        public_text="" if kind == Message.Kind.NOTE else redact_case_text(case, text, marked),
+    )
+    for upload in uploads:
+        attachment = Attachment(message=message, name=PurePath(upload.name).name[:255])
+        attachment.content_type = check_upload(upload)
+        attachment.size = len(upload.data)
+        attachment.file.save(attachment.name, ContentFile(upload.data), save=False)
+        # The body's own documents are published once redacted; what the requester sends stays private.
+        if kind in (Message.Kind.ANSWER, Message.Kind.OFFICER):
+            try:
+                redacted = redact_attachment(attachment.name, upload.data, _terms_of(case, marked))
+            except RedactionRefused:
+                redacted = None  # an officer uploads a redacted copy (an image, a scan) before it is published
+            if redacted is not None:
+                attachment.redacted_file.save(attachment.name, ContentFile(redacted), save=False)
+                attachment.redacted_at = timezone.now()
+        attachment.save()
+    return message
+
+
+def _terms_of(case: Case, marked) -> list[str]:
+    from .redaction import case_terms
+
+    return case_terms(case, marked)
+
+
+def _audit(case: Case, action: str, user, **data) -> None:
+    log(instance=case, action=action, user=user, data=data)
+
+
+def _refuse_unless(condition: bool) -> None:
+    if not condition:
+        raise PermissionDenied
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Filing
+
+
+def file_case(filing: Filing, *, requester, uploads=()) -> Case:
+    """File a request or complaint for `requester` (signed in): received today, with its due date."""
+    if not requester.is_authenticated:
+        raise PermissionDenied
+    subject = check_text(filing.subject, label=_("The subject"))[:255]
+    text = check_text(filing.text, label=_("The request"))
+    law_kind = Law.Kind.COMPLAINT if filing.kind == Case.Kind.COMPLAINT else Law.Kind.ACCESS
+    try:
+        law = law_for(filing.body, law_kind)
+    except Law.DoesNotExist:
+        raise CaseRefused(_("No law sets how this body answers; the portal's administrators must name one.")) from None
+    identity = (filing.identity_number or "").strip()
+    if law.identity_required and filing.kind == Case.Kind.REQUEST and not identity:
+        raise CaseRefused(_("The law asks for your identity card number."))
+    for upload in uploads:
+        check_upload(upload)
+    today = timezone.localdate()
+    with transaction.atomic():
+        case = Case.objects.create(
+            reference=f"new-{timezone.now().timestamp()}-{requester.pk}",
+            kind=filing.kind,
+            body=filing.body,
+            law=law,
+            subject=subject,
+            text=text,
+            language=filing.language,
+            urgent=filing.urgent and law.urgent_days is not None,
+            urgent_reason=filing.urgent_reason.strip() if filing.urgent else "",
+            is_public=filing.is_public,
+            requester=requester,
+            requester_name=filing.name.strip()[:255],
+            requester_email=filing.email.strip(),
+            requester_address=filing.address.strip(),
+            identity_number=encrypt_identity(identity),
+            show_name=filing.show_name,
+            received_on=today,
+        )
+        prefix = "C" if filing.kind == Case.Kind.COMPLAINT else "R"
+        case.reference = f"{prefix}-{today.year}-{case.pk:05d}"
+        case.save(update_fields=["reference"])
+        _write(case, Message.Kind.REQUEST, requester, text, uploads)
+        CASE_WORKFLOW.move(
+            case,
+            "submit",
+            by=requester,
+            due_on=case_deadline(case).due,
+            acknowledge_by=acknowledge_deadline(case),
+            reference=case.reference,
+        )
+    notifications.tell_requester(case, "submit")
+    notifications.tell_officers(case)
+    return case
+
+
+def transfer(case: Case, by, to_body: PublicBody, note: str) -> Case:
+    """Send the case to the body that holds the information: a new case there, received today."""
+    note = check_text(note, label=_("The reason for the transfer"))
+    if to_body.pk == case.body_id:
+        raise CaseRefused(_("The case is already with this body."))
+    _refuse_unless(is_officer(by, case))
+    today = timezone.localdate()
+    with transaction.atomic():
+        try:
+            law = law_for(to_body, case.law.kind)
+        except Law.DoesNotExist:
+            raise CaseRefused(_("No law sets how this body answers.")) from None
+        new = Case.objects.create(
+            reference=f"transfer-{case.pk}-{timezone.now().timestamp()}",
+            kind=case.kind,
+            body=to_body,
+            law=law,
+            subject=case.subject,
+            text=case.text,
+            language=case.language,
+            urgent=case.urgent and law.urgent_days is not None,
+            urgent_reason=case.urgent_reason,
+            is_public=case.is_public,
+            requester=case.requester,
+            requester_name=case.requester_name,
+            requester_email=case.requester_email,
+            requester_address=case.requester_address,
+            identity_number=case.identity_number,
+            show_name=case.show_name,
+            received_on=today,
+        )
+        new.reference = f"{case.reference.split('-')[0]}-{today.year}-{new.pk:05d}"
+        new.save(update_fields=["reference"])
+        Message.objects.create(case=new, kind=Message.Kind.REQUEST, author=case.requester, text=case.text,
+                               public_text=redact_case_text(new, case.text))
+        CASE_WORKFLOW.move(
+            new,
+            "submit",
+            note=_("Transferred from %(body)s (%(reference)s).") % {"body": case.body, "reference": case.reference},
+            due_on=case_deadline(new).due,
+            acknowledge_by=acknowledge_deadline(new),
+        )
+        CASE_WORKFLOW.move(case, "transfer", by=by, note=note, transferred_to=new)
+        _write(case, Message.Kind.OFFICER, by, note)
+    notifications.tell_requester(case, "transfer")
+    notifications.tell_officers(new)
+    return new
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The body's moves
+
+
+def acknowledge(case: Case, by, text: str = "") -> Case:
+    with transaction.atomic():
+        CASE_WORKFLOW.move(case, "acknowledge", by=by, note=text)
+        if text.strip():
+            _write(case, Message.Kind.OFFICER, by, text.strip())
+    notifications.tell_requester(case, "acknowledge")
+    return case
+
+
+def ask_clarification(case: Case, by, text: str) -> Case:
+    """Ask the requester to say more: the clock stops until they answer."""
+    text = check_text(text, label=_("The question"))
+    with transaction.atomic():
+        CASE_WORKFLOW.move(case, "ask_clarification", by=by)
+        ClockPause.objects.create(case=case, paused_on=timezone.localdate())
+        _write(case, Message.Kind.OFFICER, by, text)
+    notifications.tell_requester(case, "ask_clarification")
+    return case
+
+
+def extend(case: Case, by, reason: str) -> Case:
+    """Extend the time to answer, once, by what the law allows, with a reason the requester reads."""
+    reason = check_text(reason, label=_("The reason for the extension"))
+    if not case.law.extension_days:
+        raise CaseRefused(_("The law allows no extension."))
+    if case.extended:
+        raise CaseRefused(_("The time to answer was already extended once."))
+    with transaction.atomic():
+        case.extended = True
+        CASE_WORKFLOW.move(
+            case, "extend", by=by, note=reason, extended=True, extension_reason=reason, due_on=case_deadline(case).due
+        )
+        _write(case, Message.Kind.OFFICER, by, reason)
+    notifications.tell_requester(case, "extend")
+    return case
+
+
+def answer(case: Case, by, text: str, uploads=(), *, partly: bool = False, marked=()) -> Case:
+    """Answer fully or in part; attachments are published as redacted copies."""
+    text = check_text(text, label=_("The answer"))
+    move = "answer_partly" if partly else "answer"
+    with transaction.atomic():
+        CASE_WORKFLOW.move(case, move, by=by, decided_on=timezone.localdate())
+        _write(case, Message.Kind.ANSWER, by, text, uploads, marked)
+    notifications.tell_requester(case, move)
+    return case
+
+
+def refuse(case: Case, by, reason: RefusalReason, text: str, *, marked=()) -> Case:
+    """Refuse on one of the law's grounds, in writing."""
+    text = check_text(text, label=_("The reasons"))
+    if reason.law_id != case.law_id:
+        raise CaseRefused(_("This ground for refusal is not one of the case's law."))
+    with transaction.atomic():
+        CASE_WORKFLOW.move(case, "refuse", by=by, note=reason.label, refusal_reason=reason,
+                           decided_on=timezone.localdate())
+        _write(case, Message.Kind.ANSWER, by, text, marked=marked)
+    notifications.tell_requester(case, "refuse")
+    return case
+
+
+def not_held(case: Case, by, text: str) -> Case:
+    text = check_text(text, label=_("The answer"))
+    with transaction.atomic():
+        CASE_WORKFLOW.move(case, "not_held", by=by, decided_on=timezone.localdate())
+        _write(case, Message.Kind.ANSWER, by, text)
+    notifications.tell_requester(case, "not_held")
+    return case
+
+
+def write(case: Case, by, text: str, uploads=(), *, marked=()) -> Message:
+    """A message from the body that moves nothing (a question answered, a document sent ahead)."""
+    _refuse_unless(is_officer(by, case))
+    text = check_text(text, label=_("The message"))
+    with transaction.atomic():
+        message = _write(case, Message.Kind.OFFICER, by, text, uploads, marked)
+        _audit(case, "information_requests.message", by)
+    notifications.tell_requester(case, "message")
+    return message
+
+
+def add_note(case: Case, by, text: str) -> Message:
+    """An internal note: the body's staff read it, nobody else ever does."""
+    _refuse_unless(is_officer(by, case))
+    text = check_text(text, label=_("The note"))
+    with transaction.atomic():
+        message = _write(case, Message.Kind.NOTE, by, text)
+        _audit(case, "information_requests.note", by)
+    return message
+
+
+def assign(case: Case, by, officer) -> Case:
+    """Give the case to one of the body's information officers (or to nobody)."""
+    _refuse_unless(is_officer(by, case))
+    if officer is not None and not has_role(officer, Role.INFORMATION_OFFICER, case.body):
+        raise CaseRefused(_("%(person)s does not answer requests for this body.") % {"person": officer})
+    Case.objects.filter(pk=case.pk).update(assigned_to=officer)
+    case.assigned_to = officer
+    _audit(case, "information_requests.assign", by, officer=str(officer or ""))
+    return case
+
+
+def publish_redacted_copy(attachment: Attachment, by, data: bytes) -> Attachment:
+    """An officer's own redacted copy of an attachment (a scan, an image) that the portal cannot redact."""
+    case = attachment.message.case
+    _refuse_unless(is_officer(by, case))
+    if attachment.message.kind not in (Message.Kind.ANSWER, Message.Kind.OFFICER):
+        raise CaseRefused(_("Only the body's own documents are published."))
+    check_upload(Upload(attachment.name, data))
+    attachment.redacted_file.save(attachment.name, ContentFile(data), save=False)
+    attachment.redacted_at = timezone.now()
+    attachment.save(update_fields=["redacted_file", "redacted_at"])
+    _audit(case, "information_requests.publish_attachment", by, attachment=attachment.name)
+    return attachment
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The requester's moves
+
+
+def reply(case: Case, by, text: str, uploads=()) -> Message:
+    """The requester writes on their case; while the body awaits clarification, this is it and the clock restarts."""
+    text = check_text(text, label=_("The message"))
+    if case.status == Status.AWAITING_CLARIFICATION:
+        with transaction.atomic():
+            move = "clarify_extended" if case.extended else "clarify"
+            if by is None or not CASE_WORKFLOW.moves[move].allowed(by, case):
+                raise PermissionDenied
+            ClockPause.objects.filter(case=case, resumed_on__isnull=True).update(resumed_on=timezone.localdate())
+            CASE_WORKFLOW.move(case, move, by=by, due_on=case_deadline(case).due)
+            message = _write(case, Message.Kind.REPLY, by, text, uploads)
+        notifications.tell_officers(case)
+        return message
+    _refuse_unless(case.requester_id is not None and by.is_authenticated and case.requester_id == by.pk)
+    if case.status in (Status.DRAFT, Status.WITHDRAWN, Status.CLOSED, Status.TRANSFERRED):
+        raise CaseRefused(_("This case takes no more messages."))
+    message = _write(case, Message.Kind.REPLY, by, text, uploads)
+    notifications.tell_officers(case)
+    return message
+
+
+def withdraw(case: Case, by) -> Case:
+    CASE_WORKFLOW.move(case, "withdraw", by=by)
+    ClockPause.objects.filter(case=case, resumed_on__isnull=True).update(resumed_on=timezone.localdate())
+    return case
+
+
+def next_appeal_step(case: Case) -> AppealStep | None:
+    used = case.appeals.values_list("step_id", flat=True)
+    return case.law.appeal_steps.exclude(pk__in=used).order_by("sort_order", "pk").first()
+
+
+def can_appeal(case: Case, today=None) -> bool:
+    """Whether the requester may appeal now: a decision to appeal, or silence the law counts as refusal."""
+    today = today or timezone.localdate()
+    step = next_appeal_step(case)
+    if step is None:
+        return False
+    if case.status in RUNNING and not (case.law.silence_is_refusal and case.is_overdue(today)):
+        return False
+    if case.status == Status.APPEAL_DECIDED:
+        last = case.appeals.order_by("-filed_on", "-pk").first()
+        if last is not None and last.outcome == Appeal.Outcome.UPHELD:
+            return False  # upheld: the body must now answer
+    file_by, _decide_by = appeal_deadlines(case, step, today)
+    return today <= file_by
+
+
+def appeal(case: Case, by, text: str) -> Appeal:
+    """Take the case one step up the law's ladder, with its own clock."""
+    text = check_text(text, label=_("The grounds of the appeal"))
+    step = next_appeal_step(case)
+    if step is None:
+        raise CaseRefused(_("There is no further appeal under this law."))
+    today = timezone.localdate()
+    if case.status in RUNNING and not (case.law.silence_is_refusal and case.is_overdue(today)):
+        raise CaseRefused(_("The body still has time to answer; you may appeal once the due date has passed."))
+    file_by, decide_by = appeal_deadlines(case, step, today)
+    if today > file_by:
+        raise CaseRefused(_("The time to appeal ended on %(date)s.") % {"date": file_by.isoformat()})
+    with transaction.atomic():
+        CASE_WORKFLOW.move(case, "appeal", by=by, note=step.name)
+        filed = Appeal.objects.create(
+            case=case, step=step, text=text, public_text=redact_case_text(case, text), filed_on=today, due_on=decide_by
+        )
+    notifications.tell_requester(case, "appeal")
+    notifications.tell_officers(case)
+    return filed
+
+
+def decide_appeal(case: Case, by, outcome: str, decision: str) -> Appeal:
+    decision = check_text(decision, label=_("The decision"))
+    if outcome not in Appeal.Outcome.values:
+        raise CaseRefused(_("Choose the outcome of the appeal."))
+    pending = case.appeals.filter(decided_on__isnull=True).order_by("-filed_on", "-pk").first()
+    if pending is None:
+        raise CaseRefused(_("No appeal awaits a decision."))
+    with transaction.atomic():
+        CASE_WORKFLOW.move(case, "decide_appeal", by=by, note=decision)
+        pending.outcome = outcome
+        pending.decision = decision
+        pending.decided_on = timezone.localdate()
+        pending.save(update_fields=["outcome", "decision", "decided_on"])
+    notifications.tell_requester(case, "decide_appeal")
+    return pending
+
+
+def close(case: Case, by) -> Case:
+    CASE_WORKFLOW.move(case, "close", by=by)
+    return case
