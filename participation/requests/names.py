@@ -21,6 +21,7 @@ name whose consonants spell a common Arabic word (Taleb and طلب "request", Am
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import NamedTuple
 
 from portal.analysis import ARABIC_MARKS  # tashkeel, Quranic marks and tatweel, as the search folds them
@@ -179,11 +180,12 @@ def arabic_forms(word: str, *, strip_prefixes: bool) -> set[str]:
     return forms
 
 
-def word_keys(word: str, *, running_text: bool = True, visual: bool = False) -> set[Key]:
+@lru_cache(maxsize=65536)  # a long text repeats its words; keys are frozen so the cache can share them
+def word_keys(word: str, *, running_text: bool = True, visual: bool = False) -> frozenset[Key]:
     """Every key a word may stand for; `visual`: Arabic extracted from a PDF may come out reversed."""
     folded = fold(word)
     if not folded or folded in STOPWORDS:
-        return set()
+        return frozenset()
     if not is_arabic(folded):
         return latin_keys(folded)
     keys: set[Key] = set()
@@ -192,10 +194,10 @@ def word_keys(word: str, *, running_text: bool = True, visual: bool = False) -> 
             if form in STOPWORDS:
                 continue
             keys |= arabic_keys(form)
-    return keys
+    return frozenset(keys)
 
 
-def keys_match(ours: set[Key], theirs: set[Key]) -> bool:
+def keys_match(ours: frozenset[Key], theirs: frozenset[Key]) -> bool:
     for mine in ours:
         for other in theirs:
             if mine.skeleton != other.skeleton or mine.end != other.end:
@@ -208,11 +210,12 @@ def keys_match(ours: set[Key], theirs: set[Key]) -> bool:
     return False
 
 
-def joined_keys(words: list[str], *, running_text: bool = True, visual: bool = False) -> set[Key]:
+@lru_cache(maxsize=65536)
+def joined_keys(words: tuple[str, ...], *, running_text: bool = True, visual: bool = False) -> frozenset[Key]:
     """Keys of consecutive words written as one (Ben Ali → Benali, عبد القادر → عبدالقادر), article kept or not."""
     folded = [fold(word) for word in words]
     if any(len(word) < 2 or word in STOPWORDS for word in folded) or len({is_arabic(word) for word in folded}) > 1:
-        return set()
+        return frozenset()
     orders = (folded, folded[::-1]) if visual and is_arabic(folded[0]) else (folded,)
     keys: set[Key] = set()
     for order in orders:
@@ -220,8 +223,8 @@ def joined_keys(words: list[str], *, running_text: bool = True, visual: bool = F
         if any(word.startswith("ال") for word in order[1:]):
             tails.append("".join(word[2:] if word.startswith("ال") else word for word in order[1:]))
         for tail in tails:
-            keys |= {key for key in word_keys(order[0] + tail, running_text=running_text, visual=visual)}
-    return {key for key in keys if len(key.skeleton) >= SHORT}
+            keys |= word_keys(order[0] + tail, running_text=running_text, visual=visual)
+    return frozenset(key for key in keys if len(key.skeleton) >= SHORT)
 
 
 class NamePattern:
@@ -230,20 +233,20 @@ class NamePattern:
     def __init__(self, name: str, *, whole_only: bool = False):
         self.words = WORD.findall(name)
         self.whole_only = whole_only
-        self.parts: list[set[Key]] = []
+        self.parts: list[frozenset[Key]] = []
         if not whole_only:
             for word in self.words:
                 folded = fold(word)
                 if len(folded) >= 3 and folded not in PARTICLES:
                     self.parts.append(word_keys(word, running_text=False))
-        self.joined: list[set[Key]] = [
-            joined_keys(self.words[start : start + size], running_text=False)
+        self.joined: list[frozenset[Key]] = [
+            joined_keys(tuple(self.words[start : start + size]), running_text=False)
             for size in (2, 3)
             for start in range(len(self.words) - size + 1)
         ]
         if whole_only:
             self.sequence = [word_keys(word, running_text=False) for word in self.words]
-            joined_all = joined_keys(self.words, running_text=False) if len(self.words) > 1 else set()
+            joined_all = joined_keys(tuple(self.words), running_text=False) if len(self.words) > 1 else frozenset()
             self.joined = [joined_all] if joined_all else []
         self.every = [keys for keys in (*self.parts, *self.joined) if keys]
 
@@ -269,7 +272,7 @@ def find_names(text: str, patterns: list[NamePattern], *, visual: bool = False) 
             run = words[start : start + size]
             if not adjacent(text, run):
                 continue
-            keys = joined_keys([word for _, _, word in run], visual=visual)
+            keys = joined_keys(tuple(word for _, _, word in run), visual=visual)
             if keys and any(
                 keys_match(keys, wanted) for pattern in patterns if not pattern.whole_only for wanted in pattern.every
             ):

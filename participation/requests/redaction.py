@@ -11,6 +11,7 @@ it reliably: the officer uploads a redacted copy instead.
 
 import base64
 import re
+import unicodedata
 from collections.abc import Iterable
 from pathlib import PurePath
 
@@ -310,8 +311,6 @@ def redact_pdf(data: bytes, terms: list[str]) -> bytes:
 
 def page_matches(page, terms: list[str]) -> list:
     """The rectangles of the characters to remove, line by line, found as in text (Arabic possibly reversed)."""
-    import unicodedata
-
     import pymupdf
 
     rects = []

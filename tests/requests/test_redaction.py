@@ -287,6 +287,16 @@ def test_pdf_reversed_arabic_is_found():
     assert "ةينازيملا" in text
 
 
+def test_pdf_reversed_compound_name_is_found():
+    document = pymupdf.open()
+    page = document.new_page()
+    page.insert_font(fontname="dv", fontfile=DEJAVU + "DejaVuSans.ttf")
+    page.insert_text((50, 80), "طلب عبد القادر بوتفليقة حول الميزانية", fontname="dv")
+    text = pdf_text(redact_pdf(document.tobytes(), name_terms("Abdelkader Bouteflika")))
+    assert "دبع" not in text and "رداقلا" not in text and "ةقيلفتوب" not in text
+    assert "بلط" in text and "ةينازيملا" in text
+
+
 def test_pdf_annotations_links_and_attached_files_are_removed():
     document = pymupdf.open(stream=make_pdf("<p>Budget 2026</p>"), filetype="pdf")
     page = document[0]
