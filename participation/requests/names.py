@@ -92,7 +92,7 @@ def collapse(consonants: Iterable[str]) -> str:
     return "".join(out)
 
 
-def arabic_keys(word: str, *, strict_article: bool = False) -> set[Key]:
+def arabic_keys(word: str) -> set[Key]:
     """The keys of a folded Arabic word (no prefix taken off); a final ه may be a ta marbuta written without dots."""
     if not word:
         return set()
