@@ -35,6 +35,8 @@ def calculate(
             raise CalculatorError("law", str(_("No law applies to this body: choose one."))) from None
     if not law.country and body is None:
         raise CalculatorError("body", str(_("This rule counts the working days of the body's country: choose a body.")))
+    if body is not None and not law.country and not deadlines.has_calendar(body.country):
+        raise CalculatorError("body", str(_("No calendar of working days is known for this body's country.")))
     try:
         return deadlines.calculate(law, received, urgent=urgent, country=body.country if body else None)
     except ValueError as error:

@@ -85,6 +85,16 @@ def _library_year(country: str, year: int) -> dict[datetime.date, tuple[Holiday,
     return days
 
 
+@lru_cache(maxsize=1)
+def _supported_countries() -> frozenset[str]:
+    return frozenset(holidays.list_supported_countries())
+
+
+def has_calendar(country: str) -> bool:
+    """Whether the holidays library keeps `country`'s calendar (days can be counted there)."""
+    return country in _supported_countries()
+
+
 def weekend(country: str) -> frozenset[int]:
     """The weekdays (Monday 0) that are the weekend in `country`: Saturday–Sunday in MA and TN, Friday–Saturday
     in DZ."""
@@ -330,7 +340,7 @@ def calculate(
     """The public calculator: when a request received on `received` under `law` must be answered.
 
     Raises ValueError for a receipt date in the future or before the law was in force, or without a country
-    whose days to count (the default law needs a body's).
+    whose days to count (the default law needs a body's), or one the holidays library does not know.
     """
     today = today or timezone.localdate()
     if received > today:
@@ -342,6 +352,8 @@ def calculate(
     country = law.country or country
     if not country:
         raise ValueError(_("This rule counts the working days of the body's country: choose a body."))
+    if not has_calendar(country):
+        raise ValueError(_("No calendar of working days is known for this country."))
     days = law.urgent_days if urgent and law.urgent_days else law.response_days
     return add_days(received, days, law.day_unit, country, from_next_day=law.count_from_next_day)
 

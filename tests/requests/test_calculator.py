@@ -63,6 +63,9 @@ def test_a_body_names_its_law_and_its_country(client):
     # A law without country needs a body: its country's days.
     assert_problem(get(client, law="default", received="2026-06-05"), "body")
     assert get(client, law="default", body=algerian.slug, received="2026-06-05").json()["due"] == "2026-07-06"
+    # A body in a country the holidays library does not know: a problem, not a crash.
+    PublicBodyFactory(country="QQ", slug="nowhere")
+    assert_problem(get(client, body="nowhere", received="2026-06-05"), "body")
 
 
 @pytest.mark.parametrize(
