@@ -1,21 +1,32 @@
-"""GET /api/v1/information-requests/deadline/: the public deadline calculator."""
+"""The REST API of information requests and complaints (/api/v1/information-requests/): the cases with their
+timelines, and the public deadline calculator.
+
+Anyone reads the public cases as the public page shows them (redacted text, no identity unless chosen); a
+signed-in requester (session or token) also reads their own in full, an information officer their bodies'. A case
+one may not read is a 404, as on the pages.
+"""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api import PROBLEM_RESPONSES, JSONOnly
-from portal.bodies.models import PublicBody
+from portal.api import PROBLEM_RESPONSES, JSONOnly, PublicReadOnlyViewSet, YearFilter
+from portal.bodies.auth import get_bodies_with_any_role
+from portal.bodies.models import PublicBody, Role
 from portal.forms import declared_parameters
 from portal.ratelimits import RateThrottle
 
 from . import deadlines
 from .calculator import CalculatorError, calculate
-from .models import Law
+from .models import Case, Law, Status
+from .timeline import timeline
+from .workflow import is_requester
 
 
 class DeadlineParameters(serializers.Serializer):
@@ -83,3 +94,125 @@ class DeadlineView(APIView):
                 {"law": code, "received": data["received"], "due": deadline.due, "skipped": deadline.skipped}
             ).data
         )
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    kind = serializers.ChoiceField(choices=["move", "message", "deadline", "appeal"])
+    status = serializers.CharField(
+        help_text="The status reached (a move), the new due date (a deadline), the outcome (an appeal)."
+    )
+    text = serializers.CharField()
+    by_body = serializers.BooleanField()
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    body = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    law = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    status_label = serializers.CharField(source="get_status_display")
+    overdue = serializers.SerializerMethodField()
+    requester = serializers.SerializerMethodField()
+    subject = serializers.SerializerMethodField()
+    refusal_reason = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    url = serializers.SerializerMethodField()
+    timeline = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "reference",
+            "kind",
+            "body",
+            "law",
+            "subject",
+            "language",
+            "urgent",
+            "status",
+            "status_label",
+            "overdue",
+            "requester",
+            "received_on",
+            "due_on",
+            "decided_on",
+            "refusal_reason",
+            "url",
+            "timeline",
+        ]
+
+    def _full(self, case) -> bool:
+        """Whether the reader sees the case as written: its requester, or an officer of its body."""
+        user = self.context["request"].user
+        return is_requester(user, case) or case.body_id in self.context["officer_bodies"]
+
+    def get_subject(self, case) -> str:
+        return case.subject if self._full(case) else case.public_subject
+
+    def get_overdue(self, case) -> bool:
+        return case.is_overdue()
+
+    @extend_schema_field(serializers.CharField(allow_blank=True))
+    def get_requester(self, case) -> str:
+        """The requester's name where they chose to show it (or to themselves and the body's officers)."""
+        return case.requester_name if self._full(case) else case.public_requester
+
+    def get_url(self, case) -> str:
+        return self.context["request"].build_absolute_uri(case.get_absolute_url())
+
+    @extend_schema_field(TimelineEntrySerializer(many=True))
+    def get_timeline(self, case) -> list:
+        entries = timeline(case, public=not self._full(case))
+        return [
+            {"at": entry.at, "kind": entry.kind, "status": entry.status, "text": entry.text, "by_body": entry.by_body}
+            for entry in entries
+        ]
+
+
+class CaseListSerializer(CaseSerializer):
+    """A listing's cases, without their timelines (GET one case for its timeline)."""
+
+    class Meta(CaseSerializer.Meta):
+        fields = [name for name in CaseSerializer.Meta.fields if name != "timeline"]
+
+
+class CaseFilter(filters.FilterSet):
+    body = filters.CharFilter(method="filter_body", help_text="A public body's slug: its cases and those below it.")
+    kind = filters.ChoiceFilter(choices=Case.Kind.choices)
+    status = filters.ChoiceFilter(choices=Status.choices)
+    year = YearFilter(field_name="received_on__year", help_text="The year the case was received.")
+
+    class Meta:
+        model = Case
+        fields = ["body", "kind", "status", "year"]
+
+    def filter_body(self, queryset, name, value):
+        body = PublicBody.objects.filter(slug=value).first()
+        return queryset.filter(body__path__startswith=body.path) if body else queryset.none()
+
+
+@extend_schema(tags=["information requests"])
+class CaseViewSet(PublicReadOnlyViewSet):
+    """Information requests and complaints, with their timelines."""
+
+    authentication_classes = (SessionAuthentication, TokenAuthentication)
+    serializer_class = CaseSerializer
+    filterset_class = CaseFilter
+    lookup_field = "uuid"
+    lookup_value_regex = "[0-9a-fA-F-]{32,36}"
+
+    def get_queryset(self):
+        cases = Case.objects.visible_to(self.request.user).select_related("body", "law", "refusal_reason")
+        return cases.order_by("-received_on", "-pk")
+
+    def attach_context(self, pages):
+        return pages
+
+    def get_serializer_class(self):
+        return CaseListSerializer if self.action == "list" else CaseSerializer
+
+    def get_serializer_context(self):
+        user = self.request.user
+        bodies = get_bodies_with_any_role(user, [Role.INFORMATION_OFFICER]) if user.is_authenticated else None
+        officer_bodies = set(bodies.values_list("pk", flat=True)) if bodies is not None else set()
+        return {**super().get_serializer_context(), "officer_bodies": officer_bodies}
