@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "information_requests"
+
+urlpatterns = [
+    path("deadline/", views.deadline_calculator, name="deadline"),
+]
