@@ -33,6 +33,8 @@ SECRETS = [
     "17 rue des Jasmins Cachés",
     "Hadj Mokrane Belouizdad",
     "mokrane.belouizdad@example.net",
+    "ZQ778899",
+    "MB112233",
 ]
 
 
@@ -87,6 +89,7 @@ class World:
                     name="Zoubida Qaratalli" if zoubida else "Hadj Mokrane Belouizdad",
                     email=requester.email,
                     address="17 rue des Jasmins Cachés" if zoubida else "",
+                    identity_number="ZQ778899" if zoubida else "MB112233",
                     show_name=show_name,
                     kind=kind,
                 ),
