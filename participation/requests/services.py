@@ -406,34 +406,40 @@ def next_appeal_step(case: Case) -> AppealStep | None:
     return case.law.appeal_steps.exclude(pk__in=used).order_by("sort_order", "pk").first()
 
 
-def can_appeal(case: Case, today=None) -> bool:
-    """Whether the requester may appeal now: a decision to appeal, or silence the law counts as refusal."""
-    today = today or timezone.localdate()
+def appeal_refusal(case: Case, today) -> str | None:
+    """Why the requester may not appeal today (None: they may): a decision to appeal, or silence past a due date
+    where the law counts it as refusal, or an appeal authority's silence past its own."""
     step = next_appeal_step(case)
     if step is None:
-        return False
+        return _("There is no further appeal under this law.")
     if case.status in RUNNING and not (case.law.silence_is_refusal and case.is_overdue(today)):
-        return False
+        return _("The body still has time to answer; you may appeal once the due date has passed.")
+    pending = case.appeals.filter(decided_on__isnull=True).order_by("-filed_on", "-pk").first()
+    if case.status == Status.UNDER_APPEAL and pending is not None and pending.due_on >= today:
+        return _("Your appeal awaits its decision until %(date)s.") % {"date": pending.due_on.isoformat()}
     if case.status == Status.APPEAL_DECIDED:
         last = case.appeals.order_by("-filed_on", "-pk").first()
         if last is not None and last.outcome == Appeal.Outcome.UPHELD:
-            return False  # upheld: the body must now answer
+            return _("Your appeal was upheld: the body must now answer.")
     file_by, _decide_by = appeal_deadlines(case, step, today)
-    return today <= file_by
+    if file_by is not None and today > file_by:
+        return _("The time to appeal ended on %(date)s.") % {"date": file_by.isoformat()}
+    return None
+
+
+def can_appeal(case: Case, today=None) -> bool:
+    return appeal_refusal(case, today or timezone.localdate()) is None
 
 
 def appeal(case: Case, by, text: str) -> Appeal:
     """Take the case one step up the law's ladder, with its own clock."""
     text = check_text(text, label=_("The grounds of the appeal"))
-    step = next_appeal_step(case)
-    if step is None:
-        raise CaseRefused(_("There is no further appeal under this law."))
     today = timezone.localdate()
-    if case.status in RUNNING and not (case.law.silence_is_refusal and case.is_overdue(today)):
-        raise CaseRefused(_("The body still has time to answer; you may appeal once the due date has passed."))
-    file_by, decide_by = appeal_deadlines(case, step, today)
-    if today > file_by:
-        raise CaseRefused(_("The time to appeal ended on %(date)s.") % {"date": file_by.isoformat()})
+    refusal = appeal_refusal(case, today)
+    if refusal is not None:
+        raise CaseRefused(refusal)
+    step = next_appeal_step(case)
+    _file_by, decide_by = appeal_deadlines(case, step, today)
     with transaction.atomic():
         CASE_WORKFLOW.move(case, "appeal", by=by, note=step.name)
         filed = Appeal.objects.create(

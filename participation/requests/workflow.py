@@ -31,9 +31,16 @@ def is_party(user, case: Case) -> bool:
 RUNNING = {Status.SUBMITTED, Status.ACKNOWLEDGED, Status.EXTENDED}
 # An upheld appeal sends the case back to the body, which answers again.
 ANSWERABLE = {*RUNNING, Status.APPEAL_DECIDED}
-# What may be appealed: a refusal, a partial answer, "not held", a ruling, and silence past the due date where the
-# law counts it as refusal (services.appeal checks the date and the law).
-APPEALABLE = {Status.PARTIALLY_ANSWERED, Status.REFUSED, Status.NOT_HELD, Status.APPEAL_DECIDED, *RUNNING}
+# What may be appealed: a refusal, a partial answer, "not held", a ruling, and silence past the due date, the
+# body's where the law counts it as refusal, or the appeal authority's (services.appeal checks dates and law).
+APPEALABLE = {
+    Status.PARTIALLY_ANSWERED,
+    Status.REFUSED,
+    Status.NOT_HELD,
+    Status.APPEAL_DECIDED,
+    Status.UNDER_APPEAL,
+    *RUNNING,
+}
 FINISHED = {Status.ANSWERED, Status.PARTIALLY_ANSWERED, Status.REFUSED, Status.NOT_HELD, Status.APPEAL_DECIDED}
 
 

@@ -151,8 +151,13 @@ def test_before_eid_al_adha_silence_is_refusal_and_may_be_appealed(sale, citizen
         assert services.can_appeal(case)
         filed = services.appeal(case, citizen, "لم تجب الجماعة داخل الأجل.")
     assert (filed.step.code, filed.due_on) == ("head", D(2026, 7, 17))
-    with on(D(2026, 7, 24)):  # 20 working days after the due date have passed: too late to appeal again
-        assert not services.can_appeal(case)
+    with on(D(2026, 7, 17)):
+        assert not services.can_appeal(case)  # the head of the body still has today
+    with on(D(2026, 7, 24)):  # the head kept silent: on to the commission, 30 days (Sunday 23 August: Monday)
+        second = services.appeal(case, citizen, "لم يجب رئيس الجماعة.")
+    assert (second.step.code, second.due_on) == ("commission", D(2026, 8, 24))
+    with on(D(2026, 7, 24)):
+        assert not services.can_appeal(case)  # no third step
 
 
 def test_the_time_to_appeal_silence_runs_out(sale, citizen):
