@@ -295,6 +295,11 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "portal.clear_expired_sessions", "schedule": 24 * 60 * 60.0},
     # Saved searches' emails: once a day, early in the portal's morning, with the previous day's records.
     "send-saved-search-alerts": {"task": "search.send_saved_search_alerts", "schedule": crontab(hour=6, minute=0)},
+    # Information officers: the cases due within REQUESTS_REMINDER_DAYS, before the working day starts.
+    "remind-information-officers": {
+        "task": "information_requests.remind_officers",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 # Harvesting (harvesters/): the schedules live in the database (django-celery-beat), editable in the admin.
