@@ -10,6 +10,7 @@ from django.db.models import Case as SqlCase
 from django.db.models import IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal.bodies.auth import get_bodies_with_any_role
 from portal.bodies.models import PublicBody, Role
@@ -86,10 +87,10 @@ def time_left(case: Case, today: datetime.date | None = None) -> str:
         return ""
     days = (case.due_on - today).days
     if days < 0:
-        return _("overdue by %(days)d days") % {"days": -days}
+        return ngettext("overdue by %(days)d day", "overdue by %(days)d days", -days) % {"days": -days}
     if days == 0:
         return _("due today")
-    return _("%(days)d days left") % {"days": days}
+    return ngettext("%(days)d day left", "%(days)d days left", days) % {"days": days}
 
 
 @dataclass

@@ -17,6 +17,7 @@ from participation.requests import inbox, services
 from participation.requests.models import Appeal, Attachment, Case, Message, Status
 from portal.workflow import history
 from tests.factories import RoleGrantFactory
+from tests.staff import login_with_second_factor
 
 from .conftest import IDENTITY_NUMBER, file_request, officer_client
 
@@ -103,7 +104,7 @@ class InboxListingTestCase:
         with translation.override("en"):
             assert inbox.time_left(Case.objects.get(pk=late.pk), today) == "overdue by 2 days"
             assert inbox.time_left(Case.objects.get(pk=paused.pk), today) == "paused"
-            assert inbox.time_left(Case.objects.get(pk=soon.pk), today) == "1 days left"
+            assert inbox.time_left(Case.objects.get(pk=soon.pk), today) == "1 day left"
             assert inbox.time_left(Case.objects.get(pk=answered.pk), today) == ""
 
     def test_the_listing_costs_the_same_queries_for_2_or_6_cases(self, officer_a_client, body_a, officer_a, requester):
@@ -195,8 +196,6 @@ class InboxDoorsTestCase:
 
     def test_moves_need_the_csrf_token(self, officer_a, case_a):
         client = Client(enforce_csrf_checks=True)
-        from tests.staff import login_with_second_factor
-
         login_with_second_factor(client, officer_a)
         assert client.post(url("acknowledge", case_a)).status_code == 403
         assert Case.objects.get(pk=case_a.pk).status == Status.SUBMITTED
@@ -397,6 +396,13 @@ class RevealIdentityTestCase:
         assert IDENTITY_NUMBER in officer_a_client.get(url("case", case_a)).content.decode()
         assert IDENTITY_NUMBER not in officer_a_client.get(url("case", case_a)).content.decode()
         assert IDENTITY_NUMBER not in officer_a_client.get(reverse("information_requests_admin:inbox")).content.decode()
+
+    def test_without_a_number_nothing_is_revealed_or_logged(self, officer_a_client, body_a, requester):
+        case = file_request(body_a, requester, kind=Case.Kind.COMPLAINT, identity_number="")
+        assert not case.identity_number
+        response = officer_a_client.post(url("reveal_identity", case))
+        assert response.status_code == 302
+        assert not logged(case, "information_requests.reveal_identity").exists()
 
     def test_the_requesters_details_are_on_the_case_screen(self, officer_a_client, case_a):
         page = officer_a_client.get(url("case", case_a)).content.decode()
