@@ -280,6 +280,13 @@ else:
 # sentence or a CKAN field query, far below what engines choke on.
 SEARCH_MAX_QUERY_LENGTH = env_int("SEARCH_MAX_QUERY_LENGTH", 500)
 
+# Information requests (participation.requests.redaction). The identity-card numbers are encrypted with this
+# Fernet key (Fernet.generate_key()); unset, a key derived from SECRET_KEY, which works without configuration
+# but makes every stored number unreadable when SECRET_KEY is rotated: production sets its own.
+REQUESTS_IDENTITY_KEY = env_str("REQUESTS_IDENTITY_KEY", "")
+# The longest PDF, in pages, that the automatic redaction accepts.
+REQUESTS_MAX_REDACT_PAGES = env_int("REQUESTS_MAX_REDACT_PAGES", 500)
+
 # Celery: without a broker, tasks run in-process (the embedded default).
 CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", "", ("redis", "rediss", "amqp", "memory"))
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
