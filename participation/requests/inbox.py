@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Case as SqlCase
-from django.db.models import IntegerField, Q, QuerySet, Value, When
+from django.db.models import F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -48,7 +48,8 @@ def by_urgency(cases: QuerySet[Case], today: datetime.date | None = None) -> Que
         default=Value(2),
         output_field=IntegerField(),
     )
-    return cases.annotate(urgency=rank).order_by("urgency", "due_on", "-urgent", "received_on", "pk")
+    due = F("due_on").asc(nulls_last=True)  # the same on every database: SQLite puts NULL first, PostgreSQL last
+    return cases.annotate(urgency=rank).order_by("urgency", due, "-urgent", "received_on", "pk")
 
 
 @dataclass

@@ -295,6 +295,22 @@ class CaseMovesTestCase:
         assert case.appeals.get().outcome == Appeal.Outcome.UPHELD
         assert logged(case, "information_requests.decide_appeal").filter(user=head_a).exists()
 
+    def test_the_case_screen_costs_the_same_queries_however_long_its_timeline(
+        self, officer_a, officer_a_client, case_a
+    ):
+        def queries() -> int:
+            with CaptureQueriesContext(connection) as captured:
+                assert officer_a_client.get(url("case", case_a)).status_code == 200
+            return len(captured)
+
+        services.write(case_a, officer_a, "أول رسالة.", [text_upload()])
+        queries()  # the session and the menu's first reads
+        few = queries()
+        for n in range(4):
+            services.write(case_a, officer_a, f"رسالة {n}.", [text_upload()])
+            services.add_note(case_a, officer_a, f"ملاحظة {n}.")
+        assert queries() == few
+
     def test_extend_is_offered_once(self, officer_a_client, case_a):
         def offered():
             return [move["name"] for move in officer_a_client.get(url("case", case_a)).context["move_forms"]]
