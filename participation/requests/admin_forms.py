@@ -39,7 +39,11 @@ def marked_words(text: str) -> list[str]:
 
 class InboxFilterForm(forms.Form):
     body = forms.ModelChoiceField(queryset=PublicBody.objects.none(), required=False, label=_("Body"))
-    status = forms.ChoiceField(choices=[("", _("Any status")), *Status.choices], required=False, label=_("Status"))
+    status = forms.ChoiceField(
+        choices=[("", _("Any status")), *[(value, label) for value, label in Status.choices if value != Status.DRAFT]],
+        required=False,
+        label=_("Status"),
+    )
     kind = forms.ChoiceField(choices=[("", _("Any kind")), *Case.Kind.choices], required=False, label=_("Kind"))
     assigned = forms.ChoiceField(
         choices=[("", _("Anyone")), ("me", _("Assigned to me")), ("nobody", _("Unassigned"))],
