@@ -29,6 +29,7 @@ urlpatterns = [
     path("api/v1/", include("opendata.api")),
     path("api/v1/", include("opendata.spending.api")),
     path("api/v1/search/", include("search.api_urls")),
+    path("api/v1/", include("participation.requests.api_urls")),
     path("api/", include("opendata.ckan.urls")),
     path("", include("opendata.dcat_urls")),
     path("download/", include("opendata.download_urls")),
@@ -51,6 +52,7 @@ urlpatterns += i18n_patterns(
     path("data/", include("opendata.urls")),
     path("spending/", include("opendata.spending.urls")),
     path("search/", include("search.urls")),
+    path("information-requests/", include("participation.requests.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

@@ -22,6 +22,7 @@ from wagtail.models import Page
 from cms.models import DecisionPage, NewsArticlePage, ProjectMapPage, StandardPage
 from opendata.models import Dataset
 from opendata.spending.models import ContractingProcess, Payment, Supplier
+from participation.requests.models import Case, Message
 
 
 @dataclass(frozen=True)
@@ -209,6 +210,31 @@ def contract_documents(process: ContractingProcess) -> list[Document]:
     ]
 
 
+def public_cases() -> models.QuerySet:
+    return Case.objects.public().select_related("refusal_reason")
+
+
+def case_documents(case: Case) -> list[Document]:
+    """A public request or complaint: what was asked and what the body answered, as the public page shows them
+    (the requester's identity removed), never the requester's name."""
+    texts = [message.public_text for message in case.messages.all() if message.kind != Message.Kind.NOTE]
+    with override(case.language):
+        url = case.get_absolute_url()
+    return [
+        Document(
+            language=case.language,
+            title=case.public_subject,
+            url=url,
+            summary=texts[0][:500] if texts else "",
+            text=" ".join([case.reference, *texts[1:], case.refusal_reason.label if case.refusal_reason else ""]),
+            body_id=case.body_id,
+            year=case.received_on.year if case.received_on else None,
+            date=case.received_on,
+            topic=case.kind,
+        )
+    ]
+
+
 SOURCES: dict[str, Source] = {
     source.kind: source
     for source in (
@@ -235,6 +261,13 @@ SOURCES: dict[str, Source] = {
             (ContractingProcess,),
             lambda: ContractingProcess.objects.prefetch_related("awards__supplier"),
             contract_documents,
+        ),
+        Source(
+            "information_request",
+            _("Information requests and complaints"),
+            (Case,),
+            public_cases,
+            case_documents,
         ),
     )
 }

@@ -248,6 +248,8 @@ class Case(models.Model):
     )
     law = models.ForeignKey(Law, on_delete=models.PROTECT, related_name="cases", verbose_name=_("law"))
     subject = models.CharField(_("subject"), max_length=255)
+    # What the public reads of the subject: without the requester's identity (redaction.py).
+    public_subject = models.CharField(_("published subject"), max_length=255, blank=True)
     text = models.TextField(_("request"))
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
     urgent = models.BooleanField(
@@ -322,7 +324,8 @@ class Case(models.Model):
         return reverse("information_requests:detail", args=[self.reference])
 
     def is_overdue(self, today=None) -> bool:
-        return self.status in RUNNING_STATUSES and self.due_on is not None and self.due_on < (today or timezone.localdate())
+        today = today or timezone.localdate()
+        return self.status in RUNNING_STATUSES and self.due_on is not None and self.due_on < today
 
     @property
     def public_requester(self) -> str:
@@ -396,9 +399,7 @@ class Attachment(models.Model):
 class DeadlineChange(models.Model):
     """A due date moved by something other than a move: a holiday's announced date, a resumed clock."""
 
-    case = models.ForeignKey(
-        Case, on_delete=models.CASCADE, related_name="deadline_changes", verbose_name=_("case")
-    )
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deadline_changes", verbose_name=_("case"))
     previous_due_on = models.DateField(_("was due on"))
     due_on = models.DateField(_("now due on"))
     reason = models.CharField(_("reason"), max_length=255)

@@ -38,8 +38,13 @@ def tell_requester(case: Case, step: str) -> None:
         with translation.override(case.language):
             url = absolute(case.get_absolute_url())
         fresh = Case.objects.select_related("body", "refusal_reason").get(pk=case.pk)
-        _send(fresh, [fresh.requester_email], fresh.language, "information_requests/emails/step.txt",
-              {"step": step, "url": url})
+        _send(
+            fresh,
+            [fresh.requester_email],
+            fresh.language,
+            "information_requests/emails/step.txt",
+            {"step": step, "url": url},
+        )
 
     transaction.on_commit(send)
 
@@ -64,7 +69,12 @@ def tell_officers(case: Case) -> None:
                 continue
             seen.add(person.email)
             url = absolute(reverse("information_requests_admin:case", args=[fresh.pk]))
-            _send(fresh, [person.email], person.preferred_language, "information_requests/emails/officer.txt",
-                  {"url": url})
+            _send(
+                fresh,
+                [person.email],
+                person.preferred_language,
+                "information_requests/emails/officer.txt",
+                {"url": url},
+            )
 
     transaction.on_commit(send)

@@ -221,20 +221,21 @@ def redact_text(text: str, terms: list[str]) -> str:
     return "".join(pieces)
 
 
-def case_terms(case, marked: Iterable[str] = ()) -> list[str]:
-    """The terms of a case: its name only unless the requester chose to show it; email, address, ID always."""
+def case_terms(case, marked: Iterable[str] = (), *, hide_name: bool = False) -> list[str]:
+    """The terms of a case: its name unless the requester chose to show it (`hide_name`: even then); email,
+    address, ID always."""
     try:
         number = decrypt_identity(case.identity_number)
     except InvalidToken as error:
         raise RedactionRefused(
             _("The identity number cannot be read (the encryption key changed): the text cannot be published.")
         ) from error
-    name = "" if case.show_name else case.requester_name
+    name = "" if case.show_name and not hide_name else case.requester_name
     return identity_terms(name, case.requester_email, case.requester_address, number, marked=marked)
 
 
-def redact_case_text(case, text: str, marked: Iterable[str] = ()) -> str:
-    return redact_text(text, case_terms(case, marked))
+def redact_case_text(case, text: str, marked: Iterable[str] = (), *, hide_name: bool = False) -> str:
+    return redact_text(text, case_terms(case, marked, hide_name=hide_name))
 
 
 # Attachments.

@@ -6,6 +6,7 @@ text apart from the text itself (redaction.py), writes the audit trail for staff
 """
 
 from dataclasses import dataclass
+from io import BytesIO
 from pathlib import PurePath
 
 from django.conf import settings
@@ -24,7 +25,7 @@ from portal.files import sniff
 from . import notifications
 from .deadlines import acknowledge_deadline, appeal_deadlines, case_deadline, law_for
 from .models import Appeal, AppealStep, Attachment, Case, ClockPause, Law, Message, RefusalReason, Status
-from .redaction import RedactionRefused, encrypt_identity, redact_attachment, redact_case_text
+from .redaction import RedactionRefused, case_terms, encrypt_identity, redact_attachment, redact_case_text
 from .workflow import CASE_WORKFLOW, RUNNING, is_officer
 
 # What may be attached: documents, images and tables. Never programs, web pages or archives.
@@ -87,8 +88,6 @@ def check_upload(upload: Upload) -> str:
         raise CaseRefused(
             _("“%(name)s” is larger than %(limit)s.") % {"name": upload.name, "limit": filesizeformat(limit)}
         )
-    from io import BytesIO
-
     sniffed = sniff(BytesIO(upload.data), upload.name)
     allowed = sniffed.kind in ATTACHMENT_KINDS and (sniffed.kind != "zip" or sniffed.mimetype in OFFICE_TYPES)
     if sniffed.kind == "text" and sniffed.mimetype != "text/plain":
@@ -117,7 +116,7 @@ def _write(case: Case, kind: str, author, text: str, uploads=(), marked=()) -> M
         # The body's own documents are published once redacted; what the requester sends stays private.
         if kind in (Message.Kind.ANSWER, Message.Kind.OFFICER):
             try:
-                redacted = redact_attachment(attachment.name, upload.data, _terms_of(case, marked))
+                redacted = redact_attachment(attachment.name, upload.data, case_terms(case, marked))
             except RedactionRefused:
                 redacted = None  # an officer uploads a redacted copy (an image, a scan) before it is published
             if redacted is not None:
@@ -125,12 +124,6 @@ def _write(case: Case, kind: str, author, text: str, uploads=(), marked=()) -> M
                 attachment.redacted_at = timezone.now()
         attachment.save()
     return message
-
-
-def _terms_of(case: Case, marked) -> list[str]:
-    from .redaction import case_terms
-
-    return case_terms(case, marked)
 
 
 def _audit(case: Case, action: str, user, **data) -> None:
@@ -185,7 +178,8 @@ def file_case(filing: Filing, *, requester, uploads=()) -> Case:
         )
         prefix = "C" if filing.kind == Case.Kind.COMPLAINT else "R"
         case.reference = f"{prefix}-{today.year}-{case.pk:05d}"
-        case.save(update_fields=["reference"])
+        case.public_subject = redact_case_text(case, subject)[:255]
+        case.save(update_fields=["reference", "public_subject"])
         _write(case, Message.Kind.REQUEST, requester, text, uploads)
         CASE_WORKFLOW.move(
             case,
@@ -218,6 +212,7 @@ def transfer(case: Case, by, to_body: PublicBody, note: str) -> Case:
             body=to_body,
             law=law,
             subject=case.subject,
+            public_subject=case.public_subject,
             text=case.text,
             language=case.language,
             urgent=case.urgent and law.urgent_days is not None,
@@ -233,8 +228,13 @@ def transfer(case: Case, by, to_body: PublicBody, note: str) -> Case:
         )
         new.reference = f"{case.reference.split('-')[0]}-{today.year}-{new.pk:05d}"
         new.save(update_fields=["reference"])
-        Message.objects.create(case=new, kind=Message.Kind.REQUEST, author=case.requester, text=case.text,
-                               public_text=redact_case_text(new, case.text))
+        Message.objects.create(
+            case=new,
+            kind=Message.Kind.REQUEST,
+            author=case.requester,
+            text=case.text,
+            public_text=redact_case_text(new, case.text),
+        )
         CASE_WORKFLOW.move(
             new,
             "submit",
@@ -307,8 +307,9 @@ def refuse(case: Case, by, reason: RefusalReason, text: str, *, marked=()) -> Ca
     if reason.law_id != case.law_id:
         raise CaseRefused(_("This ground for refusal is not one of the case's law."))
     with transaction.atomic():
-        CASE_WORKFLOW.move(case, "refuse", by=by, note=reason.label, refusal_reason=reason,
-                           decided_on=timezone.localdate())
+        CASE_WORKFLOW.move(
+            case, "refuse", by=by, note=reason.label, refusal_reason=reason, decided_on=timezone.localdate()
+        )
         _write(case, Message.Kind.ANSWER, by, text, marked=marked)
     notifications.tell_requester(case, "refuse")
     return case

@@ -1,5 +1,5 @@
-"""The "Information requests" screens of the Wagtail admin: the officers' inbox, a case's screen and its moves,
-and the audit log's names for every move an officer makes."""
+"""The Wagtail admin of information requests and complaints: the officers' inbox (a case's screen and its moves),
+the laws and announced holidays, and the audit log's names for every staff act on a case."""
 
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +7,17 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from . import admin_views, inbox
+from .admin_laws import LawsViewSetGroup
+
+# Laws, laws of bodies and announced holidays (superusers) --------------------------------------------
+
+
+@hooks.register("register_admin_viewset")
+def register_laws_viewsets():
+    return LawsViewSetGroup()
+
+
+# The officers' inbox (admin_views.py) ----------------------------------------------------------------
 
 case_urls = [
     path("", admin_views.inbox_view, name="inbox"),
@@ -61,21 +72,23 @@ def register_inbox_menu_item():
     )
 
 
+# The audit log's actions of a case (workflow.CASE_WORKFLOW's staff moves, services.py's other staff acts) --------
+
 LOG_ACTIONS = [
-    ("acknowledge", _("Acknowledge a request"), _("Receipt acknowledged")),
-    ("ask_clarification", _("Ask for clarification"), _("Clarification asked; the clock is paused")),
+    ("acknowledge", _("Acknowledge a request"), _("Request acknowledged")),
+    ("ask_clarification", _("Ask for clarification"), _("Clarification asked")),
     ("extend", _("Extend the time to answer"), _("Time to answer extended")),
-    ("transfer", _("Transfer a request"), _("Request transferred to another body")),
+    ("transfer", _("Transfer a request"), _("Request transferred")),
     ("answer", _("Answer a request"), _("Request answered")),
-    ("answer_partly", _("Answer a request in part"), _("Request partly answered")),
+    ("answer_partly", _("Answer a request in part"), _("Request answered in part")),
     ("refuse", _("Refuse a request"), _("Request refused")),
-    ("not_held", _("Answer that the information is not held"), _("Information not held")),
+    ("not_held", _("Say the information is not held"), _("Information not held")),
     ("decide_appeal", _("Decide an appeal"), _("Appeal decided")),
     ("close", _("Close a request"), _("Request closed")),
-    ("message", _("Write to the requester"), _("Message sent to the requester")),
-    ("note", _("Add an internal note"), _("Internal note added")),
+    ("message", _("Write to the requester"), _("Message sent")),
+    ("note", _("Write an internal note"), _("Internal note written")),
     ("assign", _("Assign a request"), _("Request assigned")),
-    ("publish_attachment", _("Publish a redacted copy"), _("Redacted copy of an attachment published")),
+    ("publish_attachment", _("Publish a redacted attachment"), _("Redacted attachment published")),
     ("reveal_identity", _("Reveal the identity number"), _("Requester's identity number shown")),
 ]
 

@@ -1,6 +1,7 @@
 from django.shortcuts import get_object_or_404, render
 
 from .models import PublicBody
+from .sections import sections_for
 
 
 def body_list(request):
@@ -19,6 +20,8 @@ def body_detail(request, slug):
             "ancestors": body.get_ancestors(),
             "children": body.get_children(),
             "districts": districts,
+            # What apps add to the page (sections.py): each a template and its context.
+            "sections": sections_for(request, body),
             "districts_geojson": {
                 "type": "FeatureCollection",
                 "features": [

@@ -302,6 +302,11 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "portal.clear_expired_sessions", "schedule": 24 * 60 * 60.0},
     # Saved searches' emails: once a day, early in the portal's morning, with the previous day's records.
     "send-saved-search-alerts": {"task": "search.send_saved_search_alerts", "schedule": crontab(hour=6, minute=0)},
+    # The requests' figures in the catalogue (participation.requests.open_data): once a day, after midnight's moves.
+    "publish-request-statistics": {
+        "task": "information_requests.publish_statistics",
+        "schedule": crontab(hour=2, minute=30),
+    },
     # Information officers: the cases due within REQUESTS_REMINDER_DAYS, before the working day starts.
     "remind-information-officers": {
         "task": "information_requests.remind_officers",

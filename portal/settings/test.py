@@ -16,8 +16,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# CI runs the SQLite and the PostgreSQL passes side by side: each keeps its files apart.
-_PASS = DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+# CI runs its passes side by side (SQLite, PostgreSQL, and the browser tests on a PostgreSQL database of their
+# own): each keeps its files apart.
+_ENGINE = DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+_PASS = _ENGINE if _ENGINE == "sqlite3" else f"{_ENGINE}-{DATABASES['default']['NAME']}"
 MEDIA_ROOT = BASE_DIR / "var" / f"test-media-{_PASS}"
 IMPORT_STAGING_ROOT = BASE_DIR / "var" / f"test-imports-{_PASS}"
 ADMIN_REQUIRE_2FA = True

@@ -1,0 +1,42 @@
+/* "This may already answer your question": while a citizen types the subject of a request, the answered requests
+   whose words match are listed under the form (through the search API). Without JavaScript the form works alike. */
+(function () {
+  "use strict";
+  var box = document.getElementById("similar");
+  var subject = document.getElementById("id_subject");
+  if (!box || !subject || !window.fetch) {
+    return;
+  }
+  var list = box.querySelector("ul");
+  var timer = null;
+  var asked = "";
+  function show(results) {
+    list.textContent = "";
+    results.forEach(function (result) {
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = result.url;
+      link.textContent = result.title;
+      link.setAttribute("dir", "auto");
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+    box.hidden = results.length === 0;
+  }
+  function ask() {
+    var words = subject.value.trim();
+    if (words.length < 3 || words === asked) {
+      return;
+    }
+    asked = words;
+    var url = box.getAttribute("data-search") + "?kind=information_request&q=" + encodeURIComponent(words);
+    fetch(url, { headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : { results: [] }; })
+      .then(function (data) { if (words === asked) { show((data.results || []).slice(0, 5)); } })
+      .catch(function () { show([]); });
+  }
+  subject.addEventListener("input", function () {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(ask, 400);
+  });
+})();
