@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from . import reminders
+
 # --- Statistics (the open dataset of the figures per body) -------------------------------------------------------
 
 
@@ -16,3 +18,12 @@ def publish_statistics() -> int | None:
         return publish().pk
     except PublicBody.DoesNotExist:
         return None
+
+
+# --- Reminders to the officers ------------------------------------------------------------------------------------
+
+
+@shared_task(name="information_requests.remind_officers")
+def remind_officers() -> int:
+    """Once a day: remind the officers of the cases due soon or overdue (reminders.remind_officers)."""
+    return reminders.remind_officers()

@@ -307,6 +307,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "information_requests.publish_statistics",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Information officers: the cases due within REQUESTS_REMINDER_DAYS, before the working day starts.
+    "remind-information-officers": {
+        "task": "information_requests.remind_officers",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 # Harvesting (harvesters/): the schedules live in the database (django-celery-beat), editable in the admin.
