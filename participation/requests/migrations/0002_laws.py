@@ -231,7 +231,39 @@ LAWS = [
         "urgent_days": 5,
         "identity_required": False,
         "silence_is_refusal": False,
-        "reasons": [],
+        # No statute lists the grounds: those that every access law shares, for the body to state in writing.
+        "reasons": [
+            (
+                "privacy",
+                "حماية الحياة الخاصة والمعطيات الشخصية",
+                "Vie privée et données personnelles",
+                "Privacy and personal data",
+                "",
+            ),
+            (
+                "security",
+                "الدفاع الوطني وأمن الدولة",
+                "Défense nationale et sûreté de l'État",
+                "National defence and state security",
+                "",
+            ),
+            ("deliberations", "مداولات لم تكتمل بعد", "Délibérations en cours", "Deliberations in progress", ""),
+            (
+                "judicial",
+                "إجراءات قضائية جارية",
+                "Procédures judiciaires en cours",
+                "Judicial proceedings in progress",
+                "",
+            ),
+            (
+                "business-secrets",
+                "الأسرار التجارية والصناعية",
+                "Secret commercial et industriel",
+                "Commercial and industrial secrets",
+                "",
+            ),
+            ("abusive", "طلب تعسفي بشكل واضح", "Demande manifestement abusive", "Manifestly abusive request", ""),
+        ],
         "steps": [("head", "رئيس الهيئة", "Chef de l'organisme", "Head of the body", 30, 15, "calendar")],
     },
     {
