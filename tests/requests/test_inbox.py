@@ -1,6 +1,7 @@
 """The officers' inbox in the Wagtail admin: who sees which cases, in what order, and every move through it."""
 
 import datetime
+import re
 
 import pymupdf
 import pytest
@@ -424,3 +425,18 @@ class RevealIdentityTestCase:
         page = officer_a_client.get(url("case", case_a)).content.decode()
         for detail in (case_a.requester_name, case_a.requester_email, case_a.text, "12 شارع الحرية"):
             assert detail in page
+
+
+def test_every_form_of_the_case_screen_carries_its_csrf_token(case_a, officer_a):
+    """A browser sends the token each form holds: the moves' forms are included templates and must keep it."""
+    client = Client(enforce_csrf_checks=True)
+    login_with_second_factor(client, officer_a)
+    page = client.get(url("case", case_a)).content.decode()
+    forms = re.findall(r"<form[^>]*method=\"post\"[^>]*>(.*?)</form>", page, flags=re.S)
+    assert len(forms) >= 8
+    assert all('name="csrfmiddlewaretoken"' in form for form in forms)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+    response = client.post(url("answer", case_a), {"csrfmiddlewaretoken": token, "answer-text": "الجواب.", "full": ""})
+    assert response.status_code == 302
+    case_a.refresh_from_db()
+    assert case_a.status == Status.ANSWERED
