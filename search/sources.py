@@ -211,7 +211,7 @@ def contract_documents(process: ContractingProcess) -> list[Document]:
 
 
 def public_cases() -> models.QuerySet:
-    return Case.objects.public().select_related("refusal_reason")
+    return Case.objects.public().select_related("refusal_reason").prefetch_related("messages")
 
 
 def case_documents(case: Case) -> list[Document]:

@@ -102,6 +102,14 @@ def marked_field() -> forms.CharField:
     )
 
 
+class HideWordsForm(CaseForm):
+    words = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Words to hide"),
+        help_text=_("One per line: removed from every published text of the case, past and future."),
+    )
+
+
 class AnswerForm(CaseForm):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), label=_("Answer"))
     files = MultipleFileField(label=_("Attachments"))

@@ -25,6 +25,7 @@ from . import inbox, services
 from .models import Attachment, Case, Message
 from .notifications import officers_of
 from .redaction import decrypt_identity
+from .timeline import timeline
 from .workflow import CASE_WORKFLOW, decides_appeals
 
 CASES_PER_PAGE = 50
@@ -85,7 +86,7 @@ def _move_forms(case: Case, user) -> list[dict]:
         shown["acknowledge"] = forms.OptionalTextForm(case=case, prefix="acknowledge")
     if "ask_clarification" in available:
         shown["ask_clarification"] = forms.TextForm(case=case, prefix="ask_clarification")
-    if "extend" in available and not case.extended and case.law.extension_days:
+    if "extend" in available and not case.extended and not case.urgent and case.law.extension_days:
         shown["extend"] = forms.ExtendForm(case=case, prefix="extend")
     if "transfer" in available:
         shown["transfer"] = forms.TransferForm(case=case, prefix="transfer")
@@ -125,13 +126,14 @@ def case_view(request, pk: int):
         "case": case,
         "time_left": inbox.time_left(case),
         "identity": identity,
-        "timeline": inbox.timeline(case),
+        "timeline": timeline(case, public=False, notes=True),
         "appeals": case.appeals.select_related("step"),
         "attachments": attachments,
         "publishable_kinds": (Message.Kind.ANSWER, Message.Kind.OFFICER),
         "move_forms": _move_forms(case, request.user),
         "message_form": forms.MessageForm(case=case, prefix="message"),
         "note_form": forms.TextForm(case=case, prefix="note"),
+        "hide_words_form": forms.HideWordsForm(case=case, prefix="hide_words"),
         "assign_form": forms.AssignForm(case=case, prefix="assign", officers=_officers(case)),
         "redacted_form": forms.RedactedCopyForm(prefix="redacted"),
         "decides_appeals": decides_appeals(request.user, case),
@@ -290,6 +292,17 @@ def note_view(request, pk: int):
         forms.TextForm,
         lambda case, data: services.add_note(case, request.user, data["text"]),
         _("The note was added."),
+    )
+
+
+@require_POST
+def hide_words_view(request, pk: int):
+    return _act(
+        request,
+        pk,
+        forms.HideWordsForm,
+        lambda case, data: services.hide_words(case, request.user, forms.marked_words(data["words"])),
+        _("These words are hidden from everything published of the case."),
     )
 
 

@@ -99,6 +99,7 @@ class DeadlineView(APIView):
 class TimelineEntrySerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     kind = serializers.ChoiceField(choices=["move", "message", "deadline", "appeal"])
+    title = serializers.CharField()
     status = serializers.CharField(
         help_text="The status reached (a move), the new due date (a deadline), the outcome (an appeal)."
     )
@@ -164,7 +165,14 @@ class CaseSerializer(serializers.ModelSerializer):
     def get_timeline(self, case) -> list:
         entries = timeline(case, public=not self._full(case))
         return [
-            {"at": entry.at, "kind": entry.kind, "status": entry.status, "text": entry.text, "by_body": entry.by_body}
+            {
+                "at": entry.at,
+                "kind": entry.kind,
+                "title": entry.title,
+                "status": entry.status,
+                "text": entry.text,
+                "by_body": entry.by_body,
+            }
             for entry in entries
         ]
 

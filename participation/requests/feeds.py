@@ -5,6 +5,7 @@ be named on the page: a feed is copied and kept elsewhere).
 """
 
 from django.contrib.syndication.views import Feed
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -12,8 +13,14 @@ from django.utils.translation import gettext as _
 
 from portal.bodies.models import PublicBody
 
-from .models import Case
-from .redaction import redact_case_text
+from .models import Case, Message
+from .redaction import identity_terms, redact_text
+
+
+def nameless(case: Case, published: str) -> str:
+    """A published text without the requester's name even where they chose to show it (the rest is gone already)."""
+    return redact_text(published, identity_terms(case.requester_name, "", "", "")) if case.show_name else published
+
 
 FEED_SIZE = 50
 
@@ -37,16 +44,17 @@ class CasesFeed(Feed):
         return _("The latest requests and complaints filed on the portal, and where each stands.")
 
     def items(self, body):
-        cases = Case.objects.public().select_related("body")
+        requests = Prefetch("messages", Message.objects.filter(kind=Message.Kind.REQUEST), to_attr="requests")
+        cases = Case.objects.public().select_related("body").prefetch_related(requests)
         if body:
             cases = cases.filter(body__path__startswith=body.path)
         return cases.order_by("-updated_at", "-pk")[:FEED_SIZE]
 
     def item_title(self, case):
-        return f"{case.reference} · {redact_case_text(case, case.subject, hide_name=True)}"
+        return f"{case.reference} · {nameless(case, case.public_subject)}"
 
     def item_description(self, case):
-        text = redact_case_text(case, case.text[:2000], hide_name=True)
+        text = nameless(case, case.requests[0].public_text) if case.requests else ""
         return f"{case.body} · {case.get_status_display()}\n\n{text[:1000]}"
 
     def item_updateddate(self, case):

@@ -37,6 +37,12 @@ class AttachmentsField(forms.FileField):
         files = data if isinstance(data, list | tuple) else [data] if data else []
         if len(files) > MAX_FILES:
             raise forms.ValidationError(_("Attach at most %(count)d files.") % {"count": MAX_FILES})
+        limit = settings.REQUESTS_MAX_ATTACHMENT_SIZE
+        for file in files:
+            if file.size > limit:  # refused before a byte of it is read into memory
+                raise forms.ValidationError(
+                    _("“%(name)s” is larger than %(limit)s.") % {"name": file.name, "limit": filesizeformat(limit)}
+                )
         return [super(AttachmentsField, self).clean(file, initial) for file in files]
 
 

@@ -4,7 +4,7 @@ Plain functions the admin screens (admin_views.py) call; they never change a cas
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Case as SqlCase
 from django.db.models import F, IntegerField, Q, QuerySet, Value, When
@@ -14,10 +14,8 @@ from django.utils.translation import ngettext
 
 from portal.bodies.auth import get_bodies_with_any_role
 from portal.bodies.models import PublicBody, Role
-from portal.models import StatusEvent
-from portal.workflow import history
 
-from .models import OPEN_STATUSES, RUNNING_STATUSES, Case, Message, Status
+from .models import OPEN_STATUSES, RUNNING_STATUSES, Case, Status
 
 # Cases on which the body still has something to do: answer, decide an appeal, or answer again after one.
 ACTIVE_STATUSES = (*OPEN_STATUSES, Status.UNDER_APPEAL, Status.APPEAL_DECIDED)
@@ -92,58 +90,3 @@ def time_left(case: Case, today: datetime.date | None = None) -> str:
     if days == 0:
         return _("due today")
     return ngettext("%(days)d day left", "%(days)d days left", days) % {"days": days}
-
-
-@dataclass
-class Entry:
-    """One line of a case's timeline, for staff: a move, a message (or internal note), a moved deadline, an
-    appeal."""
-
-    at: datetime.datetime | datetime.date
-    kind: str  # "status", "message", "deadline", "appeal"
-    title: str
-    text: str = ""
-    by: object = None
-    internal: bool = False
-    attachments: list = field(default_factory=list)
-
-    def sort_key(self):
-        # A date-only entry (an appeal's filing) goes after that day's timed ones.
-        if isinstance(self.at, datetime.datetime):
-            return (timezone.localtime(self.at).date(), 0, self.at)
-        return (self.at, 1, None)
-
-
-def timeline(case: Case) -> list[Entry]:
-    """Return everything that happened to `case`, oldest first, internal notes included (marked)."""
-    labels = dict(Status.choices)
-    entries: list[Entry] = []
-    events: QuerySet[StatusEvent] = history(case).select_related("by")
-    for event in events:
-        title = _("%(old)s → %(new)s") % {
-            "old": labels.get(event.from_status, event.from_status),
-            "new": labels.get(event.to_status, event.to_status),
-        }
-        entries.append(Entry(event.at, "status", title, event.note, by=event.by))
-    messages = case.messages.select_related("author").prefetch_related("attachments")
-    for message in messages:
-        entries.append(
-            Entry(
-                message.created_at,
-                "message",
-                message.get_kind_display(),
-                message.text,
-                by=message.author,
-                internal=message.kind == Message.Kind.NOTE,
-                attachments=list(message.attachments.all()),
-            )
-        )
-    for change in case.deadline_changes.all():
-        title = _("Due date moved from %(old)s to %(new)s") % {"old": change.previous_due_on, "new": change.due_on}
-        entries.append(Entry(change.at, "deadline", title, change.reason))
-    for appeal in case.appeals.select_related("step"):
-        entries.append(Entry(appeal.filed_on, "appeal", _("Appeal to %(step)s") % {"step": appeal.step}, appeal.text))
-        if appeal.decided_on:
-            title = _("Appeal decided: %(outcome)s") % {"outcome": appeal.get_outcome_display()}
-            entries.append(Entry(appeal.decided_on, "appeal", title, appeal.decision))
-    return sorted(entries, key=Entry.sort_key)

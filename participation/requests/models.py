@@ -275,6 +275,8 @@ class Case(models.Model):
     # Fernet token (redaction.encrypt_identity); readable only through the officer's screen.
     identity_number = models.TextField(_("identity card number"), blank=True, editable=False)
     show_name = models.BooleanField(_("show my name publicly"), default=False)
+    # Words the officers hid from every published text of the case, one per line (services.hide_words).
+    hidden_words = models.TextField(_("words hidden from the public"), blank=True, editable=False)
 
     status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.DRAFT)
     received_on = models.DateField(_("received on"), null=True, blank=True)

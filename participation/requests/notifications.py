@@ -62,7 +62,9 @@ def tell_officers(case: Case) -> None:
 
     def send():
         fresh = Case.objects.select_related("body", "assigned_to").get(pk=case.pk)
-        people = [fresh.assigned_to] if fresh.assigned_to else [grant.user for grant in officers_of(fresh)]
+        officers = [grant.user for grant in officers_of(fresh)]
+        # The officer the case is assigned to, while they still answer for the body; else all of them.
+        people = [fresh.assigned_to] if fresh.assigned_to in officers else officers
         seen = set()
         for person in people:
             if person.email in seen:

@@ -231,6 +231,7 @@ def case_terms(case, marked: Iterable[str] = (), *, hide_name: bool = False) -> 
             _("The identity number cannot be read (the encryption key changed): the text cannot be published.")
         ) from error
     name = "" if case.show_name and not hide_name else case.requester_name
+    marked = [*marked, *(line.strip() for line in case.hidden_words.splitlines() if line.strip())]
     return identity_terms(name, case.requester_email, case.requester_address, number, marked=marked)
 
 

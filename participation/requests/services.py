@@ -12,7 +12,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ from . import notifications
 from .deadlines import acknowledge_deadline, appeal_deadlines, case_deadline, law_for
 from .models import Appeal, AppealStep, Attachment, Case, ClockPause, Law, Message, RefusalReason, Status
 from .redaction import RedactionRefused, case_terms, encrypt_identity, redact_attachment, redact_case_text
-from .workflow import CASE_WORKFLOW, RUNNING, is_officer
+from .workflow import APPEALABLE, CASE_WORKFLOW, RUNNING, is_officer
 
 # What may be attached: documents, images and tables. Never programs, web pages or archives.
 ATTACHMENT_KINDS = {"pdf", "image", "xlsx", "ods", "csv", "tsv", "text", "zip"}
@@ -101,6 +101,8 @@ def check_upload(upload: Upload) -> str:
 
 
 def _write(case: Case, kind: str, author, text: str, uploads=(), marked=()) -> Message:
+    if marked and remember_hidden_words(case, marked):
+        republish(case)
     message = Message.objects.create(
         case=case,
         kind=kind,
@@ -124,6 +126,36 @@ def _write(case: Case, kind: str, author, text: str, uploads=(), marked=()) -> M
                 attachment.redacted_at = timezone.now()
         attachment.save()
     return message
+
+
+def remember_hidden_words(case: Case, words) -> bool:
+    """Add `words` to those the case hides from the public; True when any is new."""
+    known = [line for line in case.hidden_words.splitlines() if line.strip()]
+    new = [word.strip() for word in words if word.strip() and word.strip() not in known]
+    if new:
+        case.hidden_words = "\n".join([*known, *dict.fromkeys(new)])
+        Case.objects.filter(pk=case.pk).update(hidden_words=case.hidden_words)
+    return bool(new)
+
+
+def republish(case: Case) -> None:
+    """Write again what the public reads of every text of the case, with the words it hides now."""
+    case.public_subject = redact_case_text(case, case.subject)[:255]
+    case.save(update_fields=["public_subject", "updated_at"])
+    for message in case.messages.exclude(kind=Message.Kind.NOTE):
+        Message.objects.filter(pk=message.pk).update(public_text=redact_case_text(case, message.text))
+    for filed in case.appeals.all():
+        Appeal.objects.filter(pk=filed.pk).update(public_text=redact_case_text(case, filed.text))
+
+
+def hide_words(case: Case, by, words) -> Case:
+    """An officer hides more (a phone number, a neighbour's name) from everything published of the case."""
+    _refuse_unless(is_officer(by, case))
+    with transaction.atomic():
+        if remember_hidden_words(case, words):
+            republish(case)
+            _audit(case, "information_requests.hide_words", by)
+    return case
 
 
 def _audit(case: Case, action: str, user, **data) -> None:
@@ -280,6 +312,8 @@ def extend(case: Case, by, reason: str) -> Case:
         raise CaseRefused(_("The law allows no extension."))
     if case.extended:
         raise CaseRefused(_("The time to answer was already extended once."))
+    if case.urgent:
+        raise CaseRefused(_("An urgent request cannot be extended."))
     with transaction.atomic():
         case.extended = True
         CASE_WORKFLOW.move(
@@ -330,6 +364,7 @@ def write(case: Case, by, text: str, uploads=(), *, marked=()) -> Message:
     text = check_text(text, label=_("The message"))
     with transaction.atomic():
         message = _write(case, Message.Kind.OFFICER, by, text, uploads, marked)
+        case.save(update_fields=["updated_at"])  # the feed and the search follow the case's changes
         _audit(case, "information_requests.message", by)
     notifications.tell_requester(case, "message")
     return message
@@ -390,14 +425,18 @@ def reply(case: Case, by, text: str, uploads=()) -> Message:
     _refuse_unless(case.requester_id is not None and by.is_authenticated and case.requester_id == by.pk)
     if case.status in (Status.DRAFT, Status.WITHDRAWN, Status.CLOSED, Status.TRANSFERRED):
         raise CaseRefused(_("This case takes no more messages."))
-    message = _write(case, Message.Kind.REPLY, by, text, uploads)
+    with transaction.atomic():
+        message = _write(case, Message.Kind.REPLY, by, text, uploads)
+        case.save(update_fields=["updated_at"])
     notifications.tell_officers(case)
     return message
 
 
 def withdraw(case: Case, by) -> Case:
-    CASE_WORKFLOW.move(case, "withdraw", by=by)
-    ClockPause.objects.filter(case=case, resumed_on__isnull=True).update(resumed_on=timezone.localdate())
+    with transaction.atomic():
+        CASE_WORKFLOW.move(case, "withdraw", by=by)
+        ClockPause.objects.filter(case=case, resumed_on__isnull=True).update(resumed_on=timezone.localdate())
+    notifications.tell_officers(case)
     return case
 
 
@@ -409,6 +448,8 @@ def next_appeal_step(case: Case) -> AppealStep | None:
 def appeal_refusal(case: Case, today) -> str | None:
     """Why the requester may not appeal today (None: they may): a decision to appeal, or silence past a due date
     where the law counts it as refusal, or an appeal authority's silence past its own."""
+    if case.status not in APPEALABLE:
+        return _("This case cannot be appealed.")
     step = next_appeal_step(case)
     if step is None:
         return _("There is no further appeal under this law.")
@@ -440,11 +481,19 @@ def appeal(case: Case, by, text: str) -> Appeal:
         raise CaseRefused(refusal)
     step = next_appeal_step(case)
     _file_by, decide_by = appeal_deadlines(case, step, today)
-    with transaction.atomic():
-        CASE_WORKFLOW.move(case, "appeal", by=by, note=step.name)
-        filed = Appeal.objects.create(
-            case=case, step=step, text=text, public_text=redact_case_text(case, text), filed_on=today, due_on=decide_by
-        )
+    try:
+        with transaction.atomic():
+            CASE_WORKFLOW.move(case, "appeal", by=by, note=step.name)
+            filed = Appeal.objects.create(
+                case=case,
+                step=step,
+                text=text,
+                public_text=redact_case_text(case, text),
+                filed_on=today,
+                due_on=decide_by,
+            )
+    except IntegrityError:  # the same appeal, filed twice at once (a double click): the first one stands
+        raise CaseRefused(_("This appeal is already filed.")) from None
     notifications.tell_requester(case, "appeal")
     notifications.tell_officers(case)
     return filed

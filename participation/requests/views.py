@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from portal.forms import declared_parameters
 from portal.ratelimits import limit
+from portal.views import protect_media_response
 from portal.workflow import TransitionNotAllowed
 
 from . import services
@@ -173,6 +174,7 @@ def case_appeal(request, reference: str):
 
 @login_required
 @require_POST
+@limit("information_request.message", key="user", method="POST")
 def case_withdraw(request, reference: str):
     case = _requester_case(request, reference)
     try:
@@ -196,10 +198,9 @@ def attachment(request, reference: str, pk: int):
         stored = item.redacted_file
     else:
         raise Http404
-    response = FileResponse(stored.open("rb"), as_attachment=True, filename=item.name)
-    response["X-Content-Type-Options"] = "nosniff"
+    response = FileResponse(stored.open("rb"), as_attachment=True, filename=item.name, content_type=item.content_type)
     response["Cache-Control"] = "private, no-store"
-    return response
+    return protect_media_response(response)
 
 
 def deadline_calculator(request):

@@ -24,8 +24,10 @@ def decides_appeals(user, case: Case) -> bool:
     return has_role(user, Role.ADMINISTRATOR, case.body)
 
 
-def is_party(user, case: Case) -> bool:
-    return is_requester(user, case) or is_officer(user, case)
+def may_close(user, case: Case) -> bool:
+    """The requester closes their case when they are done with it; the body only a fully answered one, so that
+    closing never takes away a requester's appeal."""
+    return is_requester(user, case) or (case.status == Status.ANSWERED and is_officer(user, case))
 
 
 RUNNING = {Status.SUBMITTED, Status.ACKNOWLEDGED, Status.EXTENDED}
@@ -74,5 +76,5 @@ CASE_WORKFLOW = Workflow(
         action="information_requests.decide_appeal",
         allowed=decides_appeals,
     ),
-    Move("close", FINISHED, Status.CLOSED, action="information_requests.close", allowed=is_party),
+    Move("close", FINISHED, Status.CLOSED, action="information_requests.close", allowed=may_close),
 )

@@ -222,3 +222,41 @@ def test_moves_the_machine_does_not_allow(sale, rabat, citizen, officer):
             services.acknowledge(case, officer)
     assert reload(case).status == Status.WITHDRAWN
     assert case.messages.count() == 1
+
+
+def test_the_body_cannot_close_away_an_appeal(sale, citizen, officer):
+    with on(D(2026, 3, 17)):
+        case = file(sale, citizen)
+        services.refuse(case, officer, case.law.refusal_reasons.first(), "معطيات شخصية.")
+        with pytest.raises(PermissionDenied):
+            services.close(case, officer)
+        assert services.can_appeal(case)
+        services.close(case, citizen)  # the requester may give up
+    assert reload(case).status == Status.CLOSED
+
+
+def test_an_answered_case_offers_no_appeal_and_an_urgent_one_no_extension(sale, citizen, officer):
+    with on(D(2026, 3, 17)):
+        answered = file(sale, citizen)
+        services.answer(answered, officer, "الجواب الكامل.")
+        assert not services.can_appeal(answered)
+        with pytest.raises(services.CaseRefused):
+            services.appeal(answered, citizen, "…")
+        urgent = file(sale, citizen, urgent=True)
+        with pytest.raises(services.CaseRefused):
+            services.extend(urgent, officer, "…")
+    assert reload(urgent).due_on == D(2026, 3, 23)
+
+
+def test_words_an_officer_hides_leave_every_published_text(sale, citizen, officer):
+    with on(D(2026, 3, 17)):
+        case = file(sale, citizen)
+        services.reply(case, citizen, "هاتفي 0661 23 45 67 للتواصل.")
+        services.hide_words(case, officer, ["0661 23 45 67"])
+        services.answer(case, officer, "سنتصل بكم على 0661 23 45 67.")
+    published = [message.public_text for message in case.messages.all()]
+    assert len(published) == 3
+    assert all("0661 23 45 67" not in text for text in published)
+    assert "0661 23 45 67" in case.messages.get(kind="reply").text  # as written, for the requester and the body
+    with pytest.raises(PermissionDenied):
+        services.hide_words(case, citizen, ["ميزانية"])

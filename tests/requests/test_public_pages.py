@@ -133,7 +133,7 @@ def test_a_huge_attachment_is_refused(client, sale, requester, settings):
     upload = SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n" + b"0" * 2000)
     response = client.post(reverse("information_requests:new"), {**form_data(sale), "attachments": upload})
     assert response.status_code == 200
-    assert "scan.pdf" in " ".join(response.context["form"].non_field_errors())
+    assert "scan.pdf" in " ".join(response.context["form"].errors["attachments"])
     assert not Case.objects.exists()
 
 
