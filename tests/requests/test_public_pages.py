@@ -250,3 +250,17 @@ def test_the_archive_and_the_api_list_public_cases_with_filters(client, sale, re
     client.force_login(requester)
     mine = client.get(reverse("information-request-list")).json()
     assert mine["count"] == 3
+
+
+def test_the_archive_the_feed_and_the_api_cost_the_same_queries_for_many_cases(
+    client, sale, requester, django_assert_max_num_queries
+):
+    for number in range(30):
+        services.file_case(filing(sale, subject=f"Demande {number}"), requester=requester)
+    for url, queries in [
+        (reverse("information_requests:list"), 12),
+        (reverse("information_requests:feed"), 6),
+        (reverse("information-request-list"), 6),
+    ]:
+        with django_assert_max_num_queries(queries):
+            assert client.get(url).status_code == 200
