@@ -14,6 +14,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 
@@ -186,20 +187,20 @@ class HolidayDate(models.Model):
 
 
 class Status(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
-    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-    AWAITING_CLARIFICATION = "awaiting_clarification", _("Awaiting clarification")
-    EXTENDED = "extended", _("Extended")
-    ANSWERED = "answered", _("Answered")
-    PARTIALLY_ANSWERED = "partially_answered", _("Partially answered")
-    REFUSED = "refused", _("Refused")
-    NOT_HELD = "not_held", _("Information not held")
-    TRANSFERRED = "transferred", _("Transferred")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-    UNDER_APPEAL = "under_appeal", _("Under appeal")
-    APPEAL_DECIDED = "appeal_decided", _("Appeal decided")
-    CLOSED = "closed", _("Closed")
+    DRAFT = "draft", pgettext_lazy("request status", "Draft")
+    SUBMITTED = "submitted", pgettext_lazy("request status", "Submitted")
+    ACKNOWLEDGED = "acknowledged", pgettext_lazy("request status", "Acknowledged")
+    AWAITING_CLARIFICATION = "awaiting_clarification", pgettext_lazy("request status", "Awaiting clarification")
+    EXTENDED = "extended", pgettext_lazy("request status", "Extended")
+    ANSWERED = "answered", pgettext_lazy("request status", "Answered")
+    PARTIALLY_ANSWERED = "partially_answered", pgettext_lazy("request status", "Partially answered")
+    REFUSED = "refused", pgettext_lazy("request status", "Refused")
+    NOT_HELD = "not_held", pgettext_lazy("request status", "Information not held")
+    TRANSFERRED = "transferred", pgettext_lazy("request status", "Transferred")
+    WITHDRAWN = "withdrawn", pgettext_lazy("request status", "Withdrawn")
+    UNDER_APPEAL = "under_appeal", pgettext_lazy("request status", "Under appeal")
+    APPEAL_DECIDED = "appeal_decided", pgettext_lazy("request status", "Appeal decided")
+    CLOSED = "closed", pgettext_lazy("request status", "Closed")
 
 
 # The body still owes an answer: the clock runs (or is paused, awaiting clarification).
