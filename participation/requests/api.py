@@ -115,7 +115,7 @@ class CaseSerializer(serializers.ModelSerializer):
     overdue = serializers.SerializerMethodField()
     requester = serializers.SerializerMethodField()
     subject = serializers.SerializerMethodField()
-    refusal_reason = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    refusal_reason = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     url = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
 
@@ -207,7 +207,6 @@ class CaseViewSet(PublicReadOnlyViewSet):
     serializer_class = CaseSerializer
     filterset_class = CaseFilter
     lookup_field = "uuid"
-    lookup_value_regex = "[0-9a-fA-F-]{32,36}"
 
     def get_queryset(self):
         cases = Case.objects.visible_to(self.request.user).select_related("body", "law", "refusal_reason")

@@ -4,6 +4,10 @@ Sent once the transaction that made the step has committed (a step rolled back t
 requester wrote in, or the officer's own.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -16,6 +20,18 @@ from portal.bodies.auth import roles_covering
 from portal.bodies.models import Role, RoleGrant
 
 from .models import Case
+
+# Set while the demo files its cases: nobody is told of what did not really happen.
+_silenced: ContextVar[bool] = ContextVar("information_requests_silenced", default=False)
+
+
+@contextmanager
+def silenced() -> Iterator[None]:
+    token = _silenced.set(True)
+    try:
+        yield
+    finally:
+        _silenced.reset(token)
 
 
 def absolute(path: str) -> str:
@@ -33,6 +49,8 @@ def _send(case: Case, recipients: list[str], language: str, template: str, conte
 
 def tell_requester(case: Case, step: str) -> None:
     """Email the requester what just happened to their case, with the link to follow it."""
+    if _silenced.get():
+        return
 
     def send():
         with translation.override(case.language):
@@ -59,6 +77,8 @@ def officers_of(case: Case):
 
 def tell_officers(case: Case) -> None:
     """Email the body's officers (or the one assigned) that a case waits for them."""
+    if _silenced.get():
+        return
 
     def send():
         fresh = Case.objects.select_related("body", "assigned_to").get(pk=case.pk)

@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core import mail
 from django.core.exceptions import PermissionDenied
 
-from participation.requests import services
+from participation.requests import notifications, services
 from participation.requests.models import Appeal, Case, Law, Status
 from portal.workflow import TransitionNotAllowed, history
 from tests.factories import PublicBodyFactory, RoleGrantFactory, UserFactory
@@ -260,3 +261,13 @@ def test_words_an_officer_hides_leave_every_published_text(sale, citizen, office
     assert "0661 23 45 67" in case.messages.get(kind="reply").text  # as written, for the requester and the body
     with pytest.raises(PermissionDenied):
         services.hide_words(case, citizen, ["ميزانية"])
+
+
+def test_nobody_is_told_of_what_the_demo_files(sale, citizen, officer, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True), notifications.silenced():
+        case = file(sale, citizen)
+        services.acknowledge(case, officer)
+    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        services.answer(case, officer, "الجواب.")
+    assert [message.to for message in mail.outbox] == [[citizen.email]]
