@@ -5,6 +5,7 @@ act (CASE_WORKFLOW's rules), keeps the due date in step (deadlines.py), stores w
 text apart from the text itself (redaction.py), writes the audit trail for staff, and tells the requester.
 """
 
+import uuid
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import PurePath
@@ -171,6 +172,16 @@ def _refuse_unless(condition: bool) -> None:
 # Filing
 
 
+def _new_case(**fields) -> Case:
+    """Create a case, and give it its tracking number (kind, year of receipt, id) and its published subject."""
+    case = Case.objects.create(reference=f"new-{uuid.uuid4().hex[:24]}", **fields)
+    prefix = "C" if case.kind == Case.Kind.COMPLAINT else "R"
+    case.reference = f"{prefix}-{case.received_on.year}-{case.pk:05d}"
+    case.public_subject = redact_case_text(case, case.subject)[:255]
+    case.save(update_fields=["reference", "public_subject"])
+    return case
+
+
 def file_case(filing: Filing, *, requester, uploads=()) -> Case:
     """File a request or complaint for `requester` (signed in): received today, with its due date."""
     if not requester.is_authenticated:
@@ -189,8 +200,7 @@ def file_case(filing: Filing, *, requester, uploads=()) -> Case:
         check_upload(upload)
     today = timezone.localdate()
     with transaction.atomic():
-        case = Case.objects.create(
-            reference=f"new-{timezone.now().timestamp()}-{requester.pk}",
+        case = _new_case(
             kind=filing.kind,
             body=filing.body,
             law=law,
@@ -208,10 +218,6 @@ def file_case(filing: Filing, *, requester, uploads=()) -> Case:
             show_name=filing.show_name,
             received_on=today,
         )
-        prefix = "C" if filing.kind == Case.Kind.COMPLAINT else "R"
-        case.reference = f"{prefix}-{today.year}-{case.pk:05d}"
-        case.public_subject = redact_case_text(case, subject)[:255]
-        case.save(update_fields=["reference", "public_subject"])
         _write(case, Message.Kind.REQUEST, requester, text, uploads)
         CASE_WORKFLOW.move(
             case,
@@ -219,7 +225,6 @@ def file_case(filing: Filing, *, requester, uploads=()) -> Case:
             by=requester,
             due_on=case_deadline(case).due,
             acknowledge_by=acknowledge_deadline(case),
-            reference=case.reference,
         )
     notifications.tell_requester(case, "submit")
     notifications.tell_officers(case)
@@ -238,13 +243,12 @@ def transfer(case: Case, by, to_body: PublicBody, note: str) -> Case:
             law = law_for(to_body, case.law.kind)
         except Law.DoesNotExist:
             raise CaseRefused(_("No law sets how this body answers.")) from None
-        new = Case.objects.create(
-            reference=f"transfer-{case.pk}-{timezone.now().timestamp()}",
+        new = _new_case(
             kind=case.kind,
             body=to_body,
             law=law,
             subject=case.subject,
-            public_subject=case.public_subject,
+            hidden_words=case.hidden_words,
             text=case.text,
             language=case.language,
             urgent=case.urgent and law.urgent_days is not None,
@@ -258,8 +262,6 @@ def transfer(case: Case, by, to_body: PublicBody, note: str) -> Case:
             show_name=case.show_name,
             received_on=today,
         )
-        new.reference = f"{case.reference.split('-')[0]}-{today.year}-{new.pk:05d}"
-        new.save(update_fields=["reference"])
         Message.objects.create(
             case=new,
             kind=Message.Kind.REQUEST,
