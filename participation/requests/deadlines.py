@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .models import OPEN_STATUSES, Case, DayUnit, DeadlineChange, HolidayDate, Law
+from .models import OPEN_STATUSES, Appeal, Case, DayUnit, DeadlineChange, HolidayDate, Law
 
 # The library's names are msgids in each country's default language (Arabic for MA, TN and DZ).
 LIBRARY_LANGUAGE = "ar"
@@ -406,4 +406,28 @@ def confirm_holiday(
         "announced": announced_on.isoformat(),
         "estimated": estimated_on.isoformat(),
     }
-    return [case for case in cases if recalculate(case, reason=reason, calendar=calendar)]
+    moved = [case for case in cases if recalculate(case, reason=reason, calendar=calendar)]
+    recalculate_appeals(country, first, last, reason)
+    return moved
+
+
+def recalculate_appeals(country: str, first: datetime.date, last: datetime.date, reason: str) -> None:
+    """Move the decision dates of the appeals awaiting one whose clock a confirmed holiday changes; each move is
+    logged on its case's timeline."""
+    appeals = (
+        Appeal.objects.filter(decided_on__isnull=True, filed_on__lte=last, due_on__gte=first)
+        .filter(Q(case__law__country=country) | Q(case__law__country="", case__body__country=country))
+        .select_related("case__law", "case__body", "step")
+    )
+    for appeal in appeals:
+        _file_by, due = appeal_deadlines(appeal.case, appeal.step, appeal.filed_on)
+        if due is None or due == appeal.due_on:
+            continue
+        DeadlineChange.objects.create(
+            case=appeal.case,
+            previous_due_on=appeal.due_on,
+            due_on=due,
+            reason=(_("Appeal to %(step)s") % {"step": appeal.step} + ": " + reason)[:255],
+        )
+        appeal.due_on = due
+        appeal.save(update_fields=["due_on"])

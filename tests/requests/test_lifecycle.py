@@ -10,7 +10,7 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 
-from participation.requests import notifications, services
+from participation.requests import deadlines, notifications, services
 from participation.requests.models import Appeal, Case, Law, Status
 from portal.workflow import TransitionNotAllowed, history
 from tests.factories import PublicBodyFactory, RoleGrantFactory, UserFactory
@@ -271,3 +271,18 @@ def test_nobody_is_told_of_what_the_demo_files(sale, citizen, officer, django_ca
     with django_capture_on_commit_callbacks(execute=True):
         services.answer(case, officer, "الجواب.")
     assert [message.to for message in mail.outbox] == [[citizen.email]]
+
+
+def test_an_announced_eid_moves_the_date_an_appeal_must_be_decided_by(sale, citizen, officer):
+    with on(D(2026, 3, 10)):
+        case = file(sale, citizen)
+    with on(D(2026, 3, 16)):
+        services.refuse(case, officer, case.law.refusal_reasons.first(), "معطيات شخصية.")
+    with on(D(2026, 3, 17)):
+        filed = services.appeal(case, citizen, "الرفض غير معلل.")
+    assert filed.due_on == D(2026, 4, 8)  # 15 working days, Eid al-Fitr estimated Friday 20 March
+    deadlines.confirm_holiday("MA", "Eid al-Fitr", D(2026, 3, 20), D(2026, 3, 21))  # announced a day later
+    filed.refresh_from_db()
+    assert filed.due_on == D(2026, 4, 7)  # Friday 20 March is a working day after all
+    change = case.deadline_changes.get()
+    assert (change.previous_due_on, change.due_on) == (D(2026, 4, 8), D(2026, 4, 7))
