@@ -262,13 +262,21 @@ def transfer(case: Case, by, to_body: PublicBody, note: str) -> Case:
             show_name=case.show_name,
             received_on=today,
         )
-        Message.objects.create(
+        request = Message.objects.create(
             case=new,
             kind=Message.Kind.REQUEST,
             author=case.requester,
             text=case.text,
             public_text=redact_case_text(new, case.text),
         )
+        # What the requester attached goes with the request (never published, as at the first body).
+        for original in Attachment.objects.filter(message__case=case, message__kind=Message.Kind.REQUEST):
+            copy = Attachment(
+                message=request, name=original.name, content_type=original.content_type, size=original.size
+            )
+            with original.file.open("rb") as stored:
+                copy.file.save(original.name, ContentFile(stored.read()), save=False)
+            copy.save()
         CASE_WORKFLOW.move(
             new,
             "submit",

@@ -286,3 +286,22 @@ def test_an_announced_eid_moves_the_date_an_appeal_must_be_decided_by(sale, citi
     assert filed.due_on == D(2026, 4, 7)  # Friday 20 March is a working day after all
     change = case.deadline_changes.get()
     assert (change.previous_due_on, change.due_on) == (D(2026, 4, 8), D(2026, 4, 7))
+
+
+def test_a_transfer_takes_the_requesters_attachments_along(sale, rabat, citizen, officer):
+    with on(D(2026, 3, 17)):
+        filing = services.Filing(
+            body=sale,
+            subject="خرائط",
+            text="أطلب الخرائط.",
+            language="ar",
+            name="أمينة",
+            email=citizen.email,
+            identity_number="AB123456",
+        )
+        case = services.file_case(
+            filing, requester=citizen, uploads=[services.Upload("plan.pdf", b"%PDF-1.4\n%%EOF\n")]
+        )
+        moved = services.transfer(case, officer, rabat, "لدى الرباط.")
+    copy = moved.messages.get(kind="request").attachments.get()
+    assert (copy.name, copy.file.read(), copy.is_published) == ("plan.pdf", b"%PDF-1.4\n%%EOF\n", False)
