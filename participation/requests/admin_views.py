@@ -39,10 +39,6 @@ def _case(request, pk: int) -> Case:
     return get_object_or_404(cases, pk=pk)
 
 
-def _identity_key(case: Case) -> str:
-    return f"information_requests.identity.{case.pk}"
-
-
 def inbox_view(request):
     bodies = inbox.officer_bodies(request.user)
     if not bodies.exists():
@@ -117,9 +113,8 @@ def _officers(case: Case):
     return get_user_model().objects.filter(pk__in=officers_of(case).values("user")).order_by("last_name", "email")
 
 
-def case_view(request, pk: int):
+def case_view(request, pk: int, *, identity: str | None = None):
     case = _case(request, pk)
-    identity = request.session.pop(_identity_key(case), None)
     attachments = Attachment.objects.filter(message__case=case).select_related("message")
     context = {
         "page_title": case.reference,
@@ -364,6 +359,6 @@ def reveal_identity_view(request, pk: int):
         messages.warning(request, _("The requester gave no identity number."))
         return redirect("information_requests_admin:case", pk=case.pk)
     log(instance=case, action=REVEAL_LOG_ACTION, user=request.user)
-    # Shown on the next render of the case's screen only, then forgotten.
-    request.session[_identity_key(case)] = decrypt_identity(case.identity_number)
-    return redirect("information_requests_admin:case", pk=case.pk)
+    # The answer to this POST shows it, and nothing keeps it: not the session, not a cache (the admin's responses
+    # are never stored).
+    return case_view(request, pk, identity=decrypt_identity(case.identity_number))

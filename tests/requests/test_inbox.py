@@ -408,9 +408,11 @@ class RevealIdentityTestCase:
 
         response = officer_a_client.post(url("reveal_identity", case_a))
 
-        assert response.status_code == 302
+        assert response.status_code == 200
+        assert "no-store" in response["Cache-Control"]
+        assert IDENTITY_NUMBER in response.content.decode()
         assert logged(case_a, "information_requests.reveal_identity").filter(user=officer_a).count() == 1
-        assert IDENTITY_NUMBER in officer_a_client.get(url("case", case_a)).content.decode()
+        assert IDENTITY_NUMBER not in str(dict(officer_a_client.session))
         assert IDENTITY_NUMBER not in officer_a_client.get(url("case", case_a)).content.decode()
         assert IDENTITY_NUMBER not in officer_a_client.get(reverse("information_requests_admin:inbox")).content.decode()
 
