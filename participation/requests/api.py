@@ -17,14 +17,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.api import PROBLEM_RESPONSES, JSONOnly, PublicReadOnlyViewSet, YearFilter
-from portal.bodies.auth import get_bodies_with_any_role
-from portal.bodies.models import PublicBody, Role
+from portal.bodies.models import PublicBody
 from portal.forms import declared_parameters
 from portal.ratelimits import RateThrottle
 
 from . import deadlines
 from .calculator import CalculatorError, calculate
-from .models import Case, Law, Status
+from .models import Case, Law, Status, officer_bodies
 from .timeline import timeline
 from .workflow import is_requester
 
@@ -219,7 +218,5 @@ class CaseViewSet(PublicReadOnlyViewSet):
         return CaseListSerializer if self.action == "list" else CaseSerializer
 
     def get_serializer_context(self):
-        user = self.request.user
-        bodies = get_bodies_with_any_role(user, [Role.INFORMATION_OFFICER]) if user.is_authenticated else None
-        officer_bodies = set(bodies.values_list("pk", flat=True)) if bodies is not None else set()
-        return {**super().get_serializer_context(), "officer_bodies": officer_bodies}
+        answered = set(officer_bodies(self.request.user).values_list("pk", flat=True))
+        return {**super().get_serializer_context(), "officer_bodies": answered}

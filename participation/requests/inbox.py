@@ -12,19 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from portal.bodies.auth import get_bodies_with_any_role
-from portal.bodies.models import PublicBody, Role
+from portal.bodies.models import PublicBody
 
-from .models import OPEN_STATUSES, RUNNING_STATUSES, Case, Status
+from .models import OPEN_STATUSES, RUNNING_STATUSES, Case, Status, officer_bodies
 
 # Cases on which the body still has something to do: answer, decide an appeal, or answer again after one.
 ACTIVE_STATUSES = (*OPEN_STATUSES, Status.UNDER_APPEAL, Status.APPEAL_DECIDED)
-
-
-def officer_bodies(user) -> QuerySet[PublicBody]:
-    """Return the bodies whose cases `user` answers: where they are information officer (or administrator), and
-    every body below."""
-    return get_bodies_with_any_role(user, [Role.INFORMATION_OFFICER])
 
 
 def may_use_inbox(user) -> bool:

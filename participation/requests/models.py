@@ -211,6 +211,12 @@ ANSWERED_STATUSES = (Status.ANSWERED, Status.PARTIALLY_ANSWERED)
 DECIDED_STATUSES = (*ANSWERED_STATUSES, Status.REFUSED, Status.NOT_HELD)
 
 
+def officer_bodies(user):
+    """The bodies whose cases `user` answers: where they are information officer (or administrator), and every
+    body below (none for a visitor)."""
+    return get_bodies_with_any_role(user, [Role.INFORMATION_OFFICER])
+
+
 class CaseQuerySet(models.QuerySet):
     def public(self):
         """Cases anyone may read: filed, not kept private by the requester, not withdrawn."""
@@ -221,8 +227,7 @@ class CaseQuerySet(models.QuerySet):
         visible = models.Q(is_public=True) & ~models.Q(status__in=[Status.DRAFT, Status.WITHDRAWN])
         if user.is_authenticated:
             visible |= models.Q(requester=user)
-            officer_bodies = get_bodies_with_any_role(user, [Role.INFORMATION_OFFICER])
-            visible |= models.Q(body__in=officer_bodies) & ~models.Q(status=Status.DRAFT)
+            visible |= models.Q(body__in=officer_bodies(user)) & ~models.Q(status=Status.DRAFT)
         return self.filter(visible)
 
     def open(self):
