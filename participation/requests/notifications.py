@@ -75,28 +75,26 @@ def officers_of(case: Case):
     return grants.select_related("user").order_by("user_id").distinct()
 
 
+def officers_to_tell(case: Case) -> list:
+    """Who hears of a case waiting for the body: the officer it is assigned to, while they still answer for the
+    body; else all of its officers (one email each)."""
+    officers = list({grant.user.email: grant.user for grant in officers_of(case)}.values())
+    return [case.assigned_to] if case.assigned_to in officers else officers
+
+
+def tell_officers_now(case: Case, template: str, **context) -> None:
+    url = absolute(reverse("information_requests_admin:case", args=[case.pk]))
+    for person in officers_to_tell(case):
+        _send(case, [person.email], person.preferred_language, template, {"url": url, **context})
+
+
 def tell_officers(case: Case) -> None:
-    """Email the body's officers (or the one assigned) that a case waits for them."""
+    """Email the body's officers (or the one assigned) that a case waits for them, once the step is committed."""
     if _silenced.get():
         return
 
     def send():
         fresh = Case.objects.select_related("body", "assigned_to").get(pk=case.pk)
-        officers = [grant.user for grant in officers_of(fresh)]
-        # The officer the case is assigned to, while they still answer for the body; else all of them.
-        people = [fresh.assigned_to] if fresh.assigned_to in officers else officers
-        seen = set()
-        for person in people:
-            if person.email in seen:
-                continue
-            seen.add(person.email)
-            url = absolute(reverse("information_requests_admin:case", args=[fresh.pk]))
-            _send(
-                fresh,
-                [person.email],
-                person.preferred_language,
-                "information_requests/emails/officer.txt",
-                {"url": url},
-            )
+        tell_officers_now(fresh, "information_requests/emails/officer.txt")
 
     transaction.on_commit(send)

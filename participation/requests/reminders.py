@@ -9,12 +9,11 @@ import datetime
 
 from django.conf import settings
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
-from .deadlines import Calendar, add_days
+from .deadlines import Calendar, add_days, case_country
 from .models import RUNNING_STATUSES, Case, DayUnit
-from .notifications import _send, absolute, officers_of
+from .notifications import tell_officers_now
 
 
 def reminder_limits(cases, today: datetime.date) -> dict[str, datetime.date]:
@@ -42,7 +41,7 @@ def remind_officers(today: datetime.date | None = None) -> int:
     candidates = running.filter(due_on__lte=max(limits.values())).select_related("body", "law", "assigned_to")
     reminded = 0
     for case in candidates.order_by("due_on", "pk"):
-        if case.due_on > limits[case.law.country or case.body.country]:
+        if case.due_on > limits[case_country(case)]:
             continue
         # Claim the case for today first: a second worker finds it claimed and sends nothing.
         claimed = Case.objects.filter(pk=case.pk).exclude(reminded_on=today).update(reminded_on=today)
@@ -54,18 +53,7 @@ def remind_officers(today: datetime.date | None = None) -> int:
 
 
 def _remind(case: Case, today: datetime.date) -> None:
-    people = [case.assigned_to] if case.assigned_to else [grant.user for grant in officers_of(case)]
-    url = absolute(reverse("information_requests_admin:case", args=[case.pk]))
     days = (case.due_on - today).days
-    seen = set()
-    for person in people:
-        if person.email in seen:
-            continue
-        seen.add(person.email)
-        _send(
-            case,
-            [person.email],
-            person.preferred_language,
-            "information_requests/emails/reminder.txt",
-            {"url": url, "days_left": max(days, 0), "days_overdue": max(-days, 0)},
-        )
+    tell_officers_now(
+        case, "information_requests/emails/reminder.txt", days_left=max(days, 0), days_overdue=max(-days, 0)
+    )
