@@ -22,7 +22,7 @@ from portal.workflow import TransitionNotAllowed
 
 from . import admin_forms as forms
 from . import inbox, services
-from .models import Attachment, Case, Message
+from .models import Attachment, Case, Message, officer_bodies
 from .notifications import officers_of
 from .redaction import decrypt_identity
 from .timeline import timeline
@@ -40,7 +40,7 @@ def _case(request, pk: int) -> Case:
 
 
 def inbox_view(request):
-    bodies = inbox.officer_bodies(request.user)
+    bodies = officer_bodies(request.user)
     if not bodies.exists():
         raise PermissionDenied
     filters = forms.InboxFilterForm(request.GET or None, bodies=bodies)

@@ -1,4 +1,4 @@
-"""The officers' inbox: which cases a person answers, in what order of urgency, and a case's timeline.
+"""The officers' inbox: which cases a person answers, in what order of urgency, and how their clocks read.
 
 Plain functions the admin screens (admin_views.py) call; they never change a case (services.py does).
 """
