@@ -23,6 +23,7 @@ from pathlib import Path, PurePath
 from typing import IO, TYPE_CHECKING
 
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -64,6 +65,34 @@ def check_archive(file: IO[bytes] | str) -> None:
                 _("The file is compressed %(ratio)d times, more than a real document is: it is refused.")
                 % {"ratio": ratio}
             )
+
+
+# What people may attach to what they write (requests, proposals): documents, images and tables. Never programs,
+# web pages or archives; office documents are ZIP files inside, and a ZIP archive that is not one is refused.
+ATTACHMENT_KINDS = {"pdf", "image", "xlsx", "ods", "csv", "tsv", "text", "zip"}
+OFFICE_TYPES = {
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.oasis.opendocument.spreadsheet",
+}
+
+
+def check_attachment(name: str, data: bytes, limit: int) -> str:
+    """Return the content type of an attachment, or refuse it: larger than `limit` bytes, a program, a web page
+    or an SVG (which could run scripts where it is opened), an archive."""
+    if len(data) > limit:
+        raise FileRefused(_("“%(name)s” is larger than %(limit)s.") % {"name": name, "limit": filesizeformat(limit)})
+    sniffed = sniff(io.BytesIO(data), name)
+    allowed = sniffed.kind in ATTACHMENT_KINDS and (sniffed.kind != "zip" or sniffed.mimetype in OFFICE_TYPES)
+    if sniffed.kind == "text" and sniffed.mimetype != "text/plain":
+        allowed = False
+    if not allowed:
+        raise FileRefused(
+            _("“%(name)s” is %(kind)s: attach PDF documents, images, office documents or tables.")
+            % {"name": name, "kind": sniffed.label}
+        )
+    return sniffed.mimetype
 
 
 def check_columns(count: int) -> None:

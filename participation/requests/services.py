@@ -7,37 +7,25 @@ text apart from the text itself (redaction.py), writes the audit trail for staff
 
 import uuid
 from dataclasses import dataclass
-from io import BytesIO
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from portal.bodies.auth import has_role
 from portal.bodies.models import PublicBody, Role
-from portal.files import sniff
+from portal.files import FileRefused, check_attachment
 
 from . import notifications
 from .deadlines import acknowledge_deadline, appeal_deadlines, case_deadline, law_for
 from .models import Appeal, AppealStep, Attachment, Case, ClockPause, Law, Message, RefusalReason, Status
 from .redaction import RedactionRefused, case_terms, encrypt_identity, redact_attachment, redact_case_text
 from .workflow import APPEALABLE, CASE_WORKFLOW, RUNNING, is_officer
-
-# What may be attached: documents, images and tables. Never programs, web pages or archives.
-ATTACHMENT_KINDS = {"pdf", "image", "xlsx", "ods", "csv", "tsv", "text", "zip"}
-# Office documents are ZIP files inside; a ZIP archive that is not one is refused.
-OFFICE_TYPES = {
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.oasis.opendocument.text",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "application/vnd.oasis.opendocument.spreadsheet",
-}
 
 
 class CaseRefused(ValueError):
@@ -83,22 +71,11 @@ def check_text(text: str, *, label: str) -> str:
 
 
 def check_upload(upload: Upload) -> str:
-    """Return the content type of an attachment, or refuse it (too large, a program, a web page, an archive)."""
-    limit = settings.REQUESTS_MAX_ATTACHMENT_SIZE
-    if len(upload.data) > limit:
-        raise CaseRefused(
-            _("“%(name)s” is larger than %(limit)s.") % {"name": upload.name, "limit": filesizeformat(limit)}
-        )
-    sniffed = sniff(BytesIO(upload.data), upload.name)
-    allowed = sniffed.kind in ATTACHMENT_KINDS and (sniffed.kind != "zip" or sniffed.mimetype in OFFICE_TYPES)
-    if sniffed.kind == "text" and sniffed.mimetype != "text/plain":
-        allowed = False  # markup: a web page or an SVG could run scripts where it is opened
-    if not allowed:
-        raise CaseRefused(
-            _("“%(name)s” is %(kind)s: attach PDF documents, images, office documents or tables.")
-            % {"name": upload.name, "kind": sniffed.label}
-        )
-    return sniffed.mimetype
+    """Return the content type of an attachment, or refuse it (portal.files.check_attachment's rules)."""
+    try:
+        return check_attachment(upload.name, upload.data, settings.REQUESTS_MAX_ATTACHMENT_SIZE)
+    except FileRefused as refusal:
+        raise CaseRefused(str(refusal)) from None
 
 
 def _write(case: Case, kind: str, author, text: str, uploads=(), marked=()) -> Message:

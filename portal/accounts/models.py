@@ -195,3 +195,107 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.organisation}"
+
+
+class Verification(models.Model):
+    """A person whose identity the council has checked: the one thing that lets an account support a proposal
+    (and, with residency, vote in a budgeting cycle).
+
+    Only a keyed hash of the identity number is kept (identity.identity_hash), never the number: enough to refuse
+    a second account of the same person, useless to anyone who reads the table without the key.
+    """
+
+    class Method(models.TextChoices):
+        COUNTER = "counter", _("Identity document checked by staff")
+        CENSUS = "census", _("Matched in the residents' census")
+        CODE = "code", _("One-time code")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="verification", verbose_name=_("user")
+    )
+    identity_hash = models.CharField(_("identity hash"), max_length=64, unique=True, editable=False)
+    body = models.ForeignKey(
+        "bodies.PublicBody", on_delete=models.PROTECT, related_name="+", verbose_name=_("place of residence")
+    )
+    district = models.ForeignKey(
+        "bodies.District",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("district of residence"),
+    )
+    method = models.CharField(_("method"), max_length=20, choices=Method.choices)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    verified_at = models.DateTimeField(_("verified at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("identity verification")
+        verbose_name_plural = _("identity verifications")
+
+    def __str__(self):
+        return f"{self.user} · {self.body}"
+
+
+def is_verified(user) -> bool:
+    """Whether `user` is a person whose identity the council has checked."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    try:
+        return user.verification is not None
+    except Verification.DoesNotExist:
+        return False
+
+
+class IdentityConflict(models.Model):
+    """A second account presented an identity already verified on another: staff look into it."""
+
+    identity_hash = models.CharField(_("identity hash"), max_length=64, db_index=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("account refused")
+    )
+    existing_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("account already verified"),
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("identity conflict")
+        verbose_name_plural = _("identity conflicts")
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.user} · {self.existing_user}"
+
+
+class Notification(models.Model):
+    """A message shown to a person on the site (their notifications page), besides the email that carries it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("user")
+    )
+    subject = models.CharField(_("subject"), max_length=255)
+    text = models.TextField(_("text"), blank=True)
+    url = models.CharField(_("address"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self):
+        return self.subject

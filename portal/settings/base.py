@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "opendata.spending",
     "participation",
     "participation.requests",
+    "participation.proposals",
     "search",
     "harvesters",
     "wagtail_localize",
@@ -280,6 +281,11 @@ else:
 # sentence or a CKAN field query, far below what engines choke on.
 SEARCH_MAX_QUERY_LENGTH = env_int("SEARCH_MAX_QUERY_LENGTH", 500)
 
+# Identity verification (portal.accounts.identity): identity numbers are kept only as an HMAC under this key;
+# unset, a key derived from SECRET_KEY (rotating SECRET_KEY then makes every verified person unrecognisable, so
+# production sets its own and keeps it).
+IDENTITY_HASH_KEY = env_str("IDENTITY_HASH_KEY", "")
+
 # Information requests (participation.requests.redaction). The identity-card numbers are encrypted with this
 # Fernet key (Fernet.generate_key()); unset, a key derived from SECRET_KEY, which works without configuration
 # but makes every stored number unreadable when SECRET_KEY is rotated: production sets its own.
@@ -360,6 +366,17 @@ OPENDATA_MAX_UPLOAD_SIZE = env_int("OPENDATA_MAX_UPLOAD_SIZE", 512 * 1024 * 1024
 REQUESTS_MAX_TEXT_LENGTH = env_int("REQUESTS_MAX_TEXT_LENGTH", 20_000)
 REQUESTS_MAX_ATTACHMENT_SIZE = env_int("REQUESTS_MAX_ATTACHMENT_SIZE", 20 * 1024 * 1024)
 REQUESTS_REMINDER_DAYS = env_int("REQUESTS_REMINDER_DAYS", 3)
+
+# Proposals (participation.proposals).
+PROPOSALS_MAX_TEXT_LENGTH = env_int("PROPOSALS_MAX_TEXT_LENGTH", 10_000)
+PROPOSALS_MAX_COMMENT_LENGTH = env_int("PROPOSALS_MAX_COMMENT_LENGTH", 3_000)
+PROPOSALS_MAX_FILES = env_int("PROPOSALS_MAX_FILES", 6)
+PROPOSALS_MAX_PHOTO_SIZE = env_int("PROPOSALS_MAX_PHOTO_SIZE", 10 * 1024 * 1024)
+PROPOSALS_MAX_PHOTO_PIXELS = env_int("PROPOSALS_MAX_PHOTO_PIXELS", 40_000_000)
+PROPOSALS_MAX_FILE_SIZE = env_int("PROPOSALS_MAX_FILE_SIZE", 10 * 1024 * 1024)
+# Distinct people whose reports hide a proposal until a moderator reviews it.
+PROPOSALS_REPORTS_TO_HIDE = env_int("PROPOSALS_REPORTS_TO_HIDE", 3)
+PROPOSALS_COMMENT_EDIT_MINUTES = env_int("PROPOSALS_COMMENT_EDIT_MINUTES", 15)
 # What one uploaded file may turn into once read (portal.files), for every module:
 # - uncompressed ZIP members (XLSX, DOCX, ODT, ODS): as much as the largest CSV upload;
 # - compression ratio of a member over 1 MB: office files compress 5 to 20 times, ZIP bombs thousands;
@@ -392,6 +409,11 @@ RATE_LIMITS = {
         # Information requests and complaints filed, and replies and appeals written on them, per person.
         "information_request": "10/h",
         "information_request.message": "30/h",
+        # Proposals written, comments and reports, per person; supports (and their withdrawals) per person.
+        "proposal": "5/h",
+        "proposal.comment": "30/h",
+        "proposal.report": "20/h",
+        "proposal.support": "60/m",
     }.items()
 }
 

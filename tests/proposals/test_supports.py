@@ -1,0 +1,108 @@
+"""Supports: one per verified person (and one per association), counted exactly, withdrawable while open, and the
+threshold that obliges the council to answer."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from participation.proposals import services
+from participation.proposals.models import Status, Support
+from participation.proposals.services import ProposalRefused
+from portal.accounts.models import Membership
+from portal.workflow import history
+from tests.factories import OrganisationFactory
+
+from .conftest import verified, write
+
+
+def test_a_verified_resident_supports_once(proposal, residents):
+    assert services.support(proposal, residents[0]) == 1
+    assert services.support(proposal, residents[0]) == 1  # twice changes nothing
+    assert Support.objects.filter(proposal=proposal).count() == 1
+    assert proposal.follows.filter(user=residents[0]).exists()
+
+
+def test_an_unverified_account_cannot_support(proposal, unverified):
+    with pytest.raises(ProposalRefused, match="verified"):
+        services.support(proposal, unverified)
+    assert not Support.objects.exists()
+
+
+def test_a_support_is_withdrawn_while_the_space_is_open(proposal, residents, space):
+    services.support(proposal, residents[0])
+    assert services.withdraw_support(proposal, residents[0]) == 0
+    assert services.withdraw_support(proposal, residents[0]) == 0  # nothing left to withdraw
+    services.support(proposal, residents[0])
+    space.closes_on = space.opens_on
+    space.opens_on = space.opens_on.replace(year=space.opens_on.year - 1)
+    space.closes_on = space.opens_on
+    space.save()
+    proposal.refresh_from_db()
+    with pytest.raises(ProposalRefused):
+        services.withdraw_support(proposal, residents[0])
+    assert proposal.supports.count() == 1
+
+
+def test_an_association_supports_as_itself_and_its_members_as_persons(proposal, residents, body):
+    association = OrganisationFactory(body=body, status="approved")
+    Membership.objects.create(organisation=association, user=residents[0], role=Membership.Role.ADMIN)
+    assert services.support(proposal, residents[0]) == 1
+    assert services.support(proposal, residents[0], association) == 2
+    assert services.support(proposal, residents[0], association) == 2
+    member = residents[1]
+    Membership.objects.create(organisation=association, user=member, role=Membership.Role.MEMBER)
+    with pytest.raises(Exception):  # noqa: B017, PT011 (PermissionDenied: only managers act for it)
+        services.support(proposal, member, association)
+
+
+def test_reaching_the_threshold_sets_the_answer_due(proposal, residents, space):
+    for resident in residents[:3]:
+        services.support(proposal, resident)
+    proposal.refresh_from_db()
+    assert proposal.status == Status.THRESHOLD_REACHED
+    assert proposal.answer_due is not None
+    assert [event.to_status for event in history(proposal)] == [Status.PUBLISHED, Status.THRESHOLD_REACHED]
+
+
+def test_a_draft_and_a_withdrawn_proposal_take_no_support(space, author, residents):
+    draft = write(space, author, publish=False)
+    with pytest.raises(ProposalRefused):
+        services.support(draft, residents[0])
+    published = write(space, author, title="حديقة")
+    services.withdraw(published, author)
+    with pytest.raises(ProposalRefused):
+        services.support(published, residents[0])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises writers; the race needs PostgreSQL")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_supports_racing_are_counted_exactly(body, north, south):
+    """Twenty people click at once, each twice: twenty supports, and the count says twenty."""
+    from participation.proposals.models import Space
+
+    space = Space.objects.create(body=body, slug="course", title_ar="سباق", support_threshold=1000)
+    author = verified("racer@example.org", body, "RACE0000")
+    proposal = write(space, author)
+    people = [verified(f"p{n}@example.org", body, f"RACE{n + 1:04d}") for n in range(20)]
+    barrier = threading.Barrier(40)
+    errors = []
+
+    def click(person):
+        try:
+            barrier.wait()
+            services.support(proposal, person)
+        except Exception as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=click, args=(person,)) for person in people * 2]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    proposal.refresh_from_db()
+    assert not errors
+    assert proposal.supports.count() == 20
+    assert proposal.supports_count == 20
