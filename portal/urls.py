@@ -30,6 +30,7 @@ urlpatterns = [
     path("api/v1/", include("opendata.spending.api")),
     path("api/v1/search/", include("search.api_urls")),
     path("api/v1/", include("participation.requests.api_urls")),
+    path("api/v1/", include("participation.proposals.api_urls")),
     path("api/", include("opendata.ckan.urls")),
     path("", include("opendata.dcat_urls")),
     path("download/", include("opendata.download_urls")),
