@@ -10,10 +10,9 @@ which keep one support per person and the count exact under concurrent requests.
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.decorators import action
@@ -43,6 +42,9 @@ class Conflict(APIException):
     status_code = 409
     default_detail = _("This proposal does not accept supports now.")
     default_code = "conflict"
+
+
+PUBLIC_CHOICES = [(value, label) for value, label in Status.choices if value in PUBLIC_STATUSES]
 
 
 # Serializers ----------------------------------------------------------------------------------------
@@ -188,7 +190,7 @@ class ProposalFilter(filters.FilterSet):
     space = filters.CharFilter(field_name="space__slug", help_text="A participatory space's slug.")
     category = filters.CharFilter(field_name="category__slug", help_text="A category's slug.")
     district = filters.CharFilter(field_name="district__slug", help_text="A district's slug.")
-    status = filters.ChoiceFilter(choices=[(value, label) for value, label in Status.choices if value in PUBLIC_STATUSES])
+    status = filters.ChoiceFilter(choices=PUBLIC_CHOICES)
     q = filters.CharFilter(
         method="filter_text",
         max_length=settings.SEARCH_MAX_QUERY_LENGTH,
@@ -213,6 +215,11 @@ class ProposalFilter(filters.FilterSet):
 
 
 # Views ----------------------------------------------------------------------------------------------
+
+PAGE_PARAMETERS = [
+    OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="A page number within the results."),
+    OpenApiParameter("page_size", {"type": "integer", "minimum": 1}, description="Results per page (at most 100)."),
+]
 
 SUPPORT_RESPONSES = {
     200: SupportSerializer,
@@ -262,6 +269,7 @@ class ProposalViewSet(PublicReadOnlyViewSet):
     @extend_schema(
         summary="The discussion of a proposal, oldest first (threads through `parent`)",
         filters=False,
+        parameters=PAGE_PARAMETERS,
         responses={200: CommentSerializer(many=True), **PROBLEM_RESPONSES},
     )
     @action(detail=True, methods=["get"], filterset_class=None)
@@ -273,7 +281,8 @@ class ProposalViewSet(PublicReadOnlyViewSet):
             .order_by("created_at", "pk")
         )
         page = self.paginate_queryset(comments)
-        return self.get_paginated_response(CommentSerializer(page, many=True, context=self.get_serializer_context()).data)
+        context = self.get_serializer_context()
+        return self.get_paginated_response(CommentSerializer(page, many=True, context=context).data)
 
     @extend_schema(
         summary="Support a proposal (a verified person, by token)",

@@ -2,8 +2,8 @@
 supports by a verified person authenticated by token."""
 
 import threading
-from decimal import Decimal
 import uuid
+from decimal import Decimal
 
 import pytest
 from django.db import connection
