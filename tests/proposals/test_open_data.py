@@ -87,7 +87,9 @@ class ProposalsDatasetTestCase:
         assert lighting["association"] == ""
         benches = read_csv(dataset)[1]
         assert benches["association"] == "Association El Amel"
-        assert benches["longitude"] == benches["estimated_cost"] == benches["currency"] == benches["answer_outcome"] == ""
+        assert (
+            benches["longitude"] == benches["estimated_cost"] == benches["currency"] == benches["answer_outcome"] == ""
+        )
 
     def test_no_personal_data(self, proposals, author, residents):
         [dataset] = publish_proposals()

@@ -95,9 +95,9 @@ class RemindOverdueAnswersTestCase:
         assert mail.outbox == []
 
     def test_the_task_reads_the_clock(self, late, publisher, django_capture_on_commit_callbacks):
-        with time_machine.travel(dt.datetime(2026, 6, 15, 7, 15, tzinfo=dt.UTC)):
-            with django_capture_on_commit_callbacks(execute=True):
-                assert remind_task.delay().get() == 2
+        clock = time_machine.travel(dt.datetime(2026, 6, 15, 7, 15, tzinfo=dt.UTC))
+        with clock, django_capture_on_commit_callbacks(execute=True):
+            assert remind_task.delay().get() == 2
         assert [message.to[0] for message in mail.outbox] == [publisher.email]
 
 
