@@ -3,14 +3,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+from rest_framework.authtoken.models import Token
 
 from portal.ratelimits import limit
 
 from .auth import can_manage_organisation, get_read_organisation_queryset
 from .forms import AddMemberForm, OrganisationForm
 from .models import Organisation
-from .services import add_member, register_organisation
+from .services import add_member, regenerate_api_token, register_organisation
 
 
 def _get_organisation_for_user(request, slug) -> Organisation:
@@ -27,6 +29,17 @@ def profile(request):
             "role_grants": request.user.role_grants.select_related("body"),
         },
     )
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def api_token(request):
+    """The person's key for the REST API (supporting proposals from an application): whether they have one; a POST
+    makes a new one, shown this once (the previous key stops working)."""
+    new_key = regenerate_api_token(request.user).key if request.method == "POST" else None
+    has_token = new_key is not None or Token.objects.filter(user=request.user).exists()
+    return render(request, "accounts/api_token.html", {"new_key": new_key, "has_token": has_token})
 
 
 def organisation_list(request):
