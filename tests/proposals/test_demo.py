@@ -3,8 +3,11 @@ supports, threaded comments, a hidden comment, reports and answers; loaded twice
 is a verified resident who can support."""
 
 import io
+import tomllib
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 from participation.proposals import services
@@ -60,6 +63,13 @@ def test_supports_comments_answers_and_moderation(demo):
 def test_ids_are_the_same_on_every_machine(demo):
     for demo_proposal in PROPOSALS:
         assert Proposal.objects.filter(title=demo_proposal.title, uuid=demo_uuid(demo_proposal.title)).exists()
+
+
+def test_the_conformance_run_asks_about_a_public_demo_proposal(demo):
+    config = tomllib.loads((Path(settings.BASE_DIR) / "schemathesis.toml").read_text())
+    [operation] = [entry for entry in config["operations"] if "proposals" in entry.get("include-path-regex", "")]
+    proposal = Proposal.objects.public().get(uuid=operation["parameters"]["uuid"])
+    assert proposal.comments.exclude(parent=None).exists()
 
 
 def test_loading_twice_adds_nothing(demo):
