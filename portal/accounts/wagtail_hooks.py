@@ -109,3 +109,4 @@ def register_organisation_actions(actions):
     actions.register_action("accounts.organisation.approve", _("Approve association"), _("Association approved"))
     actions.register_action("accounts.organisation.reject", _("Reject association"), _("Association rejected"))
     actions.register_action("accounts.organisation.suspend", _("Suspend association"), _("Association suspended"))
+    actions.register_action("accounts.verify", _("Verify a resident"), _("Resident's identity verified"))
