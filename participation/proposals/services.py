@@ -151,6 +151,8 @@ def check_photo(upload: Upload) -> tuple[bytes, str]:
                 return out.getvalue(), "image/png"
             image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
             return out.getvalue(), "image/jpeg"
+    except ProposalRefused:
+        raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise ProposalRefused(_("“%(name)s” is not an image that can be read.") % {"name": upload.name}) from None
 
