@@ -8,4 +8,4 @@ class ProposalsConfig(AppConfig):
     verbose_name = _("Proposals")
 
     def ready(self):
-        from . import log_actions  # noqa: F401 (registers the audit trail's actions with Wagtail)
+        from . import body_section, log_actions  # noqa: F401 (a section of every body's page; the audit's actions)
