@@ -146,6 +146,21 @@ def _move_forms(proposal: Proposal, user) -> list[dict]:
     ]
 
 
+def _history(proposal: Proposal) -> list[dict]:
+    """The proposal's moves, oldest first, with the statuses' names."""
+    names = dict(Status.choices)
+    return [
+        {
+            "at": event.at,
+            "by": event.by,
+            "note": event.note,
+            "from": names.get(event.from_status, event.from_status),
+            "to": names.get(event.to_status, event.to_status),
+        }
+        for event in history(proposal).select_related("by")
+    ]
+
+
 @forbidden_as_403
 def proposal_view(request, pk: int):
     proposal = _proposal(request, pk)
@@ -159,7 +174,7 @@ def proposal_view(request, pk: int):
         "reports": proposal.reports.filter(resolved_at=None).select_related("reporter") if may_moderate else [],
         "answers": proposal.answers.select_related("by"),
         "attachments": proposal.attachments.all(),
-        "history": history(proposal).select_related("by"),
+        "history": _history(proposal),
         "log_entries": log_registry.get_logs_for_instance(proposal).select_related("user"),
         "reason_form": forms.ReasonForm(proposal=proposal, prefix="comment"),
     }

@@ -62,8 +62,10 @@ class VerifyForm(forms.Form):
 
     def __init__(self, *args, bodies, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["body"].queryset = bodies.order_by("path")
-        self.fields["district"].queryset = District.objects.filter(body__in=bodies).select_related("body")
+        body_field, district_field = self.fields["body"], self.fields["district"]
+        assert isinstance(body_field, forms.ModelChoiceField) and isinstance(district_field, forms.ModelChoiceField)
+        body_field.queryset = bodies.order_by("path")
+        district_field.queryset = District.objects.filter(body__in=bodies).select_related("body")
 
     def clean_email(self):
         email = self.cleaned_data["email"]
@@ -74,7 +76,7 @@ class VerifyForm(forms.Form):
         return email
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         body, district = data.get("body"), data.get("district")
         if body is not None and district is not None and not district.body.path.startswith(body.path):
             self.add_error("district", _("Choose a district of %(body)s.") % {"body": body})

@@ -318,3 +318,22 @@ def test_the_space_form_takes_the_districts_of_the_bodies_below(administrator, s
     payload = space_payload(body, slug=space.slug, districts=[below.pk], title_ar=space.title_ar)
     assert client.post(reverse("proposal_spaces:edit", args=[space.pk]), payload).status_code == 302
     assert list(space.districts.all()) == [below]
+
+
+@pytest.mark.django_db
+class ProposalScreenTestCase:
+    def test_it_shows_the_history_with_the_statuses_names_and_the_audit_log(self, moderator, proposal):
+        services.hide_proposal(proposal, moderator, "إعلان")
+        response = staff_client(moderator).get(url("proposal", proposal.pk))
+        steps = [(event["from"], event["to"]) for event in response.context["history"]]
+        assert steps == [
+            (Status.DRAFT.label, Status.PUBLISHED.label),
+            (Status.PUBLISHED.label, Status.MODERATION.label),
+        ]
+        assert [entry.action for entry in response.context["log_entries"]] == ["proposals.hide"]
+        assert "إعلان" in response.content.decode()
+
+    def test_only_moderators_see_the_authors_email(self, moderator, publisher, proposal, author):
+        assert author.email in staff_client(moderator).get(url("proposal", proposal.pk)).content.decode()
+        page = staff_client(publisher).get(url("proposal", proposal.pk)).content.decode()
+        assert author.email not in page and proposal.signature() in page

@@ -50,7 +50,9 @@ class QueueTestCase:
     def test_it_groups_the_open_reports_by_target_with_reasons_and_counts(
         self, moderator_client, reported, proposal, other_body, author
     ):
-        elsewhere = write(Space.objects.create(body=other_body, slug="ailleurs", title_ar="فضاء"), author, title="مقترح بعيد")
+        elsewhere = write(
+            Space.objects.create(body=other_body, slug="ailleurs", title_ar="فضاء"), author, title="مقترح بعيد"
+        )
         services.report(author, reason=Reason.SPAM, proposal=elsewhere)
 
         response = moderator_client.get(url("moderation"))
