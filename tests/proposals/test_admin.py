@@ -6,7 +6,9 @@ import re
 
 import pytest
 from django.contrib.messages import constants, get_messages
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
@@ -337,3 +339,19 @@ class ProposalScreenTestCase:
         assert author.email in staff_client(moderator).get(url("proposal", proposal.pk)).content.decode()
         page = staff_client(publisher).get(url("proposal", proposal.pk)).content.decode()
         assert author.email not in page and proposal.signature() in page
+
+
+@pytest.mark.django_db
+def test_the_list_costs_the_same_queries_for_2_or_6_proposals(publisher, space, author):
+    client = staff_client(publisher)
+    for _ in range(2):
+        write(space, author)
+    client.get(url("index"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(url("index"))
+    for _ in range(4):
+        write(space, author)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url("index"))
+    assert response.context["page"].paginator.count == 6
+    assert len(many) == len(few)

@@ -3,7 +3,9 @@ restoring, repeat offenders, the moderators' log; the public counts (no names, n
 closed (403) to a moderator of another body."""
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from participation.proposals import moderation, services
@@ -247,3 +249,22 @@ class AnotherBodysModeratorTestCase:
         assert url("moderation") in moderator_client.get("/admin/").content.decode()
         publisher_page = staff_client(publisher).get("/admin/").content.decode()
         assert url("index") in publisher_page and url("moderation") not in publisher_page
+
+
+@pytest.mark.django_db
+def test_the_queue_costs_the_same_queries_for_2_or_6_reported_comments(moderator_client, proposal, residents):
+    def reported_comment(n):
+        comment = services.comment(proposal, residents[n % 2], f"تعليق {n}", language="ar")
+        services.report(residents[4], reason=Reason.SPAM, target=comment)
+
+    for n in range(2):
+        reported_comment(n)
+    moderator_client.get(url("moderation"))  # the session and the menu's first reads
+    with CaptureQueriesContext(connection) as few:
+        moderator_client.get(url("moderation"))
+    for n in range(2, 6):
+        reported_comment(n)
+    with CaptureQueriesContext(connection) as many:
+        response = moderator_client.get(url("moderation"))
+    assert len(response.context["targets"]) == 6
+    assert len(many) == len(few)
