@@ -57,12 +57,16 @@ def queue(bodies: QuerySet[PublicBody]) -> list[Reported]:
         .order_by()
     )
     targets: dict[tuple[int | None, int | None], Reported] = {}
-    proposal_ids, comment_ids = set(), set()
+    proposal_ids: set[int] = set()
+    comment_ids: set[int] = set()
     grouped: dict[tuple[int | None, int | None], list[dict]] = defaultdict(list)
     for row in rows:
         key = (row["proposal"], row["comment"])
         grouped[key].append(row)
-        (comment_ids.add(row["comment"]) if row["comment"] else proposal_ids.add(row["proposal"]))
+        if row["comment"]:
+            comment_ids.add(row["comment"])
+        else:
+            proposal_ids.add(row["proposal"])
     comments = Comment.objects.select_related("proposal__space__body", "author").in_bulk(comment_ids)
     proposals = Proposal.objects.select_related("space__body", "author").in_bulk(proposal_ids)
     details = defaultdict(list)
