@@ -2,6 +2,8 @@
 restoring, repeat offenders, the moderators' log; the public counts (no names, no hidden text); and every door
 closed (403) to a moderator of another body."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -70,6 +72,9 @@ class QueueTestCase:
         html = response.content.decode()
         assert "كلام مسيء للجيران" in html and elsewhere.title not in html
         assert response.context["open_count"] == 3
+        forms = re.findall(r"<form[^>]*method=\"post\"[^>]*>(.*?)</form>", html, flags=re.S)
+        assert len(forms) == 4  # hide and dismiss, for each target
+        assert all('name="csrfmiddlewaretoken"' in form for form in forms)
 
     def test_it_hides_a_comment_with_its_reason_from_the_queue(self, moderator_client, moderator, reported, proposal):
         refused = moderator_client.post(url("hide_comment", reported.pk), {"comment-reason": " "})
