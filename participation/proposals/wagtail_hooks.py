@@ -122,4 +122,3 @@ class ProposalsViewSetGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_proposals_viewsets():
     return ProposalsViewSetGroup()
-
