@@ -97,18 +97,8 @@ def dataset_themes_changed(sender, instance, action, reverse, pk_set, **kwargs):
             follow_id(Dataset, pk)
 
 
-def proposal_edited(sender, instance, raw=False, **kwargs):
-    """An author's edit changes a proposal's words with an UPDATE (no post_save of the proposal): its Edit row,
-    written in the same transaction, says so."""
-    if not raw:
-        from participation.proposals.models import Proposal
-
-        follow_id(Proposal, instance.proposal_id)
-
-
 def connect() -> None:
     from opendata.models import Dataset, Resource, TaggedDataset
-    from participation.proposals.models import Edit
 
     for source in SOURCES.values():
         for model in source.models:
@@ -123,5 +113,4 @@ def connect() -> None:
     for part in (Resource, TaggedDataset):
         post_save.connect(dataset_part_changed, sender=part, dispatch_uid=f"search-{part.__name__}-saved")
         post_delete.connect(dataset_part_changed, sender=part, dispatch_uid=f"search-{part.__name__}-deleted")
-    post_save.connect(proposal_edited, sender=Edit, dispatch_uid="search-proposal-edited")
     m2m_changed.connect(dataset_themes_changed, sender=Dataset.themes.through, dispatch_uid="search-dataset-themes")

@@ -18,7 +18,6 @@ from tests.factories import OrganisationFactory
 from tests.ratelimits import rate_limits
 
 from .conftest import INSIDE_NORTH, verified, write
-from .stand_ins import proposal_log_actions  # noqa: F401 (an autouse fixture)
 
 pytestmark = [pytest.mark.urls("tests.proposals.urls"), pytest.mark.usefixtures("no_page_cache")]
 

@@ -16,10 +16,6 @@ from participation.proposals.models import Answer, Comment, Proposal, Report, Sp
 from portal.accounts.demo import CITIZEN_EMAIL
 from portal.accounts.models import User, Verification, is_verified
 
-from .stand_ins import register_log_actions
-
-register_log_actions()  # before the module's demo is loaded (tests/conftest.py: demo_once)
-
 
 def test_every_status_is_there_in_both_communes_and_languages(demo):
     proposals = Proposal.objects.select_related("space__body")

@@ -16,7 +16,6 @@ from portal.accounts.models import Membership
 from tests.factories import OrganisationFactory
 
 from .conftest import INSIDE_NORTH, write
-from .stand_ins import proposal_log_actions  # noqa: F401 (an autouse fixture)
 
 pytestmark = pytest.mark.urls("tests.proposals.urls")
 

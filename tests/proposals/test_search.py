@@ -10,7 +10,6 @@ from search.indexing import refresh_entries
 from search.services import SearchQuery, search
 
 from .conftest import write
-from .stand_ins import proposal_log_actions  # noqa: F401 (an autouse fixture)
 
 pytestmark = [pytest.mark.urls("tests.proposals.urls"), pytest.mark.usefixtures("no_page_cache")]
 

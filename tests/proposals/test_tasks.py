@@ -18,7 +18,6 @@ from portal.celery import app
 from tests.factories import RoleGrantFactory
 
 from .conftest import write
-from .stand_ins import proposal_log_actions  # noqa: F401 (an autouse fixture)
 
 pytestmark = pytest.mark.urls("tests.proposals.urls")
 
