@@ -1,18 +1,18 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
-from rest_framework.authtoken.models import Token
+from django.views.decorators.http import require_POST
 
 from portal.ratelimits import limit
 
 from .auth import can_manage_organisation, get_read_organisation_queryset
 from .forms import AddMemberForm, OrganisationForm
-from .models import Organisation
-from .services import add_member, regenerate_api_token, register_organisation
+from .models import Notification, Organisation, Verification
+from .services import add_member, register_organisation
 
 
 def _get_organisation_for_user(request, slug) -> Organisation:
@@ -27,19 +27,25 @@ def profile(request):
         {
             "memberships": request.user.memberships.select_related("organisation"),
             "role_grants": request.user.role_grants.select_related("body"),
+            "verification": Verification.objects.filter(user=request.user).select_related("body", "district").first(),
+            "unread": Notification.objects.filter(user=request.user, read_at=None).count(),
         },
     )
 
 
+NOTIFICATIONS_PER_PAGE = 30
+
+
 @login_required
-@never_cache
-@require_http_methods(["GET", "POST"])
-def api_token(request):
-    """The person's key for the REST API (supporting proposals from an application): whether they have one; a POST
-    makes a new one, shown this once (the previous key stops working)."""
-    new_key = regenerate_api_token(request.user).key if request.method == "POST" else None
-    has_token = new_key is not None or Token.objects.filter(user=request.user).exists()
-    return render(request, "accounts/api_token.html", {"new_key": new_key, "has_token": has_token})
+def notifications(request):
+    """The signed-in person's notifications, newest first; those on the page shown are marked read (and still
+    flagged as new this once)."""
+    page = Paginator(Notification.objects.filter(user=request.user), NOTIFICATIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    unread = [notification.pk for notification in page if notification.read_at is None]
+    Notification.objects.filter(pk__in=unread).update(read_at=timezone.now())
+    return render(request, "accounts/notifications.html", {"page_obj": page, "unread": set(unread)})
 
 
 def organisation_list(request):
