@@ -53,6 +53,7 @@ urlpatterns += i18n_patterns(
     path("spending/", include("opendata.spending.urls")),
     path("search/", include("search.urls")),
     path("information-requests/", include("participation.requests.urls")),
+    path("proposals/", include("participation.proposals.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )
