@@ -379,7 +379,7 @@ def proposal_new(request, slug: str):
     status = 200
     if request.method == "POST":
         if ProposalForm.is_bot(request.POST):
-            form = ProposalForm(space=space, user=request.user)
+            form.is_valid()
             form.add_error(None, _("Your proposal could not be sent. Try again."))
             status = 400
         elif form.is_valid():

@@ -323,3 +323,22 @@ def test_the_profile_says_whether_the_person_is_verified(client, author, unverif
     with_counter = client.get("/fr/accounts/profile/").content.decode()
     assert 'id="verification"' in with_counter
     assert "Blida" not in with_counter
+
+
+def test_every_page_answers_in_arabic_right_to_left(client, proposal, pseudonymous, residents, space):
+    services.comment(proposal, residents[1], "فكرة جيدة", language="ar")
+    client.force_login(residents[0])
+    for path in [
+        "/ar/proposals/",
+        "/ar/proposals/?sort=supported&status=published",
+        "/ar/proposals/map/",
+        f"/ar/proposals/spaces/{space.slug}/",
+        f"/ar/proposals/spaces/{space.slug}/new/",
+        f"/ar/proposals/{proposal.pk}/",
+        f"/ar/proposals/{pseudonymous.pk}/edit/",
+        "/ar/accounts/notifications/",
+        "/ar/accounts/profile/",
+    ]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert '<html lang="ar" dir="rtl">' in response.content.decode(), path
