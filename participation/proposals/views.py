@@ -229,14 +229,14 @@ def proposal_detail(request, pk: int):
     user = request.user
     author = is_author(user, proposal)
     moves = {move.name for move in PROPOSAL_WORKFLOW.available(proposal, user)} if author else set()
+    attachments = list(proposal.attachments.all())
     context = {
         "proposal": proposal,
         "is_author": author,
         "can_edit": author and proposal.status in (Status.DRAFT, *OPEN_STATUSES),
         "can_withdraw": "withdraw" in moves,
-        "can_publish": "publish" in moves,
-        "photos": [item for item in proposal.attachments.all() if item.kind == item.Kind.PHOTO],
-        "documents": [item for item in proposal.attachments.all() if item.kind == item.Kind.DOCUMENT],
+        "photos": [item for item in attachments if item.kind == item.Kind.PHOTO],
+        "documents": [item for item in attachments if item.kind == item.Kind.DOCUMENT],
         "answers": list(proposal.answers.select_related("by")),
         "history": history_of(proposal),
         "comments": comment_tree(proposal, user),

@@ -342,3 +342,24 @@ def test_every_page_answers_in_arabic_right_to_left(client, proposal, pseudonymo
         response = client.get(path)
         assert response.status_code == 200, path
         assert '<html lang="ar" dir="rtl">' in response.content.decode(), path
+
+
+def test_a_long_discussion_costs_no_more_queries(client, proposal, residents, moderator):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/fr/proposals/{proposal.pk}/").status_code == 200
+        return len(captured.captured_queries)
+
+    association = OrganisationFactory(body=proposal.space.body)
+    association.memberships.create(user=residents[4])
+    first = services.comment(proposal, residents[0], "Premier", language="fr")
+    client.force_login(residents[1])
+    client.get(f"/fr/proposals/{proposal.pk}/")
+    few = queries()
+    for number, resident in enumerate(residents):
+        made = services.comment(proposal, resident, f"Avis {number}", language="fr", parent=first)
+        services.comment(proposal, resident, f"Réponse {number}", language="fr", parent=made, organisation=None)
+        services.support(proposal, resident)
+    services.comment(proposal, residents[4], "Au nom de l'association", language="fr", organisation=association)
+    services.hide_comment(first, moderator, "Hors sujet")
+    assert queries() == few
