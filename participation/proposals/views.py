@@ -243,6 +243,9 @@ def proposal_detail(request, pk: int):
         "support": support_state(proposal, user),
         "following": user.is_authenticated and Follow.objects.filter(proposal=proposal, user=user).exists(),
         "comment_form": CommentForm(),
+        "member_of": list(Organisation.objects.approved().filter(memberships__user=user).order_by("name"))
+        if user.is_authenticated
+        else [],
         "report_form": ReportForm(),
         "point_geojson": {
             "type": "FeatureCollection",

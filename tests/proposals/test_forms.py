@@ -310,3 +310,16 @@ def test_a_proposal_and_a_comment_are_reported_with_a_reason(client, proposal, r
     assert Report.objects.filter(comment=made, reason="spam").count() == 1
     assert client.post(url, {"reason": "not-a-reason"}).status_code == 302
     assert Report.objects.count() == 2
+
+
+def test_a_member_comments_on_behalf_of_an_approved_association(client, proposal, residents, body):
+    association = OrganisationFactory(body=body, name="Association Horizon")
+    Membership.objects.create(organisation=association, user=residents[0])
+    stranger = OrganisationFactory(body=body, name="Autre association")
+    client.force_login(residents[0])
+    assert "Association Horizon" in client.get(f"/en/proposals/{proposal.pk}/").content.decode()
+    url = f"/en/proposals/{proposal.pk}/comment/"
+    client.post(url, {"text": "Nous soutenons", "organisation": association.pk})
+    assert Comment.objects.get().organisation == association
+    assert client.post(url, {"text": "Usurpation", "organisation": stranger.pk}).status_code == 403
+    assert Comment.objects.count() == 1
