@@ -296,6 +296,7 @@ def proposal_support(request, pk: int):
 
 @login_required
 @require_POST
+@limit("proposal.support", group="proposal.follow", key="user", method="POST")
 def proposal_follow(request, pk: int):
     proposal = _proposal(request, pk)
     if request.POST.get("action") == "unfollow":
@@ -420,7 +421,7 @@ def _authors_proposal(request, pk: int) -> Proposal:
 
 
 @login_required
-@limit("proposal", key="user", method="POST")
+@limit("proposal", group="proposal.edit", key="user", method="POST")
 def proposal_edit(request, pk: int):
     """The author changes the title and the text; once published, the change is kept and shown as a diff."""
     proposal = _authors_proposal(request, pk)
@@ -450,6 +451,7 @@ def proposal_withdraw(request, pk: int):
 
 
 @login_required
+@limit("proposal.comment", group="proposal.comment.edit", key="user", method="POST")
 def comment_edit(request, pk: int):
     """The author corrects a comment within PROPOSALS_COMMENT_EDIT_MINUTES of writing it."""
     target = get_object_or_404(Comment.objects.select_related("proposal"), pk=pk)
