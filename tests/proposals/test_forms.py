@@ -323,3 +323,18 @@ def test_a_member_comments_on_behalf_of_an_approved_association(client, proposal
     assert Comment.objects.get().organisation == association
     assert client.post(url, {"text": "Usurpation", "organisation": stranger.pk}).status_code == 403
     assert Comment.objects.count() == 1
+
+
+def test_an_edit_with_script_is_escaped_in_the_diff(client, proposal, author):
+    client.force_login(author)
+    client.post(f"/en/proposals/{proposal.pk}/edit/", {"title": "<script>alert(1)</script>", "text": proposal.text})
+    page = client.get(f"/en/proposals/{proposal.pk}/").content.decode()
+    assert "<script>alert(1)" not in page
+    assert "<ins>&lt;script&gt;alert(1)&lt;/script&gt;</ins>" in page
+
+
+def test_the_form_asks_the_search_for_similar_proposals_while_typing(client, space, author):
+    client.force_login(author)
+    page = client.get(new_url(space)).content.decode()
+    assert 'id="similar"' in page and 'data-search="/api/v1/search/"' in page
+    assert "/static/js/similar-proposals.js" in page
