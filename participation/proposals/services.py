@@ -151,6 +151,8 @@ def check_photo(upload: Upload) -> tuple[bytes, str]:
                 return out.getvalue(), "image/png"
             image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
             return out.getvalue(), "image/jpeg"
+    except ProposalRefused:
+        raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise ProposalRefused(_("“%(name)s” is not an image that can be read.") % {"name": upload.name}) from None
 
@@ -267,7 +269,8 @@ def edit(proposal: Proposal, by, *, title: str, text: str) -> Proposal:
                 old_text=locked.text,
                 new_text=text,
             )
-        Proposal.objects.filter(pk=proposal.pk).update(title=title, text=text, updated_at=timezone.now())
+        locked.title, locked.text = title, text
+        locked.save(update_fields=["title", "text", "updated_at"])  # post_save: the search index follows
     proposal.refresh_from_db()
     if proposal.status != Status.DRAFT and proposal.supports_count:
         notifications.tell_supporters_of_edit(proposal)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feeds, views
+from . import feeds, log_views, views
 
 app_name = "proposals"
 urlpatterns = [
@@ -19,4 +19,6 @@ urlpatterns = [
     path("<int:pk>/report/", views.proposal_report, name="report"),
     path("<int:pk>/files/<int:file_pk>/", views.attachment, name="attachment"),
     path("comments/<int:pk>/edit/", views.comment_edit, name="comment_edit"),
+    # The contract's name for the public moderation log (served first by log_urls, included before this module).
+    path("moderation/", log_views.moderation_log, name="moderation_log"),
 ]

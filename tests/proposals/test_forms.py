@@ -14,7 +14,7 @@ from tests.factories import OrganisationFactory
 from tests.ratelimits import rate_limits
 
 from .conftest import INSIDE_NORTH, OUTSIDE
-from .support import _staff_log_actions, jpeg  # noqa: F401 (a fixture)
+from .support import jpeg
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 

@@ -16,7 +16,7 @@ from portal.accounts.models import Notification
 from tests.factories import OrganisationFactory, UserFactory
 
 from .conftest import INSIDE_NORTH, INSIDE_SOUTH, write
-from .support import _staff_log_actions, jpeg  # noqa: F401 (a fixture)
+from .support import jpeg
 
 INDEX = "/fr/proposals/"
 
