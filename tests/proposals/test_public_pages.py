@@ -363,3 +363,14 @@ def test_a_long_discussion_costs_no_more_queries(client, proposal, residents, mo
     services.comment(proposal, residents[4], "Au nom de l'association", language="fr", organisation=association)
     services.hide_comment(first, moderator, "Hors sujet")
     assert queries() == few
+
+
+def test_the_contracts_names_reverse_under_the_language_prefix(space):
+    from django.urls import reverse
+    from django.utils import translation
+
+    with translation.override("ar"):
+        assert reverse("proposals:index") == "/ar/proposals/"
+        assert reverse("proposals:moderation_log") == "/ar/proposals/moderation/"
+        assert reverse("proposals:geojson") == "/ar/proposals/map.geojson"
+        assert reverse("accounts:notifications") == "/ar/accounts/notifications/"
