@@ -56,6 +56,7 @@ urlpatterns += i18n_patterns(
     path("information-requests/", include("participation.requests.urls")),
     # Before any other "proposals/" include: the public aggregate of the moderators' acts.
     path("proposals/moderation/", include("participation.proposals.log_urls")),
+    path("proposals/", include("participation.proposals.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

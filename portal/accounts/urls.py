@@ -5,6 +5,7 @@ from . import api_keys, views
 app_name = "accounts"
 urlpatterns = [
     path("accounts/profile/", views.profile, name="profile"),
+    path("accounts/notifications/", views.notifications, name="notifications"),
     path("associations/", views.organisation_list, name="organisations"),
     path("associations/register/", views.organisation_register, name="organisation_register"),
     path("associations/<slug:slug>/", views.organisation_detail, name="organisation"),
