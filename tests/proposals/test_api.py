@@ -19,7 +19,7 @@ from tests.ratelimits import rate_limits
 
 from .conftest import INSIDE_NORTH, verified, write
 
-pytestmark = [pytest.mark.urls("tests.proposals.urls"), pytest.mark.usefixtures("no_page_cache")]
+pytestmark = pytest.mark.usefixtures("no_page_cache")
 
 LIST = "/api/v1/proposals/"
 

@@ -17,8 +17,6 @@ from tests.factories import OrganisationFactory
 
 from .conftest import INSIDE_NORTH, write
 
-pytestmark = pytest.mark.urls("tests.proposals.urls")
-
 
 def read_csv(dataset) -> list[dict]:
     version = dataset.resources.get().versions.order_by("-number").first()

@@ -11,7 +11,7 @@ from search.services import SearchQuery, search
 
 from .conftest import write
 
-pytestmark = [pytest.mark.urls("tests.proposals.urls"), pytest.mark.usefixtures("no_page_cache")]
+pytestmark = pytest.mark.usefixtures("no_page_cache")
 
 TITLE = "تهيئة الحديقة العمومية بحي النصر"
 

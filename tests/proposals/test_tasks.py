@@ -19,8 +19,6 @@ from tests.factories import RoleGrantFactory
 
 from .conftest import write
 
-pytestmark = pytest.mark.urls("tests.proposals.urls")
-
 TODAY = dt.date(2026, 6, 15)
 
 
