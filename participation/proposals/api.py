@@ -23,17 +23,11 @@ from rest_framework.response import Response
 from portal.accounts.models import is_verified
 from portal.api import PROBLEM_CONTENT_TYPE, PROBLEM_RESPONSES, ProblemSerializer, PublicReadOnlyViewSet
 from portal.ratelimits import RateThrottle
-from portal.searching import matching_ids
 
 from . import services
+from .forms import SORTS  # the list page's orders (sort=recent|supported|commented)
 from .models import PUBLIC_STATUSES, Answer, Comment, Proposal, Status
-
-# The list page's orders (sort=recent|supported|commented), the primary key last so that pages never overlap.
-SORTS = {
-    "recent": ("-published_at", "-pk"),
-    "supported": ("-supports_count", "-published_at", "-pk"),
-    "commented": ("-comments_count", "-published_at", "-pk"),
-}
+from .views import matching
 
 
 class Conflict(APIException):
@@ -207,8 +201,8 @@ class ProposalFilter(filters.FilterSet):
         fields: list[str] = []
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        # The portal's search (portal.searching): the same words find the same proposals on the page and here.
-        return queryset.filter(pk__in=[int(record_id) for record_id in matching_ids("proposal", value)])
+        # The list page's search (the portal's, and titles as typed): the same words find the same proposals.
+        return queryset.filter(pk__in=matching(value))
 
     def filter_sort(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.order_by(*SORTS[value])
