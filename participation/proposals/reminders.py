@@ -10,6 +10,7 @@ from itertools import groupby
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -41,7 +42,7 @@ def remind_overdue_answers(today: datetime.date | None = None) -> int:
         # Claim the body for today first: a second worker finds it claimed and sends nothing.
         if not cache.add(f"proposals:overdue-reminder:{body.pk}:{today.isoformat()}", True, CLAIM_SECONDS):
             continue
-        notify(publishers(body), _composer(late, today), "/admin/proposals/")
+        notify(publishers(body), _composer(late, today), reverse("proposals_admin:index"))
         told += len(late)
     return told
 

@@ -54,7 +54,8 @@ class RemindOverdueAnswersTestCase:
         assert late["reached"].reference in text and late["studied"].reference in text
         assert late["waiting"].reference not in text
         assert (TODAY - dt.timedelta(days=14)).isoformat() in text  # the date it was due
-        assert Notification.objects.filter(user=publisher).count() == 1
+        [notification] = Notification.objects.filter(user=publisher)
+        assert notification.url.endswith("/admin/proposals/")  # their screen of the body's proposals
 
     def test_it_tells_no_one_else(self, late, author, moderator, residents, django_capture_on_commit_callbacks):
         with django_capture_on_commit_callbacks(execute=True):
