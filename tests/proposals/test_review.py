@@ -92,3 +92,14 @@ def test_a_support_during_a_merge_is_counted(body, north, south):
     assert not errors
     assert kept.supports.count() == 2
     assert kept.supports_count == 2
+
+
+def test_a_merged_proposals_page_does_not_show_the_title_of_a_hidden_one(space, author, residents, moderator):
+    duplicate = write(space, author, title="Doublon du trottoir")
+    kept = write(space, author, title="Titre injurieux retenu")
+    services.merge(duplicate, kept, moderator, "Doublon")
+    kept.refresh_from_db()
+    services.hide_proposal(kept, moderator, "Titre injurieux")
+    page = Client().get(duplicate.get_absolute_url())
+    assert page.status_code == 200
+    assert "Titre injurieux retenu" not in page.content.decode()
