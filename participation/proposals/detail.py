@@ -97,10 +97,15 @@ def support_state(proposal: Proposal, user) -> SupportState:
         return state
     supports = set(Support.objects.filter(proposal=proposal, user=user).values_list("organisation_id", flat=True))
     state.supported = None in supports
+    managed = list(managed_organisations(user))
+    # An association's support is the association's, whichever of its managers gave it.
+    supports |= set(
+        Support.objects.filter(proposal=proposal, organisation__in=managed).values_list("organisation_id", flat=True)
+    )
     state.may_withdraw = proposal.space.is_open()
     if not is_verified(user):
         state.refusal = "unverified"
     elif not proposal.is_open:
         state.refusal = "closed"
-    state.organisations = [(organisation, organisation.pk in supports) for organisation in managed_organisations(user)]
+    state.organisations = [(organisation, organisation.pk in supports) for organisation in managed]
     return state

@@ -312,8 +312,15 @@ def withdraw_support(proposal: Proposal, user, organisation: Organisation | None
     """Take a support back while the space is open; return the count."""
     if not proposal.space.is_open():
         raise ProposalRefused(_("Supports can no longer be withdrawn: the space is closed."))
+    if organisation is None:
+        given = Support.objects.filter(proposal=proposal, user=user, organisation=None)
+    else:
+        # An association's support is the association's: any of its managers (and only they) may take it back.
+        if not Membership.objects.filter(organisation=organisation, user=user, role=Membership.Role.ADMIN).exists():
+            raise PermissionDenied
+        given = Support.objects.filter(proposal=proposal, organisation=organisation)
     with transaction.atomic():
-        deleted, _rows = Support.objects.filter(proposal=proposal, user=user, organisation=organisation).delete()
+        deleted, _rows = given.delete()
         if deleted:
             Proposal.objects.filter(pk=proposal.pk).update(supports_count=F("supports_count") - 1)
     return Proposal.objects.values_list("supports_count", flat=True).get(pk=proposal.pk)
@@ -542,6 +549,8 @@ def merge(proposal: Proposal, into: Proposal, by, reason: str) -> Proposal:
         raise ProposalRefused(_("Merge into another open proposal of the same space."))
     reason = _check_text(reason, _("The reason"), 2000)
     with transaction.atomic():
+        # Lock the proposal that carries on: a support of it waits until its count below is written.
+        Proposal.objects.select_for_update().filter(pk=into.pk).values_list("pk").first()
         PROPOSAL_WORKFLOW.move(proposal, "merge", by=by, note=reason, merged_into=into)
         taken = set(into.supports.values_list("user_id", "organisation_id"))
         moved = [
