@@ -102,7 +102,7 @@ def support_state(proposal: Proposal, user) -> SupportState:
     supports |= set(
         Support.objects.filter(proposal=proposal, organisation__in=managed).values_list("organisation_id", flat=True)
     )
-    state.may_withdraw = proposal.space.is_open()
+    state.may_withdraw = proposal.is_open
     if not is_verified(user):
         state.refusal = "unverified"
     elif not proposal.is_open:

@@ -309,9 +309,14 @@ def support(proposal: Proposal, user, organisation: Organisation | None = None) 
 
 
 def withdraw_support(proposal: Proposal, user, organisation: Organisation | None = None) -> int:
-    """Take a support back while the space is open; return the count."""
+    """Take a support back while the space and the proposal are open; return the count.
+
+    Once a proposal is answered or merged its supports stay as they were when that happened (a merged
+    proposal's supports live on in the proposal that carries on, where they are withdrawn)."""
     if not proposal.space.is_open():
         raise ProposalRefused(_("Supports can no longer be withdrawn: the space is closed."))
+    if proposal.status not in OPEN:
+        raise ProposalRefused(_("The supports of this proposal can no longer change."))
     if organisation is None:
         given = Support.objects.filter(proposal=proposal, user=user, organisation=None)
     else:

@@ -374,7 +374,8 @@ def attachment(request, pk: int, file_pk: int):
     response = FileResponse(
         item.file.open("rb"), as_attachment=not photo, filename=item.name, content_type=item.content_type
     )
-    response["Cache-Control"] = "public, max-age=3600" if proposal.is_public else "private, no-store"
+    # Private even when public: a shared cache would go on serving the file of a proposal hidden meanwhile.
+    response["Cache-Control"] = "private, max-age=3600" if proposal.is_public else "private, no-store"
     return protect_media_response(response)
 
 

@@ -21,7 +21,7 @@ def test_a_point_places_the_proposal_in_its_district(space, author, north, south
 
 
 def test_a_point_outside_the_territory_is_refused(space, author):
-    with pytest.raises(ProposalRefused, match="outside the territory"):
+    with pytest.raises(ProposalRefused, match="خارج تراب"):
         write(space, author, longitude=OUTSIDE[0], latitude=OUTSIDE[1])
     with pytest.raises(ProposalRefused):
         write(space, author, longitude=500.0, latitude=36.41)

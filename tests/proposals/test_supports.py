@@ -24,7 +24,7 @@ def test_a_verified_resident_supports_once(proposal, residents):
 
 
 def test_an_unverified_account_cannot_support(proposal, unverified):
-    with pytest.raises(ProposalRefused, match="verified"):
+    with pytest.raises(ProposalRefused, match="التحقق من هويتهم"):
         services.support(proposal, unverified)
     assert not Support.objects.exists()
 
@@ -106,3 +106,16 @@ def test_supports_racing_are_counted_exactly(body, north, south):
     assert not errors
     assert proposal.supports.count() == 20
     assert proposal.supports_count == 20
+
+
+def test_a_merged_proposals_supports_no_longer_change(space, author, residents, moderator):
+    """The support lives on in the proposal that carries on: withdrawing it on the merged one would only lower a
+    frozen count while the support still counted."""
+    kept = write(space, author, title="ممر للراجلين")
+    merged = write(space, residents[4], title="ممر الراجلين")
+    services.support(merged, residents[0])
+    services.merge(merged, kept, moderator, "نفس الاقتراح")
+    with pytest.raises(ProposalRefused):
+        services.withdraw_support(merged, residents[0])
+    assert merged.supports.filter(user=residents[0]).exists()
+    assert services.withdraw_support(kept, residents[0]) == 0
