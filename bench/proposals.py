@@ -28,7 +28,7 @@ pages lack (CANDIDATE_INDEXES below; bench/README.md says why) are created in th
 
 PostgreSQL only, in its own database BENCH_DATABASE (default baladiya_bench_proposals), dropped and created again;
 pgbench's scratch database is BENCH_DATABASE + "_pgbench"; Redis (rate limits, cache) is BENCH_REDIS_URL (default
-database 10). BENCH_PARTS picks "supports", "pages" or both (default). About 10 minutes on two cores.
+database 10). BENCH_PARTS picks "supports", "pages" or both (default). About 7 minutes on two cores.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/baladiya .venv/bin/python bench/proposals.py
     DATABASE_URL=… BENCH_PROPOSALS=5000 BENCH_SUPPORTS=200000 BENCH_RUNS=1 .venv/bin/python bench/proposals.py
