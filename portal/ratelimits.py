@@ -80,12 +80,14 @@ def rate_limited(request, exception):
 
 class RateThrottle(BaseThrottle):
     """The REST API's throttle over the same counters: a view sets `throttle_rate` (a rate's name) and may set
-    `throttle_group`; a 429 is a problem with Retry-After (portal.api.problem_exception_handler)."""
+    `throttle_group` and `throttle_key` (whom it counts: "ip", the default, or "user" for a view that needs
+    authentication); a 429 is a problem with Retry-After (portal.api.problem_exception_handler)."""
 
     def allow_request(self, request, view) -> bool:
         name = getattr(view, "throttle_rate", "api")
         group = getattr(view, "throttle_group", "") or f"{name}.rest"
-        self.retry_after = seconds_left(request._request, name, group=group)
+        key = getattr(view, "throttle_key", "ip")
+        self.retry_after = seconds_left(request._request, name, group=group, key=key)
         return self.retry_after is None
 
     def wait(self) -> int | None:

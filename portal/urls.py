@@ -30,6 +30,7 @@ urlpatterns = [
     path("api/v1/", include("opendata.spending.api")),
     path("api/v1/search/", include("search.api_urls")),
     path("api/v1/", include("participation.requests.api_urls")),
+    path("api/v1/", include("participation.proposals.api_urls")),
     path("api/", include("opendata.ckan.urls")),
     path("", include("opendata.dcat_urls")),
     path("download/", include("opendata.download_urls")),
@@ -53,6 +54,9 @@ urlpatterns += i18n_patterns(
     path("spending/", include("opendata.spending.urls")),
     path("search/", include("search.urls")),
     path("information-requests/", include("participation.requests.urls")),
+    # Before any other "proposals/" include: the public aggregate of the moderators' acts.
+    path("proposals/moderation/", include("participation.proposals.log_urls")),
+    path("proposals/", include("participation.proposals.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

@@ -16,6 +16,7 @@ from wagtail.search.utils import MAX_QUERY_STRING_LENGTH, normalise_query_string
 
 from cms.models import Topic
 from opendata.models import Theme
+from participation.proposals.models import Category
 from portal.analysis import search_terms
 from portal.bodies.models import PublicBody
 from portal.i18n import language_order
@@ -167,6 +168,9 @@ def facet_labels(name: str, values: list) -> dict:
         labels = {theme.slug: theme.name for theme in Theme.objects.filter(slug__in=values)}
         for code in reversed(language_order(get_language() or settings.LANGUAGE_CODE)):  # the active language wins
             labels.update(Topic.objects.filter(slug__in=values, locale__language_code=code).values_list("slug", "name"))
+        # A proposal's topic is its category (search.sources.proposal_documents).
+        unnamed = [value for value in values if value not in labels]
+        labels.update({category.slug: category.name for category in Category.objects.filter(slug__in=unnamed)})
         return labels
     return {}
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Max
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.html import strip_tags
 from django.utils.translation import gettext, override
@@ -22,6 +23,7 @@ from wagtail.models import Page
 from cms.models import DecisionPage, NewsArticlePage, ProjectMapPage, StandardPage
 from opendata.models import Dataset
 from opendata.spending.models import ContractingProcess, Payment, Supplier
+from participation.proposals.models import Proposal
 from participation.requests.models import Case, Message
 
 
@@ -235,6 +237,32 @@ def case_documents(case: Case) -> list[Document]:
     ]
 
 
+def public_proposals() -> models.QuerySet:
+    return Proposal.objects.public().select_related("space", "category").prefetch_related("answers")
+
+
+def proposal_documents(proposal: Proposal) -> list[Document]:
+    """A public proposal in the language it was written in: its title, description and the council's answers;
+    never its author (a pseudonym hides the person, and the signature is no word to search for)."""
+    answers = [answer.text for answer in proposal.answers.all()]
+    published = timezone.localdate(proposal.published_at or proposal.created_at)
+    with override(proposal.language):
+        url = proposal.get_absolute_url()
+    return [
+        Document(
+            language=proposal.language,
+            title=proposal.title,
+            url=url,
+            summary=proposal.text[:500],
+            text=" ".join([proposal.reference, proposal.text[500:], *answers]),
+            body_id=proposal.space.body_id,
+            year=published.year,
+            date=published,
+            topic=proposal.category.slug if proposal.category else "",
+        )
+    ]
+
+
 SOURCES: dict[str, Source] = {
     source.kind: source
     for source in (
@@ -269,6 +297,7 @@ SOURCES: dict[str, Source] = {
             public_cases,
             case_documents,
         ),
+        Source("proposal", _("Citizen proposals"), (Proposal,), public_proposals, proposal_documents),
     )
 }
 

@@ -7,7 +7,6 @@ concerned (notifications.py).
 """
 
 import contextlib
-import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -151,6 +150,8 @@ def check_photo(upload: Upload) -> tuple[bytes, str]:
                 return out.getvalue(), "image/png"
             image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
             return out.getvalue(), "image/jpeg"
+    except ProposalRefused:
+        raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise ProposalRefused(_("“%(name)s” is not an image that can be read.") % {"name": upload.name}) from None
 
@@ -267,7 +268,8 @@ def edit(proposal: Proposal, by, *, title: str, text: str) -> Proposal:
                 old_text=locked.text,
                 new_text=text,
             )
-        Proposal.objects.filter(pk=proposal.pk).update(title=title, text=text, updated_at=timezone.now())
+        locked.title, locked.text = title, text
+        locked.save(update_fields=["title", "text", "updated_at"])  # post_save: the search index follows
     proposal.refresh_from_db()
     if proposal.status != Status.DRAFT and proposal.supports_count:
         notifications.tell_supporters_of_edit(proposal)
@@ -345,24 +347,21 @@ def unfollow(proposal: Proposal, user) -> None:
     Follow.objects.filter(proposal=proposal, user=user).delete()
 
 
-MENTION = re.compile(r"@([^\s@,.;:!?،؛؟]+(?:[ _][^\s@,.;:!?،؛؟]+)?)")
+def _mention_form(name: str) -> str:
+    return " ".join(name.replace("_", " ").split()).casefold()
 
 
 def mentioned(proposal: Proposal, text: str) -> list:
     """The participants of the discussion (its author and commenters) named after an @ in `text`, by the name
-    they appear under (never a hidden account's real name)."""
-    names = {match.strip().replace("_", " ").casefold() for match in MENTION.findall(text)}
-    if not names:
+    they appear under (never a hidden account's real name); spaces in a name may be written as underscores."""
+    if "@" not in text:
         return []
+    written = _mention_form(text)
     people = {}
-    for comment in proposal.comments.filter(hidden_at=None).select_related("author", "organisation"):
-        people.setdefault(comment.signature().casefold(), comment.author)
-    people.setdefault(proposal.signature().casefold(), proposal.author)
-    found = []
-    for name, person in people.items():
-        if any(name == wanted or name.split()[0] == wanted for wanted in names):
-            found.append(person)
-    return found
+    for earlier in proposal.comments.filter(hidden_at=None).select_related("author", "organisation"):
+        people.setdefault(_mention_form(earlier.signature()), earlier.author)
+    people.setdefault(_mention_form(proposal.signature()), proposal.author)
+    return [person for name, person in people.items() if name and f"@{name}" in written]
 
 
 def comment(

@@ -1,11 +1,12 @@
-"""Demo people: a staff member of the commune, a citizen, two associations."""
+"""Demo people: a staff member of the commune, a citizen (a verified resident of Blida), two associations."""
 
 from allauth.account.models import EmailAddress
 
-from portal.bodies.models import PublicBody, Role
+from portal.bodies.models import District, PublicBody, Role
 from portal.bodies.services import grant_role
 
-from .models import Membership, Organisation, User
+from .identity import verify_person
+from .models import Membership, Organisation, User, Verification
 
 DEMO_PASSWORD = "baladiya-demo-2026"  # noqa: S105 (printed on the console for the demo)
 STAFF_EMAIL = "staff@baladiya.localhost"
@@ -22,6 +23,16 @@ def _user(email: str, **fields) -> User:
     return user
 
 
+def verified_resident(email: str, body: PublicBody, identity_number: str, district_slug: str = "", **fields) -> User:
+    """A demo account whose identity the council checked at its counter, resident in `body` (once: a second run
+    finds it verified)."""
+    user = _user(email, **fields)
+    if not Verification.objects.filter(user=user).exists():
+        district = District.objects.filter(body=body, slug=district_slug).first() if district_slug else None
+        verify_person(user, identity_number, body, district=district)
+    return user
+
+
 def load(stdout) -> None:
     commune = PublicBody.objects.get(slug="commune-blida")
     staff = _user(STAFF_EMAIL, first_name="سعاد", last_name="بن علي", is_staff=True)
@@ -29,7 +40,10 @@ def load(stdout) -> None:
         grant_role(staff, commune, role)
     editor = _user(EDITOR_EMAIL, first_name="Yacine", last_name="Mansouri", is_staff=True)
     grant_role(editor, commune, Role.EDITOR)
-    citizen = _user(CITIZEN_EMAIL, first_name="Karim", last_name="Haddad")
+    # A verified resident: supports proposals (and, later, votes in budgeting rounds).
+    citizen = verified_resident(
+        CITIZEN_EMAIL, commune, "DZ-DEMO-000001", "ben-boulaid", first_name="Karim", last_name="Haddad"
+    )
 
     associations = [
         (
@@ -66,4 +80,4 @@ def load(stdout) -> None:
         )
     stdout.write(f"  staff login: {STAFF_EMAIL} / {DEMO_PASSWORD} (all roles on {commune.name_fr})")
     stdout.write(f"  editor login (drafts decisions for approval): {EDITOR_EMAIL} / {DEMO_PASSWORD}")
-    stdout.write(f"  citizen login: {CITIZEN_EMAIL} / {DEMO_PASSWORD}")
+    stdout.write(f"  citizen login (a verified resident of {commune.name_fr}): {CITIZEN_EMAIL} / {DEMO_PASSWORD}")

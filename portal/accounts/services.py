@@ -1,5 +1,6 @@
 from django.db import transaction
 from django.utils.text import slugify
+from rest_framework.authtoken.models import Token
 
 from .models import Membership, Organisation, User
 
@@ -33,3 +34,11 @@ def add_member(organisation: Organisation, email: str) -> bool:
         return False
     _membership, created = Membership.objects.get_or_create(organisation=organisation, user=user)
     return created
+
+
+@transaction.atomic
+def regenerate_api_token(user: User) -> Token:
+    """Give `user` a new key for the REST API (`Authorization: Token <key>`), replacing the one they had, which
+    stops working at once."""
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user)

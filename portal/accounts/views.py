@@ -1,7 +1,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -9,7 +11,7 @@ from portal.ratelimits import limit
 
 from .auth import can_manage_organisation, get_read_organisation_queryset
 from .forms import AddMemberForm, OrganisationForm
-from .models import Organisation
+from .models import Notification, Organisation, Verification
 from .services import add_member, register_organisation
 
 
@@ -25,8 +27,25 @@ def profile(request):
         {
             "memberships": request.user.memberships.select_related("organisation"),
             "role_grants": request.user.role_grants.select_related("body"),
+            "verification": Verification.objects.filter(user=request.user).select_related("body", "district").first(),
+            "unread": Notification.objects.filter(user=request.user, read_at=None).count(),
         },
     )
+
+
+NOTIFICATIONS_PER_PAGE = 30
+
+
+@login_required
+def notifications(request):
+    """The signed-in person's notifications, newest first; those on the page shown are marked read (and still
+    flagged as new this once)."""
+    page = Paginator(Notification.objects.filter(user=request.user), NOTIFICATIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    unread = [notification.pk for notification in page if notification.read_at is None]
+    Notification.objects.filter(pk__in=unread).update(read_at=timezone.now())
+    return render(request, "accounts/notifications.html", {"page_obj": page, "unread": set(unread)})
 
 
 def organisation_list(request):

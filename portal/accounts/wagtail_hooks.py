@@ -4,10 +4,11 @@ from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import include, path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.views import generic
 from wagtail.admin.widgets import Button
 
@@ -15,6 +16,7 @@ from portal.bodies.models import Role
 from portal.bodies.permissions import BodyScopedPermissionPolicy
 from portal.bodies.viewsets import BodyScopedModelViewSet
 
+from . import admin_views
 from .models import Organisation
 
 # Moderators review the associations of their bodies; deleting one (with its members and, later, its
@@ -104,8 +106,39 @@ def register_organisation_viewset():
     return OrganisationViewSet("organisations")
 
 
+# Resident verification (moderators; admin_views.py) ------------------------------------------------------
+
+verification_urls = [
+    path("", admin_views.index_view, name="index"),
+    path("new/", admin_views.verify_view, name="verify"),
+    path("<int:pk>/revoke/", admin_views.revoke_view, name="revoke"),
+    path("conflicts/", admin_views.conflicts_view, name="conflicts"),
+]
+
+
+@hooks.register("register_admin_urls")
+def register_verification_urls():
+    return [
+        path("verifications/", include((verification_urls, "verifications_admin"), namespace="verifications_admin"))
+    ]
+
+
+class VerificationMenuItem(MenuItem):
+    def is_shown(self, request):
+        return admin_views.may_verify(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_verification_menu_item():
+    return VerificationMenuItem(
+        _("Resident verification"), reverse("verifications_admin:index"), icon_name="user", order=262
+    )
+
+
 @hooks.register("register_log_actions")
 def register_organisation_actions(actions):
     actions.register_action("accounts.organisation.approve", _("Approve association"), _("Association approved"))
     actions.register_action("accounts.organisation.reject", _("Reject association"), _("Association rejected"))
     actions.register_action("accounts.organisation.suspend", _("Suspend association"), _("Association suspended"))
+    actions.register_action("accounts.verify", _("Verify a resident"), _("Resident's identity verified"))
+    actions.register_action(admin_views.REVOKE_LOG_ACTION, _("Revoke a verification"), _("Verification revoked"))

@@ -318,6 +318,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "information_requests.remind_officers",
         "schedule": crontab(hour=7, minute=0),
     },
+    # The proposals of each body in the catalogue (participation.proposals.open_data), after midnight's moves.
+    "publish-proposals-open-data": {"task": "proposals.publish_open_data", "schedule": crontab(hour=2, minute=45)},
+    # Publishers: the proposals whose official answer is overdue, before the working day starts.
+    "remind-overdue-proposal-answers": {
+        "task": "proposals.remind_overdue_answers",
+        "schedule": crontab(hour=7, minute=15),
+    },
 }
 
 # Harvesting (harvesters/): the schedules live in the database (django-celery-beat), editable in the admin.

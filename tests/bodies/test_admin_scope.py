@@ -22,6 +22,7 @@ from opendata.spending.models import (
     SpendingPolicy,
     Supplier,
 )
+from participation.proposals.models import Category, Space
 from portal.bodies.models import District, PublicBody, Role, RoleGrant
 from portal.bodies.viewsets import BodyScopedViewSetMixin
 from tests.factories import DistrictFactory, OrganisationFactory, PublicBodyFactory, RoleGrantFactory, square
@@ -51,6 +52,12 @@ RECORD_MAKERS = {
     "ContractingProcess": lambda body: ContractingProcess.objects.create(body=body, ocid="ocds-x-1", title="Voirie"),
     "ClassificationCode": lambda body: ClassificationCode.objects.create(body=body, scheme="functional", code="007"),
     "SpendingPolicy": lambda body: SpendingPolicy.objects.create(body=body),
+    "Space": lambda body: Space.objects.create(body=body, slug=f"idees-{body.slug}", title_ar="اقتراحات"),
+    "Category": lambda body: Category.objects.create(
+        space=Space.objects.create(body=body, slug=f"espace-{body.slug}", title_ar="فضاء"),
+        slug="voirie",
+        name_ar="الطرق",
+    ),
     "HarvestSource": lambda body: HarvestSource.objects.create(
         body=body, slug="voisin", name="Portail voisin", kind="ckan", target="datasets", url="https://data.example/"
     ),
@@ -137,10 +144,23 @@ class AdminScopeTestCase:
             ("districts:add", {"slug": "intrus", "name_ar": "حي دخيل", "boundary": None}),
             ("role_grants:add", {"user": "voisin@example.org", "role": "administrator"}),
             ("organisations:add", {"name": "Association intruse", "language": "fr"}),
+            (
+                "proposal_spaces:add",
+                {
+                    "slug": "intrus",
+                    "title_ar": "فضاء دخيل",
+                    "support_threshold": 10,
+                    "answer_days": 30,
+                    "opens_on": "2026-01-01",
+                    "currency": "DZD",
+                },
+            ),
         ],
     )
     def test_it_refuses_a_forged_body_on_save(self, client, outsider, other_region, url_name, data):
-        model = {"districts": District, "role_grants": RoleGrant, "organisations": None}[url_name.split(":")[0]]
+        model = {"districts": District, "role_grants": RoleGrant, "organisations": None, "proposal_spaces": Space}[
+            url_name.split(":")[0]
+        ]
         payload = {**data, "body": other_region.pk}
         if "boundary" in payload:
             import json
