@@ -191,6 +191,12 @@ class Proposal(models.Model):
             models.Index(fields=["space", "status", "-supports_count"], name="proposal_space_supported"),
             models.Index(fields=["status", "-published_at"], name="proposal_recent"),
             models.Index(fields=["status", "answer_due"], name="proposal_answer_due"),
+            # The list's three orders and the map's (forms.SORTS), read in index order across every space, and
+            # the map's visible area (bench/proposals.py: 50,000 proposals).
+            models.Index(fields=["-published_at", "-id"], name="proposal_order_recent"),
+            models.Index(fields=["-supports_count", "-published_at", "-id"], name="proposal_order_supported"),
+            models.Index(fields=["-comments_count", "-published_at", "-id"], name="proposal_order_commented"),
+            models.Index(fields=["longitude", "latitude"], name="proposal_position"),
         ]
 
     def __str__(self):

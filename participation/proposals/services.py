@@ -295,14 +295,15 @@ def support(proposal: Proposal, user, organisation: Organisation | None = None) 
     the count is kept in the same transaction, so it always equals the rows. Supporting twice changes nothing.
     """
     _check_may_support(proposal, user, organisation)
-    try:
-        with transaction.atomic():
-            Support.objects.create(proposal=proposal, user=user, organisation=organisation)
-            Proposal.objects.filter(pk=proposal.pk).update(supports_count=F("supports_count") + 1)
-            count = Proposal.objects.values_list("supports_count", flat=True).get(pk=proposal.pk)
-    except IntegrityError:
-        return Proposal.objects.values_list("supports_count", flat=True).get(pk=proposal.pk)
-    Follow.objects.get_or_create(proposal=proposal, user=user)
+    with transaction.atomic():  # one commit: the support, its count and the supporter following
+        try:
+            with transaction.atomic():
+                Support.objects.create(proposal=proposal, user=user, organisation=organisation)
+        except IntegrityError:
+            return Proposal.objects.values_list("supports_count", flat=True).get(pk=proposal.pk)
+        Proposal.objects.filter(pk=proposal.pk).update(supports_count=F("supports_count") + 1)
+        count = Proposal.objects.values_list("supports_count", flat=True).get(pk=proposal.pk)
+        Follow.objects.bulk_create([Follow(proposal=proposal, user=user)], ignore_conflicts=True)
     if count >= proposal.space.support_threshold and proposal.status == Status.PUBLISHED:
         reach_threshold(proposal)
     return count

@@ -30,6 +30,7 @@ from portal.workflow import TransitionNotAllowed
 from . import services
 from .detail import comment_tree, history_of, support_state
 from .forms import (
+    SORTS,
     CommentEditForm,
     CommentForm,
     ProposalEditForm,
@@ -145,11 +146,11 @@ def points(proposals, limit: int) -> tuple[list[dict], bool]:
     """GeoJSON features of the `limit` most supported placed proposals, and whether more matched."""
     rows = list(
         proposals.filter(longitude__isnull=False, latitude__isnull=False)
-        .order_by("-supports_count", "-pk")
+        .order_by(*SORTS["supported"])
         .values_list("pk", "title", "language", "longitude", "latitude", "supports_count", "status")[: limit + 1]
     )
     address = reverse("proposals:detail", args=[0]).replace("/0/", "/{}/")
-    labels = dict(Status.choices)
+    labels = {value: str(label) for value, label in Status.choices}  # translated once, not once a point
     features = [
         {
             "type": "Feature",
@@ -159,7 +160,7 @@ def points(proposals, limit: int) -> tuple[list[dict], bool]:
                 "title": title,
                 "language": language,
                 "supports": supports,
-                "status": str(labels.get(status, status)),
+                "status": labels.get(status, status),
                 "url": address.format(pk),
             },
         }

@@ -5,6 +5,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from participation.proposals import services
 from participation.proposals.models import Status, Support
@@ -24,7 +25,7 @@ def test_a_verified_resident_supports_once(proposal, residents):
 
 
 def test_an_unverified_account_cannot_support(proposal, unverified):
-    with pytest.raises(ProposalRefused, match="التحقق من هويتهم"):
+    with translation.override("en"), pytest.raises(ProposalRefused, match="verified"):
         services.support(proposal, unverified)
     assert not Support.objects.exists()
 
