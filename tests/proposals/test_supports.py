@@ -77,7 +77,7 @@ def test_a_draft_and_a_withdrawn_proposal_take_no_support(space, author, residen
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises writers; the race needs PostgreSQL")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)  # makes its own records: nothing of the migrations to bring back
 def test_supports_racing_are_counted_exactly(body, north, south):
     """Twenty people click at once, each twice: twenty supports, and the count says twenty."""
     from participation.proposals.models import Space
