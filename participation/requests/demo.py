@@ -14,10 +14,11 @@ from django.utils import timezone
 
 from portal.accounts.demo import CITIZEN_EMAIL, STAFF_EMAIL
 from portal.accounts.models import User
+from portal.accounts.notifications import silenced
 from portal.bodies.models import PublicBody, Role, RoleGrant
 from portal.models import StatusEvent
 
-from . import notifications, services
+from . import services
 from .deadlines import acknowledge_deadline, case_deadline
 from .models import Appeal, Case, ClockPause, Message
 
@@ -190,7 +191,7 @@ def _move(case: Case, move: str, staff: User, citizen: User) -> None:
 
 
 def load(stdout) -> None:
-    with notifications.silenced():
+    with silenced():
         _load(stdout)
 
 

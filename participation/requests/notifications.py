@@ -4,11 +4,6 @@ Sent once the transaction that made the step has committed (a step rolled back t
 requester wrote in, or the officer's own.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -16,26 +11,11 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from portal.accounts.notifications import absolute, is_silenced
 from portal.bodies.auth import roles_covering
 from portal.bodies.models import Role, RoleGrant
 
 from .models import Case
-
-# Set while the demo files its cases: nobody is told of what did not really happen.
-_silenced: ContextVar[bool] = ContextVar("information_requests_silenced", default=False)
-
-
-@contextmanager
-def silenced() -> Iterator[None]:
-    token = _silenced.set(True)
-    try:
-        yield
-    finally:
-        _silenced.reset(token)
-
-
-def absolute(path: str) -> str:
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
 
 
 def _send(case: Case, recipients: list[str], language: str, template: str, context: dict) -> None:
@@ -49,7 +29,7 @@ def _send(case: Case, recipients: list[str], language: str, template: str, conte
 
 def tell_requester(case: Case, step: str) -> None:
     """Email the requester what just happened to their case, with the link to follow it."""
-    if _silenced.get():
+    if is_silenced():
         return
 
     def send():
@@ -90,7 +70,7 @@ def tell_officers_now(case: Case, template: str, **context) -> None:
 
 def tell_officers(case: Case) -> None:
     """Email the body's officers (or the one assigned) that a case waits for them, once the step is committed."""
-    if _silenced.get():
+    if is_silenced():
         return
 
     def send():

@@ -28,6 +28,11 @@ def silenced() -> Iterator[None]:
         _silenced.reset(token)
 
 
+def is_silenced() -> bool:
+    """Whether the demo is loading: every module's notifications then tell nobody."""
+    return _silenced.get()
+
+
 def absolute(path: str) -> str:
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
 

@@ -10,8 +10,9 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 
-from participation.requests import deadlines, notifications, services
+from participation.requests import deadlines, services
 from participation.requests.models import Appeal, Case, Law, Status
+from portal.accounts.notifications import silenced
 from portal.workflow import TransitionNotAllowed, history
 from tests.factories import PublicBodyFactory, RoleGrantFactory, UserFactory
 
@@ -264,7 +265,7 @@ def test_words_an_officer_hides_leave_every_published_text(sale, citizen, office
 
 
 def test_nobody_is_told_of_what_the_demo_files(sale, citizen, officer, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True), notifications.silenced():
+    with django_capture_on_commit_callbacks(execute=True), silenced():
         case = file(sale, citizen)
         services.acknowledge(case, officer)
     assert mail.outbox == []
