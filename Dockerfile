@@ -21,7 +21,9 @@ print('\n'.join(p['dependencies'] + p['optional-dependencies']['opensearch']))" 
     && rm /tmp/requirements.txt
 
 COPY . .
+# pabutools requires gurobipy, a proprietary solver that none of our rules calls: not shipped.
 RUN pip install -c constraints.txt . \
+    && pip uninstall --yes gurobipy \
     && rm -rf build ./*.egg-info
 
 # The wheel carries only Python modules: templates/, static/, locale/ and the apps' templates

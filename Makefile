@@ -11,6 +11,8 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@# pabutools requires gurobipy, a proprietary solver none of our rules calls (AGPL: not shipped).
+	$(PY) -m pip uninstall --quiet --yes gurobipy
 	touch $@
 
 install: $(VENV)/.installed

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "participation",
     "participation.requests",
     "participation.proposals",
+    "participation.budgeting",
     "search",
     "harvesters",
     "wagtail_localize",
