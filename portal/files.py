@@ -26,6 +26,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -93,6 +94,36 @@ def check_attachment(name: str, data: bytes, limit: int) -> str:
             % {"name": name, "kind": sniffed.label}
         )
     return sniffed.mimetype
+
+
+def reencode_photo(name: str, data: bytes, *, max_size: int, max_pixels: int) -> tuple[bytes, str]:
+    """Return the photo re-encoded without its metadata (location tags included), and its content type.
+
+    Refused: more than `max_size` bytes, anything Pillow cannot read as an image, more than `max_pixels` pixels
+    (a decompression bomb). Large photos are scaled to 2,560 pixels.
+    """
+    if len(data) > max_size:
+        raise FileRefused(_("“%(name)s” is larger than %(limit)s.") % {"name": name, "limit": filesizeformat(max_size)})
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            kind = probe.format
+            if probe.width * probe.height > max_pixels:
+                raise FileRefused(_("“%(name)s” has too many pixels.") % {"name": name})
+            probe.verify()
+        with Image.open(io.BytesIO(data)) as opened:
+            image = ImageOps.exif_transpose(opened)
+            image.thumbnail((2560, 2560))
+            has_alpha = image.mode in ("RGBA", "LA", "P")
+            out = io.BytesIO()
+            if kind == "PNG" or (has_alpha and kind != "JPEG"):
+                image.save(out, "PNG", optimize=True)
+                return out.getvalue(), "image/png"
+            image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
+            return out.getvalue(), "image/jpeg"
+    except FileRefused:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise FileRefused(_("“%(name)s” is not an image that can be read.") % {"name": name}) from None
 
 
 def check_columns(count: int) -> None:

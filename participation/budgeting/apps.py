@@ -6,3 +6,6 @@ class BudgetingConfig(AppConfig):
     name = "participation.budgeting"
     label = "budgeting"
     verbose_name = _("Participatory budgeting")
+
+    def ready(self):
+        from . import log_actions  # noqa: F401 (the audit's actions)

@@ -10,7 +10,6 @@ import contextlib
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
-from io import BytesIO
 from pathlib import PurePath
 
 from django.conf import settings
@@ -18,16 +17,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
-from shapely.geometry import Point, shape
 from wagtail.log_actions import log
 
 from portal.accounts.models import Membership, Organisation, is_verified
-from portal.bodies.models import District
-from portal.files import FileRefused, check_attachment
+from portal.bodies.models import District, district_containing
+from portal.files import FileRefused, check_attachment, reencode_photo
 from portal.workflow import TransitionNotAllowed
 
 from . import notifications
@@ -111,11 +107,10 @@ def place(space: Space, longitude: float | None, latitude: float | None) -> Dist
         return None
     if longitude is None or latitude is None or not (-180 <= longitude <= 180 and -90 <= latitude <= 90):
         raise ProposalRefused(_("The point on the map is not a valid position."))
-    point = Point(longitude, latitude)
     districts = list(districts_of(space))
-    for district in districts:
-        if shape(district.boundary).covers(point):
-            return district
+    district = district_containing(districts, longitude, latitude)
+    if district is not None:
+        return district
     if districts:
         raise ProposalRefused(
             _("The point on the map is outside the territory of %(body)s.") % {"body": space.body.name}
@@ -124,36 +119,15 @@ def place(space: Space, longitude: float | None, latitude: float | None) -> Dist
 
 
 def check_photo(upload: Upload) -> tuple[bytes, str]:
-    """Return the photo re-encoded without its metadata (location tags included), and its content type.
-
-    Refused: more than PROPOSALS_MAX_PHOTO_SIZE bytes, anything Pillow cannot read as an image, images of more
-    than PROPOSALS_MAX_PHOTO_PIXELS pixels (a decompression bomb). Large photos are scaled to 2,560 pixels.
-    """
-    limit = settings.PROPOSALS_MAX_PHOTO_SIZE
-    if len(upload.data) > limit:
-        raise ProposalRefused(
-            _("“%(name)s” is larger than %(limit)s.") % {"name": upload.name, "limit": filesizeformat(limit)}
-        )
     try:
-        with Image.open(BytesIO(upload.data)) as probe:
-            kind = probe.format
-            if probe.width * probe.height > settings.PROPOSALS_MAX_PHOTO_PIXELS:
-                raise ProposalRefused(_("“%(name)s” has too many pixels.") % {"name": upload.name})
-            probe.verify()
-        with Image.open(BytesIO(upload.data)) as image:
-            image = ImageOps.exif_transpose(image)
-            image.thumbnail((2560, 2560))
-            has_alpha = image.mode in ("RGBA", "LA", "P")
-            out = BytesIO()
-            if kind == "PNG" or (has_alpha and kind != "JPEG"):
-                image.save(out, "PNG", optimize=True)
-                return out.getvalue(), "image/png"
-            image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
-            return out.getvalue(), "image/jpeg"
-    except ProposalRefused:
-        raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise ProposalRefused(_("“%(name)s” is not an image that can be read.") % {"name": upload.name}) from None
+        return reencode_photo(
+            upload.name,
+            upload.data,
+            max_size=settings.PROPOSALS_MAX_PHOTO_SIZE,
+            max_pixels=settings.PROPOSALS_MAX_PHOTO_PIXELS,
+        )
+    except FileRefused as refusal:
+        raise ProposalRefused(str(refusal)) from None
 
 
 def check_document(upload: Upload) -> str:

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from shapely.geometry import shape
+from shapely.geometry import Point, shape
 from treebeard.mp_tree import MP_Node
 
 from portal.i18n import TranslatedField
@@ -98,6 +98,12 @@ class District(models.Model):
         validate_boundary(self.boundary)
 
 
+def district_containing(districts, longitude: float, latitude: float) -> "District | None":
+    """The first of `districts` whose boundary covers the point (longitude, latitude), or None."""
+    point = Point(longitude, latitude)
+    return next((district for district in districts if shape(district.boundary).covers(point)), None)
+
+
 def validate_boundary(geometry) -> None:
     """Raise ValidationError unless `geometry` is a valid GeoJSON (Multi)Polygon in WGS 84."""
     if not isinstance(geometry, dict) or geometry.get("type") not in {"Polygon", "MultiPolygon"}:
@@ -120,6 +126,7 @@ class Role(models.TextChoices):
     PUBLISHER = "publisher", _("Publisher")
     INFORMATION_OFFICER = "information_officer", _("Information officer")
     BUDGET_MANAGER = "budget_manager", _("Budget manager")
+    POLLING_OFFICER = "polling_officer", _("Polling officer")
     MODERATOR = "moderator", _("Moderator")
     ADMINISTRATOR = "administrator", _("Administrator")
 
