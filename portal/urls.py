@@ -31,6 +31,7 @@ urlpatterns = [
     path("api/v1/search/", include("search.api_urls")),
     path("api/v1/", include("participation.requests.api_urls")),
     path("api/v1/", include("participation.proposals.api_urls")),
+    path("api/v1/budgeting/", include("participation.budgeting.api_urls")),
     path("api/", include("opendata.ckan.urls")),
     path("", include("opendata.dcat_urls")),
     path("download/", include("opendata.download_urls")),
@@ -57,6 +58,7 @@ urlpatterns += i18n_patterns(
     # Before any other "proposals/" include: the public aggregate of the moderators' acts.
     path("proposals/moderation/", include("participation.proposals.log_urls")),
     path("proposals/", include("participation.proposals.urls")),
+    path("budgeting/", include("participation.budgeting.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

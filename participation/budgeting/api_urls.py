@@ -1,0 +1,3 @@
+"""The REST API of participatory budgeting, /api/v1/budgeting/…"""
+
+urlpatterns: list = []
