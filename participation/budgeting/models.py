@@ -186,6 +186,11 @@ class Cycle(models.Model):
             errors["voting_closes_at"] = _("Voting must close after it opens.")
         if self.ballot_rule == BallotRule.CUMULATIVE and not self.points:
             errors["points"] = _("A cumulative ballot needs the number of points each voter shares.")
+        if self.ballot_rule == BallotRule.CUMULATIVE and self.counting_rule in (
+            CountingRule.MES_ADD1,
+            CountingRule.PHRAGMEN,
+        ):
+            errors["counting_rule"] = _("The Method of Equal Shares and Phragmén count approval ballots only.")
         if self.counting_rule == CountingRule.GREEDY_THRESHOLD and not self.threshold:
             errors["threshold"] = _("Greedy with threshold needs the least share of voters.")
         for name in ("min_spend_share", "threshold"):

@@ -10,7 +10,7 @@ import hashlib
 import secrets
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import PurePath
 
@@ -475,6 +475,25 @@ def cast_ballot(cycle: Cycle, user, choices: Choices) -> str:
     except IntegrityError:
         raise already_voted() from None
     return code
+
+
+def remind_unconfirmed_ballots(now=None) -> int:
+    """Tell, once, each voter whose ballot has waited BUDGETING_REMIND_AFTER_HOURS unconfirmed while voting is
+    open. Returns how many were told."""
+    now = now or timezone.now()
+    drafts = BallotDraft.objects.filter(
+        reminded_at__isnull=True,
+        updated_at__lte=now - timedelta(hours=settings.BUDGETING_REMIND_AFTER_HOURS),
+        cycle__phase=Phase.VOTING,
+        cycle__voting_closes_at__gt=now,
+    ).select_related("cycle", "user")
+    told = 0
+    for draft in drafts:
+        if not VoterRecord.objects.filter(cycle=draft.cycle, user=draft.user).exists():
+            notifications.remind_to_confirm(draft)
+            told += 1
+        BallotDraft.objects.filter(pk=draft.pk).update(reminded_at=now)
+    return told
 
 
 def find_ballots(cycle: Cycle, code: str):

@@ -326,6 +326,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "proposals.remind_overdue_answers",
         "schedule": crontab(hour=7, minute=15),
     },
+    # Budgeting cycles move to their next phase when its date comes (voting opens and closes on the minute).
+    "advance-budgeting-phases": {"task": "budgeting.advance_phases", "schedule": 60.0},
+    # Voters who began a ballot and did not confirm it: told once, while voting is open.
+    "remind-unconfirmed-ballots": {"task": "budgeting.remind_unconfirmed_ballots", "schedule": 30 * 60.0},
 }
 
 # Harvesting (harvesters/): the schedules live in the database (django-celery-beat), editable in the admin.
@@ -375,6 +379,9 @@ REQUESTS_MAX_TEXT_LENGTH = env_int("REQUESTS_MAX_TEXT_LENGTH", 20_000)
 REQUESTS_MAX_ATTACHMENT_SIZE = env_int("REQUESTS_MAX_ATTACHMENT_SIZE", 20 * 1024 * 1024)
 REQUESTS_REMINDER_DAYS = env_int("REQUESTS_REMINDER_DAYS", 3)
 
+# Participatory budgeting (participation.budgeting): hours after which a voter who began a ballot is reminded.
+BUDGETING_REMIND_AFTER_HOURS = env_int("BUDGETING_REMIND_AFTER_HOURS", 2)
+
 # Proposals (participation.proposals).
 PROPOSALS_MAX_TEXT_LENGTH = env_int("PROPOSALS_MAX_TEXT_LENGTH", 10_000)
 PROPOSALS_MAX_COMMENT_LENGTH = env_int("PROPOSALS_MAX_COMMENT_LENGTH", 3_000)
@@ -422,6 +429,10 @@ RATE_LIMITS = {
         "proposal.comment": "30/h",
         "proposal.report": "20/h",
         "proposal.support": "60/m",
+        # Budgeting: projects submitted, ballot steps (review, confirm) and receipt checks (guessing codes).
+        "budgeting.project": "5/h",
+        "budgeting.ballot": "30/m",
+        "budgeting.receipt": "20/m",
     }.items()
 }
 
