@@ -12,7 +12,7 @@ median of the runs, over the stack's ceiling measured in the same run: the lower
 - pgbench's simple-update rate (`pgbench -i` on a scratch database, then `pgbench -N -c <clients> -j 2 -T 10`;
   the clients capped below the server's max_connections), and
 - the request rate of a trivial authenticated view (`POST /bench/whoami/`: the REST API's token authentication
-  and throttle, answering the person's id; bench/proposals_urls.py, served only with bench/proposals_settings.py)
+  and throttle, answering the person's id; bench/ceiling_urls.py, served only with bench/ceiling_settings.py)
   sent the same requests by the same clients to the same server, just before each run of supports.
 Goal ≥ 0.5.
 
@@ -39,17 +39,11 @@ import hashlib
 import json
 import os
 import random
-import re
 import statistics
-import subprocess
 import sys
-import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -71,7 +65,7 @@ PGBENCH_SECONDS = int(os.environ.get("BENCH_PGBENCH_SECONDS", "10"))
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
 CANDIDATE = os.environ.get("BENCH_CANDIDATE_INDEXES", "1") != "0"
 SERVER_WORKERS = 2
-SETTINGS = "bench.proposals_settings"
+SETTINGS = "bench.ceiling_settings"
 OTHERS = 4  # proposals besides the hot one in each run of supports
 COMMUNES, DISTRICTS = 10, 4
 SIDE = 0.08  # degrees: each commune a square of four districts
@@ -104,6 +98,7 @@ from django.utils import timezone  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
 from bench.catalogue_data import bench_bodies  # noqa: E402
+from bench.ceiling import Step, burst, pgbench_clients, pgbench_init, pgbench_rate  # noqa: E402
 from bench.http_load import load, serve  # noqa: E402
 from participation.proposals.models import Category, Proposal, Space, Status, Support  # noqa: E402
 from portal.accounts.models import Verification  # noqa: E402
@@ -343,89 +338,10 @@ def create_clients(body) -> list[str]:
     return [token.key for token in tokens]
 
 
-def post(url: str, token: str) -> tuple[int, bytes, float]:
-    request = urllib.request.Request(  # noqa: S310 (loopback only)
-        url,
-        data=b"{}",
-        method="POST",
-        headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
-    )
-    started = time.perf_counter()
-    try:
-        with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310
-            status, body = response.status, response.read()
-    except urllib.error.HTTPError as error:
-        status, body = error.code, error.read()
-    except OSError as error:
-        status, body = 0, str(error).encode()
-    return status, body, time.perf_counter() - started
-
-
-def plan(index: int, hot: str, others: list[str]) -> list[tuple[str, bool]]:
-    """What client `index` sends, in order: (path, sent twice at the same instant)."""
+def plan(index: int, hot: str, others: list[str]) -> list[Step]:
+    """What client `index` sends, in order: POSTs, the first one twice at the same instant for every tenth."""
     own = others[index % len(others)]
-    return [(hot, index % 10 == 0), (own, False), (hot, False), (own, False)]
-
-
-def burst(base: str, tokens: list[str], plans: list[list[tuple[str, bool]]]) -> dict:
-    """Every client's requests, all clients released at once; rate over the time until the last answer."""
-    answers: list[list[tuple[int, bytes, float, str]]] = [[] for _ in tokens]
-    started: list[float] = []
-    gate = threading.Barrier(len(tokens), action=lambda: started.append(time.perf_counter()))
-
-    def client(index: int) -> None:
-        gate.wait()
-        for path, twice in plans[index]:
-            if twice:
-                pair = threading.Barrier(2)
-
-                def together(_, path=path, pair=pair):
-                    pair.wait()
-                    return post(base + path, tokens[index])
-
-                with ThreadPoolExecutor(2) as pool:
-                    answers[index].extend((*answer, path) for answer in pool.map(together, range(2)))
-            else:
-                answers[index].append((*post(base + path, tokens[index]), path))
-
-    threads = [threading.Thread(target=client, args=(index,)) for index in range(len(tokens))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started[0]
-    flat = [answer for client_answers in answers for answer in client_answers]
-    latencies = sorted(answer[2] for answer in flat)
-    return {
-        "requests": len(flat),
-        "statuses": Counter(answer[0] for answer in flat),
-        "answers": answers,
-        "elapsed": elapsed,
-        "rate": len(flat) / elapsed,
-        "median_ms": statistics.median(latencies) * 1000,
-        "p95_ms": latencies[int(len(latencies) * 0.95) - 1] * 1000,
-    }
-
-
-def pgbench_rate(clients: int) -> float:
-    output = subprocess.run(
-        ["pgbench", "-N", "-c", str(clients), "-j", "2", "-T", str(PGBENCH_SECONDS), pgbench_url],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    match = re.search(r"tps = ([\d.]+) \(without initial connection time\)", output)
-    if match is None:
-        raise RuntimeError(f"pgbench said: {output}")
-    return float(match.group(1))
-
-
-def pgbench_clients() -> int:
-    """CLIENTS, or fewer when the server accepts fewer connections (leaving room for the others' and ours)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('max_connections')::int, (SELECT count(*) FROM pg_stat_activity)")
-        most, used = cursor.fetchone()
-    return max(1, min(CLIENTS, most - used - 10))
+    return [("POST", hot, b"{}", index % 10 == 0), *(("POST", path, b"{}", False) for path in (own, hot, own))]
 
 
 def run_proposals(space: Space, author_id: int, run: int) -> list[Proposal]:
@@ -473,15 +389,15 @@ def supports_part(space: Space, tokens: list[str]) -> None:
     author_id = Verification.objects.values_list("user_id", flat=True).first()
     scratch = BENCH_DATABASE + "_pgbench"
     recreate_database(scratch, maintenance_url)
-    subprocess.run(["pgbench", "-i", "-q", pgbench_url], capture_output=True, check=True)
-    clients = pgbench_clients()
+    pgbench_init(pgbench_url)
+    clients = pgbench_clients(connection, CLIENTS)
     print(f"pgbench: simple update (-N), {clients} clients, -j 2, {PGBENCH_SECONDS} s per run, default scale")
     figures: dict[str, list[float]] = {"pgbench": [], "whoami": [], "supports": [], "rows": []}
     all_ok = True
     environment = {"DJANGO_SETTINGS_MODULE": SETTINGS}
     with serve(workers=SERVER_WORKERS, env=environment) as base:
         for run in range(1, RUNS + 1):
-            figures["pgbench"].append(pgbench_rate(clients))
+            figures["pgbench"].append(pgbench_rate(pgbench_url, clients, PGBENCH_SECONDS))
             whoami = burst(
                 base, tokens, [plan(index, "/bench/whoami/", ["/bench/whoami/"]) for index in range(len(tokens))]
             )

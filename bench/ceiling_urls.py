@@ -1,6 +1,7 @@
-"""The portal's URLs plus, for bench/proposals.py only, `/bench/whoami/`: the cheapest request a person
-authenticated by token can make (the REST API's authentication and throttle, one query for the token and its user,
-a 12-byte JSON answer), the ceiling the supports are measured against. Served only with bench/proposals_settings.py.
+"""The portal's URLs plus, for the benchmarks of citizens' writes (bench/proposals.py, bench/budgeting_ballots.py)
+only, `/bench/whoami/`: the cheapest request a person authenticated by token can make (the REST API's authentication
+and throttle, one query for the token and its user, a 12-byte JSON answer), the ceiling that supports and ballots are
+measured against. Served only with bench/ceiling_settings.py.
 """
 
 from django.urls import path
@@ -22,6 +23,9 @@ class WhoAmI(APIView):
         return Response({"id": request.user.pk})
 
     def post(self, request):
+        return Response({"id": request.user.pk})
+
+    def put(self, request):
         return Response({"id": request.user.pk})
 
 
