@@ -361,6 +361,13 @@ class Project(models.Model):
         related_name="budgeting_project",
         verbose_name=_("from the proposal"),
     )
+    external_id = models.CharField(
+        _("identifier in its source"),
+        max_length=100,
+        blank=True,
+        editable=False,
+        help_text=_("The project's id in the Pabulib file it was imported from."),
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.SUBMITTED
     )
