@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Count, ProtectedError, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -90,7 +90,7 @@ def index_view(request):
     cycles = cycles.annotate(
         budgets_count=Count("budgets", distinct=True),
         awaiting_review=Count("projects", filter=Q(projects__status=ProjectStatus.SUBMITTED), distinct=True),
-    )
+    ).order_by("-voting_opens_at", "slug")
     page = Paginator(cycles, PER_PAGE).get_page(request.GET.get("p"))
     context = {"page_title": _("Budgeting cycles"), "page": page, "query": ""}
     return TemplateResponse(request, "budgeting/admin/index.html", context)
@@ -144,7 +144,9 @@ def budgets_view(request, pk: int):
     groups = forms.GroupFormSetFactory(data, instance=cycle, prefix="groups", form_kwargs={"cycle": cycle})
     budgets = forms.BudgetFormSetFactory(data, instance=cycle, prefix="budgets", form_kwargs={"cycle": cycle})
     refusal = ""
-    if request.method == "POST" and groups.is_valid() and budgets.is_valid():
+    if request.method == "POST" and cycle.rules_locked:
+        refusal = str(forms.BUDGETS_LOCKED)
+    elif request.method == "POST" and groups.is_valid() and budgets.is_valid():
         try:
             with transaction.atomic():
                 groups.save()
@@ -166,7 +168,7 @@ def budgets_view(request, pk: int):
         "locked": cycle.rules_locked,
         "saved_budgets": cycle.budgets.select_related("district", "group"),
     }
-    return TemplateResponse(request, "budgeting/admin/budgets.html", context, status=400 if refusal else 200)
+    return TemplateResponse(request, "budgeting/admin/budgets.html", context)
 
 
 def _moves(cycle: Cycle, user) -> list[dict]:
@@ -181,10 +183,15 @@ def _moves(cycle: Cycle, user) -> list[dict]:
 @forbidden_as_403
 def cycle_view(request, pk: int):
     cycle = _cycle(request, pk)
+    try:
+        public_url = cycle.get_absolute_url() if cycle.phase != Phase.DRAFT else ""
+    except NoReverseMatch:  # the public pages are another module's, and may be switched off
+        public_url = ""
     counts = dict(cycle.projects.values_list("status").annotate(count=Count("pk")).values_list("status", "count"))
     context = {
         "page_title": cycle.title,
         "cycle": cycle,
+        "public_url": public_url,
         "budgets": cycle.budgets.select_related("district", "group"),
         "groups": cycle.groups.all(),
         "moves": _moves(cycle, request.user),
