@@ -22,6 +22,7 @@ from opendata.spending.models import Payment
 from participation.proposals.models import Proposal
 from participation.proposals.models import Status as ProposalStatus
 from portal.bodies.models import PublicBody
+from portal.money import format_money
 
 from . import services
 from .models import (
@@ -61,7 +62,7 @@ class CycleForm(WagtailAdminModelForm):
             del self.fields["body"]
         else:
             self.fields["body"].queryset = bodies
-        self.locked_fields = [name for name in Cycle.RULE_FIELDS if self.instance.rules_locked]
+        self.locked_fields = list(Cycle.RULE_FIELDS) if self.instance.pk and self.instance.rules_locked else []
         for name in self.locked_fields:
             self.fields[name].disabled = True
             self.fields[name].help_text = _("Locked: voting has opened.")
@@ -235,9 +236,9 @@ class ReviewForm(forms.Form):
 
     def __init__(self, *args, project: Project, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["cost"].help_text = _("In %(currency)s; the budget is %(amount)s.") % {
+        self.fields["cost"].help_text = _("In %(currency)s; the whole budget is %(amount)s.") % {
             "currency": project.cycle.currency,
-            "amount": project.budget.amount,
+            "amount": format_money(project.budget.amount, project.cycle.currency),
         }
         if not self.is_bound:
             self.initial = {"cost": project.cost or project.estimated_cost, "note": project.review_note}
@@ -364,10 +365,12 @@ class PaperBallotForm(forms.Form):
 
     def sections(self) -> list[dict]:
         """Per budget, the fields of its projects, as the template lays them out."""
-        return [{"budget": entry["budget"], "fields": [self[name] for name in entry["names"]]} for entry in self.budgets]
+        return [
+            {"budget": entry["budget"], "fields": [self[name] for name in entry["names"]]} for entry in self.budgets
+        ]
 
     def _label(self, project: Project) -> str:
-        cost = "" if project.cost is None else f" · {project.cost} {self.cycle.currency}"
+        cost = "" if project.cost is None else f" · {format_money(project.cost, self.cycle.currency)}"
         return f"{project.reference} · {project.title}{cost}"
 
     def choices(self) -> services.Choices:
@@ -423,7 +426,9 @@ class ProgressForm(forms.Form):
     on = forms.DateField(
         required=False, label=_("Date"), help_text=_("Empty for today."), widget=forms.DateInput(attrs={"type": "date"})
     )
-    photo = forms.FileField(required=False, label=_("Photo"), widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
+    photo = forms.FileField(
+        required=False, label=_("Photo"), widget=forms.ClearableFileInput(attrs={"accept": "image/*"})
+    )
 
     def __init__(self, *args, project: Project, **kwargs):
         super().__init__(*args, **kwargs)
@@ -462,7 +467,11 @@ class PaymentLinkForm(forms.Form):
 
 
 def _payment_label(payment: Payment) -> str:
-    parts = [payment.reference or str(payment.fiscal_year), f"{payment.amount} {payment.currency}", payment.supplier.name]
+    parts = [
+        payment.reference or str(payment.fiscal_year),
+        format_money(payment.amount, payment.currency),
+        payment.supplier.name,
+    ]
     if payment.purpose:
         parts.append(payment.purpose[:60])
     return " · ".join(parts)

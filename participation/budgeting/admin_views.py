@@ -125,7 +125,8 @@ def add_view(request):
 @forbidden_as_403
 def edit_view(request, pk: int):
     cycle = _cycle(request, pk)
-    form = forms.CycleForm(request.POST or None, instance=cycle, bodies=staff.manager_bodies(request.user))
+    bodies = staff.manager_bodies(request.user)
+    form = forms.CycleForm(request.POST or None, instance=cycle, bodies=bodies, for_user=request.user)
     if request.method == "POST" and form.is_valid():
         saved = _save_cycle(request, form)
         if saved is not None:
@@ -470,8 +471,7 @@ def paper_index_view(request):
     cycles = cycles.annotate(
         pending=Count(
             "paper_ballots",
-            filter=Q(paper_ballots__status=PaperBallot.Status.PENDING)
-            & ~Q(paper_ballots__entered_by=request.user),
+            filter=Q(paper_ballots__status=PaperBallot.Status.PENDING) & ~Q(paper_ballots__entered_by=request.user),
         )
     )
     context = {"page_title": _("Paper ballots"), "cycles": cycles}
@@ -539,7 +539,9 @@ def paper_check_list_view(request, pk: int):
 @require_POST
 def paper_check_view(request, pk: int):
     paper = get_object_or_404(PaperBallot.objects.select_related("cycle__body"), pk=pk)
-    cycle = _paper_cycle(request, paper.cycle_id)
+    cycle = paper.cycle
+    if not staff.may_count_paper(request.user, cycle):
+        raise PermissionDenied
     back = reverse("budgeting_admin:paper_check", args=[cycle.pk])
     form = forms.PaperCheckForm(request.POST)
     if not form.is_valid():

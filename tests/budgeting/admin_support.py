@@ -5,7 +5,9 @@ from html import unescape
 
 from allauth.mfa.models import Authenticator
 from django.contrib.messages import constants, get_messages
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
 from wagtail.users.models import UserProfile
@@ -38,3 +40,10 @@ def successes_of(response) -> list[str]:
 
 def logged(record, action: str):
     return ModelLogEntry.objects.filter(object_id=str(record.pk), action=action)
+
+
+def queries_of(client, address: str, **params) -> int:
+    """How many queries the page at `address` makes."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(address, params).status_code == 200
+    return len(queries)

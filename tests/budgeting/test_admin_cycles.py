@@ -9,12 +9,12 @@ import pytest
 from django.utils import timezone
 
 from participation.budgeting import services
-from participation.budgeting.models import Budget, BudgetGroup, Cycle, CountingRule, PaperBallot, Phase
+from participation.budgeting.models import Budget, BudgetGroup, CountingRule, Cycle, PaperBallot, Phase
 from portal.bodies.models import Role
 from portal.workflow import history
 from tests.factories import DistrictFactory, RoleGrantFactory, UserFactory, square
 
-from .admin_support import errors_of, logged, staff_client, url
+from .admin_support import errors_of, logged, queries_of, staff_client, url
 
 
 @pytest.fixture
@@ -105,6 +105,19 @@ class CycleListTestCase:
         assert response.status_code == 200
         assert list(response.context["page"]) == [cycle]
         assert other_cycle.title_ar not in response.content.decode()
+
+    def test_the_list_costs_the_same_queries_however_many_cycles(self, manager, cycle, body):
+        client = staff_client(manager)
+        few = queries_of(client, url("index"))
+        for n in range(5):
+            Cycle.objects.create(
+                body=body,
+                slug=f"blida-{n}",
+                title_ar=f"دورة {n}",
+                voting_opens_at=cycle.voting_opens_at,
+                voting_closes_at=cycle.voting_closes_at,
+            )
+        assert queries_of(client, url("index")) == few
 
     def test_an_administrator_and_a_superuser_see_them_too(self, administrator, cycle, other_cycle):
         assert list(staff_client(administrator).get(url("index")).context["page"]) == [cycle]
@@ -229,6 +242,14 @@ class BudgetsTestCase:
         rows[0] = {**rows[0], "id": str(theirs.pk), "amount": "5"}
         staff_client(manager).post(url("budgets", cycle.pk), budgets_payload(rows, initial_budgets=len(rows)))
         assert Budget.objects.get(pk=theirs.pk).amount == Decimal(1000)
+
+    def test_a_group_of_another_cycle_is_refused(self, manager, cycle, other_cycle):
+        theirs = BudgetGroup.objects.create(cycle=other_cycle, name_ar="مجموعة")
+        rows = existing_budgets(cycle)
+        rows[0]["group"] = str(theirs.pk)
+        response = staff_client(manager).post(url("budgets", cycle.pk), budgets_payload(rows, initial_budgets=3))
+        assert "group" in response.context["budgets"].forms[0].errors
+        assert not Budget.objects.filter(group=theirs).exists()
 
     def test_an_amount_must_be_more_than_zero(self, manager, cycle):
         rows = existing_budgets(cycle)

@@ -10,7 +10,7 @@ from participation.budgeting.models import Ballot, BallotRule, Channel, Cycle, P
 from portal.bodies.models import Role
 from tests.factories import DistrictFactory, RoleGrantFactory, square
 
-from .admin_support import errors_of, logged, staff_client, successes_of, url
+from .admin_support import errors_of, logged, queries_of, staff_client, successes_of, url
 
 
 def ballot(district, choices: dict, *, number="VOTER0001", station="Mairie annexe 1") -> dict:
@@ -51,7 +51,11 @@ class PaperEntryTestCase:
         code = response.context["code"]
         assert code in response.content.decode()
         paper = PaperBallot.objects.get()
-        assert (paper.status, paper.station, paper.entered_by) == (PaperBallot.Status.PENDING, "Mairie annexe 1", officer)
+        assert (paper.status, paper.station, paper.entered_by) == (
+            PaperBallot.Status.PENDING,
+            "Mairie annexe 1",
+            officer,
+        )
         assert paper.receipt_digest == services.receipt_digest(code)
         assert paper.choices == {
             "nord": {str(projects["nord"][0].pk): 1, str(projects["nord"][1].pk): 1},
@@ -67,7 +71,9 @@ class PaperEntryTestCase:
         assert again.context["form"]["station"].value() == "Mairie annexe 1"  # the next voter, same station
 
     def test_a_budget_manager_enters_paper_ballots_too(self, manager, voting, projects):
-        response = staff_client(manager).post(url("paper_entry", voting.pk), ballot(None, {"ville": projects["ville"][:1]}))
+        response = staff_client(manager).post(
+            url("paper_entry", voting.pk), ballot(None, {"ville": projects["ville"][:1]})
+        )
         assert response.context["code"] and PaperBallot.objects.count() == 1
 
     def test_the_form_lays_out_the_choices_as_the_ballot_rule_needs(self, officer, voting, projects, budgets):
@@ -191,6 +197,14 @@ class PaperCheckTestCase:
             "Mairie annexe 1": (1, 1),
             "École": (1, 1),
         }
+
+    def test_the_list_costs_the_same_queries_however_many_ballots(self, officer, second_officer, voting, projects):
+        client = staff_client(second_officer)
+        enter(voting, officer, None, {"ville": projects["ville"][:1]}, number="MANY00000")
+        few = queries_of(client, url("paper_check", voting.pk))
+        for n in range(1, 8):
+            enter(voting, officer, None, {"ville": projects["ville"][:2]}, number=f"MANY{n:05d}", station=f"S{n}")
+        assert queries_of(client, url("paper_check", voting.pk)) == few
 
     def test_a_second_officer_counts_the_ballot(self, officer, second_officer, voting, projects, north):
         paper = enter(voting, officer, north, {"nord": projects["nord"][:2]})

@@ -15,7 +15,7 @@ from participation.proposals.models import Proposal, Space
 from participation.proposals.models import Status as ProposalStatus
 from portal.workflow import history
 
-from .admin_support import errors_of, logged, staff_client, url
+from .admin_support import errors_of, logged, queries_of, staff_client, url
 from .conftest import INSIDE_NORTH, OUTSIDE, project, resident
 
 
@@ -52,9 +52,20 @@ class ProjectListTestCase:
         assert list(waiting) == [submitted]
         assert set(city) == set(projects["ville"])
 
+    def test_the_list_costs_the_same_queries_however_many_projects(self, manager, cycle, budgets, body):
+        client = staff_client(manager)
+        project(cycle, budgets["nord"], "أول", proposal=accepted_proposal(body))
+        few = queries_of(client, url("projects", cycle.pk))
+        for n in range(10):
+            project(cycle, budgets["ville"], f"مشروع {n}")
+        assert queries_of(client, url("projects", cycle.pk)) == few
+
     def test_a_budget_of_another_cycle_does_not_filter(self, manager, cycle, projects, other_body):
         other = Cycle.objects.create(
-            body=other_body, slug="autre", title_ar="آخر", voting_opens_at=cycle.voting_opens_at,
+            body=other_body,
+            slug="autre",
+            title_ar="آخر",
+            voting_opens_at=cycle.voting_opens_at,
             voting_closes_at=cycle.voting_closes_at,
         )
         theirs = Budget.objects.create(cycle=other, slug="x", name_ar="س", amount=10)
@@ -139,7 +150,10 @@ class AddProjectTestCase:
 
     def test_a_budget_of_another_cycle_is_refused(self, manager, cycle, other_body):
         other = Cycle.objects.create(
-            body=other_body, slug="autre", title_ar="آخر", voting_opens_at=cycle.voting_opens_at,
+            body=other_body,
+            slug="autre",
+            title_ar="آخر",
+            voting_opens_at=cycle.voting_opens_at,
             voting_closes_at=cycle.voting_closes_at,
         )
         theirs = Budget.objects.create(cycle=other, slug="x", name_ar="س", amount=10)
