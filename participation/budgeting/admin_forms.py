@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.widgets import AdminDateInput, AdminDateTimeInput
 
 from cms.models import DecisionPage
 from opendata.spending.models import Payment
@@ -26,6 +27,7 @@ from portal.money import format_money
 
 from . import services
 from .models import (
+    PHASE_STARTS,
     BallotRule,
     Budget,
     BudgetGroup,
@@ -121,6 +123,7 @@ class CycleForm(WagtailAdminModelForm):
             "threshold",
             "min_age",
         ]
+        widgets = {name: AdminDateTimeInput for name in (*PHASE_STARTS.values(), "voting_closes_at")}
 
 
 class CycleChildForm(forms.ModelForm):
@@ -318,7 +321,7 @@ class PaperBallotForm(forms.Form):
     identity_number = forms.CharField(
         max_length=50,
         label=_("Number of the voter's identity document"),
-        help_text=_("Checked against the register, then kept only as a keyed hash."),
+        help_text=_("Kept only as a keyed hash: the register refuses a second ballot of the same person."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "dir": "ltr", "spellcheck": "false"}),
     )
     district = forms.ModelChoiceField(
@@ -329,7 +332,7 @@ class PaperBallotForm(forms.Form):
     )
 
     def __init__(self, *args, cycle: Cycle, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, label_suffix="", **kwargs)
         self.cycle = cycle
         self.fields["district"].queryset = services.districts_of(cycle).order_by("name_ar")
         self.budgets: list[dict] = []
@@ -423,9 +426,7 @@ class ProgressForm(forms.Form):
     progress = forms.IntegerField(min_value=0, max_value=100, label=_("Progress (%)"))
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}), label=_("What happened"))
     language = forms.ChoiceField(choices=settings.LANGUAGES, label=_("Language of the note"))
-    on = forms.DateField(
-        required=False, label=_("Date"), help_text=_("Empty for today."), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    on = forms.DateField(required=False, label=_("Date"), help_text=_("Empty for today."), widget=AdminDateInput)
     photo = forms.FileField(
         required=False, label=_("Photo"), widget=forms.ClearableFileInput(attrs={"accept": "image/*"})
     )

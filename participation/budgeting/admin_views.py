@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from wagtail.admin import messages
@@ -261,7 +262,12 @@ def publish_view(request, pk: int):
     except BudgetingRefused as refused:
         messages.error(request, str(refused))
     else:
-        messages.success(request, _("The results of %(count)d budgets are published.") % {"count": len(results)})
+        published = ngettext(
+            "The results of %(count)d budget are published.",
+            "The results of %(count)d budgets are published.",
+            len(results),
+        )
+        messages.success(request, published % {"count": len(results)})
     return redirect(_cycle_url(cycle))
 
 
