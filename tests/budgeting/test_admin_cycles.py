@@ -341,9 +341,12 @@ class PublishTestCase:
         assert errors_of(response) == ["Results are counted during the ballot review, once voting has closed."]
         assert Cycle.objects.get(pk=voting.pk).phase == Phase.VOTING
 
-    def test_a_manager_counts_and_publishes(self, manager, voting, voter, projects):
+    def test_a_manager_counts_and_publishes(self, manager, voting, voter, south_voter, projects):
         pytest.importorskip("participation.budgeting.results")
-        services.cast_ballot(voting, voter, {"nord": {projects["nord"][0].pk: 1}})
+        services.cast_ballot(
+            voting, voter, {"nord": {projects["nord"][0].pk: 1}, "ville": {projects["ville"][0].pk: 1}}
+        )
+        services.cast_ballot(voting, south_voter, {"sud": {projects["sud"][1].pk: 1}})
         ballot_review(voting)
 
         response = staff_client(manager).post(url("publish", voting.pk))

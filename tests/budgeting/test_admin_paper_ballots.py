@@ -226,6 +226,12 @@ class PaperCheckTestCase:
         assert {choice.project_id for choice in counted.choices.all()} == {p.pk for p in projects["nord"][:2]}
         assert logged(paper, "budgeting.paper.counted").filter(user=second_officer).exists()
 
+    def test_an_administrator_of_the_body_checks_ballots_too(self, officer, voting, projects):
+        head = RoleGrantFactory(body=voting.body, role=Role.ADMINISTRATOR, user__email="head@example.org").user
+        paper = enter(voting, officer, None, {"ville": projects["ville"][:1]})
+        staff_client(head).post(url("check_paper", paper.pk), {"decision": "accept"})
+        assert PaperBallot.objects.get(pk=paper.pk).status == PaperBallot.Status.COUNTED
+
     def test_an_officer_cannot_check_their_own_entry(self, officer, voting, projects, north):
         paper = enter(voting, officer, north, {"nord": projects["nord"][:1]})
         response = staff_client(officer).post(url("check_paper", paper.pk), {"decision": "accept"})
