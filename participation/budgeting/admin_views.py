@@ -237,12 +237,8 @@ def history_view(request, pk: int):
         }
         for event in history(cycle).select_related("by")
     ]
-    context = {
-        "page_title": _("History"),
-        "cycle": cycle,
-        "moves": moves,
-        "log_entries": log_registry.get_logs_for_instance(cycle).select_related("user"),
-    }
+    page = Paginator(staff.cycle_log_entries(cycle), PER_PAGE).get_page(request.GET.get("p"))
+    context = {"page_title": _("History"), "cycle": cycle, "moves": moves, "page": page, "query": ""}
     return TemplateResponse(request, "budgeting/admin/history.html", context)
 
 

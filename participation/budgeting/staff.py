@@ -2,14 +2,17 @@
 bodies below them), polling officers enter and check their paper ballots; administrators hold both roles and
 superusers every body. The admin screens ask here, never inline."""
 
-from django.db.models import Count, Q, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, Count, Q, QuerySet
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from wagtail.models import ModelLogEntry
 
 from portal.bodies.auth import get_bodies_with_any_role, get_bodies_with_role
 from portal.bodies.models import PublicBody, Role
 
-from .models import Cycle, PaperBallot, Phase
+from .models import Cycle, PaperBallot, Phase, Project
 from .services import counts_paper
 from .workflow import manages
 
@@ -82,4 +85,23 @@ def station_counts(cycle: Cycle) -> list[dict]:
             rejected=Count("pk", filter=Q(status=status.REJECTED)),
         )
         .order_by("station")
+    )
+
+
+def cycle_log_entries(cycle: Cycle) -> QuerySet[ModelLogEntry]:
+    """The audit trail of everything in `cycle`: the cycle itself, its projects and its paper ballots, latest
+    first."""
+
+    def keys(records: QuerySet):
+        return records.annotate(key=Cast("pk", CharField())).values("key")
+
+    kinds = ContentType.objects.get_for_models(Cycle, Project, PaperBallot)
+    return (
+        ModelLogEntry.objects.filter(
+            Q(content_type=kinds[Cycle], object_id=str(cycle.pk))
+            | Q(content_type=kinds[Project], object_id__in=keys(cycle.projects.all()))
+            | Q(content_type=kinds[PaperBallot], object_id__in=keys(cycle.paper_ballots.all()))
+        )
+        .select_related("user", "content_type")
+        .order_by("-timestamp", "-pk")
     )

@@ -15,6 +15,7 @@ from portal.workflow import history
 from tests.factories import DistrictFactory, RoleGrantFactory, UserFactory, square
 
 from .admin_support import errors_of, logged, queries_of, staff_client, url
+from .conftest import open_voting
 
 
 @pytest.fixture
@@ -291,7 +292,39 @@ class PhasesTestCase:
         assert logged(cycle, "budgeting.phase").filter(user=manager).exists()
         shown = client.get(url("history", cycle.pk))
         assert "Fin des dépôts" in shown.content.decode()
-        assert shown.context["log_entries"].filter(action="budgeting.phase").exists()
+        latest = shown.context["page"][0]
+        assert (latest.action, latest.user, latest.object_id) == ("budgeting.phase", manager, str(cycle.pk))
+
+    def test_the_history_gathers_the_audit_trail_of_the_cycles_records(self, manager, officer, cycle, projects):
+        services.review_project(projects["nord"][0], manager, feasible=False, cost=None, note="Hors budget")
+        voting = open_voting(cycle)
+        other = Cycle.objects.create(
+            body=voting.body,
+            slug="autre",
+            title_ar="دورة أخرى",
+            voting_opens_at=voting.voting_opens_at,
+            voting_closes_at=voting.voting_closes_at,
+        )
+        services.move_cycle(other, Phase.INFORMATION, by=manager)
+        paper, _code = services.enter_paper_ballot(
+            voting,
+            officer,
+            identity_number="PAPER0001",
+            station="Mairie",
+            district=None,
+            choices={"ville": {projects["ville"][0].pk: 1}},
+        )
+
+        page = staff_client(manager).get(url("history", voting.pk))
+
+        shown = {(entry.content_type.model, entry.object_id, entry.action) for entry in page.context["page"]}
+        assert {
+            ("paperballot", str(paper.pk), "budgeting.paper.enter"),
+            ("project", str(projects["nord"][0].pk), "budgeting.review.set_aside"),
+            ("cycle", str(voting.pk), "budgeting.phase"),
+        } <= shown
+        assert {object_id for model, object_id, _action in shown if model == "cycle"} == {str(voting.pk)}
+        assert paper.identity_hash not in page.content.decode()
 
     def test_a_move_not_offered_is_refused(self, manager, cycle):
         client = staff_client(manager)
