@@ -185,7 +185,7 @@ GroupFormSetFactory = inlineformset_factory(
 
 class MoveForm(forms.Form):
     phase = forms.ChoiceField(choices=(), widget=forms.HiddenInput)
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}), required=False, label=_("Note"))
+    note = forms.CharField(max_length=500, required=False, label=_("Note for the history"))
 
     def __init__(self, *args, phases: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
