@@ -55,7 +55,7 @@ def _paper_cycle(request, pk: int) -> Cycle:
 
 
 def _project(request, pk: int) -> Project:
-    project = get_object_or_404(Project.objects.select_related("cycle__body", "budget", "district"), pk=pk)
+    project = get_object_or_404(Project.objects.select_related("cycle__body", "budget", "district", "proposal"), pk=pk)
     if not staff.may_manage(request.user, project.cycle):
         raise PermissionDenied
     return project

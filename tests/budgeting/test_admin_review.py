@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from django.utils import translation
 
 from participation.budgeting import services
@@ -205,6 +206,10 @@ class FromProposalTestCase:
         assert (made.status, made.budget, made.title) == (ProjectStatus.SUBMITTED, budgets["ville"], proposal.title)
         assert Proposal.objects.get(pk=proposal.pk).status == ProposalStatus.CONVERTED
         assert logged(made, "budgeting.from_proposal").filter(user=manager).exists()
+        assert (
+            reverse("proposals_admin:proposal", args=[proposal.pk])
+            in client.get(url("project", made.pk)).content.decode()
+        )
 
     def test_only_accepted_proposals_of_the_bodys_spaces_are_offered_and_accepted(
         self, manager, cycle, budgets, body, other_body
