@@ -7,6 +7,7 @@ LOG_ACTIONS = [
     ("budgeting.phase", _("Change a cycle's phase"), _("Cycle moved to another phase")),
     ("budgeting.review.accept", _("Put a project on the ballot"), _("Project put on the ballot")),
     ("budgeting.review.set_aside", _("Set a project aside"), _("Project set aside")),
+    ("budgeting.add", _("Add a project"), _("Project added by staff")),
     ("budgeting.from_proposal", _("Turn a proposal into a project"), _("Project made from a proposal")),
     ("budgeting.paper.enter", _("Enter a paper ballot"), _("Paper ballot entered")),
     ("budgeting.paper.counted", _("Count a paper ballot"), _("Paper ballot checked and counted")),

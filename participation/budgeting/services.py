@@ -200,6 +200,34 @@ def submit_project(cycle: Cycle, author, draft: ProjectDraft) -> Project:
     return project
 
 
+def add_project(cycle: Cycle, by, draft: ProjectDraft) -> Project:
+    """A project staff add themselves (one brought to a meeting, a service's own), before the review is over.
+
+    It is signed by the body and reviewed like any other."""
+    if not manages(by, cycle):
+        raise PermissionDenied
+    if cycle.phase not in (Phase.SUBMISSION, Phase.REVIEW):
+        raise BudgetingRefused(_("Staff add projects during the submission of projects and the technical review."))
+    district = locate(cycle, draft.longitude, draft.latitude)
+    budget = budget_for(cycle, district, draft.budget)
+    if draft.estimated_cost is not None and draft.estimated_cost <= 0:
+        raise BudgetingRefused(_("The estimated cost must be more than zero."))
+    with transaction.atomic():
+        project = Project.objects.create(
+            cycle=cycle,
+            budget=budget,
+            title=_text(draft.title, _("The title"), 200),
+            description=_text(draft.description, _("The description"), settings.PROPOSALS_MAX_TEXT_LENGTH),
+            language=draft.language,
+            district=district or budget.district,
+            longitude=draft.longitude,
+            latitude=draft.latitude,
+            estimated_cost=draft.estimated_cost,
+        )
+        log(instance=project, action="budgeting.add", user=by)
+    return project
+
+
 def withdraw_project(project: Project, by) -> Project:
     try:
         return PROJECT_WORKFLOW.move(project, "withdraw", by=by)
@@ -667,5 +695,7 @@ def link_decision(project: Project, decision, by) -> None:
         raise PermissionDenied
     if not decision.live:
         raise BudgetingRefused(_("Only published decisions can be linked."))
+    if not decision.body.path.startswith(project.cycle.body.path):
+        raise BudgetingRefused(_("This decision is not one of %(body)s.") % {"body": project.cycle.body.name})
     project.decisions.add(decision)
     log(instance=project, action="budgeting.link", user=by, data={"decision": decision.pk})
