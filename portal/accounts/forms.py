@@ -67,8 +67,9 @@ class CensusCheckForm(forms.Form):
         body_field = self.fields["body"]
         assert isinstance(body_field, forms.ModelChoiceField)
         body_field.queryset = bodies
-        if len(bodies) == 1:
-            body_field.initial = bodies[0].pk
+        only = list(bodies[:2])
+        if len(only) == 1:
+            body_field.initial = only[0].pk
             body_field.widget = forms.HiddenInput()
 
     def clean_born_on(self):

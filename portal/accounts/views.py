@@ -113,14 +113,22 @@ def verify(request):
     """Step 1: the person gives their identity number, date of birth and phone for a body with a census; when
     the census has them (and the date matches), a code goes by SMS. Step 2: the code verifies the account.
 
-    The session keeps the census entry's id and the phone (to resend) between the steps, never the number.
+    The session keeps the census entry's body and identity hash and the phone (to resend) between the steps,
+    never the number.
     An unknown number and a wrong date of birth get the same answer."""
     if is_verified(request.user):
         request.session.pop(VERIFY_SESSION_KEY, None)
         return render(request, "accounts/verify.html", {"verified": request.user.verification})
     pending = request.session.get(VERIFY_SESSION_KEY)
-    entry = CensusEntry.objects.select_related("body", "district").filter(pk=(pending or {}).get("entry")).first()
-    bodies = list(census.bodies_with_census())
+    # Found again by body and identity hash: a census imported between the two steps keeps the person's place.
+    entry = (
+        CensusEntry.objects.select_related("body", "district", "district__body")
+        .filter(body_id=pending["body"], identity_hash=pending["identity"])
+        .first()
+        if pending
+        else None
+    )
+    bodies = census.bodies_with_census()
     census_form = CensusCheckForm(bodies=bodies)
     code_form = CodeForm()
     status = 200
@@ -132,9 +140,9 @@ def verify(request):
         census_form = CensusCheckForm(request.POST, bodies=bodies)
         if census_form.is_valid():
             data = census_form.cleaned_data
-            entry = census.census_match(data["body"], data["identity_number"], data["born_on"])
+            match = census.census_match(data["body"], data["identity_number"], data["born_on"])
             try:
-                if entry is None:
+                if match is None:
                     raise VerificationRefused(
                         _(
                             "Not found in the census of %(body)s with this date of birth: go to the town hall with "
@@ -142,12 +150,16 @@ def verify(request):
                         )
                         % {"body": data["body"].name}
                     )
-                check_identity_free(request.user, entry.identity_hash)
+                check_identity_free(request.user, match.identity_hash)
                 send_code(request.user, data["phone"], CODE_PURPOSE)
             except (VerificationRefused, CodeRefused, InvalidPhone) as refused:
                 census_form.add_error(None, str(refused))
             else:
-                request.session[VERIFY_SESSION_KEY] = {"entry": entry.pk, "phone": data["phone"]}
+                request.session[VERIFY_SESSION_KEY] = {
+                    "body": match.body_id,
+                    "identity": match.identity_hash,
+                    "phone": data["phone"],
+                }
                 messages.info(request, _("A code was sent by SMS to %(phone)s.") % {"phone": masked(data["phone"])})
                 return redirect("accounts:verify")
         status = 400
@@ -172,7 +184,7 @@ def verify(request):
         request.session.pop(VERIFY_SESSION_KEY, None)
         return redirect("accounts:verify")
     context = {
-        "bodies": bodies,
+        "bodies": list(bodies),
         "census_form": census_form,
         "code_form": code_form,
         "step": "code" if entry is not None else "census",

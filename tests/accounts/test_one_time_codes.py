@@ -67,8 +67,9 @@ def test_a_code_is_for_its_person_and_its_purpose(user):
 def test_a_code_expires(user):
     send_code(user, PHONE, "verify")
     code = last_code()
-    with time_machine.travel(timezone.now() + timedelta(minutes=10, seconds=1)), pytest.raises(
-        CodeRefused, match="expired"
+    with (
+        time_machine.travel(timezone.now() + timedelta(minutes=10, seconds=1)),
+        pytest.raises(CodeRefused, match="expired"),
     ):
         check_code(user, code, "verify")
 
