@@ -218,11 +218,14 @@ def census_view(request):
     if not bodies.exists():
         raise PermissionDenied
     form = CensusUploadForm(request.POST or None, request.FILES or None, bodies=bodies)
+    if request.method == "POST":
+        # The form offers only these bodies; a body posted from elsewhere is a closed door, not a typo.
+        posted = str(request.POST.get("body", ""))
+        chosen = PublicBody.objects.filter(pk=posted).first() if posted.isdigit() else None
+        if chosen is not None and not has_role(request.user, Role.BUDGET_MANAGER, chosen):
+            raise PermissionDenied
     if request.method == "POST" and form.is_valid():
         body = form.cleaned_data["body"]
-        # The form offered only these bodies; checked again against the grants as they are now.
-        if not has_role(request.user, Role.BUDGET_MANAGER, body):
-            raise PermissionDenied
         upload = form.cleaned_data["file"]
         report = census.import_census(
             upload, body, by=request.user, mapping=form.cleaned_data["mapping"], name=upload.name
