@@ -125,9 +125,15 @@ class HttpBackend(BaseBackend):
         headers = {}
         if settings.SMS_HTTP_AUTH_VALUE:
             headers[settings.SMS_HTTP_AUTH_HEADER] = settings.SMS_HTTP_AUTH_VALUE
-        body = {"json": fields} if settings.SMS_HTTP_FORMAT == "json" else {"data": fields}
+        as_json = settings.SMS_HTTP_FORMAT == "json"
         try:
-            response = requests.post(url, headers=headers, timeout=settings.SMS_HTTP_TIMEOUT, **body)
+            response = requests.post(
+                url,
+                json=fields if as_json else None,
+                data=None if as_json else fields,
+                headers=headers,
+                timeout=settings.SMS_HTTP_TIMEOUT,
+            )
         except requests.Timeout:
             raise SmsError(f"The SMS gateway did not answer within {settings.SMS_HTTP_TIMEOUT} s.") from None
         except requests.RequestException as error:

@@ -32,10 +32,10 @@ class Command(BaseCommand):
         if options["mapping"]:
             try:
                 mapping = census_mapping(json.loads(options["mapping"].read_text(encoding="utf-8-sig")))
-            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-                raise CommandError(f"{options['mapping']}: not a readable JSON mapping ({error}).") from None
-            except MappingError as error:
-                raise CommandError(f"{options['mapping']}: {error}") from None
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as unreadable:
+                raise CommandError(f"{options['mapping']}: not a readable JSON mapping ({unreadable}).") from None
+            except MappingError as wrong:
+                raise CommandError(f"{options['mapping']}: {wrong}") from None
         report = import_census(options["file"], body, mapping=mapping)
         self.stdout.write(f"{options['file']} → {body.slug}: {report.rows} rows ({report.encoding})")
         for error in report.errors:
