@@ -62,6 +62,13 @@ class VerifyForm(forms.Form):
     district = forms.ModelChoiceField(
         queryset=District.objects.none(), required=False, label=gettext_lazy("District of residence")
     )
+    born_on = forms.DateField(
+        label=gettext_lazy("Date of birth"),
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=gettext_lazy("As on the document: budgeting cycles with a minimum age need it."),
+    )
 
     def __init__(self, *args, bodies, **kwargs):
         super().__init__(*args, **kwargs)
@@ -102,6 +109,7 @@ def verify_view(request):
                 body,
                 by=request.user,
                 district=form.cleaned_data["district"],
+                born_on=form.cleaned_data["born_on"],
             )
         except VerificationRefused as refused:
             form.add_error(None, str(refused))

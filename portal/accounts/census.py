@@ -314,8 +314,11 @@ def import_census(
 
 
 def _replace(body: PublicBody, record: CensusImport, rows: list[CensusRow], report: CensusReport) -> None:
-    """Put `rows` in place of the body's census entries, counting what was added, changed, kept and removed."""
-    entries = CensusEntry.objects.select_for_update().filter(body=body)
+    """Put `rows` in place of the body's census entries, counting what was added, changed, kept and removed.
+
+    The body's row is locked first: two imports of one body at once take turns instead of colliding."""
+    PublicBody.objects.select_for_update().filter(pk=body.pk).exists()
+    entries = CensusEntry.objects.filter(body=body)
     before = {
         digest: (district, born)
         for digest, district, born in entries.values_list("identity_hash", "district_id", "born_on")
@@ -346,8 +349,8 @@ def _replace(body: PublicBody, record: CensusImport, rows: list[CensusRow], repo
 
 
 def bodies_with_census():
-    """The bodies whose census can verify people online."""
-    return PublicBody.objects.filter(pk__in=CensusEntry.objects.values("body")).order_by("path")
+    """The bodies whose census can verify people online: those with an applied import (never an empty one)."""
+    return PublicBody.objects.filter(pk__in=CensusImport.objects.filter(applied=True).values("body")).order_by("path")
 
 
 def census_match(body: PublicBody, identity_number: str, born_on: date) -> CensusEntry | None:

@@ -361,7 +361,11 @@ class CensusEntry(models.Model):
     )
     born_on = models.DateField(_("date of birth"), null=True, blank=True)
     census_import = models.ForeignKey(
-        CensusImport, on_delete=models.PROTECT, related_name="entries", verbose_name=_("census import")
+        # RESTRICT: an import that still holds entries is kept, unless its body (and so its entries) goes.
+        CensusImport,
+        on_delete=models.RESTRICT,
+        related_name="entries",
+        verbose_name=_("census import"),
     )
 
     class Meta:

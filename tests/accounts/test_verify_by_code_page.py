@@ -169,3 +169,36 @@ def test_several_bodies_with_a_census_are_offered(client_of, census):
 def test_the_page_needs_an_account(census):
     response = Client().get(verify_url())
     assert response.status_code == 302 and "login" in response.url
+
+
+def test_a_census_imported_between_the_steps_keeps_the_persons_place(client_of, person, census, district):
+    ask_code(client_of, census)
+    data = io.BytesIO(f"identity_number;district\n{NUMBER};centre\n".encode())
+    data.name = "census-2.csv"
+    import_census(data, census)
+    enter_code(client_of)
+    assert is_verified(person)
+
+
+def test_a_person_removed_from_the_census_between_the_steps_starts_again(client_of, person, census):
+    ask_code(client_of, census)
+    data = io.BytesIO(b"identity_number\n555555555555\n")
+    data.name = "census-2.csv"
+    import_census(data, census)
+    page = client_of.get(verify_url()).content.decode()
+    assert 'name="identity_number"' in page and not is_verified(person)
+
+
+def test_a_new_code_can_be_asked_for_and_the_steps_restarted(client_of, person, census, settings):
+    settings.VERIFICATION_CODE_RESEND_SECONDS = 0
+    ask_code(client_of, census)
+    assert client_of.post(verify_url(), {"step": "resend"}).status_code == 302
+    assert len(sms.outbox) == 2 and sms.outbox[1].phone == "+213661234567"
+    enter_code(client_of)  # the latest code
+    assert is_verified(person)
+
+
+def test_starting_again_forgets_the_pending_step(client_of, census):
+    ask_code(client_of, census)
+    assert client_of.post(verify_url(), {"step": "restart"}).status_code == 302
+    assert 'name="identity_number"' in client_of.get(verify_url()).content.decode()

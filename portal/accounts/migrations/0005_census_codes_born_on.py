@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
                 ('born_on', models.DateField(blank=True, null=True, verbose_name='date of birth')),
                 ('body', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='bodies.publicbody', verbose_name='public body')),
                 ('district', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='bodies.district', verbose_name='district')),
-                ('census_import', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='accounts.censusimport', verbose_name='census import')),
+                ('census_import', models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='entries', to='accounts.censusimport', verbose_name='census import')),
             ],
             options={
                 'verbose_name': 'census entry',
