@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 
@@ -26,16 +27,32 @@ class VerificationRefused(ValueError):
     """The identity cannot be verified on this account; the message says why."""
 
 
+SEPARATORS = re.compile(r"[\s\-./]")
+
+
 def normalise_identity_number(number: str) -> str:
     """The number as written on any card: Arabic-Indic digits read as digits, spaces and dashes dropped, capitals."""
     text = unicodedata.normalize("NFKC", number or "")
-    digits = "".join(str(unicodedata.digit(char)) if char.isdigit() else char for char in text)
-    return re.sub(r"[\s\-./]", "", digits).upper()
+    if not text.isascii():  # ASCII digits are digits already: the census reads millions of them
+        text = "".join(str(unicodedata.digit(char)) if char.isdigit() else char for char in text)
+    return SEPARATORS.sub("", text).upper()
 
 
 def identity_hash(number: str) -> str:
+    return identity_hasher()(normalise_identity_number(number))
+
+
+def identity_hasher() -> Callable[[str], str]:
+    """A function from a *normalised* number to its identity_hash, keyed once (a census hashes each of its rows)."""
     key = (settings.IDENTITY_HASH_KEY or f"identity:{settings.SECRET_KEY}").encode()
-    return hmac.new(key, normalise_identity_number(number).encode(), hashlib.sha256).hexdigest()
+    keyed = hmac.new(key, digestmod=hashlib.sha256)
+
+    def digest(normalised: str) -> str:
+        mac = keyed.copy()
+        mac.update(normalised.encode())
+        return mac.hexdigest()
+
+    return digest
 
 
 def verify_person(
