@@ -367,9 +367,8 @@ def _insert(values: Iterable[tuple]) -> None:
     """INSERT census entries as plain tuples, BATCH_SIZE at a time: a first census is hundreds of thousands of
     rows, and building a model instance for each (bulk_create) takes most of an import's time."""
     meta = CensusEntry._meta
-    columns = [
-        meta.get_field(name).column for name in ("body", "identity_hash", "district", "born_on", "census_import")
-    ]
+    fields = {field.name: field for field in meta.concrete_fields}
+    columns = [fields[name].column for name in ("body", "identity_hash", "district", "born_on", "census_import")]
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (our table and columns, quoted; values bound)
         connection.ops.quote_name(meta.db_table),
         ", ".join(connection.ops.quote_name(column) for column in columns),
