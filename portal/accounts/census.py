@@ -50,8 +50,16 @@ from portal.files import (
 from portal.importing import ColumnMapping, ImportReport, MappingError, RowError
 from portal.money import ascii_digits
 
-from .identity import identity_hash, identity_hasher, normalise_identity_number
-from .models import CensusEntry, CensusImport
+from .codes import check_code, send_code
+from .identity import (
+    VerificationRefused,
+    check_identity_free,
+    identity_hash,
+    identity_hasher,
+    normalise_identity_number,
+    verify_from_census,
+)
+from .models import CensusEntry, CensusImport, Verification
 
 FIELDS = ("identity_number", "district", "born_on")
 # Column names that census exports use, read when the mapping names no column for a field.
@@ -396,3 +404,34 @@ def census_match(body: PublicBody, identity_number: str, born_on: date) -> Censu
     if entry is None or (entry.born_on is not None and entry.born_on != born_on):
         return None
     return entry
+
+
+# Verification online (the verification page): the census check and the code by SMS
+
+CODE_PURPOSE = "verify"
+
+
+def request_code(user, body: PublicBody, identity_number: str, born_on: date, phone: str) -> CensusEntry:
+    """Send `user` a code by SMS when `body`'s census lists this identity number with this date of birth (when it
+    gives one); return the entry. VerificationRefused when it does not (the same words for an unknown number and
+    a wrong date), when the account is verified already or the identity is another account's (recorded for staff);
+    CodeRefused or InvalidPhone when no code can be sent."""
+    entry = census_match(body, identity_number, born_on)
+    if entry is None:
+        raise VerificationRefused(
+            _(
+                "Not found in the census of %(body)s with this date of birth: go to the town hall with your "
+                "identity card."
+            )
+            % {"body": body.name}
+        )
+    check_identity_free(user, entry.identity_hash)
+    send_code(user, phone, CODE_PURPOSE)
+    return entry
+
+
+def verify_with_code(user, entry: CensusEntry, code: str) -> Verification:
+    """Verify `user` as the resident of `entry` once the code sent by `request_code` is given (CodeRefused,
+    VerificationRefused otherwise)."""
+    check_code(user, code, CODE_PURPOSE)
+    return verify_from_census(user, entry)

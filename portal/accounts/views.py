@@ -12,9 +12,9 @@ from portal.ratelimits import check, limit
 
 from . import census
 from .auth import can_manage_organisation, get_read_organisation_queryset
-from .codes import CodeRefused, check_code, send_code
+from .codes import CodeRefused, send_code
 from .forms import AddMemberForm, CensusCheckForm, CodeForm, OrganisationForm
-from .identity import VerificationRefused, check_identity_free, verify_from_census
+from .identity import VerificationRefused
 from .models import CensusEntry, Notification, Organisation, Verification, is_verified
 from .services import add_member, register_organisation
 from .sms import InvalidPhone, masked
@@ -105,7 +105,6 @@ def organisation_add_member(request, slug):
 # Verification online: census check, code by SMS --------------------------------------------------------------
 
 VERIFY_SESSION_KEY = "accounts.verify"
-CODE_PURPOSE = "verify"
 
 
 @login_required
@@ -140,18 +139,10 @@ def verify(request):
         census_form = CensusCheckForm(request.POST, bodies=bodies)
         if census_form.is_valid():
             data = census_form.cleaned_data
-            match = census.census_match(data["body"], data["identity_number"], data["born_on"])
             try:
-                if match is None:
-                    raise VerificationRefused(
-                        _(
-                            "Not found in the census of %(body)s with this date of birth: go to the town hall with "
-                            "your identity card."
-                        )
-                        % {"body": data["body"].name}
-                    )
-                check_identity_free(request.user, match.identity_hash)
-                send_code(request.user, data["phone"], CODE_PURPOSE)
+                match = census.request_code(
+                    request.user, data["body"], data["identity_number"], data["born_on"], data["phone"]
+                )
             except (VerificationRefused, CodeRefused, InvalidPhone) as refused:
                 census_form.add_error(None, str(refused))
             else:
@@ -167,13 +158,12 @@ def verify(request):
         check(request, "verification.code", key="user")
         try:
             if action == "resend":
-                send_code(request.user, pending["phone"], CODE_PURPOSE)
+                send_code(request.user, pending["phone"], census.CODE_PURPOSE)
                 messages.info(request, _("A new code was sent."))
                 return redirect("accounts:verify")
             code_form = CodeForm(request.POST)
             if code_form.is_valid():
-                check_code(request.user, code_form.cleaned_data["code"], CODE_PURPOSE)
-                verify_from_census(request.user, entry)
+                census.verify_with_code(request.user, entry, code_form.cleaned_data["code"])
                 request.session.pop(VERIFY_SESSION_KEY, None)
                 messages.success(request, _("Your identity is verified. Thank you."))
                 return redirect("accounts:profile")
