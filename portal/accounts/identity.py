@@ -178,3 +178,23 @@ def eligibility(user, body, *, district=None, min_age: int | None = None, on: da
         if age_on(verification.born_on, on or timezone.localdate()) < min_age:
             return False, Eligibility.TOO_YOUNG
     return True, Eligibility.ELIGIBLE
+
+
+def eligible_verifications(body, *, district=None, min_age: int | None = None, on: date | None = None):
+    """The verifications of the people `eligibility` accepts for a vote of `body` (active accounts): the electorate,
+    for turnout figures, counted in one query."""
+    day = on or timezone.localdate()
+    verifications = Verification.objects.filter(user__is_active=True, body__path__startswith=body.path)
+    if district is not None:
+        verifications = verifications.filter(district=district)
+    if min_age:
+        verifications = verifications.filter(born_on__lte=birthday_limit(day, min_age))
+    return verifications
+
+
+def birthday_limit(day: date, min_age: int) -> date:
+    """The latest date of birth of a person aged `min_age` on `day` (born 29 February: 28 February → 1 March)."""
+    try:
+        return day.replace(year=day.year - min_age)
+    except ValueError:  # `day` is 29 February and that year has none: the person born 1 March is not yet of age
+        return day.replace(year=day.year - min_age, day=28)

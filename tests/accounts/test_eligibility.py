@@ -6,7 +6,14 @@ from datetime import date
 import pytest
 from django.utils import translation
 
-from portal.accounts.identity import Eligibility, eligibility, eligibility_message, verify_person
+from portal.accounts.identity import (
+    Eligibility,
+    birthday_limit,
+    eligibility,
+    eligibility_message,
+    eligible_verifications,
+    verify_person,
+)
 from tests.factories import DistrictFactory, PublicBodyFactory, UserFactory
 
 
@@ -75,3 +82,24 @@ def test_every_reason_has_a_message():
     for reason in Eligibility:
         assert eligibility_message(reason)
     assert "town hall" in eligibility_message("age_unknown")
+
+
+def test_the_electorate_is_counted_as_eligibility_decides(wilaya, commune, centre):
+    on = date(2026, 5, 20)
+    people = [
+        resident(commune, district=centre, born_on=date(2008, 5, 20)),  # 18 that day
+        resident(commune, district=centre, born_on=date(2008, 5, 21)),  # 17
+        resident(commune, born_on=date(1980, 1, 1)),  # no district
+        resident(commune, district=centre),  # date of birth unknown
+        resident(PublicBodyFactory(slug="tipaza"), born_on=date(1980, 1, 1)),  # elsewhere
+    ]
+    for options in ({}, {"min_age": 18}, {"district": centre}, {"district": centre, "min_age": 18}):
+        for body in (wilaya, commune):
+            expected = {person.pk for person in people if eligibility(person, body, on=on, **options)[0]}
+            counted = set(eligible_verifications(body, on=on, **options).values_list("user", flat=True))
+            assert counted == expected, options
+
+
+def test_a_leap_day_limit():
+    assert birthday_limit(date(2028, 2, 29), 18) == date(2010, 2, 28)
+    assert birthday_limit(date(2026, 5, 20), 18) == date(2008, 5, 20)

@@ -202,3 +202,8 @@ def test_starting_again_forgets_the_pending_step(client_of, census):
     ask_code(client_of, census)
     assert client_of.post(verify_url(), {"step": "restart"}).status_code == 302
     assert 'name="identity_number"' in client_of.get(verify_url()).content.decode()
+
+
+def test_the_account_page_leads_to_verification(client_of, census):
+    page = client_of.get(reverse("accounts:profile")).content.decode()
+    assert verify_url("ar") in page
