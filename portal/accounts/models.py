@@ -235,6 +235,8 @@ class Verification(models.Model):
         verbose_name=_("verified by"),
     )
     verified_at = models.DateTimeField(_("verified at"), default=timezone.now)
+    # From the census (or the document at the counter): a budgeting cycle may set a minimum age.
+    born_on = models.DateField(_("date of birth"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("identity verification")
@@ -299,3 +301,104 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class CensusImport(models.Model):
+    """One upload of a body's census (the residents' list of the year): who sent which file, and what it did.
+
+    A refused file is kept here too (`applied` false, `refusal` says why): the history shows every attempt.
+    Row errors name the line and the reason, never the identity number.
+    """
+
+    body = models.ForeignKey(
+        "bodies.PublicBody", on_delete=models.CASCADE, related_name="+", verbose_name=_("public body")
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    applied = models.BooleanField(_("applied"), default=False)
+    refusal = models.TextField(_("reason for refusal"), blank=True)
+    encoding = models.CharField(_("encoding"), max_length=40, blank=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    added = models.PositiveIntegerField(_("added"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    removed = models.PositiveIntegerField(_("removed"), default=0)
+    # [{"line": 12, "message": "…"}], in the language of the person who uploaded.
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("census import")
+        verbose_name_plural = _("census imports")
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.body} · {self.file_name}"
+
+
+class CensusEntry(models.Model):
+    """A resident listed in a body's census: the keyed hash of their identity number (identity.identity_hash,
+    never the number), their district and date of birth when the census gives them."""
+
+    body = models.ForeignKey(
+        "bodies.PublicBody", on_delete=models.CASCADE, related_name="+", verbose_name=_("public body")
+    )
+    identity_hash = models.CharField(_("identity hash"), max_length=64, editable=False)
+    district = models.ForeignKey(
+        "bodies.District",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("district"),
+    )
+    born_on = models.DateField(_("date of birth"), null=True, blank=True)
+    census_import = models.ForeignKey(
+        # RESTRICT: an import that still holds entries is kept, unless its body (and so its entries) goes.
+        CensusImport,
+        on_delete=models.RESTRICT,
+        related_name="entries",
+        verbose_name=_("census import"),
+    )
+
+    class Meta:
+        verbose_name = _("census entry")
+        verbose_name_plural = _("census entries")
+        constraints = [
+            models.UniqueConstraint(fields=["body", "identity_hash"], name="censusentry_unique_identity_per_body")
+        ]
+
+    def __str__(self):
+        return f"{self.body} · {self.identity_hash[:8]}"
+
+
+class OneTimeCode(models.Model):
+    """A code sent by SMS to prove that a person holds a phone: only its hash is kept, with its expiry and the
+    attempts made. The phone is kept (E.164) as long as the code lives, to resend; `phone_hash` counts sends
+    per phone without reading the numbers."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    purpose = models.CharField(_("purpose"), max_length=40)
+    phone_hash = models.CharField(_("phone hash"), max_length=64, db_index=True, editable=False)
+    code_hash = models.CharField(_("code hash"), max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+        indexes = [models.Index(fields=["user", "purpose", "created_at"])]
+
+    def __str__(self):
+        return f"{self.user} · {self.purpose}"

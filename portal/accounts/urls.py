@@ -6,6 +6,7 @@ app_name = "accounts"
 urlpatterns = [
     path("accounts/profile/", views.profile, name="profile"),
     path("accounts/notifications/", views.notifications, name="notifications"),
+    path("accounts/verify/", views.verify, name="verify"),
     path("associations/", views.organisation_list, name="organisations"),
     path("associations/register/", views.organisation_register, name="organisation_register"),
     path("associations/<slug:slug>/", views.organisation_detail, name="organisation"),

@@ -2,17 +2,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.ratelimits import limit
+from portal.ratelimits import check, limit
 
+from . import census
 from .auth import can_manage_organisation, get_read_organisation_queryset
-from .forms import AddMemberForm, OrganisationForm
-from .models import Notification, Organisation, Verification
+from .codes import CodeRefused, send_code
+from .forms import AddMemberForm, CensusCheckForm, CodeForm, OrganisationForm
+from .identity import VerificationRefused
+from .models import CensusEntry, Notification, Organisation, Verification, is_verified
 from .services import add_member, register_organisation
+from .sms import InvalidPhone, masked
 
 
 def _get_organisation_for_user(request, slug) -> Organisation:
@@ -95,3 +100,84 @@ def organisation_add_member(request, slug):
     else:
         messages.error(request, _("Enter a valid email address."))
     return redirect(organisation)
+
+
+# Verification online: census check, code by SMS --------------------------------------------------------------
+
+VERIFY_SESSION_KEY = "accounts.verify"
+
+
+@login_required
+def verify(request):
+    """Step 1: the person gives their identity number, date of birth and phone for a body with a census; when
+    the census has them (and the date matches), a code goes by SMS. Step 2: the code verifies the account.
+
+    The session keeps the census entry's body and identity hash and the phone (to resend) between the steps,
+    never the number.
+    An unknown number and a wrong date of birth get the same answer."""
+    if is_verified(request.user):
+        request.session.pop(VERIFY_SESSION_KEY, None)
+        return render(request, "accounts/verify.html", {"verified": request.user.verification})
+    pending = request.session.get(VERIFY_SESSION_KEY)
+    # Found again by body and identity hash: a census imported between the two steps keeps the person's place.
+    entry = (
+        CensusEntry.objects.select_related("body", "district", "district__body")
+        .filter(body_id=pending["body"], identity_hash=pending["identity"])
+        .first()
+        if pending
+        else None
+    )
+    bodies = census.bodies_with_census()
+    census_form = CensusCheckForm(bodies=bodies)
+    code_form = CodeForm()
+    status = 200
+    action = request.POST.get("step") if request.method == "POST" else None
+    if action and request.POST.get("website", "").strip():  # the honeypot: a robot filled it
+        return HttpResponseBadRequest(_("Your form could not be sent. Try again."))
+    if action == "census":
+        check(request, "verification.census", key="user")
+        census_form = CensusCheckForm(request.POST, bodies=bodies)
+        if census_form.is_valid():
+            data = census_form.cleaned_data
+            try:
+                match = census.request_code(
+                    request.user, data["body"], data["identity_number"], data["born_on"], data["phone"]
+                )
+            except (VerificationRefused, CodeRefused, InvalidPhone) as refused:
+                census_form.add_error(None, str(refused))
+            else:
+                request.session[VERIFY_SESSION_KEY] = {
+                    "body": match.body_id,
+                    "identity": match.identity_hash,
+                    "phone": data["phone"],
+                }
+                messages.info(request, _("A code was sent by SMS to %(phone)s.") % {"phone": masked(data["phone"])})
+                return redirect("accounts:verify")
+        status = 400
+    elif action in ("code", "resend") and entry is not None:
+        check(request, "verification.code", key="user")
+        try:
+            if action == "resend":
+                send_code(request.user, pending["phone"], census.CODE_PURPOSE)
+                messages.info(request, _("A new code was sent."))
+                return redirect("accounts:verify")
+            code_form = CodeForm(request.POST)
+            if code_form.is_valid():
+                census.verify_with_code(request.user, entry, code_form.cleaned_data["code"])
+                request.session.pop(VERIFY_SESSION_KEY, None)
+                messages.success(request, _("Your identity is verified. Thank you."))
+                return redirect("accounts:profile")
+        except (CodeRefused, VerificationRefused) as refused:
+            code_form.add_error(None, str(refused))
+        status = 400
+    elif action == "restart":
+        request.session.pop(VERIFY_SESSION_KEY, None)
+        return redirect("accounts:verify")
+    context = {
+        "bodies": list(bodies),
+        "census_form": census_form,
+        "code_form": code_form,
+        "step": "code" if entry is not None else "census",
+        "phone": masked(pending["phone"]) if entry is not None and pending else "",
+    }
+    return render(request, "accounts/verify.html", context, status=status)

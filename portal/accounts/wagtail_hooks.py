@@ -16,7 +16,7 @@ from portal.bodies.models import Role
 from portal.bodies.permissions import BodyScopedPermissionPolicy
 from portal.bodies.viewsets import BodyScopedModelViewSet
 
-from . import admin_views
+from . import admin_views, census
 from .models import Organisation
 
 # Moderators review the associations of their bodies; deleting one (with its members and, later, its
@@ -113,6 +113,8 @@ verification_urls = [
     path("new/", admin_views.verify_view, name="verify"),
     path("<int:pk>/revoke/", admin_views.revoke_view, name="revoke"),
     path("conflicts/", admin_views.conflicts_view, name="conflicts"),
+    path("census/", admin_views.census_view, name="census"),
+    path("census/<int:pk>/", admin_views.census_import_view, name="census_import"),
 ]
 
 
@@ -135,6 +137,16 @@ def register_verification_menu_item():
     )
 
 
+class CensusMenuItem(MenuItem):
+    def is_shown(self, request):
+        return admin_views.may_import_census(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_census_menu_item():
+    return CensusMenuItem(_("Residents' census"), reverse("verifications_admin:census"), icon_name="table", order=263)
+
+
 @hooks.register("register_log_actions")
 def register_organisation_actions(actions):
     actions.register_action("accounts.organisation.approve", _("Approve association"), _("Association approved"))
@@ -142,3 +154,4 @@ def register_organisation_actions(actions):
     actions.register_action("accounts.organisation.suspend", _("Suspend association"), _("Association suspended"))
     actions.register_action("accounts.verify", _("Verify a resident"), _("Resident's identity verified"))
     actions.register_action(admin_views.REVOKE_LOG_ACTION, _("Revoke a verification"), _("Verification revoked"))
+    actions.register_action(census.IMPORT_LOG_ACTION, _("Import a census"), _("Census imported"))

@@ -436,6 +436,34 @@ RATE_LIMITS = {
     }.items()
 }
 
+# Identity verification by census and SMS code (portal.accounts: census.py, sms.py, codes.py; docs/verification.md).
+# SMS: the backend is a dotted path (ConsoleBackend prints; HttpBackend posts to the country's gateway).
+SMS_BACKEND = env_str("SMS_BACKEND", "portal.accounts.sms.ConsoleBackend")
+SMS_DEFAULT_COUNTRY = env_str("SMS_DEFAULT_COUNTRY", "DZ")  # how a national number (leading 0) is read: DZ or MA
+SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
+SMS_HTTP_FORMAT = env_str("SMS_HTTP_FORMAT", "json")  # "json" or "form"
+SMS_HTTP_PHONE_FIELD = env_str("SMS_HTTP_PHONE_FIELD", "to")
+SMS_HTTP_TEXT_FIELD = env_str("SMS_HTTP_TEXT_FIELD", "text")
+SMS_HTTP_EXTRA_FIELDS = {
+    name: value for name, _sep, value in (item.partition("=") for item in env_list("SMS_HTTP_EXTRA_FIELDS", [])) if name
+}  # "sender=Baladiya,account=…"
+SMS_HTTP_AUTH_HEADER = env_str("SMS_HTTP_AUTH_HEADER", "Authorization")
+SMS_HTTP_AUTH_VALUE = env_str("SMS_HTTP_AUTH_VALUE", "")  # e.g. "Bearer …": a secret, from the environment only
+SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 10)
+# One-time codes: lifetime, wrong attempts before a code dies, resend throttle and daily cap (per person, per phone).
+VERIFICATION_CODE_MINUTES = env_int("VERIFICATION_CODE_MINUTES", 10)
+VERIFICATION_CODE_MAX_ATTEMPTS = env_int("VERIFICATION_CODE_MAX_ATTEMPTS", 5)
+VERIFICATION_CODE_RESEND_SECONDS = env_int("VERIFICATION_CODE_RESEND_SECONDS", 60)
+VERIFICATION_CODE_MAX_PER_DAY = env_int("VERIFICATION_CODE_MAX_PER_DAY", 5)
+# A census file is refused whole when more than this share of its rows (in percent) are wrong.
+CENSUS_MAX_BAD_ROWS_PERCENT = env_int("CENSUS_MAX_BAD_ROWS_PERCENT", 5)
+CENSUS_MAX_UPLOAD_SIZE = env_int("CENSUS_MAX_UPLOAD_SIZE", 100 * 1024 * 1024)  # the admin's upload
+# The verification page, per person: census checks (each may send a code) and codes entered.
+RATE_LIMITS |= {
+    name: env_str("RATE_LIMIT_" + name.upper().replace(".", "_"), default)
+    for name, default in {"verification.census": "10/h", "verification.code": "20/h"}.items()
+}
+
 # Maps: django-leaflet ships Leaflet itself. No tile server by default: a visitor's browser asks no third
 # party for tiles (which would tell it who reads what) unless the operator names one (docs/deployment.md);
 # the maps then draw their shapes on a plain background, and pages show an SVG picture without JavaScript.

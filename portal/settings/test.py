@@ -26,3 +26,5 @@ ADMIN_REQUIRE_2FA = True
 DEBUG = False
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", "django_ratelimit.E003", "models.W040"]
 HARVEST_FOLDERS_ROOT = str(BASE_DIR / "var" / f"test-harvest-{_PASS}")
+# Identity verification (portal.accounts): text messages go to portal.accounts.sms.outbox.
+SMS_BACKEND = "portal.accounts.sms.LocmemBackend"
