@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from wagtail.log_actions import log
 
-from portal.accounts.identity import identity_hash, normalise_identity_number
+from portal.accounts.identity import eligibility, eligibility_message, identity_hash, normalise_identity_number
 from portal.accounts.models import Membership, Organisation, Verification, is_verified
 from portal.bodies.auth import has_any_role
 from portal.bodies.models import District, Role, district_containing
@@ -298,26 +298,12 @@ def unfollow(project: Project, user) -> None:
 # Voters --------------------------------------------------------------------------------------------------------
 
 
-def age_on(born_on: date, day: date) -> int:
-    return day.year - born_on.year - ((day.month, day.day) < (born_on.month, born_on.day))
-
-
 def check_voter(cycle: Cycle, user) -> Verification:
     """The voter's verification, or a refusal saying why this account cannot vote in this cycle."""
-    if not is_verified(user):
-        raise BudgetingRefused(_("Only verified residents can vote. Verify your account first."))
-    verification = user.verification
-    if not cycle.body.path or not verification.body.path.startswith(cycle.body.path):
-        raise BudgetingRefused(_("This cycle is for the residents of %(body)s.") % {"body": cycle.body.name})
-    if cycle.min_age:
-        born_on = getattr(verification, "born_on", None)
-        if born_on is None:
-            raise BudgetingRefused(
-                _("Your date of birth is not known: have it checked at the town hall to vote in this cycle.")
-            )
-        if age_on(born_on, timezone.localdate()) < cycle.min_age:
-            raise BudgetingRefused(_("Voters must be at least %(age)d years old.") % {"age": cycle.min_age})
-    return verification
+    eligible, reason = eligibility(user, cycle.body, min_age=cycle.min_age)
+    if not eligible:
+        raise BudgetingRefused(eligibility_message(reason))
+    return user.verification
 
 
 def budgets_for(cycle: Cycle, district: District | None) -> list[Budget]:
