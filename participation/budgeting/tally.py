@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -290,22 +290,16 @@ def _mes_add1(election: _Election) -> tuple[list[int], Any, list[dict[str, Any]]
     if election.voters == 0:
         return [], mpq(0), []
     initial = election.budget / election.voters
-    share = initial
-    increments = 0
-    previous: _MESRun | None = None
-    while True:
+    fast = _FastMES(election, candidates)
+    increments = _add1_increments(election, free, candidates, initial, fast.run)
+    share = initial + increments * MES_VOTER_BUDGET_INCREMENT
+    run = _mes_run(election, candidates, share)
+    if run.selected != fast.run(share):
+        # The float screening and the exact run disagree, which it is built never to do: count again
+        # exactly, every run, rather than publish a result we cannot vouch for.
+        increments = _add1_increments(election, free, candidates, initial, None)
+        share = initial + increments * MES_VOTER_BUDGET_INCREMENT
         run = _mes_run(election, candidates, share)
-        chosen = free + run.selected
-        cost = sum((election.costs[p] for p in chosen), mpq(0))
-        if cost > election.budget and previous is not None:
-            run, share, increments = previous, share - MES_VOTER_BUDGET_INCREMENT, increments - 1
-            break
-        taken = set(run.selected)
-        if all(cost + election.costs[p] > election.budget for p in candidates if p not in taken):
-            break
-        previous = run
-        share += MES_VOTER_BUDGET_INCREMENT
-        increments += 1
     selected = free + run.selected
     used = sum((election.costs[p] for p in selected), mpq(0))
     start = {
@@ -328,6 +322,134 @@ def _mes_add1(election: _Election) -> tuple[list[int], Any, list[dict[str, Any]]
             entry["remaining"] = money(remaining)
         rounds.append(entry)
     return selected, used, rounds
+
+
+def _add1_increments(
+    election: _Election,
+    free: list[int],
+    candidates: list[int],
+    initial: Any,
+    fast_run: Callable[[Any], list[int] | None] | None,
+) -> int:
+    """Return how many increments of each voter's share "add1" keeps, as pabutools' loop decides.
+
+    Runs MES with shares initial, initial + 1, ... and stops at the first run that funds everything
+    that fits (keep it) or that overspends (keep the one before). `fast_run` answers most runs;
+    where it cannot vouch for its answer (None) the run is done exactly.
+    """
+    increments = 0
+    while True:
+        share = initial + increments * MES_VOTER_BUDGET_INCREMENT
+        selected = fast_run(share) if fast_run is not None else None
+        if selected is None:
+            selected = _mes_run(election, candidates, share).selected
+        cost = sum((election.costs[p] for p in free + selected), mpq(0))
+        if cost > election.budget and increments > 0:
+            return increments - 1
+        taken = set(selected)
+        if all(cost + election.costs[p] > election.budget for p in candidates if p not in taken):
+            return increments
+        increments += 1
+
+
+class _FastMES:
+    """MES runs in floating point over numpy arrays, each comparison checked against rounding.
+
+    "add1" needs hundreds of MES runs (348 for Warsaw-Mokotów, 1,617 for Toulouse) but publishes one.
+    A run here returns the funded projects only when every decision it took won by a margin far
+    above the rounding error (relative EPSILON, against errors near 1e-13 after hundreds of
+    subtractions and sums over a million voters), so the exact run would take the same decisions;
+    otherwise it returns None and the caller runs exactly. The published run is always the exact one.
+    """
+
+    # Relative margin a decision must win by; float64 sums and differences here err by < 1e-12.
+    EPSILON = 1e-9
+
+    def __init__(self, election: _Election, candidates: list[int]) -> None:
+        import numpy as np
+
+        self.np = np
+        self.candidates = candidates
+        self.ids = election.ids
+        self.costs = {p: float(election.costs[p]) for p in candidates}
+        self.scores = {p: float(election.scores[p]) for p in candidates}
+        counts = np.asarray(election.counts, dtype=np.float64)
+        self.groups = len(election.counts)
+        self.supporters = {p: np.asarray(election.supporters[p], dtype=np.int64) for p in candidates}
+        self.weights = {p: counts[self.supporters[p]] for p in candidates}
+
+    def run(self, share: Any) -> list[int] | None:
+        np, eps = self.np, self.EPSILON
+        money = np.full(self.groups, float(share))
+        # Voters whose money may be 0 in floats but a crumb exactly (or the reverse): they paid
+        # an amount too close to all they had to tell.
+        fuzzy = np.zeros(self.groups, dtype=bool)
+        remaining = set(self.candidates)
+        ratio = {p: 1.0 / self.scores[p] for p in self.candidates}
+        selected: list[int] = []
+        while remaining:
+            best: float | None = None
+            payments: dict[int, float] = {}
+            equal_splits: dict[int, float] = {}  # project -> voters paying the same full share
+            for p in sorted(remaining, key=lambda p: (ratio[p], self.ids[p])):
+                if best is not None and ratio[p] > best * (1 + eps):
+                    break
+                amounts = money[self.supporters[p]]
+                weights = self.weights[p]
+                cost = self.costs[p]
+                have = float(amounts @ weights)
+                if abs(have - cost) <= eps * cost:
+                    return None
+                if have < cost:
+                    remaining.discard(p)
+                    continue
+                payment, payers = self._payment(amounts, weights, cost, fuzzy[self.supporters[p]])
+                payments[p] = payment
+                ratio[p] = payment / cost
+                if payers:
+                    equal_splits[p] = payers
+                if best is None or ratio[p] < best:
+                    best = ratio[p]
+            if best is None:
+                break
+            near = [p for p in payments if ratio[p] <= best * (1 + eps)]
+            if len(near) > 1:
+                # A tie, or too close to call in floats. Where the supporters of each near project
+                # who have money left all pay the same share, its exact ratio is 1 / their number:
+                # compare those exactly and break real ties by id as pabutools does. Anything else
+                # is left to the exact run.
+                if not all(p in equal_splits for p in near):
+                    return None
+                chosen = min(near, key=lambda p: (-equal_splits[p], self.ids[p]))
+            else:
+                chosen = near[0]
+            remaining.discard(chosen)
+            selected.append(chosen)
+            index = self.supporters[chosen]
+            amounts = money[index]
+            payment = payments[chosen]
+            fuzzy[index[np.abs(amounts - payment) <= eps * payment]] = True
+            money[index] = amounts - np.minimum(amounts, payment)
+        return selected
+
+    def _payment(self, amounts: Any, weights: Any, cost: float, fuzzy: Any) -> tuple[float, float]:
+        """Return q with sum(min(amount, q) * weight) = cost, and k when the k supporters with money
+        left surely all pay q (then q = cost / k exactly), else 0. q is continuous in the amounts,
+        so near-equal comparisons in finding it change nothing."""
+        np = self.np
+        order = np.argsort(amounts, kind="stable")
+        amounts, weights = amounts[order], weights[order]
+        paid_before = np.concatenate(([0.0], np.cumsum(amounts * weights)[:-1]))
+        left = weights.sum() - np.concatenate(([0.0], np.cumsum(weights)[:-1]))
+        payments = (cost - paid_before) / left
+        first = int(np.argmax(payments <= amounts))
+        broke = int(np.count_nonzero(amounts == 0.0))
+        surely = (
+            first == broke
+            and payments[first] < amounts[first] * (1 - self.EPSILON)
+            and not fuzzy[order[:broke]].any()
+        )
+        return float(payments[first]), float(left[first]) if surely else 0.0
 
 
 def _affordable_payment(cost: Any, histogram: dict[Any, int]) -> Any:
