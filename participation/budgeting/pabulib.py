@@ -135,8 +135,7 @@ def _decoded_lines(stream: IO[bytes]) -> Iterator[str]:
             yield raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise PabulibError(
-                f"not UTF-8 text (byte {raw[exc.start]:#04x} at column {exc.start + 1}); "
-                "save the file as UTF-8",
+                f"not UTF-8 text (byte {raw[exc.start]:#04x} at column {exc.start + 1}); save the file as UTF-8",
                 line=number,
             ) from None
 
@@ -210,9 +209,7 @@ def _read(stream: IO[bytes]) -> Election:
             raise PabulibError("the file must start with a META section", line)
         section = SECTIONS[section_index]
         if len(row) != len(header):
-            raise PabulibError(
-                f"{section.upper()} row has {len(row)} fields, the header has {len(header)}", line
-            )
+            raise PabulibError(f"{section.upper()} row has {len(row)} fields, the header has {len(header)}", line)
         if section == "meta":
             key = row[0].strip()
             if key in meta:
@@ -243,9 +240,7 @@ def _read(stream: IO[bytes]) -> Election:
     return Election(meta=meta, projects=projects, votes=votes, meta_lines=meta_lines)
 
 
-def _read_header(
-    rows: Iterator[tuple[int, list[str]]], section: str, vote_type: str, section_line: int
-) -> list[str]:
+def _read_header(rows: Iterator[tuple[int, list[str]]], section: str, vote_type: str, section_line: int) -> list[str]:
     try:
         line, header = next(rows)
     except StopIteration:
@@ -253,9 +248,7 @@ def _read_header(
     header = [column.strip() for column in header]
     expected = {"meta": "key", "projects": "project_id", "votes": "voter_id"}[section]
     if header[0] != expected:
-        raise PabulibError(
-            f"{section.upper()} header must start with {expected!r}, not {header[0]!r}", line
-        )
+        raise PabulibError(f"{section.upper()} header must start with {expected!r}, not {header[0]!r}", line)
     if len(set(header)) != len(header):
         raise PabulibError(f"{section.upper()} header repeats a column", line)
     if section == "meta" and header != ["key", "value"]:
@@ -286,9 +279,7 @@ def _check_meta(meta: dict[str, str], meta_lines: dict[str, int], projects_line:
             raise PabulibError(f"{key} {meta[key]!r} is not a whole number", meta_lines[key])
     vote_type = meta["vote_type"]
     if vote_type not in VOTE_TYPES:
-        raise PabulibError(
-            f"vote_type {vote_type!r} is not one of {', '.join(VOTE_TYPES)}", meta_lines["vote_type"]
-        )
+        raise PabulibError(f"vote_type {vote_type!r} is not one of {', '.join(VOTE_TYPES)}", meta_lines["vote_type"])
     return vote_type
 
 
@@ -354,7 +345,9 @@ def _vote(header: list[str], row: list[str], line: int, vote_type: str, by_id: d
     extra = None
     if len(header) > 2:
         extra = {
-            key: value.strip() for key, value in zip(header, row, strict=True) if key not in VOTE_FIELDS and value.strip()
+            key: value.strip()
+            for key, value in zip(header, row, strict=True)
+            if key not in VOTE_FIELDS and value.strip()
         } or None
     return PbVote(voter_id=voter_id, projects=tuple(chosen), points=points, extra=extra)
 
@@ -395,9 +388,7 @@ def write_pb(meta: dict[str, Any], projects: Iterable[PbProject], votes: Iterabl
     return output.getvalue()
 
 
-def write_pb_to(
-    output: IO[str], meta: dict[str, Any], projects: Iterable[PbProject], votes: Iterable[PbVote]
-) -> None:
+def write_pb_to(output: IO[str], meta: dict[str, Any], projects: Iterable[PbProject], votes: Iterable[PbVote]) -> None:
     """Write the `.pb` text to `output`, a ballot at a time (see `write_pb`)."""
     projects = list(projects)
     votes = votes if isinstance(votes, list) else list(votes)

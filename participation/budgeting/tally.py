@@ -167,11 +167,10 @@ def _reduce(instance: Any, profile: Any) -> _Election:
         scores=[0] * len(projects),
         approval=isinstance(profile, AbstractApprovalProfile),
     )
-    pairs: Iterable[tuple[Any, int]]
-    if isinstance(profile, MultiProfile):
-        pairs = profile.items()
-    else:
-        pairs = ((ballot, 1) for ballot in profile)
+    # A multiprofile holds each distinct ballot once, with how many voters cast it.
+    pairs: Iterable[tuple[Any, int]] = (
+        profile.items() if isinstance(profile, MultiProfile) else ((ballot, 1) for ballot in profile)
+    )
     if election.approval:
         grouped: Counter[tuple[int, ...]] = Counter()
         for ballot, count in pairs:
@@ -445,9 +444,7 @@ class _FastMES:
         first = int(np.argmax(payments <= amounts))
         broke = int(np.count_nonzero(amounts == 0.0))
         surely = (
-            first == broke
-            and payments[first] < amounts[first] * (1 - self.EPSILON)
-            and not fuzzy[order[:broke]].any()
+            first == broke and payments[first] < amounts[first] * (1 - self.EPSILON) and not fuzzy[order[:broke]].any()
         )
         return float(payments[first]), float(left[first]) if surely else 0.0
 
