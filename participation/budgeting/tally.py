@@ -435,16 +435,22 @@ class _FastMES:
         """Return q with sum(min(amount, q) * weight) = cost, and k when the k supporters with money
         left surely all pay q (then q = cost / k exactly), else 0. q is continuous in the amounts,
         so near-equal comparisons in finding it change nothing."""
-        np = self.np
-        order = np.argsort(amounts, kind="stable")
+        np, eps = self.np, self.EPSILON
+        total = float(weights.sum())
+        equal_split = cost / total
+        if float(amounts.min()) > equal_split * (1 + eps):  # everyone can pay the equal split
+            return equal_split, total
+        order = np.argsort(amounts)
         amounts, weights = amounts[order], weights[order]
         paid_before = np.concatenate(([0.0], np.cumsum(amounts * weights)[:-1]))
-        left = weights.sum() - np.concatenate(([0.0], np.cumsum(weights)[:-1]))
+        left = total - np.concatenate(([0.0], np.cumsum(weights)[:-1]))
         payments = (cost - paid_before) / left
         first = int(np.argmax(payments <= amounts))
         broke = int(np.count_nonzero(amounts == 0.0))
+        # Those with money left all pay q, none of them close to what they have, and no supporter's
+        # "nothing left" is in doubt: then q = cost / their number exactly.
         surely = (
-            first == broke and payments[first] < amounts[first] * (1 - self.EPSILON) and not fuzzy[order[:broke]].any()
+            first == broke and payments[first] < amounts[first] * (1 - eps) and not bool(fuzzy[order[:broke]].any())
         )
         return float(payments[first]), float(left[first]) if surely else 0.0
 
