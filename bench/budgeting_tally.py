@@ -46,14 +46,17 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def median_time(function, runs: int = RUNS) -> tuple[float, object]:
-    times = []
+def median_time(function, runs: int = RUNS) -> tuple[float, float, object]:
+    """Return the median wall time, the median CPU time of this process and the last result: on a
+    machine shared with other work the CPU time is the steadier figure."""
+    walls, cpus = [], []
     result = None
     for _ in range(runs):
-        start = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         result = function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return statistics.median(walls), statistics.median(cpus), result
 
 
 def mokotow() -> None:
@@ -61,15 +64,15 @@ def mokotow() -> None:
     from participation.budgeting.tally import RULES, tally
 
     print(f"Warsaw-Mokotów 2023 ({MOKOTOW.name}), median of {RUNS}")
-    seconds, election = median_time(lambda: read_pb(MOKOTOW))
-    print(f"  read                {seconds:8.2f} s")
-    seconds, (instance, profile) = median_time(lambda: to_pabutools(election, multiprofile=True))
-    print(f"  build               {seconds:8.2f} s  ({len(profile)} distinct ballots)")
+    wall, cpu, election = median_time(lambda: read_pb(MOKOTOW))
+    print(f"  {'read':18}  {wall:8.2f} s wall  {cpu:8.2f} s CPU")
+    wall, cpu, (instance, profile) = median_time(lambda: to_pabutools(election, multiprofile=True))
+    print(f"  {'build':18}  {wall:8.2f} s wall  {cpu:8.2f} s CPU  ({len(profile)} distinct ballots)")
     official = {project.project_id for project in election.projects if project.funded}
     for rule in RULES:
-        seconds, outcome = median_time(lambda rule=rule: tally(instance, profile, rule, threshold="0.1"))
+        wall, cpu, outcome = median_time(lambda rule=rule: tally(instance, profile, rule, threshold="0.1"))
         note = "official winners" if set(outcome.selected) == official else f"{len(outcome.selected)} funded"
-        print(f"  {rule:18}  {seconds:8.2f} s  {note}")
+        print(f"  {rule:18}  {wall:8.2f} s wall  {cpu:8.2f} s CPU  {note}")
 
 
 def generate(path: Path) -> None:
@@ -114,17 +117,21 @@ def child(path: str, rule: str) -> None:
     from participation.budgeting.pabulib import read_pb, to_pabutools
     from participation.budgeting.tally import tally
 
-    start = time.perf_counter()
+    def step(name: str, wall: float, cpu: float, end: str = "\n") -> None:
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        print(f"    {name:6} {wall:7.1f} s wall {cpu:7.1f} s CPU  peak {peak_mb():5.0f} MB", end=end, flush=True)
+
+    wall, cpu = time.perf_counter(), time.process_time()
     election = read_pb(path)
-    print(f"    read   {time.perf_counter() - start:8.1f} s  peak {peak_mb():7.0f} MB", flush=True)
-    start = time.perf_counter()
+    step("read", wall, cpu)
+    wall, cpu = time.perf_counter(), time.process_time()
     instance, profile = to_pabutools(election, multiprofile=True)
-    distinct = len(profile)
     del election
-    print(f"    build  {time.perf_counter() - start:8.1f} s  peak {peak_mb():7.0f} MB  ({distinct} distinct ballots)")
-    start = time.perf_counter()
+    step("build", wall, cpu, end="")
+    print(f"  ({len(profile)} distinct ballots)")
+    wall, cpu = time.perf_counter(), time.process_time()
     outcome = tally(instance, profile, rule)
-    print(f"    tally  {time.perf_counter() - start:8.1f} s  peak {peak_mb():7.0f} MB", end="")
+    step("tally", wall, cpu, end="")
     extra = ""
     if rule == "mes-add1":
         extra = f", {outcome.rounds[0]['increments']} increments of the voters' share"

@@ -376,8 +376,16 @@ class _FastMES:
         self.groups = len(election.counts)
         self.supporters = {p: np.asarray(election.supporters[p], dtype=np.int64) for p in candidates}
         self.weights = {p: counts[self.supporters[p]] for p in candidates}
+        self.results: dict[Any, list[int] | None] = {}
 
     def run(self, share: Any) -> list[int] | None:
+        """Return the projects MES funds, in order, when each voter starts with `share`; None when a
+        decision was too close to call in floating point."""
+        if share not in self.results:  # the published run is asked for twice
+            self.results[share] = self._run(share)
+        return self.results[share]
+
+    def _run(self, share: Any) -> list[int] | None:
         np, eps = self.np, self.EPSILON
         money = np.full(self.groups, float(share))
         # Voters whose money may be 0 in floats but a crumb exactly (or the reverse): they paid
