@@ -393,7 +393,7 @@ def write_pb_to(output: IO[str], meta: dict[str, Any], projects: Iterable[PbProj
     projects = list(projects)
     votes = votes if isinstance(votes, list) else list(votes)
     writer = csv.writer(output, delimiter=";", lineterminator="\n")
-    meta = {key: str(value) for key, value in meta.items()}
+    meta = {key: _number(value) if isinstance(value, Decimal) else str(value) for key, value in meta.items()}
     meta["num_projects"] = str(len(projects))
     meta["num_votes"] = str(len(votes))
     vote_type = meta.setdefault("vote_type", "approval")

@@ -223,13 +223,13 @@ def test_what_it_writes_reads_back_the_same():
 
 def test_it_counts_projects_and_ballots_when_writing():
     text = write_pb(
-        {"budget": Decimal(10), "num_votes": 99, "vote_type": "cumulative"},
+        {"budget": Decimal("1E+1"), "num_votes": 99, "vote_type": "cumulative"},
         [PbProject("a", Decimal("2.50")), PbProject("b", Decimal(8))],
         [PbVote("1", ("a", "b"), (Decimal(1), Decimal("0.5")))],
     )
 
     election = read_pb(text.encode())
-    assert (election.meta["num_projects"], election.meta["num_votes"]) == ("2", "1")
+    assert (election.meta["num_projects"], election.meta["num_votes"], election.meta["budget"]) == ("2", "1", "10")
     assert election.project("a").cost == Decimal("2.50")
     assert election.votes[0].points == (Decimal(1), Decimal("0.5"))
     instance, profile = parse_pabulib_from_string(text)
