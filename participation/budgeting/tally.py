@@ -291,15 +291,16 @@ def _mes_add1(election: _Election) -> tuple[list[int], Any, list[dict[str, Any]]
         return [], mpq(0), []
     initial = election.budget / election.voters
     fast = _FastMES(election, candidates)
-    increments = _add1_increments(election, free, candidates, initial, fast.run)
+    exact = _ExactMES(election, candidates)
+    increments = _add1_increments(election, free, candidates, initial, exact, fast.run)
     share = initial + increments * MES_VOTER_BUDGET_INCREMENT
-    run = _mes_run(election, candidates, share)
+    run = exact.run(share)
     if run.selected != fast.run(share):
         # The float screening and the exact run disagree, which it is built never to do: count again
         # exactly, every run, rather than publish a result we cannot vouch for.
-        increments = _add1_increments(election, free, candidates, initial, None)
+        increments = _add1_increments(election, free, candidates, initial, exact, None)
         share = initial + increments * MES_VOTER_BUDGET_INCREMENT
-        run = _mes_run(election, candidates, share)
+        run = exact.run(share)
     selected = free + run.selected
     used = sum((election.costs[p] for p in selected), mpq(0))
     start = {
@@ -329,6 +330,7 @@ def _add1_increments(
     free: list[int],
     candidates: list[int],
     initial: Any,
+    exact: _ExactMES,
     fast_run: Callable[[Any], list[int] | None] | None,
 ) -> int:
     """Return how many increments of each voter's share "add1" keeps, as pabutools' loop decides.
@@ -342,7 +344,7 @@ def _add1_increments(
         share = initial + increments * MES_VOTER_BUDGET_INCREMENT
         selected = fast_run(share) if fast_run is not None else None
         if selected is None:
-            selected = _mes_run(election, candidates, share).selected
+            selected = exact.run(share).selected
         cost = sum((election.costs[p] for p in free + selected), mpq(0))
         if cost > election.budget and increments > 0:
             return increments - 1
@@ -464,104 +466,123 @@ class _FastMES:
         return float(payments[first]), float(left[first]) if surely else 0.0
 
 
-def _affordable_payment(cost: Any, histogram: dict[Any, int]) -> Any:
+def _affordable_payment(cost: Any, histogram: list[tuple[Any, int]]) -> Any:
     """Return q, the least payment such that supporters paying min(their money, q) cover `cost`.
 
-    `histogram` maps an amount of money to how many supporters have it; the caller has checked
+    `histogram` lists (an amount of money, how many supporters have it); the caller has checked
     that together they have at least `cost`.
     """
     paid = mpq(0)
-    left = sum(histogram.values())
-    for amount in sorted(histogram):
+    left = sum(number for _amount, number in histogram)
+    for amount, number in sorted(histogram):
         payment = (cost - paid) / left
         if payment <= amount:
             return payment
-        paid += amount * histogram[amount]
-        left -= histogram[amount]
+        paid += amount * number
+        left -= number
     raise AssertionError("supporters cannot afford the project")  # pragma: no cover
 
 
-def _mes_run(election: _Election, candidates: list[int], share: Any) -> _MESRun:
-    """One run of MES with cost satisfaction, each voter starting with `share`.
+class _ExactMES:
+    """Runs of MES with cost satisfaction in exact fractions, as pabutools counts them.
 
     With cost satisfaction a supporter of project p pays min(money, q) and MES funds the project
-    with the least q / cost (equivalently the most "effective votes" cost / q), as pabutools.
+    with the least q / cost (equivalently the most "effective votes" cost / q); ties go to the
+    smallest id in string order, as pabutools' lexicographic tie-breaking.
+
+    Voters with the same money left behave alike and there are few distinct amounts (a purchase
+    makes at most one new amount per amount its supporters had), so each ballot group holds the index
+    of its amount in a table of exact amounts, and numpy moves and counts those indices: a project's
+    supporters by amount is one `bincount`, a purchase one `unique` over its supporters. Only the
+    distinct amounts are fractions in Python.
     """
-    groups, counts, costs = election.groups, election.counts, election.costs
-    money_of = [share] * len(groups)
-    remaining = set(candidates)
-    histogram = {p: {share: election.scores[p]} for p in candidates}
-    # A lower bound of each project's q / cost: money only goes down, so q / cost only goes up.
-    ratio = {p: mpq(1, election.scores[p]) for p in candidates}
-    selected: list[int] = []
-    rounds: list[dict[str, Any]] = []
-    round_number = 0
-    while remaining:
-        round_number += 1
-        best = None
-        tied: list[int] = []
-        payments: dict[int, Any] = {}
-        for p in sorted(remaining, key=ratio.__getitem__):
-            have = sum((amount * number for amount, number in histogram[p].items()), mpq(0))
-            if have < costs[p]:
-                remaining.discard(p)
-                rounds.append(
-                    {
-                        "round": round_number,
-                        "code": NOT_AFFORDABLE_BY_SUPPORTERS,
-                        **_project_facts(election, p),
-                        "supporters_money": money(have),
-                    }
-                )
-                continue
-            if best is not None and ratio[p] > best:
+
+    def __init__(self, election: _Election, candidates: list[int]) -> None:
+        import numpy as np
+
+        self.np = np
+        self.election = election
+        self.candidates = candidates
+        counts = np.asarray(election.counts, dtype=np.int64)
+        self.supporters = {p: np.asarray(election.supporters[p], dtype=np.int64) for p in candidates}
+        # bincount adds float64 weights: exact for whole numbers of voters below 2**53.
+        self.weights = {p: counts[self.supporters[p]].astype(np.float64) for p in candidates}
+
+    def run(self, share: Any) -> _MESRun:
+        np, election = self.np, self.election
+        costs, ids = election.costs, election.ids
+        amounts: list[Any] = [share]  # index -> an exact amount of money
+        index_of: dict[Any, int] = {share: 0}
+        holding = np.zeros(len(election.counts), dtype=np.int64)  # group -> index of its money
+        remaining = set(self.candidates)
+        # A lower bound of each project's q / cost: money only goes down, so q / cost only goes up.
+        ratio = {p: mpq(1, election.scores[p]) for p in self.candidates}
+        selected: list[int] = []
+        rounds: list[dict[str, Any]] = []
+        round_number = 0
+        while remaining:
+            round_number += 1
+            best = None
+            tied: list[int] = []
+            payments: dict[int, Any] = {}
+            for p in sorted(remaining, key=lambda p: (ratio[p], ids[p])):
+                if best is not None and ratio[p] > best:
+                    break
+                by_amount = np.bincount(holding[self.supporters[p]], weights=self.weights[p])
+                histogram = [(amounts[i], int(by_amount[i])) for i in np.flatnonzero(by_amount).tolist()]
+                have = sum((amount * number for amount, number in histogram), mpq(0))
+                if have < costs[p]:
+                    remaining.discard(p)
+                    rounds.append(
+                        {
+                            "round": round_number,
+                            "code": NOT_AFFORDABLE_BY_SUPPORTERS,
+                            **_project_facts(election, p),
+                            "supporters_money": money(have),
+                        }
+                    )
+                    continue
+                payment = _affordable_payment(costs[p], histogram)
+                payments[p] = payment
+                ratio[p] = payment / costs[p]
+                if best is None or ratio[p] < best:
+                    best, tied = ratio[p], [p]
+                elif ratio[p] == best:
+                    tied.append(p)
+            if not tied:
                 break
-            payment = _affordable_payment(costs[p], histogram[p])
-            payments[p] = payment
-            ratio[p] = payment / costs[p]
-            if best is None or ratio[p] < best:
-                best, tied = ratio[p], [p]
-            elif ratio[p] == best:
-                tied.append(p)
-        if not tied:
-            break
-        chosen = min(tied, key=lambda p: election.ids[p])
-        payment = payments[chosen]
-        remaining.discard(chosen)
-        selected.append(chosen)
-        full_payers = 0
-        for group in election.supporters[chosen]:
-            before = money_of[group]
-            paid = min(before, payment)
-            if paid == payment:
-                full_payers += counts[group]
-            if paid == 0:
-                continue
-            after = before - paid
-            money_of[group] = after
-            number = counts[group]
-            for p in groups[group]:
-                if p in remaining:
-                    bucket = histogram[p]
-                    left = bucket[before] - number
-                    if left:
-                        bucket[before] = left
-                    else:
-                        del bucket[before]
-                    bucket[after] = bucket.get(after, 0) + number
-        del histogram[chosen]
-        rounds.append(
-            {
-                "round": round_number,
-                "code": FUNDED,
-                "index": chosen,
-                **_project_facts(election, chosen),
-                "price_per_vote": money(payment),
-                "full_payers": full_payers,
-                "effective_votes": money(costs[chosen] / payment),
-            }
-        )
-    return _MESRun(selected=selected, rounds=rounds)
+            chosen = min(tied, key=lambda p: ids[p])
+            payment = payments[chosen]
+            remaining.discard(chosen)
+            selected.append(chosen)
+            groups = self.supporters[chosen]
+            before, inverse = np.unique(holding[groups], return_inverse=True)
+            voters = np.bincount(inverse, weights=self.weights[chosen])
+            after = []
+            full_payers = 0
+            for position, old in enumerate(before.tolist()):
+                amount = amounts[old]
+                if amount >= payment:
+                    full_payers += int(voters[position])
+                left = amount - min(amount, payment)
+                new = index_of.get(left)
+                if new is None:
+                    new = index_of[left] = len(amounts)
+                    amounts.append(left)
+                after.append(new)
+            holding[groups] = np.asarray(after, dtype=np.int64)[inverse]
+            rounds.append(
+                {
+                    "round": round_number,
+                    "code": FUNDED,
+                    "index": chosen,
+                    **_project_facts(election, chosen),
+                    "price_per_vote": money(payment),
+                    "full_payers": full_payers,
+                    "effective_votes": money(costs[chosen] / payment),
+                }
+            )
+        return _MESRun(selected=selected, rounds=rounds)
 
 
 def _phragmen(election: _Election) -> tuple[list[int], Any, list[dict[str, Any]]]:
