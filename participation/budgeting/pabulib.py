@@ -193,7 +193,8 @@ def _read(stream: IO[bytes]) -> Election:
 
     for line, row in rows:
         name = row[0].strip().lower()
-        if len(row) == 1 and name in SECTIONS:
+        # A section's line is its name alone; spreadsheets add empty cells ("META;;").
+        if name in SECTIONS and not any(cell.strip() for cell in row[1:]):
             index = SECTIONS.index(name)
             if index != section_index + 1:
                 if index <= section_index:

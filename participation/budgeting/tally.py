@@ -23,11 +23,11 @@ many ballots name the project); the proportional rules need approval ballots.
 
 MES and Phragmén are implemented here rather than called in pabutools because "add1" runs MES hundreds
 of times (348 for Warsaw-Mokotów) and pabutools recomputes every voter's satisfaction for every project
-in each run: Świecie's 2,553 ballots take it 5 to 19 s. Here identical ballots are grouped, each
-project keeps a histogram of its supporters' money (money -> voters) updated only for the voters who
-just paid, and the runs before the published one are screened in floating point (`_FastMES`), which
-answers only when no decision was close enough for rounding to matter. The published run is always
-counted exactly. tests/budgeting/test_tally.py checks the outcomes against pabutools.
+in each run: Świecie's 2,553 ballots take it 5 to 19 s. Here identical ballots are grouped, voters
+are counted by how much money they have left (`_ExactMES`), and the runs before the published one are
+screened in floating point (`_FastMES`), which answers only when no decision was close enough for
+rounding to matter. The published run is always counted exactly. tests/budgeting/test_tally.py checks
+the outcomes against pabutools.
 
 Money is exact: gmpy2 rationals inside (pabutools' own number type), `Fraction` in the `Outcome`.
 """

@@ -107,8 +107,9 @@ def test_it_keeps_coordinates_and_official_winners():
     assert not any(project.withdrawn for project in election.projects)
 
 
-def test_it_tolerates_a_byte_order_mark_and_windows_line_ends():
-    election = read_pb(b"\xef\xbb\xbf" + VALID.replace("\n", "\r\n").encode())
+def test_it_tolerates_a_byte_order_mark_windows_line_ends_and_empty_cells_after_a_section():
+    text = VALID.replace("\n", "\r\n").replace("PROJECTS", "PROJECTS;;")
+    election = read_pb(b"\xef\xbb\xbf" + text.encode())
 
     assert len(election.votes) == 4
 
