@@ -1,6 +1,6 @@
 """Time to count a participatory-budgeting vote (participation.budgeting: pabulib + tally), issue 17.
 
-1. Warsaw-Mokotów 2023 (11,067 ballots, 81 projects, the real file in PABULIB_DATA): read, build the
+1. Warsaw-Mokotów 2023 (11,067 ballots, 81 projects, the real file in tests/budgeting/data/pabulib): read, build the
    pabutools election, then each rule of `tally`: median of 3 runs each. Goal: < 5 s per rule.
 2. A generated city of 1,000,000 voters and 200 projects (seeded, so every run counts the same file):
    project popularity falls off as 1 / rank^0.9 (a few popular projects, a long tail), each voter approves
@@ -28,7 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PABULIB_DATA = Path(os.environ.get("PABULIB_DATA", "/work/shared/data/pabulib"))
+VENDORED = ROOT / "tests" / "budgeting" / "data" / "pabulib"
+PABULIB_DATA = Path(os.environ.get("PABULIB_DATA", VENDORED if VENDORED.is_dir() else "/work/shared/data/pabulib"))
 MOKOTOW = PABULIB_DATA / "Poland_Warszawa_2023_Mokotow.pb"
 VOTERS = int(os.environ.get("BENCH_VOTERS", "1000000"))
 PROJECTS = 200

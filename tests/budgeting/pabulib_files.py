@@ -5,8 +5,10 @@ from pathlib import Path
 
 import pytest
 
-# Four real elections with their official winners; PABULIB_DATA points elsewhere on another machine.
-PABULIB_DATA = Path(os.environ.get("PABULIB_DATA", "/work/shared/data/pabulib"))
+# Four real elections with their official winners: the copy kept with the tests, else PABULIB_DATA or
+# the shared data folder of the development machine.
+VENDORED = Path(__file__).resolve().parent / "data" / "pabulib"
+PABULIB_DATA = VENDORED if VENDORED.is_dir() else Path(os.environ.get("PABULIB_DATA", "/work/shared/data/pabulib"))
 MOKOTOW = "Poland_Warszawa_2023_Mokotow.pb"
 SWIECIE = "Poland_Swiecie_2023.pb"
 ASSEN = "Netherlands_Assen_2024.pb"
