@@ -53,17 +53,13 @@ META_ORDER = (
 
 
 class PabulibError(ValueError):
-    """A `.pb` file that cannot be tallied; `line` is the 1-based line of the file at fault."""
+    """A `.pb` file that cannot be tallied: `str()` is the message, `line` the 1-based line at fault
+    (None when the file is empty), so callers write `FILE:LINE: message` as compilers do."""
 
     def __init__(self, message: str, line: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
-
-    def __str__(self) -> str:
-        if self.line is None:
-            return self.message
-        return f"line {self.line}: {self.message}"
 
 
 @dataclass(slots=True)
