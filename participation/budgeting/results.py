@@ -170,7 +170,7 @@ def publish_results(cycle: Cycle, by) -> list[Result]:
             for project in budget.projects.on_ballot():
                 Project.objects.filter(pk=project.pk).update(votes=votes.get(project.pk, 0))
                 funded = project.pk in winners
-                if (project.status == ProjectStatus.SELECTED) != funded:
+                if project.status != (ProjectStatus.SELECTED if funded else ProjectStatus.NOT_SELECTED):
                     PROJECT_WORKFLOW.move(project, "select" if funded else "not_select")
             results.append(result)
         CYCLE_WORKFLOW.move(cycle, Phase.RESULTS, by=by, results_published_at=timezone.now())
@@ -201,7 +201,7 @@ def explain(entry: dict, currency: str, titles: dict[str, str]) -> str:
         "remaining": _amount(entry.get("remaining", 0), currency),
         "required": entry.get("required", ""),
         "round": entry.get("round", ""),
-        "share": _amount(entry.get("voter_budget", entry.get("share", 0)), currency),
+        "share": _amount(entry.get("per_voter", 0), currency),
     }
     sentences = {
         "funded": _("“%(project)s” is funded (%(votes)s votes, %(cost)s); %(remaining)s left."),

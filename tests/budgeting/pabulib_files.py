@@ -1,4 +1,4 @@
-"""The real Pabulib elections the tests count (see /work/shared/data/pabulib/README.md)."""
+"""The real Pabulib elections the tests count (see data/pabulib/README.md)."""
 
 import os
 from pathlib import Path

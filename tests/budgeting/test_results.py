@@ -3,7 +3,6 @@ explained round by round, recomputable by anyone from the file and its SHA-256."
 
 import hashlib
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -11,15 +10,14 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 from pabutools.election import Cost_Sat, parse_pabulib
 from pabutools.rules import greedy_utilitarian_welfare
-from participation.budgeting.pabulib import read_pb
 
 from participation.budgeting import results, services
 from participation.budgeting.models import CountingRule, Cycle, Phase, ProjectStatus
+from participation.budgeting.pabulib import read_pb
 from participation.budgeting.services import BudgetingRefused
 
 from .conftest import resident
-
-PABULIB = Path(__file__).resolve().parent / "data" / "pabulib"
+from .pabulib_files import PABULIB_DATA as PABULIB
 
 
 def official_winners(name: str) -> set[str]:
@@ -52,8 +50,10 @@ def test_importing_the_same_file_twice_is_refused_unless_replaced(body):
 
 def test_a_broken_file_is_refused_naming_its_line(body, tmp_path):
     broken = tmp_path / "broken.pb"
-    broken.write_text("META\nkey;value\nnum_projects;1\nnum_votes;1\nbudget;10\nPROJECTS\nproject_id;cost\n1;abc\n")
-    with pytest.raises(CommandError, match=r"broken\.pb:8:"):
+    broken.write_text(
+        "META\nkey;value\nnum_projects;1\nnum_votes;1\nbudget;10\nvote_type;approval\nPROJECTS\nproject_id;cost\n1;abc\n"
+    )
+    with pytest.raises(CommandError, match=r"broken\.pb:9:"):
         call_command("pb_import", str(broken), "--body", body.slug, stdout=StringIO())
     assert not Cycle.objects.exists()
 
