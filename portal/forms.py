@@ -38,3 +38,29 @@ def declared_parameters(query: QueryDict, names: Iterable[str]) -> QueryDict:
         if name in query:
             declared.setlist(name, query.getlist(name))
     return declared
+
+
+class HoneypotField(forms.CharField):
+    """A text input that people never see (hidden by CSS, skipped by the keyboard) and that form-filling robots
+    fill, named `website` on every form that has one."""
+
+    def __init__(self):
+        super().__init__(
+            label=_("Leave this field empty"),
+            required=False,
+            widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1", "class": "honeypot"}),
+        )
+
+
+class HoneypotMixin:
+    """Adds the honeypot to a form: a form that comes back with it filled is refused (the view answers 400)."""
+
+    honeypot_name = "website"
+
+    def add_honeypot(self) -> None:
+        self.fields[self.honeypot_name] = HoneypotField()  # type: ignore[attr-defined]
+
+    @staticmethod
+    def is_bot(data) -> bool:
+        return bool((data.get(HoneypotMixin.honeypot_name) or "").strip())
+

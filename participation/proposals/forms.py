@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import Organisation
 from portal.bodies.models import District
-from portal.forms import PromptedChoicesMixin
+from portal.forms import HoneypotMixin, PromptedChoicesMixin
 
 from .models import PUBLIC_STATUSES, Category, Reason, Space, Status
 from .services import Draft, Upload, districts_of
@@ -25,24 +25,6 @@ SORTS = {
     "supported": ("-supports_count", "-published_at", "-pk"),
     "commented": ("-comments_count", "-published_at", "-pk"),
 }
-
-
-class HoneypotMixin:
-    """A text input that people never see (hidden by CSS, skipped by the keyboard) and that form-filling robots
-    fill: a form that comes back with it filled is refused (the view answers 400)."""
-
-    honeypot_name = "website"
-
-    def add_honeypot(self) -> None:
-        self.fields[self.honeypot_name] = forms.CharField(  # type: ignore[attr-defined]
-            label=_("Leave this field empty"),
-            required=False,
-            widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1", "class": "honeypot"}),
-        )
-
-    @staticmethod
-    def is_bot(data) -> bool:
-        return bool((data.get(HoneypotMixin.honeypot_name) or "").strip())
 
 
 class ProposalFilterForm(PromptedChoicesMixin, forms.Form):

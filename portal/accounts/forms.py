@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.bodies.models import PublicBody
-from portal.forms import PromptedChoicesMixin
+from portal.forms import HoneypotField, PromptedChoicesMixin
 
 from .census import InvalidRow, read_birth_date
 from .models import Organisation
@@ -26,17 +26,6 @@ class AddMemberForm(forms.Form):
 
 
 # Verification online (views.verify): the census check, then the code received by SMS.
-
-
-class HoneypotField(forms.CharField):
-    """A text input people never see and form-filling robots fill (the same convention as proposals')."""
-
-    def __init__(self):
-        super().__init__(
-            label=_("Leave this field empty"),
-            required=False,
-            widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-        )
 
 
 class CensusCheckForm(forms.Form):
