@@ -1,0 +1,379 @@
+"""The public pages of a budgeting cycle as visitors read them: the cycles, a cycle's calendar, budgets and rules,
+its projects (filters, map, set-aside reasons), a project's page, following it, checking a receipt code, and the
+results with their files; and what the public never sees (cycles in preparation, costs before their phase, any
+count of votes before the results are published)."""
+
+import hashlib
+import re
+from decimal import Decimal
+
+import pytest
+from django.core.files.base import ContentFile
+from django.test import Client
+from django.utils import timezone, translation
+
+from participation.budgeting import services
+from participation.budgeting.models import (
+    BudgetGroup,
+    Cycle,
+    Follow,
+    Phase,
+    Project,
+    ProjectStatus,
+    Result,
+)
+from participation.budgeting.templatetags.budgeting_tags import own_explain
+from tests.ratelimits import rate_limits
+
+from .conftest import project
+
+LANGUAGES = ("ar", "fr", "en")
+
+
+def url(language: str, cycle, tail: str = "") -> str:
+    return f"/{language}/budgeting/{cycle.slug}/{tail}"
+
+
+def publish(cycle, projects, votes: dict) -> list[Result]:
+    """Results as results.publish_results leaves them (its own tests check the count): projects marked, votes,
+    a Result per budget with its rounds and its .pb file, the cycle published."""
+    rows = []
+    for slug, made in projects.items():
+        budget = made[0].budget
+        funded = []
+        used = Decimal(0)
+        rounds = []
+        for item in sorted(made, key=lambda p: -votes.get(p.pk, 0)):
+            Project.objects.filter(pk=item.pk).update(votes=votes.get(item.pk, 0))
+            if used + item.cost <= budget.amount:
+                used += item.cost
+                funded.append(item)
+                Project.objects.filter(pk=item.pk).update(status=ProjectStatus.SELECTED)
+                code = "funded"
+            else:
+                Project.objects.filter(pk=item.pk).update(status=ProjectStatus.NOT_SELECTED)
+                code = "skipped_over_budget"
+            rounds.append(
+                {
+                    "round": len(rounds) + 1,
+                    "code": code,
+                    "project": str(item.pk),
+                    "votes": votes.get(item.pk, 0),
+                    "cost": str(item.cost),
+                    "remaining": str(budget.amount - used),
+                }
+            )
+        content = f"META\nkey;value\ndescription;{slug}\n".encode()
+        result = Result(
+            cycle=cycle,
+            budget=budget,
+            rule=cycle.counting_rule,
+            money_used=used,
+            ballots=sum(votes.values()),
+            rounds=rounds,
+            pb_sha256=hashlib.sha256(content).hexdigest(),
+        )
+        result.pb_file.save(f"{cycle.slug}_{slug}.pb", ContentFile(content), save=False)
+        result.save()
+        result.selected.set(funded)
+        rows.append(result)
+    Cycle.objects.filter(pk=cycle.pk).update(phase=Phase.RESULTS, results_published_at=timezone.now())
+    cycle.refresh_from_db()
+    return rows
+
+
+# Every page, in every language --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_page_renders_in_each_language_right_to_left_in_arabic(client, voting, voter, projects, language):
+    client.force_login(voter)
+    first = projects["nord"][0]
+    pages = [
+        f"/{language}/budgeting/",
+        url(language, voting),
+        url(language, voting, "projects/"),
+        url(language, voting, f"projects/{first.pk}/"),
+        url(language, voting, "submit/"),
+        url(language, voting, "ballot/"),
+        url(language, voting, "ballot/receipt/"),
+        url(language, voting, "receipt/"),
+        url(language, voting, "results/"),
+    ]
+    for address in pages:
+        response = client.get(address)
+        assert response.status_code == 200, address
+        page = response.content.decode()
+        assert f'lang="{language}"' in page
+        assert ('dir="rtl"' in page) == (language == "ar"), address
+
+
+def test_a_cycle_in_preparation_is_not_public(client, cycle):
+    Cycle.objects.filter(pk=cycle.pk).update(phase=Phase.DRAFT)
+    assert client.get(url("fr", cycle)).status_code == 404
+    assert client.get(url("fr", cycle, "projects/")).status_code == 404
+    assert cycle.title_fr not in client.get("/fr/budgeting/").content.decode()
+
+
+# The cycles and a cycle's page ------------------------------------------------------------------------------------
+
+
+def test_the_index_lists_public_cycles_with_phase_and_amounts_per_budget(client, cycle):
+    page = client.get("/fr/budgeting/").content.decode()
+    assert "Budget participatif 2027" in page
+    assert "Soumission des projets" in page or "Submission" in page or "submission" in page.lower()
+    assert "300\u00a0000\u00a0DA" in page and "1\u00a0000\u00a0000\u00a0DA" in page
+    arabic = client.get("/ar/budgeting/").content.decode()
+    assert "300.000\u00a0د.ج" in arabic
+
+
+def test_the_cycle_page_shows_calendar_budgets_rules_and_links(client, cycle, budgets):
+    group = BudgetGroup.objects.create(cycle=cycle, name_fr="Thèmes", name_en="Themes", name_ar="محاور", max_budgets=1)
+    budgets["ville"].group = group
+    budgets["ville"].save()
+    Cycle.objects.filter(pk=cycle.pk).update(min_age=16)
+    response = client.get(url("en", cycle))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'aria-current="step"' in page  # the current phase is marked
+    assert "Submission of projects" in page and "Voting" in page
+    assert "Vote in 1 of these budgets." in page
+    assert "Themes" in page
+    assert "at least 16 years old" in page
+    assert "at most 3" in page  # approval with max_projects=3, in plain words
+    assert "Method of Equal Shares" in page
+    assert url("en", cycle, "submit/") in page  # taking projects
+    assert url("en", cycle, "receipt/") in page
+    assert url("en", cycle, "ballot/") not in page  # voting not open
+    assert url("en", cycle, "results/") not in page
+
+
+def test_the_cycle_page_offers_the_ballot_while_voting_is_open(client, voting):
+    page = client.get(url("en", voting)).content.decode()
+    assert url("en", voting, "ballot/") in page
+    assert url("en", voting, "submit/") not in page
+
+
+# Projects -----------------------------------------------------------------------------------------------------------
+
+
+def test_the_projects_list_filters_by_budget_district_and_status(client, voting, projects, north):
+    response = client.get(url("fr", voting, "projects/"), {"budget": "nord"})
+    titles = [item.title for item in response.context["page_obj"]]
+    assert titles == [item.title for item in projects["nord"]]
+    response = client.get(url("fr", voting, "projects/"), {"district": north.pk})
+    assert {item.budget.slug for item in response.context["page_obj"]} == {"nord"}
+    response = client.get(url("fr", voting, "projects/"), {"status": "set_aside"})
+    assert list(response.context["page_obj"]) == []
+    response = client.get(url("fr", voting, "projects/"), {"budget": "unknown"})
+    assert response.status_code == 200  # an invalid filter is ignored, not an error
+
+
+def test_the_projects_map_has_their_points_and_the_districts(client, cycle, budgets):
+    placed = project(cycle, budgets["nord"], "حديقة الحي", "50000", longitude=3.01, latitude=36.41)
+    response = client.get(url("fr", cycle, "projects/"))
+    points = response.context["projects_geojson"]["features"]
+    assert [feature["properties"]["url"] for feature in points] == [placed.get_absolute_url()]
+    assert "votes" not in points[0]["properties"]
+    assert len(response.context["districts_geojson"]["features"]) == 2
+    page = response.content.decode()
+    assert 'id="projects-geojson"' in page and "js/projects-map.js" in page
+
+
+def test_set_aside_projects_show_their_published_reasons(client, cycle, budgets):
+    project(cycle, budgets["sud"], "Piscine olympique", None, status=ProjectStatus.SET_ASIDE, review_note="Trop chère.")
+    page = client.get(url("fr", cycle, "projects/")).content.decode()
+    assert "Piscine olympique" in page and "Trop chère." in page
+
+
+def test_costs_are_shown_only_from_the_costs_phase_on(client, cycle, budgets):
+    item = project(cycle, budgets["nord"], "Éclairage public", "123456")
+    hidden = "123\u00a0456\u00a0DA"
+    assert hidden not in client.get(url("fr", cycle, "projects/")).content.decode()
+    assert hidden not in client.get(url("fr", cycle, f"projects/{item.pk}/")).content.decode()
+    services.move_cycle(cycle, Phase.COSTS)
+    assert hidden in client.get(url("fr", cycle, "projects/")).content.decode()
+    assert hidden in client.get(url("fr", cycle, f"projects/{item.pk}/")).content.decode()
+
+
+def test_no_vote_count_is_shown_before_the_results_are_published(client, voting, voter, projects):
+    first = projects["nord"][0]
+    services.cast_ballot(voting, voter, {"nord": {first.pk: 1}})
+    # Even a count stored on the project (as a mistaken script might leave it) stays hidden until publication.
+    Project.objects.filter(pk=first.pk).update(votes=4321)
+    for address in (
+        url("en", voting, "projects/"),
+        url("en", voting, f"projects/{first.pk}/"),
+        url("en", voting, "results/"),
+        url("en", voting),
+    ):
+        page = client.get(address).content.decode()
+        assert "4,321" not in page and "4321" not in page, address
+        assert not re.search(r"\d\s*votes?\b", page), address
+    page = client.get(url("en", voting, "results/")).content.decode()
+    assert "not published yet" in page
+    assert client.get(url("en", voting, "results/nord.pb")).status_code == 404
+
+
+def test_a_withdrawn_project_is_not_shown(client, cycle, budgets):
+    gone = project(cycle, budgets["nord"], "Retiré", None, status=ProjectStatus.WITHDRAWN)
+    assert client.get(url("fr", cycle, f"projects/{gone.pk}/")).status_code == 404
+    assert "Retiré" not in client.get(url("fr", cycle, "projects/")).content.decode()
+
+
+def test_a_project_of_another_cycle_is_not_found_under_this_one(client, cycle, body, budgets):
+    other = Cycle.objects.create(
+        body=body,
+        slug="other-cycle",
+        title_ar="دورة أخرى",
+        voting_opens_at=cycle.voting_opens_at,
+        voting_closes_at=cycle.voting_closes_at,
+        phase=Phase.SUBMISSION,
+    )
+    item = project(cycle, budgets["nord"])
+    assert client.get(url("fr", other, f"projects/{item.pk}/")).status_code == 404
+
+
+def test_titles_and_texts_written_by_residents_are_escaped(client, cycle, budgets):
+    item = project(
+        cycle,
+        budgets["nord"],
+        '<script>alert("x")</script>',
+        None,
+        longitude=3.01,
+        latitude=36.41,
+        status=ProjectStatus.SET_ASIDE,
+        review_note="<img src=x onerror=alert(1)>",
+    )
+    for address in (url("fr", cycle, "projects/"), url("fr", cycle, f"projects/{item.pk}/")):
+        page = client.get(address).content.decode()
+        assert '<script>alert("x")</script>' not in page
+        assert "&lt;script&gt;" in page or "\\u003Cscript\\u003E" in page
+        assert "<img src=x" not in page
+
+
+# A project's page ------------------------------------------------------------------------------------------------
+
+
+def test_a_projects_page_shows_its_budget_review_and_history(client, cycle, budgets, manager):
+    item = project(cycle, budgets["nord"], "Bibliothèque de quartier", None, status=ProjectStatus.SUBMITTED)
+    services.review_project(item, manager, feasible=False, cost=None, note="Le terrain n'appartient pas à la commune.")
+    page = client.get(url("fr", cycle, f"projects/{item.pk}/")).content.decode()
+    assert "Bibliothèque de quartier" in page
+    assert "Nord" in page
+    assert "terrain n&#x27;appartient pas" in page
+    assert 'class="timeline"' in page
+    assert "Commune de Blida" in page  # the review is signed by the body, never by the manager's name
+    assert "budget@example.org" not in page
+
+
+def test_a_funded_projects_page_shows_its_result_and_works(client, voting, projects, manager):
+    publish(voting, {"nord": projects["nord"]}, {projects["nord"][0].pk: 7, projects["nord"][1].pk: 5})
+    funded = Project.objects.get(pk=projects["nord"][0].pk)
+    services.record_progress(
+        funded, manager, services.Progress(stage="works", progress=40, note="Les travaux ont commencé.", language="fr")
+    )
+    page = client.get(url("fr", voting, f"projects/{funded.pk}/")).content.decode()
+    assert "Financé" in page or "Funded" in page
+    assert "Les travaux ont commencé." in page
+    assert 'value="40"' in page
+    assert ">7<" in page  # its votes, once published
+
+
+def test_following_a_project_needs_a_post_and_an_account(client, cycle, budgets, voter):
+    item = project(cycle, budgets["nord"])
+    address = url("fr", cycle, f"projects/{item.pk}/follow/")
+    assert client.post(address).status_code == 302 and not Follow.objects.exists()  # to the sign-in page
+    client.force_login(voter)
+    assert client.get(address).status_code == 405
+    assert client.post(address).status_code == 302
+    assert Follow.objects.filter(project=item, user=voter).exists()
+    assert "Stop following" in client.get(url("en", cycle, f"projects/{item.pk}/")).content.decode()
+    client.post(address, {"action": "unfollow"})
+    assert not Follow.objects.filter(project=item, user=voter).exists()
+
+
+def test_following_is_refused_without_the_csrf_token(cycle, budgets, voter):
+    item = project(cycle, budgets["nord"])
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(voter)
+    assert client.post(url("fr", cycle, f"projects/{item.pk}/follow/")).status_code == 403
+    assert not Follow.objects.exists()
+
+
+# Receipts -------------------------------------------------------------------------------------------------------
+
+
+def test_a_receipt_code_finds_its_ballot_with_the_voter_id_of_the_file(client, voting, voter, projects):
+    first = projects["nord"][0]
+    code = services.cast_ballot(voting, voter, {"nord": {first.pk: 1}})
+    response = client.post(url("en", voting, "receipt/"), {"code": code.lower().replace("-", " ")})
+    page = response.content.decode()
+    assert "Your ballot is in the count" in page
+    assert first.title in page
+    assert services.find_ballots(voting, code).get().voter_id in page
+
+
+def test_a_forged_receipt_code_finds_nothing(client, voting, voter, projects):
+    services.cast_ballot(voting, voter, {"nord": {projects["nord"][0].pk: 1}})
+    page = client.post(url("en", voting, "receipt/"), {"code": "AAAA-BBBB-CCCC"}).content.decode()
+    assert "No ballot has this code" in page
+    assert projects["nord"][0].title not in page
+
+
+def test_guessing_receipt_codes_is_rate_limited(client, voting):
+    with rate_limits(**{"budgeting.receipt": "3/m"}):
+        statuses = [
+            client.post(url("en", voting, "receipt/"), {"code": f"AAAA-BBBB-CCC{n}"}).status_code for n in range(5)
+        ]
+    assert statuses == [200, 200, 200, 429, 429]
+
+
+def test_checking_a_receipt_needs_the_csrf_token(voting):
+    client = Client(enforce_csrf_checks=True)
+    assert client.post(url("en", voting, "receipt/"), {"code": "AAAA-BBBB-CCCC"}).status_code == 403
+
+
+# Results --------------------------------------------------------------------------------------------------------
+
+
+def test_results_show_winners_money_used_rounds_and_the_file_with_its_checksum(client, voting, projects):
+    north = projects["nord"]
+    rows = publish(voting, {"nord": north}, {north[0].pk: 9, north[1].pk: 6, north[2].pk: 3})
+    response = client.get(url("en", voting, "results/"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert north[0].title in page and "Funded" in page and "Not funded" in page
+    assert "250,000\u00a0DA" in page  # 100,000 + 150,000 used of 300,000
+    assert rows[0].pb_sha256 in page
+    assert "is funded" in page and "passed over" in page  # the rounds, in words
+    download = client.get(url("en", voting, "results/nord.pb"))
+    assert download.status_code == 200
+    assert hashlib.sha256(b"".join(download.streaming_content)).hexdigest() == rows[0].pb_sha256
+    assert client.get(url("en", voting, "results/sud.pb")).status_code == 404
+
+
+@translation.override("en")
+def test_each_round_reads_as_a_sentence():
+    titles = {"7": "Jardin"}
+    funded = {"code": "funded", "project": "7", "votes": 12, "cost": "1000", "remaining": "500"}
+    assert own_explain(funded, titles, "DZD") == "“Jardin” (12 votes, 1,000\u00a0DA) is funded; 500\u00a0DA left."
+    share = {"code": "voter_budget", "voters": 3, "initial_per_voter": "100/3", "per_voter": "34"}
+    assert "33.33" in own_explain(share, titles, "DZD")
+    assert own_explain({"code": "unknown"}, titles, "") == "unknown"
+
+
+def test_a_resident_of_another_commune_is_refused_the_ballot(client, voting, outsider):
+    client.force_login(outsider)
+    response = client.get(url("en", voting, "ballot/"))
+    assert response.status_code == 403
+    assert "residents of" in response.content.decode()
+
+
+def test_a_receipt_shown_once_is_gone(client, voting, voter):
+    client.force_login(voter)
+    session = client.session
+    session[f"budgeting-receipt-{voting.pk}"] = "ABCD-EFGH-JKMN"
+    session.save()
+    assert "ABCD-EFGH-JKMN" in client.get(url("en", voting, "ballot/receipt/")).content.decode()
+    assert "ABCD-EFGH-JKMN" not in client.get(url("en", voting, "ballot/receipt/")).content.decode()
