@@ -1,0 +1,127 @@
+"""In Arabic on a 375-pixel phone, a verified resident fills a knapsack ballot: the running total and what is left
+of the budget follow each choice, a choice over the budget is refused with a message before anything is sent,
+then the ballot is confirmed and the receipt code shown; the receipt page finds the ballot with that code."""
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, expect
+
+from participation.budgeting import services
+from participation.budgeting.models import Ballot, BallotRule, Budget, Cycle, Phase, Project, ProjectStatus
+from portal.accounts.identity import verify_person
+from tests.factories import PASSWORD, DistrictFactory, PublicBodyFactory, UserFactory, square
+
+from .support import assert_accessible, follow
+
+PHONE = {"width": 375, "height": 740}
+EMAIL = "nadia@example.org"
+
+
+@pytest.fixture
+def cycle(live_server, transactional_db, django_db_serialized_rollback):
+    """A commune with a district, a knapsack cycle open for voting with a 300,000 DA budget and three projects
+    (100,000, 150,000 and 200,000 DA), and a verified resident of the district."""
+    commune = PublicBodyFactory(name_ar="بلدية البليدة", name_fr="Commune de Blida", slug="blida-budget")
+    north = DistrictFactory(body=commune, slug="nord", name_ar="حي الشمال", boundary=square(2.80, 36.40, 0.04))
+    now = timezone.now()
+    cycle = Cycle.objects.create(
+        body=commune,
+        slug="blida-2027",
+        title_ar="الميزانية التشاركية 2027",
+        ballot_rule=BallotRule.KNAPSACK,
+        voting_opens_at=now - timedelta(hours=1),
+        voting_closes_at=now + timedelta(days=7),
+    )
+    budget = Budget.objects.create(cycle=cycle, slug="nord", name_ar="ميزانية الشمال", district=north, amount=300_000)
+    for title, cost in (("حديقة الأطفال", 100_000), ("إنارة الشارع", 150_000), ("ملعب جواري", 200_000)):
+        Project.objects.create(
+            cycle=cycle,
+            budget=budget,
+            title=title,
+            description="وصف",
+            language="ar",
+            district=north,
+            cost=Decimal(cost),
+            status=ProjectStatus.FEASIBLE,
+        )
+    services.move_cycle(cycle, Phase.COSTS)
+    services.move_cycle(cycle, Phase.VOTING)
+    verify_person(UserFactory(email=EMAIL), "E2EPB0001", commune, district=north)
+    return cycle
+
+
+def signed_in(browser: Browser, live_server, next_path: str) -> Page:
+    context = browser.new_context(
+        base_url=live_server.url, locale="ar-DZ", timezone_id="Africa/Algiers", viewport=PHONE
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto(f"/ar/accounts/login/?next={next_path}")
+    page.locator("input[name=login]").fill(EMAIL)
+    page.locator("input[name=password]").fill(PASSWORD)
+    follow(page, page.locator("main form [type=submit]:not([form])"), check=False)
+    return page
+
+
+def box(page: Page, title: str):
+    return page.locator("li.ballot-option", has_text=title).locator("input[type=checkbox]")
+
+
+def test_a_resident_fills_a_knapsack_ballot_on_a_phone_and_checks_the_receipt(browser, live_server, cycle):
+    ballot = f"/ar/budgeting/{cycle.slug}/ballot/"
+    page = signed_in(browser, live_server, ballot)
+    expect(page).to_have_url(re.compile(rf"{ballot}$"))
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    assert_accessible(page)
+    # Nothing wider than the phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    total, left = page.locator("[data-total]"), page.locator("[data-left]")
+    review = page.locator("#ballot-review")
+    expect(review).to_be_disabled()  # an empty ballot cannot be reviewed
+
+    box(page, "حديقة الأطفال").check()
+    expect(total).to_have_text("100.000\u00a0د.ج")
+    expect(left).to_have_text("200.000\u00a0د.ج")
+    box(page, "إنارة الشارع").check()
+    expect(total).to_have_text("250.000\u00a0د.ج")
+    expect(left).to_have_text("50.000\u00a0د.ج")
+    expect(review).to_be_enabled()
+
+    # Over the budget: refused on the spot, with the reason, and the ballot cannot go on.
+    box(page, "ملعب جواري").check()
+    expect(total).to_have_text("450.000\u00a0د.ج")
+    expect(left).to_have_text("-150.000\u00a0د.ج")
+    problem = page.locator("#ballot-problem")
+    expect(problem).to_be_visible()
+    expect(problem).to_contain_text("450.000\u00a0د.ج")
+    expect(review).to_be_disabled()
+    assert_accessible(page)
+    box(page, "ملعب جواري").uncheck()
+    expect(problem).to_be_hidden()
+    expect(review).to_be_enabled()
+
+    follow(page, review)
+    expect(page.locator("#ballot-summary")).to_contain_text("حديقة الأطفال")
+    expect(page.locator("#ballot-summary")).not_to_contain_text("ملعب جواري")
+    follow(page, page.locator("#ballot-confirm"))
+    code = page.locator("#receipt-code").inner_text().strip()
+    assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", code)
+    assert Ballot.objects.filter(cycle=cycle).count() == 1
+
+    # Shown once: coming back shows no code.
+    page.reload()
+    expect(page.locator("#receipt-code")).to_have_count(0)
+
+    page.goto(f"/ar/budgeting/{cycle.slug}/receipt/")
+    page.locator("#id_code").fill(code.lower().replace("-", " "))
+    follow(page, page.locator("main form.receipt-form [type=submit]"))
+    answer = page.locator("#receipt-answer")
+    expect(answer).to_contain_text("حديقة الأطفال")
+    expect(answer).to_contain_text("إنارة الشارع")
+    voter_id = services.find_ballots(cycle, code).get().voter_id
+    expect(answer.locator(".voter-id")).to_have_text(voter_id)
+    page.context.close()
