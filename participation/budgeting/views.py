@@ -127,9 +127,9 @@ def project_list(request, slug: str):
     parameters = declared_parameters(request.GET, [*ProjectFilterForm.base_fields, "page"])
     form = ProjectFilterForm(parameters, cycle=cycle)
     projects = form.filter(Project.objects.public().filter(cycle=cycle))
-    page = Paginator(projects.select_related("budget", "district").order_by("budget", "pk"), PER_PAGE).get_page(
-        parameters.get("page")
-    )
+    page = Paginator(
+        projects.select_related("cycle", "budget", "district").order_by("budget", "pk"), PER_PAGE
+    ).get_page(parameters.get("page"))
     query = parameters.copy()
     query.pop("page", None)
     districts = districts_geojson(services.districts_of(cycle).order_by("slug"))
@@ -281,19 +281,22 @@ class Section:
         return self.points - sum(project.points for project in self.chosen)
 
 
-def ballot_sections(cycle: Cycle, budgets: list[Budget], choices: services.Choices) -> list[Section]:
+def ballot_sections(cycle: Cycle, budgets: list[Budget]) -> list[Section]:
+    """The voter's budgets with the projects on their ballots (one query; `choose` marks the choices)."""
     projects = Project.objects.filter(budget__in=budgets, status=ProjectStatus.FEASIBLE).order_by("pk")
     by_budget: dict[int, list] = {}
     for project in projects:
+        project.cycle = cycle  # for its address, without a query per project
         by_budget.setdefault(project.budget_id, []).append(project)
-    sections = []
-    for budget in budgets:
-        chosen = choices.get(budget.slug, {})
-        section = Section(budget, by_budget.get(budget.pk, []), choice_name(budget), cycle.points or 0)
+    return [Section(budget, by_budget.get(budget.pk, []), choice_name(budget), cycle.points or 0) for budget in budgets]
+
+
+def choose(sections: list[Section], choices: services.Choices) -> list[Section]:
+    for section in sections:
+        chosen = choices.get(section.budget.slug, {})
         for project in section.projects:
             project.points = chosen.get(project.pk, 0)
-            project.input_name = points_name(budget, project.pk)
-        sections.append(section)
+            project.input_name = points_name(section.budget, project.pk)
     return sections
 
 
@@ -318,7 +321,8 @@ def ballot(request, slug: str):
         budgets = services.voter_budgets(cycle, user)
     except BudgetingRefused as refused:
         return _refusal(request, cycle, "ineligible" if is_verified(user) else "unverified", str(refused), 403)
-    projects_of = {section.budget.pk: section.projects for section in ballot_sections(cycle, budgets, {})}
+    sections = ballot_sections(cycle, budgets)
+    projects_of = {section.budget.pk: section.projects for section in sections}
     error = ""
     action = request.POST.get("action", "") if request.method == "POST" else ""
     if request.method == "POST":
@@ -344,11 +348,11 @@ def ballot(request, slug: str):
         except BudgetingRefused as refused:
             error = str(refused)
         else:
-            sections = [section for section in ballot_sections(cycle, budgets, choices) if section.chosen]
-            return render(request, "budgeting/ballot_review.html", {"cycle": cycle, "sections": sections})
+            chosen = [section for section in choose(sections, choices) if section.chosen]
+            return render(request, "budgeting/ballot_review.html", {"cycle": cycle, "sections": chosen})
     context = {
         "cycle": cycle,
-        "sections": ballot_sections(cycle, budgets, choices),
+        "sections": choose(sections, choices),
         "error": error,
         "rules": BallotRule,
         "number_format": {
@@ -391,7 +395,7 @@ def results(request, slug: str):
     if not results_public(cycle):
         return render(request, "budgeting/results_pending.html", {"cycle": cycle})
     rows = list(cycle.results.select_related("budget__district").prefetch_related("selected"))
-    on_ballot = Project.objects.on_ballot().filter(cycle=cycle).order_by("-votes", "cost", "pk")
+    on_ballot = Project.objects.on_ballot().filter(cycle=cycle).select_related("cycle").order_by("-votes", "cost", "pk")
     projects: dict[int, list] = {}
     titles = {}
     for project in on_ballot:

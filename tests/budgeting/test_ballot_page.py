@@ -6,11 +6,13 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from participation.budgeting import services
-from participation.budgeting.models import Ballot, BallotDraft, BallotRule, Cycle, VoterRecord
+from participation.budgeting.models import Ballot, BallotDraft, BallotRule, Cycle, Project, ProjectStatus, VoterRecord
 from tests.ratelimits import rate_limits
 
 from .conftest import resident
@@ -281,3 +283,27 @@ def test_ballot_posts_are_rate_limited(voter_client, voting, projects):
 def test_an_arabic_ballot_reads_right_to_left(voter_client, voting, projects):
     page = voter_client.get(ballot_url(voting, "ar")).content.decode()
     assert 'dir="rtl"' in page and 'data-sign="د.ج"' in page and 'data-group-separator="."' in page
+
+
+def test_the_ballot_makes_as_many_queries_for_many_projects(voter_client, voting, budgets, projects):
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert voter_client.get(ballot_url(voting)).status_code == 200
+        return len(captured)
+
+    count()  # the caches of the first request (content types, settings)
+    few = count()
+    # Straight into the table: the model refuses new projects once voting is open, as it should.
+    Project.objects.bulk_create(
+        Project(
+            cycle=voting,
+            budget=budgets["nord"],
+            title=f"Projet {number}",
+            description="",
+            language="fr",
+            cost=1000,
+            status=ProjectStatus.FEASIBLE,
+        )
+        for number in range(10)
+    )
+    assert count() == few

@@ -9,7 +9,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from participation.budgeting import services
@@ -377,3 +379,20 @@ def test_a_receipt_shown_once_is_gone(client, voting, voter):
     session.save()
     assert "ABCD-EFGH-JKMN" in client.get(url("en", voting, "ballot/receipt/")).content.decode()
     assert "ABCD-EFGH-JKMN" not in client.get(url("en", voting, "ballot/receipt/")).content.decode()
+
+
+def queries(client, address: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(address).status_code == 200
+    return len(captured)
+
+
+def test_the_projects_list_makes_as_many_queries_for_many_projects(client, cycle, budgets):
+    project(cycle, budgets["nord"], "Un", "1000", longitude=3.01, latitude=36.41)
+    queries(client, url("fr", cycle, "projects/"))  # the caches of the first request (content types, settings)
+    few = queries(client, url("fr", cycle, "projects/"))
+    for number in range(10):
+        project(
+            cycle, budgets["sud" if number % 2 else "nord"], f"Projet {number}", "1000", longitude=3.03, latitude=36.41
+        )
+    assert queries(client, url("fr", cycle, "projects/")) == few
