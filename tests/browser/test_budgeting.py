@@ -15,7 +15,7 @@ from participation.budgeting.models import Ballot, BallotRule, Budget, Cycle, Ph
 from portal.accounts.identity import verify_person
 from tests.factories import PASSWORD, DistrictFactory, PublicBodyFactory, UserFactory, square
 
-from .support import assert_accessible, follow
+from .support import assert_accessible, follow, visit
 
 PHONE = {"width": 375, "height": 740}
 EMAIL = "nadia@example.org"
@@ -125,3 +125,27 @@ def test_a_resident_fills_a_knapsack_ballot_on_a_phone_and_checks_the_receipt(br
     voter_id = services.find_ballots(cycle, code).get().voter_id
     expect(answer.locator(".voter-id")).to_have_text(voter_id)
     page.context.close()
+
+
+def test_the_cycle_its_projects_and_a_project_fit_a_phone_in_arabic(browser, live_server, cycle):
+    context = browser.new_context(
+        base_url=live_server.url, locale="ar-DZ", timezone_id="Africa/Algiers", viewport=PHONE
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    placed = Project.objects.filter(cycle=cycle).first()
+    Project.objects.filter(pk=placed.pk).update(longitude=2.82, latitude=36.42)
+    for path in (
+        "/ar/budgeting/",
+        f"/ar/budgeting/{cycle.slug}/",
+        f"/ar/budgeting/{cycle.slug}/projects/",
+        f"/ar/budgeting/{cycle.slug}/projects/{placed.pk}/",
+        f"/ar/budgeting/{cycle.slug}/receipt/",
+        f"/ar/budgeting/{cycle.slug}/results/",
+    ):
+        visit(page, path)
+        expect(page.locator("html")).to_have_attribute("dir", "rtl")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+    page.goto(f"/ar/budgeting/{cycle.slug}/projects/")
+    expect(page.locator("#projects-map")).to_have_attribute("data-points", "1")
+    context.close()
