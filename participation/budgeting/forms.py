@@ -7,10 +7,11 @@ budget) and their refusals come back as the form's errors.
 
 from django import forms
 from django.conf import settings
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from participation.proposals.forms import HoneypotMixin
+from portal.accounts.models import Organisation
 from portal.bodies.models import District
 from portal.forms import PromptedChoicesMixin
 
@@ -88,14 +89,20 @@ class ProjectForm(HoneypotMixin, PromptedChoicesMixin, forms.Form):
         help_text=_("Your estimate; the council's review sets the cost on the ballot."),
         widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal", "dir": "ltr"}),
     )
+    organisation = forms.ModelChoiceField(label=_("On behalf of"), queryset=Organisation.objects.none(), required=False)
 
-    def __init__(self, *args, cycle: Cycle, district: District | None, **kwargs):
+    def __init__(self, *args, cycle: Cycle, district: District | None, user, **kwargs):
         super().__init__(*args, **kwargs)
         budgets = cycle.budgets.filter(district__isnull=True)
         if district is not None:
             budgets = budgets | cycle.budgets.filter(district=district)
         self.fields["budget"].queryset = budgets.select_related("district")
         self.fields["budget"].empty_label = _("The budget of the point's district")
+        organisations = Organisation.objects.approved().filter(memberships__user=user).order_by("name")
+        self.fields["organisation"].queryset = organisations
+        self.fields["organisation"].empty_label = pgettext_lazy("on behalf of", "Myself")
+        if not organisations.exists():
+            del self.fields["organisation"]
         self.add_honeypot()
 
     def clean(self):
@@ -114,6 +121,7 @@ class ProjectForm(HoneypotMixin, PromptedChoicesMixin, forms.Form):
             longitude=data["longitude"],
             latitude=data["latitude"],
             estimated_cost=data["estimated_cost"],
+            organisation=data.get("organisation"),
         )
 
 

@@ -222,7 +222,7 @@ def submit(request, slug: str):
     user = request.user
     verified = is_verified(user)
     district = user.verification.district if verified else None
-    form = ProjectForm(request.POST or None, cycle=cycle, district=district)
+    form = ProjectForm(request.POST or None, cycle=cycle, district=district, user=user)
     status = 200
     if request.method == "POST":
         if ProjectForm.is_bot(request.POST):

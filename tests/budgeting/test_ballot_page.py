@@ -12,7 +12,17 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from participation.budgeting import services
-from participation.budgeting.models import Ballot, BallotDraft, BallotRule, Cycle, Project, ProjectStatus, VoterRecord
+from participation.budgeting.models import (
+    Ballot,
+    BallotDraft,
+    BallotRule,
+    Budget,
+    BudgetGroup,
+    Cycle,
+    Project,
+    ProjectStatus,
+    VoterRecord,
+)
 from tests.ratelimits import rate_limits
 
 from .conftest import resident
@@ -307,3 +317,16 @@ def test_the_ballot_makes_as_many_queries_for_many_projects(voter_client, voting
         for number in range(10)
     )
     assert count() == few
+
+
+def test_a_group_of_budgets_limits_how_many_a_voter_votes_in(voter_client, voting, budgets, projects):
+    group = BudgetGroup.objects.create(cycle=voting, name_ar="محاور", name_en="Themes", max_budgets=1)
+    Budget.objects.filter(pk__in=[budgets["nord"].pk, budgets["ville"].pk]).update(group=group)
+    page = voter_client.get(ballot_url(voting)).content.decode()
+    assert "“Themes”: vote in at most 1 of its budgets." in page
+    assert f'data-group="{group.pk}"' in page
+    both = {"choice-nord": chosen(projects["nord"][0]), "choice-ville": chosen(projects["ville"][0])}
+    response = voter_client.post(ballot_url(voting), {"action": "review", **both})
+    assert error_of(response) == "Vote in at most 1 budget of “Themes”."
+    response = voter_client.post(ballot_url(voting), {"action": "confirm", "choice-ville": both["choice-ville"]})
+    assert response.status_code == 302

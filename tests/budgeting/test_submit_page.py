@@ -7,6 +7,7 @@ from django.test import Client
 
 from participation.budgeting import services
 from participation.budgeting.models import Follow, Phase, Project
+from tests.factories import MembershipFactory, OrganisationFactory
 from tests.ratelimits import rate_limits
 
 from .conftest import INSIDE_NORTH, INSIDE_SOUTH, OUTSIDE
@@ -138,3 +139,15 @@ def test_submissions_are_rate_limited(voter_client, cycle):
 def test_the_form_reads_right_to_left_in_arabic(voter_client, cycle):
     page = voter_client.get(submit_url(cycle, "ar")).content.decode()
     assert 'dir="rtl"' in page and 'class="honeypot"' in page
+
+
+def test_a_member_submits_on_behalf_of_their_association(voter_client, cycle, voter):
+    association = MembershipFactory(user=voter).organisation
+    stranger = OrganisationFactory()
+    assert 'name="organisation"' in voter_client.get(submit_url(cycle)).content.decode()
+    response = voter_client.post(submit_url(cycle), form_data(organisation=stranger.pk))
+    assert "organisation" in response.context["form"].errors
+    response = voter_client.post(submit_url(cycle), form_data(organisation=association.pk))
+    made = Project.objects.get()
+    assert made.organisation == association
+    assert association.name in voter_client.get(response["Location"]).content.decode()
