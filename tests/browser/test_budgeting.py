@@ -11,7 +11,16 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from participation.budgeting import services
-from participation.budgeting.models import Ballot, BallotRule, Budget, Cycle, Phase, Project, ProjectStatus
+from participation.budgeting.models import (
+    Ballot,
+    BallotChoice,
+    BallotRule,
+    Budget,
+    Cycle,
+    Phase,
+    Project,
+    ProjectStatus,
+)
 from portal.accounts.identity import verify_person
 from tests.factories import PASSWORD, DistrictFactory, PublicBodyFactory, UserFactory, square
 
@@ -149,3 +158,36 @@ def test_the_cycle_its_projects_and_a_project_fit_a_phone_in_arabic(browser, liv
     page.goto(f"/ar/budgeting/{cycle.slug}/projects/")
     expect(page.locator("#projects-map")).to_have_attribute("data-points", "1")
     context.close()
+
+
+def test_approval_and_cumulative_ballots_count_as_the_voter_chooses(browser, live_server, cycle):
+    Cycle.objects.filter(pk=cycle.pk).update(ballot_rule=BallotRule.APPROVAL, max_projects=2)
+    ballot = f"/ar/budgeting/{cycle.slug}/ballot/"
+    page = signed_in(browser, live_server, ballot)
+    count, review = page.locator("[data-count]"), page.locator("#ballot-review")
+    box(page, "حديقة الأطفال").check()
+    box(page, "إنارة الشارع").check()
+    expect(count).to_have_text("2")
+    expect(review).to_be_enabled()
+    box(page, "ملعب جواري").check()
+    expect(count).to_have_text("3")
+    expect(page.locator("#ballot-problem")).to_be_visible()
+    expect(review).to_be_disabled()
+
+    Cycle.objects.filter(pk=cycle.pk).update(ballot_rule=BallotRule.CUMULATIVE, points=10, max_points_per_project=6)
+    page.goto(ballot)
+    points = page.locator("li.ballot-option input[type=number]")
+    expect(points).to_have_count(3)
+    points.nth(0).fill("6")
+    points.nth(1).fill("3")
+    expect(page.locator("[data-points-left]")).to_have_text("1")
+    expect(review).to_be_enabled()
+    points.nth(2).fill("2")
+    expect(page.locator("[data-points-left]")).to_have_text("-1")
+    expect(review).to_be_disabled()
+    points.nth(2).fill("1")
+    follow(page, review)
+    follow(page, page.locator("#ballot-confirm"))
+    expect(page.locator("#receipt-code")).to_be_visible()
+    assert sorted(choice.points for choice in BallotChoice.objects.all()) == [1, 3, 6]
+    page.context.close()
