@@ -93,11 +93,12 @@
 
   function update() {
     var problems = [];
+    var marked = false;
     var used = 0;
     var groups = {};
     budgets.forEach(function (fieldset) {
       var state = check(fieldset);
-      if (state.problem) { problems.push(state.problem); }
+      if (state.problem) { marked = true; }
       if (state.used) {
         used += 1;
         if (state.group) {
@@ -112,6 +113,8 @@
       if (known.used > known.max) { problems.push(say(data.messageGroup, { group: known.name, max: number(known.max) })); }
     });
     if (!used) { problems.push(data.messageEmpty); }
+    // A budget's own problem is said next to its choices; here, only that the ballot waits for a correction.
+    if (marked) { problems.unshift(data.messageFix); }
     var blocking = problems.length > 0;
     if (submit) {
       submit.disabled = blocking;

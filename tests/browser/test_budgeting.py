@@ -104,9 +104,10 @@ def test_a_resident_fills_a_knapsack_ballot_on_a_phone_and_checks_the_receipt(br
     box(page, "ملعب جواري").check()
     expect(total).to_have_text("450.000\u00a0د.ج")
     expect(left).to_have_text("-150.000\u00a0د.ج")
-    problem = page.locator("#ballot-problem")
+    problem = page.locator("[data-problem]")
     expect(problem).to_be_visible()
     expect(problem).to_contain_text("450.000\u00a0د.ج")
+    expect(page.locator("#ballot-problem")).to_be_visible()  # why the button is disabled
     expect(review).to_be_disabled()
     assert_accessible(page)
     box(page, "ملعب جواري").uncheck()
