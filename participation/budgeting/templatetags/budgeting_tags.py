@@ -3,11 +3,9 @@ phases, the ballot and counting rules in plain language, and the sentence of eac
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
-from fractions import Fraction
+from decimal import Decimal
 
 from django import template
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -149,89 +147,12 @@ def counting_rule_text(cycle: Cycle) -> str:
 
 
 # The rounds of a count -------------------------------------------------------------------------------------------
-# results.explain (the lead's) gives these sentences once it lands; until then this renderer does, from the
-# round dicts of participation.budgeting.tally (a `code`, a `project` id and amounts as exact strings).
-
-
-def _amount(text, currency: str) -> str:
-    """An exact amount of the count ("1234.5", or "p/q" when it has no finite decimal form) with its currency."""
-    if text is None or text == "":
-        return ""
-    try:
-        value = Decimal(str(text))
-    except InvalidOperation:
-        try:
-            value = Decimal(Fraction(str(text)).numerator) / Decimal(Fraction(str(text)).denominator)
-        except (ValueError, ZeroDivisionError):
-            return str(text)
-        value = value.quantize(Decimal("0.01"))
-    return format_money(value, currency)
-
-
-def _votes(value) -> str:
-    try:
-        return format_number(value, None if isinstance(value, str) and "." in value else 0)
-    except (TypeError, ValueError):
-        return str(value)
-
-
-def own_explain(round_: dict, titles: dict[str, str], currency: str) -> str:
-    code = round_.get("code", "")
-    project = str(round_.get("project", ""))
-    facts = {
-        "project": titles.get(project) or (_("project %(id)s") % {"id": project}),
-        "votes": _votes(round_.get("votes", 0)),
-        "cost": _amount(round_.get("cost"), currency),
-        "remaining": _amount(round_.get("remaining"), currency),
-    }
-    if code == "funded":
-        return _("“%(project)s” (%(votes)s votes, %(cost)s) is funded; %(remaining)s left.") % facts
-    if code == "skipped_over_budget":
-        return (
-            _("“%(project)s” (%(votes)s votes) costs %(cost)s, more than the %(remaining)s left: passed over.") % facts
-        )
-    if code == "stopped_no_skip":
-        return _("“%(project)s” costs %(cost)s, more than the %(remaining)s left: counting stops here.") % facts
-    if code == "stopped_over_budget":
-        return _("“%(project)s” would cost %(cost)s, more than the %(remaining)s left: counting stops here.") % facts
-    if code == "not_reached":
-        return _("“%(project)s” (%(votes)s votes) was not reached: the money had run out.") % facts
-    if code == "below_threshold":
-        return _("“%(project)s” has %(votes)s votes, fewer than the %(required)s required: not funded.") % {
-            **facts,
-            "required": _votes(round_.get("required", "")),
-        }
-    if code == "no_votes":
-        return _("“%(project)s” has no votes: not funded.") % facts
-    if code == "cost_exceeds_budget":
-        return _("“%(project)s” costs %(cost)s, more than the whole budget: not funded.") % facts
-    if code == "not_affordable_by_supporters":
-        return _(
-            "“%(project)s” (%(cost)s): the %(votes)s voters who chose it have only %(money)s left of their shares: "
-            "not funded."
-        ) % {**facts, "money": _amount(round_.get("supporters_money"), currency)}
-    if code == "voter_budget":
-        return _(
-            "%(voters)s voters each get an equal share of the budget: %(initial)s, raised to %(share)s so that the "
-            "budget is used as fully as possible."
-        ) % {
-            "voters": _votes(round_.get("voters", 0)),
-            "initial": _amount(round_.get("initial_per_voter"), currency),
-            "share": _amount(round_.get("per_voter"), currency),
-        }
-    return code
 
 
 @register.simple_tag
 def explain_round(round_: dict, titles: dict, currency: str = "") -> str:
-    """The sentence of one round of a count, in the active language; escaped by the template like any text."""
-    try:
-        from ..results import explain  # type: ignore[attr-defined]  # the lead's, when it lands
-    except ImportError:
-        return own_explain(round_, titles, currency)
-    return explain(round_)
+    """The sentence of one round of a count (results.explain), escaped by the template like any text."""
+    # Imported here: the counting code (pabutools and numpy behind it) loads only for the results page.
+    from ..results import explain
 
-
-@register.filter
-def is_past(moment) -> bool:
-    return moment is not None and moment <= timezone.now()
+    return explain(round_, currency, titles)
