@@ -23,6 +23,8 @@ from participation.budgeting.models import (
     ProjectStatus,
     VoterRecord,
 )
+from portal.accounts.identity import verify_person
+from tests.factories import UserFactory
 from tests.ratelimits import rate_limits
 
 from .conftest import resident
@@ -219,7 +221,7 @@ def test_an_unverified_account_is_sent_to_verification(client, voting, unverifie
     response = client.get(ballot_url(voting))
     page = response.content.decode()
     assert response.status_code == 403
-    assert "Only verified residents can vote" in page
+    assert "Verify your identity first" in page
     assert "/accounts/profile/#verification" in page or "#verification" in page
     assert client.post(ballot_url(voting), {"action": "confirm"}).status_code == 403
     assert not VoterRecord.objects.exists()
@@ -229,7 +231,7 @@ def test_a_resident_of_another_commune_is_refused(client, voting, outsider, proj
     client.force_login(outsider)
     response = client.post(ballot_url(voting), {"action": "confirm", "choice-nord": chosen(projects["nord"][0])})
     assert response.status_code == 403
-    assert "This cycle is for the residents of" in response.content.decode()
+    assert "This vote is for the residents of another place." in response.content.decode()
     assert not Ballot.objects.exists()
 
 
@@ -238,6 +240,16 @@ def test_a_cycle_with_a_minimum_age_refuses_a_voter_whose_age_is_unknown(voter_c
     response = voter_client.get(ballot_url(voting))
     assert response.status_code == 403
     assert "date of birth is not known" in response.content.decode()
+
+
+def test_a_voter_under_the_minimum_age_is_refused(client, voting, body, north):
+    young = UserFactory(email="young@example.org")
+    verify_person(young, "YOUNG0001", body, district=north, born_on=timezone.localdate() - timedelta(days=15 * 365))
+    rule(voting, min_age=16)
+    client.force_login(young)
+    response = client.get(ballot_url(voting))
+    assert response.status_code == 403
+    assert "under the minimum age" in response.content.decode()
 
 
 def test_the_ballot_is_closed_outside_the_voting_window(voter_client, voting, projects):
