@@ -342,3 +342,28 @@ def test_a_group_of_budgets_limits_how_many_a_voter_votes_in(voter_client, votin
     assert error_of(response) == "Vote in at most 1 budget of “Themes”."
     response = voter_client.post(ballot_url(voting), {"action": "confirm", "choice-ville": both["choice-ville"]})
     assert response.status_code == 302
+
+
+def test_a_title_with_markup_is_escaped_on_the_ballot_and_its_review(voter_client, voting, budgets, projects):
+    title = '<img src=x onerror="alert(1)">'
+    # Straight into the table: the model refuses new projects once voting is open, as it should.
+    Project.objects.bulk_create(
+        [
+            Project(
+                cycle=voting,
+                budget=budgets["nord"],
+                title=title,
+                description="",
+                language="fr",
+                cost=1000,
+                status=ProjectStatus.FEASIBLE,
+            )
+        ]
+    )
+    planted = Project.objects.get(title=title)
+    for response in (
+        voter_client.get(ballot_url(voting)),
+        voter_client.post(ballot_url(voting), {"action": "review", "choice-nord": [str(planted.pk)]}),
+    ):
+        page = response.content.decode()
+        assert title not in page and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page
