@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from opendata.spending.models import Payment, Supplier
 from participation.budgeting import services
 from participation.budgeting.models import (
     BudgetGroup,
@@ -22,6 +23,7 @@ from participation.budgeting.models import (
     ProjectStatus,
     Result,
 )
+from tests.cms.builders import council, decision, session
 from tests.ratelimits import rate_limits
 
 from .conftest import project, resident
@@ -352,3 +354,16 @@ def test_the_projects_list_makes_as_many_queries_for_many_projects(client, cycle
             cycle, budgets["sud" if number % 2 else "nord"], f"Projet {number}", "1000", longitude=3.03, latitude=36.41
         )
     assert queries(client, url("fr", cycle, "projects/")) == few
+
+
+def test_a_funded_project_shows_its_payments_and_council_decisions(client, cycle, budgets, body, manager):
+    supplier = Supplier.objects.create(key="name:sarl bati", name="SARL Bâti", kind=Supplier.Kind.COMPANY)
+    paid = Payment.objects.create(
+        body=body, supplier=supplier, fiscal_year=2027, amount=95_500, currency="DZD", key="M-42", purpose="Dallage"
+    )
+    funded = project(cycle, budgets["nord"], "ساحة الحي", "120000", status=ProjectStatus.SELECTED)
+    services.link_payment(funded, paid, manager)
+    held = session(council(body, slug="conseil-blida"))
+    services.link_decision(funded, decision(held, reference="2027/014", title="Aménagement du square"), manager)
+    page = client.get(url("fr", cycle, f"projects/{funded.pk}/")).content.decode()
+    assert "95\u00a0500\u00a0DA" in page and "Dallage" in page and "Aménagement du square" in page
