@@ -83,6 +83,14 @@ def test_every_page_renders_in_each_language_right_to_left_in_arabic(client, vot
         assert ('dir="rtl"' in page) == (language == "ar"), address
 
 
+def test_published_results_render_in_each_language(client, voting, projects, manager):
+    publish(voting, manager, greedy_ballots(projects["nord"]))
+    for language in LANGUAGES:
+        page = client.get(url(language, voting, "results/")).content.decode()
+        assert ('dir="rtl"' in page) == (language == "ar")
+        assert projects["nord"][0].title in page and url(language, voting, "results/nord.pb") in page
+
+
 def test_a_cycle_in_preparation_is_not_public(client, cycle):
     Cycle.objects.filter(pk=cycle.pk).update(phase=Phase.DRAFT)
     assert client.get(url("fr", cycle)).status_code == 404
