@@ -10,10 +10,9 @@ from django.conf import settings
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from participation.proposals.forms import HoneypotMixin
 from portal.accounts.models import Organisation
 from portal.bodies.models import District
-from portal.forms import PromptedChoicesMixin
+from portal.forms import HoneypotMixin, PromptedChoicesMixin
 
 from .models import BallotRule, Budget, Cycle, ProjectStatus
 from .services import Choices, ProjectDraft, districts_of
