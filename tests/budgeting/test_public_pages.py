@@ -12,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from opendata.spending.models import Payment, Supplier
-from participation.budgeting import services
+from participation.budgeting import results, services
 from participation.budgeting.models import (
     BudgetGroup,
     CountingRule,
@@ -38,7 +38,6 @@ def url(language: str, cycle, tail: str = "") -> str:
 def publish(cycle, manager, ballots: list[list]) -> list[Result]:
     """Each of `ballots` (projects of the north's budget) cast by a resident of the north, then the results counted
     and published by the greedy rule (results.py; its own tests check the count)."""
-    results = pytest.importorskip("participation.budgeting.results")  # until the tally lands with it
     north = ballots[0][0].budget.district
     for number, chosen in enumerate(ballots):
         voter = resident(f"voter{number}@example.org", cycle.body, north, f"PUB{number:06d}")
