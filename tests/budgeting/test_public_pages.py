@@ -5,8 +5,11 @@ count of votes before the results are published)."""
 
 import hashlib
 import re
+from io import StringIO
+from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -374,3 +377,19 @@ def test_a_funded_project_shows_its_payments_and_council_decisions(client, cycle
     services.link_decision(funded, decision(held, reference="2027/014", title="Aménagement du square"), manager)
     page = client.get(url("fr", cycle, f"projects/{funded.pk}/")).content.decode()
     assert "95\u00a0500\u00a0DA" in page and "Dallage" in page and "Aménagement du square" in page
+
+
+def test_an_imported_election_reads_on_the_public_pages(client, body):
+    """A real election (Assen 2024, Method of Equal Shares) loaded by pb_import and published: its results, round
+    by round, and its projects."""
+    path = Path(__file__).resolve().parent / "data" / "pabulib" / "Netherlands_Assen_2024.pb"
+    call_command("pb_import", str(path), "--body", body.slug, "--publish", stdout=StringIO())
+    cycle = Cycle.objects.get()
+    response = client.get(url("en", cycle, "results/"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Each voter&#x27;s equal share of the budget" in page  # the first round of the Method of Equal Shares
+    assert page.count("<li>") >= cycle.projects.count()  # a sentence per project
+    funded = cycle.projects.filter(status=ProjectStatus.SELECTED).first()
+    assert client.get(url("en", cycle, f"projects/{funded.pk}/")).status_code == 200
+    assert client.get(url("en", cycle, "projects/")).status_code == 200
