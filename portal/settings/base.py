@@ -330,6 +330,8 @@ CELERY_BEAT_SCHEDULE = {
     "advance-budgeting-phases": {"task": "budgeting.advance_phases", "schedule": 60.0},
     # Voters who began a ballot and did not confirm it: told once, while voting is open.
     "remind-unconfirmed-ballots": {"task": "budgeting.remind_unconfirmed_ballots", "schedule": 30 * 60.0},
+    # Each body's budgeting projects, results, ballots and works in the catalogue (participation.budgeting.open_data).
+    "publish-budgeting-open-data": {"task": "budgeting.publish_open_data", "schedule": crontab(hour=3, minute=0)},
 }
 
 # Harvesting (harvesters/): the schedules live in the database (django-celery-beat), editable in the admin.
