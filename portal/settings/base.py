@@ -554,5 +554,7 @@ SPECTACULAR_SETTINGS = {
         "SupplierKindEnum": "opendata.spending.models.Supplier.Kind",
         "PaymentKindEnum": "opendata.spending.models.Payment.Kind",
         "StageEnum": "opendata.spending.models.Stage",
+        "WorksStageEnum": "participation.budgeting.models.Stage",
+        "BudgetingProjectStatusEnum": "participation.budgeting.models.ProjectStatus",
     },
 }
