@@ -1,3 +1,10 @@
 """The REST API of participatory budgeting, /api/v1/budgeting/…"""
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from .api import CycleViewSet, ProjectViewSet
+
+router = SimpleRouter()
+router.register("cycles", CycleViewSet, basename="budgeting-cycle")
+router.register("projects", ProjectViewSet, basename="budgeting-project")
+urlpatterns = router.urls
