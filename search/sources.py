@@ -23,6 +23,7 @@ from wagtail.models import Page
 from cms.models import DecisionPage, NewsArticlePage, ProjectMapPage, StandardPage
 from opendata.models import Dataset
 from opendata.spending.models import ContractingProcess, Payment, Supplier
+from participation.budgeting.models import Project as BudgetingProject
 from participation.proposals.models import Proposal
 from participation.requests.models import Case, Message
 
@@ -263,6 +264,33 @@ def proposal_documents(proposal: Proposal) -> list[Document]:
     ]
 
 
+def public_budgeting_projects() -> models.QuerySet:
+    return BudgetingProject.objects.public().select_related("cycle", "district")
+
+
+def budgeting_project_documents(project: BudgetingProject) -> list[Document]:
+    """A project of a published budgeting cycle in the language it was written in: its title, description, district,
+    status and published review; never who proposed it (the signature is no word to search for)."""
+    from participation.budgeting.works import project_url
+
+    created = timezone.localdate(project.created_at)
+    with override(project.language):
+        url = project_url(project)
+        facts = [str(project.get_status_display()), project.district.name if project.district_id else ""]
+    return [
+        Document(
+            language=project.language,
+            title=project.title,
+            url=url,
+            summary=project.description[:500],
+            text=" ".join([project.reference, project.description[500:], *facts, project.review_note]),
+            body_id=project.cycle.body_id,
+            year=project.cycle.voting_opens_at.year,
+            date=created,
+        )
+    ]
+
+
 SOURCES: dict[str, Source] = {
     source.kind: source
     for source in (
@@ -298,6 +326,13 @@ SOURCES: dict[str, Source] = {
             case_documents,
         ),
         Source("proposal", _("Citizen proposals"), (Proposal,), public_proposals, proposal_documents),
+        Source(
+            "budgeting_project",
+            _("Participatory budgeting projects"),
+            (BudgetingProject,),
+            public_budgeting_projects,
+            budgeting_project_documents,
+        ),
     )
 }
 
