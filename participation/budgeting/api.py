@@ -551,7 +551,8 @@ class CycleViewSet(PublicReadOnlyViewSet):
 
     def get_throttles(self):
         if self.request.method == "PUT":
-            self.throttle_rate, self.throttle_group, self.throttle_key = "budgeting.ballot", "budgeting.ballot", "user"
+            # The rate of the ballot page's steps, counted apart (budgeting.ballot.rest), per person.
+            self.throttle_rate, self.throttle_group, self.throttle_key = "budgeting.ballot", "", "user"
         return super().get_throttles()
 
     @staticmethod
@@ -563,16 +564,20 @@ class CycleViewSet(PublicReadOnlyViewSet):
             raise PermissionDenied(str(refusal)) from None
 
 
+def explainer():
+    """results.explain, once the counting's modules are importable; else the round's code."""
+    try:
+        from .results import explain
+    except ImportError:  # pragma: no cover (pabulib.py and tally.py land with the counting)
+        return lambda step, currency, titles: str(step.get("code", ""))
+    return explain
+
+
 def result_data(request, cycle: Cycle, result: Result) -> dict:
     budget = result.budget
     winners = list(result.selected.all())
-    try:
-        from .results import explain
-    except ImportError:  # pragma: no cover (results.py lands with the counting)
-
-        def explain(data: dict) -> str:
-            return str(data.get("code", ""))
-
+    titles = {str(pk): title for pk, title in budget.projects.on_ballot().values_list("pk", "title")}
+    explain = explainer()
     address = absolute(request, lambda: reverse("budgeting:ballots_file", args=[cycle.slug, budget.slug]))
     if not address and result.pb_file:
         address = request.build_absolute_uri(result.pb_file.url)
@@ -596,7 +601,7 @@ def result_data(request, cycle: Cycle, result: Result) -> dict:
             for project in winners
         ],
         "rounds": [
-            {"code": str(step.get("code", "")), "explanation": explain(step), "data": step}
+            {"code": str(step.get("code", "")), "explanation": explain(step, cycle.currency, titles), "data": step}
             for step in result.rounds
             if isinstance(step, dict)
         ],

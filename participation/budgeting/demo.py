@@ -461,21 +461,17 @@ def load(stdout) -> None:
         if not Verification.objects.filter(user=voter).exists():
             verify_person(voter, number, body, district=districts[district])
         voters.append(voter)
-    try:
-        from .results import publish_results
-    except ImportError:  # results.py not there yet: the closed cycles stay at the ballot review
-        publish_results = None
     with silenced(), bulk_changes():
         for demo in (EARLIER, CLOSED, VOTING):
-            _load_cycle(demo, body, districts, staff, officers, publish_results)
+            _load_cycle(demo, body, districts, staff, officers)
     stdout.write(
         f"  budgeting: {Cycle.objects.filter(body=body).count()} cycles of {body.name_fr}; demo voters (verified "
         f"residents, not voted yet in {VOTING.slug}): "
         + ", ".join(f"{email} ({district})" for email, _f, _l, district, _n in DEMO_VOTERS)
         + f" / {DEMO_PASSWORD}; polling officers: {', '.join(email for email, _f, _l in OFFICERS)}"
     )
-    if publish_results is None:
-        stdout.write("  budgeting: results.py is missing: the 2025 and 2026 cycles wait at the ballot review")
+    if counting() is None:
+        stdout.write("  budgeting: the counting is not installed: the 2025 and 2026 cycles wait at the ballot review")
 
 
 def _districts(body: PublicBody) -> dict[str, District]:
@@ -504,12 +500,13 @@ def _account(email: str, password: str, first_name: str, last_name: str) -> User
     return user
 
 
-def _load_cycle(demo: DemoCycle, body, districts, staff, officers, publish_results) -> Cycle:
+def _load_cycle(demo: DemoCycle, body, districts, staff, officers) -> Cycle:
     cycle = Cycle.objects.filter(slug=demo.slug).first() or _create_cycle(demo, body, districts, staff)
     if cycle.phase == Phase.VOTING and demo.ballots and not VoterRecord.objects.filter(cycle=cycle).exists():
         _cast(demo, cycle, districts, officers)
     if cycle.phase == Phase.VOTING and demo.ballots:
         services.move_cycle(cycle, Phase.BALLOT_REVIEW, by=staff)
+    publish_results = counting()
     if cycle.phase == Phase.BALLOT_REVIEW and publish_results is not None:
         publish_results(cycle, staff)
         cycle.refresh_from_db()
@@ -519,6 +516,16 @@ def _load_cycle(demo: DemoCycle, body, districts, staff, officers, publish_resul
     if demo.works and cycle.phase == Phase.IMPLEMENTATION:
         _works(cycle, staff)
     return cycle
+
+
+def counting():
+    """results.publish_results, or None while the counting's modules (pabulib.py, tally.py) are not all there: the
+    closed cycles then wait at their ballot review, and the next load_demo counts them."""
+    try:
+        from .results import publish_results
+    except ImportError:
+        return None
+    return publish_results
 
 
 def _at(year: int, month: int, day: int):
