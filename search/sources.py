@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import models
 from django.db.models import Max
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.html import strip_tags
@@ -271,11 +271,12 @@ def public_budgeting_projects() -> models.QuerySet:
 def budgeting_project_documents(project: BudgetingProject) -> list[Document]:
     """A project of a published budgeting cycle in the language it was written in: its title, description, district,
     status and published review; never who proposed it (the signature is no word to search for)."""
-    from participation.budgeting.works import project_url
-
     created = timezone.localdate(project.created_at)
     with override(project.language):
-        url = project_url(project)
+        try:
+            url = project.get_absolute_url()
+        except NoReverseMatch:  # the cycles' pages not wired: the project's entry among the works
+            url = f"{reverse('budgeting:works')}#project-{project.pk}"
         facts = [str(project.get_status_display()), project.district.name if project.district_id else ""]
     return [
         Document(
