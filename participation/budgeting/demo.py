@@ -421,23 +421,23 @@ EARLIER = DemoCycle(
     works=True,
 )
 
-# The works of the 2025 winners, in order of the winners: (stage, progress, days ago, note ar/fr, photo).
+# The works of the 2025 winners, in order of the winners: (stage, progress, days ago, language, note, photo).
 WORKS = [
     [
         (Stage.DESIGN, 15, 300, "fr", "Études et plans approuvés par l'APC.", False),
-        (Stage.PROCUREMENT, 30, 240, "ar", "إبرام صفقة الإنجاز مع المقاولة.", False),
-        (Stage.WORKS, 70, 90, "fr", "Dallage de la place terminé ; plantations en cours.", True),
-        (Stage.COMPLETED, 100, 20, "ar", "تسليم الساحة وفتحها للسكان.", True),
+        (Stage.PROCUREMENT, 30, 240, "ar", "إبرام صفقة الإنجاز مع المقاولة بعد طلب العروض.", False),
+        (Stage.WORKS, 70, 90, "fr", "Gros œuvre terminé ; finitions en cours.", True),
+        (Stage.COMPLETED, 100, 20, "ar", "استلام المشروع وفتحه للسكان.", True),
     ],
     [
-        (Stage.DESIGN, 20, 250, "fr", "Choix des projecteurs et étude électrique.", False),
-        (Stage.WORKS, 55, 60, "fr", "Mâts posés, raccordement en cours.", True),
+        (Stage.DESIGN, 20, 250, "fr", "Étude technique et chiffrage détaillé.", False),
+        (Stage.WORKS, 55, 60, "fr", "Travaux à mi-parcours, dans les délais.", True),
     ],
     [
-        (Stage.PROCUREMENT, 25, 200, "ar", "اختيار المورد بعد طلب العروض.", False),
-        (Stage.WORKS, 40, 45, "ar", "انطلاق أشغال التهيئة.", True),
+        (Stage.PROCUREMENT, 25, 200, "ar", "اختيار المقاولة بعد طلب العروض.", False),
+        (Stage.WORKS, 40, 45, "ar", "انطلاق الأشغال في الموقع.", True),
     ],
-    [(Stage.SUSPENDED, 10, 30, "fr", "Travaux suspendus : reprise de l'étanchéité du bassin à étudier.", False)],
+    [(Stage.SUSPENDED, 10, 30, "fr", "Travaux suspendus : une étude de sol complémentaire est demandée.", False)],
 ]
 
 
