@@ -26,7 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from portal.accounts.demo import DEMO_PASSWORD, STAFF_EMAIL
+from portal.accounts.demo import CITIZEN_EMAIL, DEMO_PASSWORD, STAFF_EMAIL
 from portal.accounts.identity import identity_hash, verify_person
 from portal.accounts.models import Organisation, User, Verification
 from portal.accounts.notifications import silenced
@@ -577,8 +577,11 @@ def _create_cycle(demo: DemoCycle, body, districts, staff) -> Cycle:
             amount=demo.city_amount,
         )
         services.move_cycle(cycle, Phase.REVIEW, by=staff)
+        citizen = User.objects.filter(email=CITIZEN_EMAIL).first()
         for item in demo.projects:
-            _project(cycle, budgets[item.budget], item, staff)
+            project = _project(cycle, budgets[item.budget], item, staff)
+            if citizen is not None:  # hears of results and works on their notifications page, from now on
+                services.follow(project, citizen)
         services.move_cycle(cycle, Phase.VOTING, by=staff)
     return cycle
 

@@ -18,6 +18,7 @@ from participation.budgeting.models import (
     BallotChoice,
     Budget,
     Cycle,
+    Follow,
     Milestone,
     PaperBallot,
     Phase,
@@ -26,8 +27,8 @@ from participation.budgeting.models import (
     Result,
     VoterRecord,
 )
-from portal.accounts.demo import DEMO_PASSWORD
-from portal.accounts.models import User, is_verified
+from portal.accounts.demo import CITIZEN_EMAIL, DEMO_PASSWORD
+from portal.accounts.models import Notification, User, is_verified
 
 needs_results = pytest.mark.skipif(counting() is None, reason="the counting (results.py and its modules) is not there")
 
@@ -121,6 +122,12 @@ def test_ids_are_the_same_on_every_machine_and_the_conformance_run_names_the_vot
     config = tomllib.loads((Path(settings.BASE_DIR) / "schemathesis.toml").read_text())
     [ballot] = [entry for entry in config["operations"] if "budgeting" in entry.get("include-path", "")]
     assert Cycle.objects.get(uuid=ballot["parameters"]["uuid"]).is_voting_open()
+
+
+def test_notifications_were_silenced(demo):
+    citizen = User.objects.get(email=CITIZEN_EMAIL)
+    assert Follow.objects.filter(user=citizen, project__cycle__slug=EARLIER.slug).exists()
+    assert not Notification.objects.filter(subject__startswith="B-").exists()
 
 
 def test_loading_twice_adds_nothing(demo):
