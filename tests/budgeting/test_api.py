@@ -242,6 +242,24 @@ def knapsack(cycle, projects):
     return open_voting(cycle)
 
 
+@pytest.fixture
+def two_at_most(cycle, projects):
+    Cycle.objects.filter(pk=cycle.pk).update(max_projects=2)
+    cycle.refresh_from_db()
+    return open_voting(cycle)
+
+
+class ApprovalTestCase:
+    def test_over_the_project_count_is_a_400(self, two_at_most, voter, projects):
+        response = put(token_client(voter), two_at_most, {"nord": {p.pk: 1 for p in projects["nord"]}})
+        assert response.status_code == 400
+        assert "at most 2" in response.json()["detail"]
+
+    def test_points_other_than_one_are_a_400(self, voting, voter, projects):
+        response = put(token_client(voter), voting, {"nord": {projects["nord"][0].pk: 3}})
+        assert response.status_code == 400
+
+
 class KnapsackTestCase:
     def test_over_budget_is_a_400_with_the_services_message(self, knapsack, voter, projects):
         response = put(token_client(voter), knapsack, {"nord": {p.pk: 1 for p in projects["nord"]}})
