@@ -37,6 +37,7 @@ from .models import (
     Result,
     Stage,
 )
+from .results import explain
 
 
 class Conflict(APIException):
@@ -564,20 +565,10 @@ class CycleViewSet(PublicReadOnlyViewSet):
             raise PermissionDenied(str(refusal)) from None
 
 
-def explainer():
-    """results.explain, once the counting's modules are importable; else the round's code."""
-    try:
-        from .results import explain
-    except ImportError:  # pragma: no cover (pabulib.py and tally.py land with the counting)
-        return lambda step, currency, titles: str(step.get("code", ""))
-    return explain
-
-
 def result_data(request, cycle: Cycle, result: Result) -> dict:
     budget = result.budget
     winners = list(result.selected.all())
     titles = {str(pk): title for pk, title in budget.projects.on_ballot().values_list("pk", "title")}
-    explain = explainer()
     address = absolute(request, lambda: reverse("budgeting:ballots_file", args=[cycle.slug, budget.slug]))
     if not address and result.pb_file:
         address = request.build_absolute_uri(result.pb_file.url)

@@ -49,6 +49,7 @@ from .models import (
     VoterRecord,
 )
 from .open_data import publish_body_budgeting
+from .results import publish_results
 
 BODY = "commune-blida"
 # (slug, ar, fr, en, west, south): the demo's districts of Blida (portal.bodies.demo), made here if missing.
@@ -475,8 +476,6 @@ def load(stdout) -> None:
     )
     if dataset is not None:
         stdout.write(f"  budgeting: open data in the catalogue as “{dataset.name}”")
-    if counting() is None:
-        stdout.write("  budgeting: the counting is not installed: the 2025 and 2026 cycles wait at the ballot review")
 
 
 def _districts(body: PublicBody) -> dict[str, District]:
@@ -511,8 +510,7 @@ def _load_cycle(demo: DemoCycle, body, districts, staff, officers) -> Cycle:
         _cast(demo, cycle, districts, officers)
     if cycle.phase == Phase.VOTING and demo.ballots:
         services.move_cycle(cycle, Phase.BALLOT_REVIEW, by=staff)
-    publish_results = counting()
-    if cycle.phase == Phase.BALLOT_REVIEW and publish_results is not None:
+    if cycle.phase == Phase.BALLOT_REVIEW:
         publish_results(cycle, staff)
         cycle.refresh_from_db()
     if demo.works and cycle.phase == Phase.RESULTS:
@@ -521,16 +519,6 @@ def _load_cycle(demo: DemoCycle, body, districts, staff, officers) -> Cycle:
     if demo.works and cycle.phase == Phase.IMPLEMENTATION:
         _works(cycle, staff)
     return cycle
-
-
-def counting():
-    """results.publish_results, or None while the counting's modules (pabulib.py, tally.py) are not all there: the
-    closed cycles then wait at their ballot review, and the next load_demo counts them."""
-    try:
-        from .results import publish_results
-    except ImportError:
-        return None
-    return publish_results
 
 
 def _at(year: int, month: int, day: int):

@@ -6,14 +6,13 @@ import io
 import tomllib
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
 from opendata.models import Dataset, ResourceVersion
 from participation.budgeting import services
-from participation.budgeting.demo import CLOSED, DEMO_VOTERS, EARLIER, VOTING, counting, demo_uuid
+from participation.budgeting.demo import CLOSED, DEMO_VOTERS, EARLIER, VOTING, demo_uuid
 from participation.budgeting.models import (
     Ballot,
     BallotChoice,
@@ -30,8 +29,6 @@ from participation.budgeting.models import (
 )
 from portal.accounts.demo import CITIZEN_EMAIL, DEMO_PASSWORD
 from portal.accounts.models import Notification, User, is_verified
-
-needs_results = pytest.mark.skipif(counting() is None, reason="the counting (results.py and its modules) is not there")
 
 
 def test_three_districts_and_a_city_wide_budget_in_each_cycle(demo):
@@ -87,7 +84,6 @@ def test_the_closed_cycle_has_a_few_hundred_ballots_online_and_on_paper(demo):
     assert not BallotChoice.objects.filter(ballot__cycle=cycle, project__status=ProjectStatus.SET_ASIDE).exists()
 
 
-@needs_results
 def test_the_closed_cycle_is_counted_by_equal_shares_and_explained(demo, client):
     cycle = Cycle.objects.get(slug=CLOSED.slug)
     assert cycle.phase == Phase.RESULTS
@@ -101,7 +97,6 @@ def test_the_closed_cycle_is_counted_by_equal_shares_and_explained(demo, client)
     assert data["published"] and all(budget["rounds"] for budget in data["budgets"])
 
 
-@needs_results
 def test_the_earlier_cycles_winners_are_followed_on_the_map(demo, client):
     cycle = Cycle.objects.get(slug=EARLIER.slug)
     assert cycle.phase == Phase.IMPLEMENTATION
