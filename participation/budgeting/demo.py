@@ -443,9 +443,10 @@ WORKS = [
 ]
 
 
-def demo_uuid(slug: str) -> uuid.UUID:
-    """A demo cycle's id, the same on every machine (schemathesis.toml names the one in voting)."""
-    return uuid.uuid5(uuid.NAMESPACE_URL, f"https://baladiya.example/demo/budgeting/{slug}")
+def demo_uuid(name: str) -> uuid.UUID:
+    """A demo cycle's id (by its slug) or project's (by "<cycle slug>/<title>"), the same on every machine
+    (schemathesis.toml names the cycle in voting and one of its projects)."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"https://baladiya.example/demo/budgeting/{name}")
 
 
 def load(stdout) -> None:
@@ -586,6 +587,7 @@ def _project(cycle: Cycle, budget: Budget, item: DemoProject, staff) -> Project:
     else:
         west, south = CENTRE
     project = Project.objects.create(
+        uuid=demo_uuid(f"{cycle.slug}/{item.title}"),
         cycle=cycle,
         budget=budget,
         title=item.title,

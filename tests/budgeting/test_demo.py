@@ -116,8 +116,10 @@ def test_the_earlier_cycles_winners_are_followed_on_the_map(demo, client):
 def test_ids_are_the_same_on_every_machine_and_the_conformance_run_names_the_voting_cycle(demo):
     assert Cycle.objects.get(slug=VOTING.slug).uuid == demo_uuid(VOTING.slug)
     config = tomllib.loads((Path(settings.BASE_DIR) / "schemathesis.toml").read_text())
-    [ballot] = [entry for entry in config["operations"] if "budgeting" in entry.get("include-path", "")]
+    [ballot] = [entry for entry in config["operations"] if entry.get("include-path", "").endswith("/ballot/")]
     assert Cycle.objects.get(uuid=ballot["parameters"]["uuid"]).is_voting_open()
+    [project] = [entry for entry in config["operations"] if "budgeting/projects" in entry.get("include-path", "")]
+    assert Project.objects.public().get(uuid=project["parameters"]["uuid"]).cycle.slug == VOTING.slug
 
 
 def test_notifications_were_silenced(demo):
