@@ -48,7 +48,6 @@ from .models import (
     Stage,
     VoterRecord,
 )
-from .open_data import publish_body_budgeting
 from .results import publish_results
 
 BODY = "commune-blida"
@@ -467,16 +466,12 @@ def load(stdout) -> None:
     with silenced(), bulk_changes():
         for demo in (EARLIER, CLOSED, VOTING):
             _load_cycle(demo, body, districts, staff, officers)
-        # In the catalogue: projects, results, ballots' files and works (a new version only when one changed).
-        dataset = publish_body_budgeting(body, staff)
     stdout.write(
         f"  budgeting: {Cycle.objects.filter(body=body).count()} cycles of {body.name_fr}; demo voters (verified "
         f"residents, not voted yet in {VOTING.slug}): "
         + ", ".join(f"{email} ({district})" for email, _f, _l, district, _n in DEMO_VOTERS)
         + f" / {DEMO_PASSWORD}; polling officers: {', '.join(email for email, _f, _l in OFFICERS)}"
     )
-    if dataset is not None:
-        stdout.write(f"  budgeting: open data in the catalogue as “{dataset.name}”")
 
 
 def _districts(body: PublicBody) -> dict[str, District]:

@@ -10,7 +10,6 @@ from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
-from opendata.models import Dataset, ResourceVersion
 from participation.budgeting import services
 from participation.budgeting.demo import CLOSED, DEMO_VOTERS, EARLIER, VOTING, demo_uuid
 from participation.budgeting.models import (
@@ -128,16 +127,8 @@ def test_notifications_were_silenced(demo):
     assert not Notification.objects.filter(subject__startswith="B-").exists()
 
 
-def test_the_open_data_is_in_the_catalogue(demo):
-    dataset = Dataset.objects.get(name="participatory-budgeting-commune-blida")
-    names = set(dataset.resources.values_list("versions__original_name", flat=True))
-    assert {"projects.csv", "results.csv", "implementation.csv"} <= names
-    assert len([name for name in names if name and name.endswith(".pb")]) == 8  # 2 cycles counted, 4 budgets each
-
-
 def test_loading_twice_adds_nothing(demo):
     models = (Cycle, Budget, Project, VoterRecord, Ballot, BallotChoice, PaperBallot, Result, Milestone, User)
-    models += (ResourceVersion,)
     counts = [model.objects.count() for model in models]
     call_command("load_demo", stdout=io.StringIO())
     assert [model.objects.count() for model in models] == counts
