@@ -85,7 +85,8 @@ def works_properties(project: Project) -> dict:
         "id": project.pk,
         "title": project.title,
         "language": project.language,
-        "summary": f"{project.get_stage_display()} · {project.progress}%",
+        # What projects-map.js writes under the title.
+        "status": f"{project.get_stage_display()} · {project.progress}%",
         "stage": project.stage,
         "progress": project.progress,
         "url": project_url(project),
@@ -157,8 +158,8 @@ def projects_geojson(request, slug: str):
             "id": project.pk,
             "title": project.title,
             "language": project.language,
-            "summary": str(project.get_status_display()),
-            "status": project.status,
+            "status": str(project.get_status_display()),
+            "status_code": project.status,
             "budget": project.budget_id,
             "url": project_url(project),
         }

@@ -127,7 +127,8 @@ class ProjectsGeojsonTestCase:
         assert response.status_code == 200
         features = response.json()["features"]
         assert [feature["properties"]["id"] for feature in features] == [placed.pk]
-        assert features[0]["properties"]["status"] == "feasible"
+        assert features[0]["properties"]["status_code"] == "feasible"
+        assert features[0]["properties"]["url"] == f"/ar/budgeting/{cycle.slug}/projects/{placed.pk}/"
 
     def test_a_draft_or_unknown_cycle_is_a_404(self, client, cycle):
         Cycle.objects.filter(pk=cycle.pk).update(phase=Phase.DRAFT)
