@@ -63,4 +63,3 @@ class HoneypotMixin:
     @staticmethod
     def is_bot(data) -> bool:
         return bool((data.get(HoneypotMixin.honeypot_name) or "").strip())
-
