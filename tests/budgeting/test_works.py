@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from defusedxml import ElementTree
 from django.urls import reverse
+from django.utils import translation
 from PIL import Image
 
 from participation.budgeting import services
@@ -123,7 +124,8 @@ class ProjectsGeojsonTestCase:
         placed = project(cycle, budgets["nord"], "Jardin", longitude=INSIDE_NORTH[0], latitude=INSIDE_NORTH[1])
         project(cycle, budgets["nord"], "Sans point")
         project(cycle, budgets["sud"], "Retiré", status=ProjectStatus.WITHDRAWN, longitude=3.03, latitude=36.41)
-        response = client.get(reverse("budgeting:projects_geojson", args=[cycle.slug]))
+        with translation.override("ar"):
+            response = client.get(reverse("budgeting:projects_geojson", args=[cycle.slug]))
         assert response.status_code == 200
         features = response.json()["features"]
         assert [feature["properties"]["id"] for feature in features] == [placed.pk]
