@@ -231,6 +231,14 @@ class BudgetGroup(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        phase = Cycle.objects.filter(pk=self.cycle_id).values_list("phase", flat=True).first()
+        if phase in LOCKED_PHASES:
+            stored = type(self).objects.filter(pk=self.pk).values_list("max_budgets", flat=True).first()
+            if stored != self.max_budgets:  # a new group (None stored) or a new limit
+                raise RulesLocked(_("Budgets cannot change once voting has opened."))
+        super().save(*args, **kwargs)
+
 
 class Budget(models.Model):
     """Money of a cycle: a district's (voted on by its residents) or city-wide (by every resident)."""
