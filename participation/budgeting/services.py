@@ -576,6 +576,8 @@ def enter_paper_ballot(
         raise PermissionDenied
     if cycle.phase not in PAPER_PHASES:
         raise BudgetingRefused(_("Paper ballots are entered during voting and the ballot review."))
+    if timezone.now() < cycle.voting_opens_at:  # the phase may have been moved early; polling stations open on time
+        raise BudgetingRefused(_("Paper ballots are not entered before voting opens."))
     if len(normalise_identity_number(identity_number)) < 4:
         raise BudgetingRefused(_("Enter the number of the identity document."))
     if district is not None and not district.body.path.startswith(cycle.body.path):
