@@ -257,3 +257,11 @@ def test_an_import_does_not_replace_a_cycle_residents_voted_in(voting, voter, pr
     assert Ballot.objects.filter(cycle=voting).count() == 1 and VoterRecord.objects.filter(cycle=voting).exists()
     imported = import_pabulib(election, body, slug="imported")
     assert import_pabulib(election, body, slug=imported.slug, replace=True).ballots.count() == 1
+
+
+def test_no_paper_ballot_before_voting_opens_even_when_the_phase_was_moved_early(cycle, projects, manager, officer):
+    early = services.move_cycle(cycle, Phase.VOTING, by=manager)  # its voting opens in a month
+    assert not early.is_voting_open()
+    with translation.override("en"), pytest.raises(BudgetingRefused, match="before voting opens"):
+        enter(early, officer, projects)
+    assert not VoterRecord.objects.exists() and not PaperBallot.objects.exists()
