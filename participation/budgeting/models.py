@@ -285,8 +285,10 @@ class Budget(models.Model):
     def save(self, *args, **kwargs):
         cycle = Cycle.objects.filter(pk=self.cycle_id).values_list("phase", flat=True).first()
         if cycle in LOCKED_PHASES:
-            stored = type(self).objects.filter(pk=self.pk).values("amount", "district_id", "group_id").first()
-            if stored != {"amount": self.amount, "district_id": self.district_id, "group_id": self.group_id}:
+            # The slug too: pending paper ballots, drafts and ballots sent by the API name their budgets by it.
+            fields = ("slug", "amount", "district_id", "group_id")
+            stored = type(self).objects.filter(pk=self.pk).values(*fields).first()
+            if stored != {name: getattr(self, name) for name in fields}:
                 raise RulesLocked(_("Budgets cannot change once voting has opened."))
         super().save(*args, **kwargs)
 
