@@ -265,3 +265,16 @@ def test_no_paper_ballot_before_voting_opens_even_when_the_phase_was_moved_early
     with translation.override("en"), pytest.raises(BudgetingRefused, match="before voting opens"):
         enter(early, officer, projects)
     assert not VoterRecord.objects.exists() and not PaperBallot.objects.exists()
+
+
+def test_a_budgets_slug_is_locked_once_voting_opens(voting, budgets, officer, second_officer, projects):
+    """Pending paper ballots and drafts name their budgets by slug: a renamed budget would leave them uncountable."""
+    from participation.budgeting.models import RulesLocked
+
+    paper, _code = enter(voting, officer, projects)
+    budget = Budget.objects.get(pk=budgets["nord"].pk)
+    budget.slug = "nord-renamed"
+    with pytest.raises(RulesLocked):
+        budget.save()
+    services.check_paper_ballot(paper, second_officer, accept=True)
+    assert Ballot.objects.get().budget == budgets["nord"]
