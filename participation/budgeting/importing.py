@@ -109,6 +109,12 @@ def import_pabulib(
         if existing is not None:
             if not replace:
                 raise BudgetingRefused(_("A cycle “%(slug)s” exists already.") % {"slug": slug})
+            # Only an imported election is replaced: never a cycle residents voted in or staff prepared.
+            if existing.voters.exclude(station="pabulib").exists() or existing.projects.filter(external_id="").exists():
+                raise BudgetingRefused(
+                    _("The cycle “%(slug)s” was not imported from a Pabulib file: it cannot be replaced.")
+                    % {"slug": slug}
+                )
             _delete(existing)
         title = meta.get("description") or " ".join(filter(None, [meta.get("unit"), meta.get("instance")])) or slug
         cycle = Cycle.objects.create(

@@ -231,6 +231,14 @@ class BudgetGroup(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        phase = Cycle.objects.filter(pk=self.cycle_id).values_list("phase", flat=True).first()
+        if phase in LOCKED_PHASES:
+            stored = type(self).objects.filter(pk=self.pk).values_list("max_budgets", flat=True).first()
+            if stored != self.max_budgets:  # a new group (None stored) or a new limit
+                raise RulesLocked(_("Budgets cannot change once voting has opened."))
+        super().save(*args, **kwargs)
+
 
 class Budget(models.Model):
     """Money of a cycle: a district's (voted on by its residents) or city-wide (by every resident)."""
@@ -277,8 +285,10 @@ class Budget(models.Model):
     def save(self, *args, **kwargs):
         cycle = Cycle.objects.filter(pk=self.cycle_id).values_list("phase", flat=True).first()
         if cycle in LOCKED_PHASES:
-            stored = type(self).objects.filter(pk=self.pk).values("amount", "district_id", "group_id").first()
-            if stored != {"amount": self.amount, "district_id": self.district_id, "group_id": self.group_id}:
+            # The slug too: pending paper ballots, drafts and ballots sent by the API name their budgets by it.
+            fields = ("slug", "amount", "district_id", "group_id")
+            stored = type(self).objects.filter(pk=self.pk).values(*fields).first()
+            if stored != {name: getattr(self, name) for name in fields}:
                 raise RulesLocked(_("Budgets cannot change once voting has opened."))
         super().save(*args, **kwargs)
 

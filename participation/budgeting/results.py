@@ -139,16 +139,18 @@ def publish_results(cycle: Cycle, by) -> list[Result]:
         raise PermissionDenied
     if cycle.phase != Phase.BALLOT_REVIEW:
         raise BudgetingRefused(_("Results are counted in the ballot review, after voting has closed."))
-    pending = cycle.paper_ballots.filter(status=PaperBallot.Status.PENDING).count()
-    if pending:
-        raise BudgetingRefused(
-            _("%(count)d paper ballots await a second officer's check: count them first.") % {"count": pending}
-        )
     results = []
     with transaction.atomic():
         locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
         if locked.phase != Phase.BALLOT_REVIEW:
             raise BudgetingRefused(_("These results have been published already."))
+        # Counted under the lock: a paper ballot being entered or checked holds the cycle's row until it is written
+        # (services._still_in), so none slips in between this count and the ballots' files.
+        pending = cycle.paper_ballots.filter(status=PaperBallot.Status.PENDING).count()
+        if pending:
+            raise BudgetingRefused(
+                _("%(count)d paper ballots await a second officer's check: count them first.") % {"count": pending}
+            )
         for budget in cycle.budgets.select_related("cycle__body", "district"):
             outcome, text, votes = count(budget)
             data = text.encode()

@@ -17,14 +17,20 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from wagtail.log_actions import log
 
-from portal.accounts.identity import eligibility, eligibility_message, identity_hash, normalise_identity_number
+from portal.accounts.identity import (
+    Eligibility,
+    eligibility,
+    eligibility_message,
+    identity_hash,
+    normalise_identity_number,
+)
 from portal.accounts.models import Membership, Organisation, Verification, is_verified
 from portal.bodies.auth import has_any_role
 from portal.bodies.models import District, Role, district_containing
@@ -111,9 +117,9 @@ def advance_phases(now=None) -> int:
         if phase is None:
             continue
         try:
-            CYCLE_WORKFLOW.move(cycle, phase, note=_("Scheduled"))
-        except TransitionNotAllowed:
-            continue  # moved by someone else meanwhile
+            move_cycle(cycle, phase, note=_("Scheduled"))
+        except BudgetingRefused:
+            continue  # moved by someone else meanwhile, or voting due in a cycle without a budget
         moved += 1
     return moved
 
@@ -174,6 +180,10 @@ def submit_project(cycle: Cycle, author, draft: ProjectDraft) -> Project:
         raise BudgetingRefused(_("This cycle does not take projects now."))
     if not is_verified(author):
         raise BudgetingRefused(_("Only verified residents can submit projects. Verify your account first."))
+    if eligibility(author, cycle.body)[1] == Eligibility.NOT_RESIDENT:
+        raise BudgetingRefused(
+            _("Only residents of %(body)s can submit projects to this cycle.") % {"body": cycle.body.name}
+        )
     if draft.organisation is not None:
         approved = draft.organisation.is_approved()
         member = Membership.objects.filter(organisation=draft.organisation, user=author).exists()
@@ -392,6 +402,8 @@ def validate_ballot(cycle: Cycle, budget: Budget, choices: dict[int, int], proje
 
 def validate_choices(cycle: Cycle, budgets: list[Budget], choices: Choices) -> dict[Budget, dict[int, int]]:
     """A whole ballot: only the voter's budgets, the groups' limits, each budget under the rule; not empty."""
+    if not isinstance(choices, dict) or any(not isinstance(chosen, dict | None) for chosen in choices.values()):
+        raise BudgetingRefused(_("The ballot is not well formed."))
     by_slug = {budget.slug: budget for budget in budgets}
     unknown = set(choices) - set(by_slug)
     if unknown:
@@ -455,6 +467,26 @@ def _store_ballots(cycle: Cycle, ballot: dict[Budget, dict[int, int]], digest: s
     )
 
 
+def _still_in(cycle: Cycle, phases) -> bool:
+    """Whether the cycle is in one of `phases` now, as stored; inside a transaction, its row then stays shared
+    until the end of it.
+
+    A request may have loaded the cycle before voting closed or the results were counted. Phase moves lock the
+    cycle's row (portal.workflow: FOR UPDATE); the shared lock (FOR KEY SHARE: ballots do not wait for each other)
+    makes a move wait for the ballots being written, or a ballot see the move that came first, so that no ballot
+    lands after the close or outside the published count. (SQLite serialises writers anyway.)
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            table = connection.ops.quote_name(Cycle._meta.db_table)
+            cursor.execute(f"SELECT phase FROM {table} WHERE id = %s FOR KEY SHARE", [cycle.pk])  # noqa: S608
+            row = cursor.fetchone()
+        phase = row[0] if row else None
+    else:
+        phase = Cycle.objects.filter(pk=cycle.pk).values_list("phase", flat=True).first()
+    return phase in phases
+
+
 def already_voted() -> BudgetingRefused:
     return BudgetingRefused(_("This person has voted in this cycle already (online or on paper)."))
 
@@ -481,6 +513,8 @@ def cast_ballot(cycle: Cycle, user, choices: Choices) -> str:
     code = new_receipt()
     try:
         with transaction.atomic():
+            if not _still_in(cycle, [Phase.VOTING]):
+                raise BudgetingRefused(_("Voting is not open in this cycle."))
             VoterRecord.objects.create(
                 cycle=cycle, identity_hash=verification.identity_hash, user=user, channel=Channel.ONLINE
             )
@@ -503,9 +537,12 @@ def remind_unconfirmed_ballots(now=None) -> int:
     ).select_related("cycle", "user")
     told = 0
     for draft in drafts:
-        if not VoterRecord.objects.filter(cycle=draft.cycle, user=draft.user).exists():
-            notifications.remind_to_confirm(draft)
-            told += 1
+        voted = VoterRecord.objects.filter(cycle=draft.cycle, user=draft.user).exists()
+        if voted or has_voted(draft.cycle, draft.user):
+            BallotDraft.objects.filter(pk=draft.pk).delete()  # voted (on paper, say): no draft beside the vote
+            continue
+        notifications.remind_to_confirm(draft)
+        told += 1
         BallotDraft.objects.filter(pk=draft.pk).update(reminded_at=now)
     return told
 
@@ -522,6 +559,10 @@ def find_ballots(cycle: Cycle, code: str):
 # Paper ballots -------------------------------------------------------------------------------------------------
 
 
+# The phases in which paper ballots are entered and checked (results are counted once none awaits a check).
+PAPER_PHASES = (Phase.VOTING, Phase.BALLOT_REVIEW)
+
+
 def counts_paper(user, cycle: Cycle) -> bool:
     return has_any_role(user, [Role.POLLING_OFFICER, Role.BUDGET_MANAGER], cycle.body)
 
@@ -533,8 +574,10 @@ def enter_paper_ballot(
     officer checks it (check_paper_ballot). Returns the paper ballot and the receipt code for the voter's slip."""
     if not counts_paper(officer, cycle):
         raise PermissionDenied
-    if cycle.phase not in (Phase.VOTING, Phase.BALLOT_REVIEW):
+    if cycle.phase not in PAPER_PHASES:
         raise BudgetingRefused(_("Paper ballots are entered during voting and the ballot review."))
+    if timezone.now() < cycle.voting_opens_at:  # the phase may have been moved early; polling stations open on time
+        raise BudgetingRefused(_("Paper ballots are not entered before voting opens."))
     if len(normalise_identity_number(identity_number)) < 4:
         raise BudgetingRefused(_("Enter the number of the identity document."))
     if district is not None and not district.body.path.startswith(cycle.body.path):
@@ -544,6 +587,8 @@ def enter_paper_ballot(
     digest, code = identity_hash(identity_number), new_receipt()
     try:
         with transaction.atomic():
+            if not _still_in(cycle, PAPER_PHASES):
+                raise BudgetingRefused(_("Paper ballots are entered during voting and the ballot review."))
             VoterRecord.objects.create(cycle=cycle, identity_hash=digest, channel=Channel.PAPER, station=station)
             paper = PaperBallot.objects.create(
                 cycle=cycle,
@@ -555,6 +600,8 @@ def enter_paper_ballot(
                 },
                 entered_by=officer,
             )
+            # What the voter may have begun online stays no longer next to their account.
+            BallotDraft.objects.filter(cycle=cycle, user__verification__identity_hash=digest).delete()
     except IntegrityError:
         raise already_voted() from None
     log(instance=paper, action="budgeting.paper.enter", user=officer, data={"station": station})
@@ -575,6 +622,8 @@ def check_paper_ballot(paper: PaperBallot, officer, *, accept: bool, reason: str
         locked = PaperBallot.objects.select_for_update().get(pk=paper.pk)
         if locked.status != PaperBallot.Status.PENDING:
             raise BudgetingRefused(_("This ballot has been checked already."))
+        if not _still_in(cycle, PAPER_PHASES):
+            raise BudgetingRefused(_("Paper ballots are checked during voting and the ballot review."))
         if accept:
             budgets = {budget.slug: budget for budget in cycle.budgets.all()}
             ballot = {

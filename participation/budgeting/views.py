@@ -55,6 +55,11 @@ def _receipt_key(cycle: Cycle) -> str:
     return f"budgeting-receipt-{cycle.pk}"
 
 
+# How long the receipt code waits in the voter's browser for the page that shows it (seconds): the redirect after
+# confirming follows at once.
+RECEIPT_COOKIE_AGE = 600
+
+
 def costs_public(cycle: Cycle) -> bool:
     """Costs are shown once the cycle has published them (the review's figures may change until then)."""
     return cycle.reached(Phase.COSTS)
@@ -339,8 +344,20 @@ def ballot(request, slug: str):
         except BudgetingRefused as refused:
             error = str(refused)
         else:
-            request.session[_receipt_key(cycle)] = code
-            return redirect("budgeting:voted", cycle.slug)
+            # The code waits in a signed cookie of the voter's browser, never in the session stored beside their
+            # account: the server keeps nothing that leads from the voter to the ballot.
+            response = redirect("budgeting:voted", cycle.slug)
+            response.set_signed_cookie(
+                _receipt_key(cycle),
+                code,
+                salt=_receipt_key(cycle),
+                max_age=RECEIPT_COOKIE_AGE,
+                path=response["Location"],
+                secure=request.is_secure(),
+                httponly=True,
+                samesite="Strict",
+            )
+            return response
     elif action == "review":
         services.save_draft(cycle, user, choices)
         try:
@@ -368,10 +385,13 @@ def ballot(request, slug: str):
 @login_required
 @never_cache
 def voted(request, slug: str):
-    """The receipt code, shown once: it leaves the session as this page is made."""
+    """The receipt code, shown once: its cookie is deleted as this page is made."""
     cycle = _cycle(slug)
-    code = request.session.pop(_receipt_key(cycle), None)
-    return render(request, "budgeting/voted.html", {"cycle": cycle, "code": code})
+    key = _receipt_key(cycle)
+    code = request.get_signed_cookie(key, default=None, salt=key, max_age=RECEIPT_COOKIE_AGE)
+    response = render(request, "budgeting/voted.html", {"cycle": cycle, "code": code})
+    response.delete_cookie(key, path=request.path, samesite="Strict")
+    return response
 
 
 @never_cache

@@ -332,7 +332,10 @@ def test_the_ballot_makes_as_many_queries_for_many_projects(voter_client, voting
 
 
 def test_a_group_of_budgets_limits_how_many_a_voter_votes_in(voter_client, voting, budgets, projects):
-    group = BudgetGroup.objects.create(cycle=voting, name_ar="محاور", name_en="Themes", max_budgets=1)
+    # In the table: the model refuses a new group once voting is open, as it should.
+    [group] = BudgetGroup.objects.bulk_create(
+        [BudgetGroup(cycle=voting, name_ar="محاور", name_en="Themes", max_budgets=1)]
+    )
     Budget.objects.filter(pk__in=[budgets["nord"].pk, budgets["ville"].pk]).update(group=group)
     page = voter_client.get(ballot_url(voting)).content.decode()
     assert "“Themes”: vote in at most 1 of its budgets." in page
