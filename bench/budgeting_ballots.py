@@ -118,7 +118,7 @@ def load_body() -> tuple[PublicBody, list[District]]:
 
 def create_voters(body, districts, prefix: str, count: int) -> list[User]:
     users = User.objects.bulk_create(
-        User(email=f"{prefix}{n}@bench.localhost", username=f"{prefix}{n}", password="!") for n in range(count)
+        User(email=f"{prefix}{n}@bench.localhost", password="!") for n in range(count)
     )
     Verification.objects.bulk_create(
         Verification(

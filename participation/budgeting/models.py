@@ -535,6 +535,8 @@ class Ballot(models.Model):
 
 
 class BallotChoice(models.Model):
+    # A random key, like its ballot's: a sequence would keep the order in which ballots were cast.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="choices")
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
     points = models.PositiveSmallIntegerField(default=1)

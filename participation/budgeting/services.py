@@ -35,6 +35,7 @@ from portal.accounts.models import Membership, Organisation, Verification, is_ve
 from portal.bodies.auth import has_any_role
 from portal.bodies.models import District, Role, district_containing
 from portal.files import FileRefused, reencode_photo
+from portal.money import format_money
 from portal.workflow import TransitionNotAllowed
 
 from . import notifications
@@ -256,7 +257,8 @@ def review_project(project: Project, by, *, feasible: bool, cost: Decimal | None
             raise BudgetingRefused(_("A project on the ballot needs its cost."))
         if cost > project.budget.amount:
             raise BudgetingRefused(
-                _("This project costs more than its whole budget (%(amount)s).") % {"amount": project.budget.amount}
+                _("This project costs more than its whole budget (%(amount)s).")
+                % {"amount": format_money(project.budget.amount, project.cycle.currency)}
             )
         with transaction.atomic():
             Project.objects.filter(pk=project.pk).update(cost=cost)
@@ -377,15 +379,19 @@ def validate_ballot(cycle: Cycle, budget: Budget, choices: dict[int, int], proje
         if total > budget.amount:
             raise BudgetingRefused(
                 _("The projects chosen in “%(budget)s” cost %(total)s, more than its %(amount)s.")
-                % {"budget": name, "total": total, "amount": budget.amount}
+                % {
+                    "budget": name,
+                    "total": format_money(total, cycle.currency),
+                    "amount": format_money(budget.amount, cycle.currency),
+                }
             )
         if cycle.min_spend_share and total < budget.amount * cycle.min_spend_share:
             raise BudgetingRefused(
                 _("Choose projects worth at least %(least)s in “%(budget)s” (now %(total)s).")
                 % {
-                    "least": (budget.amount * cycle.min_spend_share).quantize(Decimal("1")),
+                    "least": format_money(budget.amount * cycle.min_spend_share, cycle.currency),
                     "budget": name,
-                    "total": total,
+                    "total": format_money(total, cycle.currency),
                 }
             )
     if rule == BallotRule.CUMULATIVE:

@@ -17,6 +17,7 @@ from .base import (
     DATABASES,
     DEBUG,
     EMAIL_HOST,
+    IDENTITY_HASH_KEY,
     INSECURE_SECRET_KEY,
     REDIS_URL,
     SECRET_KEY,
@@ -33,6 +34,12 @@ REQUIREMENTS = [
         f"must be set to a random value of at least {MIN_SECRET_KEY_LENGTH} characters",
     ),
     ("DEBUG", not DEBUG, "must be off"),
+    (
+        "IDENTITY_HASH_KEY",
+        len(IDENTITY_HASH_KEY) >= 32 and IDENTITY_HASH_KEY != SECRET_KEY,
+        "must be set to a random value of at least 32 characters, apart from SECRET_KEY (identity hashes keep one "
+        "person to one ballot: derived from SECRET_KEY, rotating it would let a person vote twice)",
+    ),
     (
         "ALLOWED_HOSTS",
         "*" not in ALLOWED_HOSTS and all(not host.startswith("*") for host in ALLOWED_HOSTS),

@@ -100,7 +100,7 @@ class ReviewTestCase:
         [
             (review("set_aside"), "The reasons is empty."),
             (review("feasible"), "A project on the ballot needs its cost."),
-            (review("feasible", "300000.01"), "This project costs more than its whole budget (300000.00)."),
+            (review("feasible", "300000.01"), "This project costs more than its whole budget (300,000\u00a0DA)."),
         ],
     )
     def test_it_refuses_a_review_the_service_refuses(self, manager, submitted, data, message):

@@ -37,7 +37,9 @@ def token_client(user) -> Client:
 
 
 def put(client: Client, cycle, choices) -> object:
-    return client.put(cycle_url(cycle, "ballot/"), {"choices": choices}, content_type="application/json")
+    return client.put(
+        cycle_url(cycle, "ballot/"), {"choices": choices}, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
 
 
 def publish(cycle, winners: dict) -> None:

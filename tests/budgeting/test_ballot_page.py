@@ -153,7 +153,7 @@ def test_the_review_refuses_more_projects_than_the_rule_allows(voter_client, vot
 def test_the_review_refuses_a_knapsack_ballot_over_the_budget(voter_client, voting, projects):
     rule(voting, ballot_rule=BallotRule.KNAPSACK)
     response = voter_client.post(ballot_url(voting), {"action": "review", "choice-nord": chosen(*projects["nord"])})
-    assert "cost 450000.00, more than its 300000.00" in error_of(response)
+    assert "cost 450,000\u00a0DA, more than its 300,000\u00a0DA" in error_of(response)
     response = voter_client.post(ballot_url(voting), {"action": "review", "choice-nord": chosen(*projects["nord"][:2])})
     assert error_of(response) == "" and 'value="confirm"' in response.content.decode()
     assert "50,000\u00a0DA" in response.content.decode()  # left of 300,000 after 100,000 + 150,000

@@ -54,7 +54,7 @@ def test_who_voted_on_paper_cannot_vote_online_and_the_reverse(voting, voter, so
         services.cast_ballot(voting, voter, {"nord": {projects["nord"][1].pk: 1}})
 
     services.cast_ballot(voting, south_voter, {"sud": {projects["sud"][0].pk: 1}})
-    with pytest.raises(BudgetingRefused, match="already"):
+    with translation.override("en"), pytest.raises(BudgetingRefused, match="already"):
         enter(
             voting,
             officer,

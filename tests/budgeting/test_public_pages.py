@@ -106,7 +106,7 @@ def test_a_cycle_in_preparation_is_not_public(client, cycle):
 def test_the_index_lists_public_cycles_with_phase_and_amounts_per_budget(client, cycle):
     page = client.get("/fr/budgeting/").content.decode()
     assert "Budget participatif 2027" in page
-    assert "Soumission des projets" in page or "Submission" in page or "submission" in page.lower()
+    assert "Dépôt des projets" in page
     assert "300\u00a0000\u00a0DA" in page and "1\u00a0000\u00a0000\u00a0DA" in page
     arabic = client.get("/ar/budgeting/").content.decode()
     assert "300.000\u00a0د.ج" in arabic

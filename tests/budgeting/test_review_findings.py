@@ -206,7 +206,6 @@ def test_a_ballot_of_the_wrong_shape_is_refused_with_a_message(voting, voter, pr
 # Not fixed here (a migration, the lead's) -------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="BallotChoice.id is a sequence: it needs a random key (a migration)")
 def test_the_ballots_choices_do_not_keep_the_order_in_which_ballots_were_cast(voting, body, north, projects):
     from participation.budgeting.models import BallotChoice
 

@@ -16,6 +16,7 @@ PRODUCTION_OK = {
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/1",
     "EMAIL_HOST": "smtp.example.org",
     "PUBLIC_URL": "https://portal.example.org",
+    "IDENTITY_HASH_KEY": "1d3nt1ty-h4sh-k3y-0f-th1rty-tw0-ch4rs",
 }
 UNSET = ("SECRET_KEY", "DEBUG", *PRODUCTION_OK)
 
@@ -99,6 +100,8 @@ class ProductionSettingsTestCase:
             ("CELERY_BROKER_URL", None),
             ("EMAIL_HOST", None),
             ("PUBLIC_URL", None),
+            ("IDENTITY_HASH_KEY", None),
+            ("IDENTITY_HASH_KEY", "short"),
             ("DATABASE_URL", None),
             ("DATABASE_URL", "sqlite:///portal.sqlite3"),
         ],
