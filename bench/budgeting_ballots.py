@@ -117,9 +117,7 @@ def load_body() -> tuple[PublicBody, list[District]]:
 
 
 def create_voters(body, districts, prefix: str, count: int) -> list[User]:
-    users = User.objects.bulk_create(
-        User(email=f"{prefix}{n}@bench.localhost", password="!") for n in range(count)
-    )
+    users = User.objects.bulk_create(User(email=f"{prefix}{n}@bench.localhost", password="!") for n in range(count))
     Verification.objects.bulk_create(
         Verification(
             user=user,
