@@ -18,6 +18,7 @@ from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied
+from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -532,19 +533,18 @@ class CycleViewSet(PublicReadOnlyViewSet):
     )
     @ballot.mapping.put
     def cast(self, request, uuid=None):
-        cycle = self.get_object()
+        # The cycle alone (no budgets, no groups): cast_ballot reads what it needs, once.
+        cycle = get_object_or_404(Cycle.objects.public().select_related("body"), uuid=uuid)
+        self.check_object_permissions(request, cycle)
         serializer = CastSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        if not cycle.is_voting_open():
-            raise Conflict(_("Voting is not open in this cycle."))
-        self._budgets(cycle, request.user)
-        if services.has_voted(cycle, request.user):
-            raise Conflict(str(services.already_voted()))
         try:
             code = services.cast_ballot(cycle, request.user, serializer.validated_data["choices"])
+        except services.NotEligible as refusal:
+            raise PermissionDenied(str(refusal)) from None
+        except (services.VotingClosed, services.AlreadyVoted) as refusal:
+            raise Conflict(str(refusal)) from None
         except services.BudgetingRefused as refusal:
-            if services.has_voted(cycle, request.user):  # another request of the same person came first
-                raise Conflict(str(refusal)) from None
             raise InvalidBallot(str(refusal)) from None
         response = Response(ReceiptSerializer({"receipt": code}).data, status=status.HTTP_201_CREATED)
         response["Cache-Control"] = "private, no-store"

@@ -65,6 +65,18 @@ class BudgetingRefused(ValueError):
     """What a person asked cannot be done; the message says why, in their language."""
 
 
+class NotEligible(BudgetingRefused):
+    """This account cannot vote in this cycle (not verified, not a resident, too young)."""
+
+
+class VotingClosed(BudgetingRefused):
+    """The ballot came before voting opened or after it closed."""
+
+
+class AlreadyVoted(BudgetingRefused):
+    """This person has a ballot in this cycle already, online or on paper."""
+
+
 # Choices as a ballot form or the API sends them: {budget slug: {project id: points}}.
 Choices = dict[str, dict[int, int]]
 
@@ -312,9 +324,13 @@ def unfollow(project: Project, user) -> None:
 
 def check_voter(cycle: Cycle, user) -> Verification:
     """The voter's verification, or a refusal saying why this account cannot vote in this cycle."""
+    if user.is_authenticated:  # read once with its place, which eligibility and the budgets ask for
+        verification = Verification.objects.select_related("body", "district").filter(user=user).first()
+        if verification is not None:
+            user.verification = verification
     eligible, reason = eligibility(user, cycle.body, min_age=cycle.min_age)
     if not eligible:
-        raise BudgetingRefused(eligibility_message(reason))
+        raise NotEligible(eligibility_message(reason))
     return user.verification
 
 
@@ -493,8 +509,8 @@ def _still_in(cycle: Cycle, phases) -> bool:
     return phase in phases
 
 
-def already_voted() -> BudgetingRefused:
-    return BudgetingRefused(_("This person has voted in this cycle already (online or on paper)."))
+def already_voted() -> AlreadyVoted:
+    return AlreadyVoted(_("This person has voted in this cycle already (online or on paper)."))
 
 
 def save_draft(cycle: Cycle, user, choices: Choices) -> BallotDraft:
@@ -513,14 +529,14 @@ def cast_ballot(cycle: Cycle, user, choices: Choices) -> str:
     second, so exactly one counts.
     """
     if not cycle.is_voting_open():
-        raise BudgetingRefused(_("Voting is not open in this cycle."))
+        raise VotingClosed(_("Voting is not open in this cycle."))
     verification = check_voter(cycle, user)
     ballot = validate_choices(cycle, budgets_for(cycle, verification.district), choices)
     code = new_receipt()
     try:
         with transaction.atomic():
             if not _still_in(cycle, [Phase.VOTING]):
-                raise BudgetingRefused(_("Voting is not open in this cycle."))
+                raise VotingClosed(_("Voting is not open in this cycle."))
             VoterRecord.objects.create(
                 cycle=cycle, identity_hash=verification.identity_hash, user=user, channel=Channel.ONLINE
             )
