@@ -17,6 +17,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePath
@@ -848,3 +849,44 @@ def _ods_value(cell) -> str:
         match = re.fullmatch(r"PT(\d+)H(\d+)M(\d+)(?:\.\d+)?S", cell.get(f"{ODF_OFFICE}time-value", ""))
         return ":".join(part.zfill(2) for part in match.groups()) if match else ""
     return "\n".join("".join(paragraph.itertext()) for paragraph in cell.iter(f"{ODF_TEXT}p"))
+
+
+@contextmanager
+def table_records(path: Path, name: str, folder: Path) -> Iterator[tuple[Iterator[tuple[int, list[str]]], str]]:
+    """The records of a table people send, each with the line it starts on, and its encoding (IANA name).
+
+    CSV or TSV in any encoding `detect_encoding` reads, with the delimiter it uses; XLSX and ODS workbooks are
+    converted to CSV in `folder` first. Anything else, a record that is not valid CSV or a line not in the file's
+    encoding raises FileRefused (naming the line). Empty records are skipped.
+    """
+    with path.open("rb") as handle:
+        sniffed = sniff(handle, name)
+    if sniffed.kind in ("xlsx", "ods"):
+        converted = folder / "sheet.csv"
+        (xlsx_to_csv if sniffed.kind == "xlsx" else ods_to_csv)(path, converted)
+        path, codec = converted, "utf-8"
+    elif sniffed.kind in ("csv", "tsv", "text"):
+        codec = detect_encoding(path)
+    else:
+        raise FileRefused(_("This is %(kind)s, not a table: give a CSV, XLSX or ODS file.") % {"kind": sniffed.label})
+    with path.open(encoding=codec, newline="", errors="strict") as text:
+        sample = text.read(SAMPLE_BYTES)
+        text.seek(0)
+        delimiter = "\t" if sniffed.kind == "tsv" else detect_delimiter(sample[: sample.rfind("\n") + 1] or sample)
+        yield numbered_records(csv.reader(text, delimiter=delimiter)), iana_name(codec)
+
+
+def numbered_records(reader) -> Iterator[tuple[int, list[str]]]:
+    """The non-empty records of a CSV `reader`, each with the line of the file it starts on."""
+    line = 1
+    try:
+        for record in reader:
+            if "".join(record).strip():  # a cell that is more than spaces
+                yield line, record
+            line = reader.line_num + 1
+    except csv.Error as error:
+        raise FileRefused(_("Line %(line)s is not valid CSV: %(error)s.") % {"line": line, "error": error}) from None
+    except UnicodeDecodeError:
+        raise FileRefused(
+            _("Line %(line)s cannot be read in the file's encoding: save the file as UTF-8.") % {"line": line}
+        ) from None

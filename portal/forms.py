@@ -63,3 +63,22 @@ class HoneypotMixin:
     @staticmethod
     def is_bot(data) -> bool:
         return bool((data.get(HoneypotMixin.honeypot_name) or "").strip())
+
+
+def longitude_field() -> forms.FloatField:
+    """A point's longitude, as a map picker fills it (WGS 84, any decimals, read left to right)."""
+    return _coordinate(_("Longitude"), 180)
+
+
+def latitude_field() -> forms.FloatField:
+    return _coordinate(_("Latitude"), 90)
+
+
+def _coordinate(label, limit: int) -> forms.FloatField:
+    return forms.FloatField(
+        label=label,
+        required=False,
+        min_value=-limit,
+        max_value=limit,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal", "dir": "ltr"}),
+    )

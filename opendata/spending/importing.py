@@ -29,7 +29,6 @@ Payment.identity) and written only when a value differs. Memory does not grow wi
 a row (portal.importing.Fingerprints of the rows and of the records' identities) and the suppliers met.
 """
 
-import csv
 import os
 import shutil
 import tempfile
@@ -54,15 +53,9 @@ from portal.caching import content_changed
 from portal.dates import read_date
 from portal.files import (
     CURRENCY_SIGNS,
-    SAMPLE_BYTES,
     FileRefused,
-    detect_delimiter,
-    detect_encoding,
     detect_numbers,
-    iana_name,
-    ods_to_csv,
-    sniff,
-    xlsx_to_csv,
+    table_records,
 )
 from portal.importing import ColumnMapping, Fingerprints, ImportReport, MappingError, RowError, assign_changed
 from portal.money import NotAnAmount, amount_reader, ascii_digits
@@ -158,26 +151,9 @@ def open_table(source: Path | str | IO[bytes], *, named: Sequence[str] = ()) -> 
     """
     with tempfile.TemporaryDirectory(prefix="spending-") as folder:
         path, name = _local_copy(source, Path(folder))
-        with path.open("rb") as handle:
-            sniffed = sniff(handle, name)
-        if sniffed.kind in ("xlsx", "ods"):
-            converted = Path(folder) / "sheet.csv"
-            (xlsx_to_csv if sniffed.kind == "xlsx" else ods_to_csv)(path, converted)
-            path, codec = converted, "utf-8"
-        elif sniffed.kind in ("csv", "tsv", "text"):
-            codec = detect_encoding(path)
-        else:
-            raise FileRefused(
-                _("This is %(kind)s, not a table: give a CSV, XLSX or ODS file.") % {"kind": sniffed.label}
-            )
-        with path.open(encoding=codec, newline="", errors="strict") as text:
-            sample = text.read(SAMPLE_BYTES)
-            text.seek(0)
-            delimiter = "\t" if sniffed.kind == "tsv" else detect_delimiter(sample[: sample.rfind("\n") + 1] or sample)
-            reader = csv.reader(text, delimiter=delimiter)
-            rows = _numbered(reader)
+        with table_records(path, name, Path(folder)) as (rows, encoding):
             header = _find_header(rows, named)
-            yield Table(header, rows, iana_name(codec))
+            yield Table(header, rows, encoding)
 
 
 def _local_copy(source: Path | str | IO[bytes], folder: Path) -> tuple[Path, str]:
@@ -191,22 +167,6 @@ def _local_copy(source: Path | str | IO[bytes], folder: Path) -> tuple[Path, str
     with path.open("wb") as target:
         shutil.copyfileobj(source, target, 1 << 20)
     return path, name
-
-
-def _numbered(reader) -> Iterator[tuple[int, list[str]]]:
-    """The non-empty records of `reader`, each with the line of the file it starts on."""
-    line = 1
-    try:
-        for record in reader:
-            if "".join(record).strip():  # a cell that is more than spaces
-                yield line, record
-            line = reader.line_num + 1
-    except csv.Error as error:
-        raise FileRefused(_("Line %(line)s is not valid CSV: %(error)s.") % {"line": line, "error": error}) from None
-    except UnicodeDecodeError:
-        raise FileRefused(
-            _("Line %(line)s cannot be read in the file's encoding: save the file as UTF-8.") % {"line": line}
-        ) from None
 
 
 def _find_header(rows: Iterator[tuple[int, list[str]]], named: Sequence[str]) -> list[str]:

@@ -23,6 +23,7 @@ from opendata.spending.models import Payment
 from participation.proposals.models import Proposal
 from participation.proposals.models import Status as ProposalStatus
 from portal.bodies.models import PublicBody
+from portal.forms import latitude_field, longitude_field
 from portal.money import format_money
 
 from . import services
@@ -290,8 +291,8 @@ class AddProjectForm(CycleBudgetForm):
     title = forms.CharField(max_length=200, label=_("Title"), widget=forms.TextInput(attrs={"dir": "auto"}))
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 6, "dir": "auto"}), label=_("Description"))
     language = forms.ChoiceField(choices=settings.LANGUAGES, label=_("Language of the texts"))
-    longitude = forms.FloatField(required=False, min_value=-180, max_value=180, label=_("Longitude"))
-    latitude = forms.FloatField(required=False, min_value=-90, max_value=90, label=_("Latitude"))
+    longitude = longitude_field()
+    latitude = latitude_field()
     estimated_cost = forms.DecimalField(
         max_digits=16, decimal_places=2, required=False, min_value=Decimal("0.01"), label=_("Estimated cost")
     )

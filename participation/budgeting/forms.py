@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import Organisation
 from portal.bodies.models import District
-from portal.forms import HoneypotMixin, PromptedChoicesMixin
+from portal.forms import HoneypotMixin, PromptedChoicesMixin, latitude_field, longitude_field
 
 from .models import BallotRule, Budget, Cycle, ProjectStatus
 from .services import Choices, ProjectDraft, districts_of
@@ -65,20 +65,8 @@ class ProjectForm(HoneypotMixin, PromptedChoicesMixin, forms.Form):
         required=False,
         help_text=_("Your district's budget or the city-wide one; when empty, the budget of the point's district."),
     )
-    longitude = forms.FloatField(
-        label=_("Longitude"),
-        required=False,
-        min_value=-180,
-        max_value=180,
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal", "dir": "ltr"}),
-    )
-    latitude = forms.FloatField(
-        label=_("Latitude"),
-        required=False,
-        min_value=-90,
-        max_value=90,
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal", "dir": "ltr"}),
-    )
+    longitude = longitude_field()
+    latitude = latitude_field()
     estimated_cost = forms.DecimalField(
         label=_("Estimated cost"),
         required=False,

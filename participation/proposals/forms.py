@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import Organisation
 from portal.bodies.models import District
-from portal.forms import HoneypotMixin, PromptedChoicesMixin
+from portal.forms import HoneypotMixin, PromptedChoicesMixin, latitude_field, longitude_field
 
 from .models import PUBLIC_STATUSES, Category, Reason, Space, Status
 from .services import Draft, Upload, districts_of
@@ -145,20 +145,8 @@ class ProposalForm(HoneypotMixin, PromptedChoicesMixin, forms.Form):
         required=False,
         help_text=_("Found from the point on the map when you place one."),
     )
-    longitude = forms.FloatField(
-        label=_("Longitude"),
-        required=False,
-        min_value=-180,
-        max_value=180,
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal", "dir": "ltr"}),
-    )
-    latitude = forms.FloatField(
-        label=_("Latitude"),
-        required=False,
-        min_value=-90,
-        max_value=90,
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal", "dir": "ltr"}),
-    )
+    longitude = longitude_field()
+    latitude = latitude_field()
     estimated_cost = forms.DecimalField(
         label=_("Estimated cost"),
         required=False,

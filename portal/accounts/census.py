@@ -18,7 +18,6 @@ than CENSUS_MAX_BAD_ROWS_PERCENT of its rows are bad (a wrong column or a wrong 
 Every attempt, refused or applied, is kept as a CensusImport (the history staff see) and logged.
 """
 
-import csv
 import itertools
 import shutil
 import tempfile
@@ -38,14 +37,8 @@ from wagtail.log_actions import log
 from portal.bodies.models import District, PublicBody
 from portal.dates import read_date
 from portal.files import (
-    SAMPLE_BYTES,
     FileRefused,
-    detect_delimiter,
-    detect_encoding,
-    iana_name,
-    ods_to_csv,
-    sniff,
-    xlsx_to_csv,
+    table_records,
 )
 from portal.importing import ColumnMapping, ImportReport, MappingError, RowError
 from portal.money import ascii_digits
@@ -118,42 +111,11 @@ def _table(
             path = Path(folder) / f"upload{Path(name).suffix.lower()[:10]}"
             with path.open("wb") as target:
                 shutil.copyfileobj(source, target, 1 << 20)
-        with path.open("rb") as handle:
-            sniffed = sniff(handle, name)
-        if sniffed.kind in ("xlsx", "ods"):
-            converted = Path(folder) / "sheet.csv"
-            (xlsx_to_csv if sniffed.kind == "xlsx" else ods_to_csv)(path, converted)
-            path, codec = converted, "utf-8"
-        elif sniffed.kind in ("csv", "tsv", "text"):
-            codec = detect_encoding(path)
-        else:
-            raise FileRefused(
-                _("This is %(kind)s, not a table: give a CSV, XLSX or ODS file.") % {"kind": sniffed.label}
-            )
-        with path.open(encoding=codec, newline="", errors="strict") as text:
-            sample = text.read(SAMPLE_BYTES)
-            text.seek(0)
-            delimiter = "\t" if sniffed.kind == "tsv" else detect_delimiter(sample[: sample.rfind("\n") + 1] or sample)
-            rows = _numbered(csv.reader(text, delimiter=delimiter))
+        with table_records(path, name, Path(folder)) as (rows, encoding):
             first = next(rows, None)
             if first is None:
                 raise FileRefused(_("The file is empty: the first line must name the columns."))
-            yield [cell.strip() for cell in first[1]], rows, iana_name(codec)
-
-
-def _numbered(reader) -> Iterator[tuple[int, list[str]]]:
-    line = 1
-    try:
-        for record in reader:
-            if "".join(record).strip():
-                yield line, record
-            line = reader.line_num + 1
-    except csv.Error as error:
-        raise FileRefused(_("Line %(line)s is not valid CSV: %(error)s.") % {"line": line, "error": error}) from None
-    except UnicodeDecodeError:
-        raise FileRefused(
-            _("Line %(line)s cannot be read in the file's encoding: save the file as UTF-8.") % {"line": line}
-        ) from None
+            yield [cell.strip() for cell in first[1]], rows, encoding
 
 
 def _positions(header: list[str], mapping: ColumnMapping) -> dict[str, int]:

@@ -8,6 +8,7 @@ from datetime import date, datetime
 import pytest
 from django.core.management import CommandError, call_command
 from django.forms.models import model_to_dict
+from django.utils import translation
 from openpyxl import Workbook
 from wagtail.models import ModelLogEntry
 
@@ -17,6 +18,13 @@ from portal.accounts.models import CensusEntry, CensusImport
 from tests.factories import DistrictFactory, PublicBodyFactory, UserFactory
 
 HEADER = "identity_number;district;born_on\n"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The reports are read in English here (the catalogues translate them; the tests match their words)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
