@@ -6,12 +6,20 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from portal.accounts import sms
 from portal.accounts.codes import CodeRefused, check_code, send_code
 from portal.accounts.models import OneTimeCode
 from tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Refusals are read in English here (the catalogues translate them; the tests match their words)."""
+    with translation.override("en"):
+        yield
+
 
 PHONE = "0661 23 45 67"
 

@@ -8,9 +8,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 import pytest
+from django.utils import translation
 
 from portal.accounts import sms
 from portal.accounts.sms import InvalidPhone, SmsError, normalise_phone, send_sms
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Refusals are read in English here (the catalogues translate them; the tests match their words)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.mark.parametrize(
