@@ -161,7 +161,7 @@ def test_confirming_deletes_the_draft(voting, voter, projects):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_racing_ballots_of_one_person_count_once(voting, voter, projects):
     outcomes: list = []
     barrier = threading.Barrier(6)

@@ -73,7 +73,7 @@ def test_no_ballot_joins_the_count_after_the_results_are_published(voting, voter
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_ballot_racing_the_close_lands_before_it_or_not_at_all(voting, voter, projects):
     """The close takes the cycle's row (as portal.workflow's moves do) while a ballot is being confirmed."""
     loaded = stale(voting)
