@@ -14,6 +14,7 @@ Messages are logged with the number masked.
 import logging
 import re
 import sys
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 import requests
@@ -78,9 +79,11 @@ class Message:
     text: str
 
 
-class BaseBackend:
-    def send(self, message: Message) -> None:
-        raise NotImplementedError
+class BaseBackend(ABC):
+    """The gateway interface: SMS_BACKEND names one of its implementations."""
+
+    @abstractmethod
+    def send(self, message: Message) -> None: ...
 
 
 class ConsoleBackend(BaseBackend):
