@@ -11,6 +11,8 @@ PostgreSQL (its own database, BENCH_DATABASE, dropped and created again) or SQLi
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/baladiya .venv/bin/python bench/search.py
     env -u DATABASE_URL .venv/bin/python bench/search.py
     BENCH_RECORDS=10000 …   (fewer records, for a quick look)
+    BENCH_KEEP=1 …          (leave the records in place, without the relevance set)
+    BENCH_REUSE=1 …         (PostgreSQL: measure the records a BENCH_KEEP run left, without writing them again)
 """
 
 import datetime
@@ -30,10 +32,13 @@ from bench.database import bench_database_urls, recreate_database  # noqa: E402
 RECORDS = int(os.environ.get("BENCH_RECORDS", 100_000))
 QUERIES = 60  # of each shape
 BENCH_DATABASE = os.environ.get("BENCH_DATABASE", "baladiya_bench_search")
+REUSE = os.environ.get("BENCH_REUSE") == "1"
+KEEP = REUSE or os.environ.get("BENCH_KEEP") == "1"
 
 if os.environ.get("DATABASE_URL"):
     bench_url, maintenance_url = bench_database_urls(BENCH_DATABASE, "bench/search.py")
-    recreate_database(BENCH_DATABASE, maintenance_url)
+    if not REUSE:
+        recreate_database(BENCH_DATABASE, maintenance_url)
     os.environ["DATABASE_URL"] = bench_url
 else:
     os.environ["DATABASE_URL"] = f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench-search.sqlite3'}"
@@ -195,14 +200,17 @@ def relevance_hit_rate() -> None:
 def main() -> None:
     call_command("migrate", verbosity=0)
     backend = settings.WAGTAILSEARCH_BACKENDS["default"]["BACKEND"].rsplit(".", 1)[-1]
-    print(f"== search: {RECORDS:,} records, {connection.vendor}, backend {backend}")
-    written = write_entries(RECORDS)
-    started = time.perf_counter()
-    call_command("update_index", verbosity=0)
-    indexed = time.perf_counter() - started
-    print(f"  entries written in {written:.1f} s; index rebuilt (update_index) in {indexed:.1f} s")
+    if REUSE:
+        print(f"== search: {SearchEntry.objects.count():,} records, {connection.vendor}, backend {backend}")
+    else:
+        print(f"== search: {RECORDS:,} records, {connection.vendor}, backend {backend}")
+        written = write_entries(RECORDS)
+        started = time.perf_counter()
+        call_command("update_index", verbosity=0)
+        indexed = time.perf_counter() - started
+        print(f"  entries written in {written:.1f} s; index rebuilt (update_index) in {indexed:.1f} s")
     measure()
-    if not os.environ.get("BENCH_KEEP"):  # BENCH_KEEP=1 leaves the 100,000 entries in place, to profile them
+    if not KEEP:
         relevance_hit_rate()
 
 

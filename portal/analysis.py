@@ -8,6 +8,7 @@ than three letters. French and other Latin text:
 lower case, no accents, no elision (l', d', qu'…), no plural s or x. Digits and mixed scripts pass through.
 """
 
+import functools
 import re
 import unicodedata
 
@@ -27,12 +28,14 @@ SHORTEST = 3  # letters a stem keeps at least
 
 def search_terms(text: str) -> str:
     """`text` as the words a search indexes and queries, space-separated."""
-    terms = []
-    for word in WORD.findall(ARABIC_MARKS.sub("", text or "")):  # marks are no word characters: drop them first
-        term = arabic_term(word) if any("\u0600" <= char <= "\u06ff" for char in word) else latin_term(word)
-        if term:
-            terms.append(term)
-    return " ".join(terms)
+    words = WORD.findall(ARABIC_MARKS.sub("", text or ""))  # marks are no word characters: drop them first
+    return " ".join(term for word in words if (term := word_term(word)))
+
+
+@functools.lru_cache(maxsize=100_000)
+def word_term(word: str) -> str:
+    """One word as the search compares it (a municipal text repeats its words: each is folded once)."""
+    return arabic_term(word) if any("\u0600" <= char <= "\u06ff" for char in word) else latin_term(word)
 
 
 def arabic_term(word: str) -> str:

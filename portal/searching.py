@@ -5,11 +5,13 @@ Every search box goes through here: the unified search page, the decision listin
 are folded in Python (portal.analysis) before they are indexed and before they are searched, so the database
 backends (SQLite FTS5, PostgreSQL) and Elasticsearch/OpenSearch agree.
 
-Wagtail's search framework (modelsearch) writes the index, on every backend. It also answers the queries on
+Wagtail's search framework (modelsearch) writes the index, on every backend, and answers the queries on
 Elasticsearch and OpenSearch. On the database backends its queries rank each match with a correlated subquery
 that runs the full-text match again per row (3 s for one common word among 5,000 entries on SQLite), so there
-`EntrySearch` reads modelsearch's own index tables in one pass instead: the full-text match drives, and one
-GROUP BY gives the count and every facet at once.
+`EntrySearch` asks in one pass instead, the full-text match driving and one GROUP BY giving the count and every
+facet at once: on SQLite over modelsearch's FTS5 index, on PostgreSQL over the entries' own vectors (columns
+that PostgreSQL computes from the folded words, migration portal 0005), which spare the join to modelsearch's
+wide index table.
 """
 
 import contextlib
@@ -20,7 +22,7 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db import connections
+from django.db import connections, transaction
 from modelsearch.backends import get_search_backend
 
 from portal.analysis import search_terms
@@ -91,11 +93,14 @@ class EntrySearch:
         return self._facet_table
 
     def count(self) -> int:
-        if self.engine is None and self.terms:
+        """How many entries match; read from the facets when they were counted (ask them first), else counted."""
+        if not self.terms:
+            return 0
+        if self.engine is None:
             return self._guarded(lambda: self._backend_results(self.filters).count())
-        if self.created_after or self.created_until:
-            return self.engine.count(self) if self.terms and self.engine else 0
-        return sum(number for values, number in self.facet_table() if self._allowed(values, self.filters))
+        if hasattr(self, "_facet_table") and not (self.created_after or self.created_until):
+            return sum(number for values, number in self._facet_table if self._allowed(values, self.filters))
+        return self.engine.count(self)
 
     def facet(self, column: str) -> dict:
         """{value: matches} of `column` under every filter but its own (so other values stay offered)."""
@@ -169,80 +174,89 @@ class EntrySearch:
             raise SearchUnavailable(str(error)) from error
 
 
-class DatabaseEngine(ABC):
-    """Queries over modelsearch's index tables, for one database vendor (SQLiteEngine, PostgresEngine).
+@dataclass(frozen=True)
+class Matches:
+    """SQL for the entries (`e`) that a search matches: FROM `tables` WHERE `condition`, ranked by `score`."""
 
-    Their SQL names tables and columns from the models and FACET_COLUMNS only; every value (the words, the
-    filters' values) is a parameter.
+    tables: str
+    condition: str
+    score: str
+    parameters: list
+
+    def where(self, conditions: list[str], values: list) -> tuple[str, list]:
+        """FROM … WHERE of the matches under more `conditions`, and all the parameters."""
+        return f"{self.tables} WHERE {' AND '.join([self.condition, *conditions])}", [*self.parameters, *values]
+
+
+class DatabaseEngine(ABC):
+    """The search's SQL for one database vendor (SQLiteEngine, PostgresEngine).
+
+    Each engine says how it finds the matches and scores them (`matches`); the count, the facets and the pages
+    are the same SQL over them. The SQL names tables and columns from the models and FACET_COLUMNS only; every
+    value (the words, the filters' values) is a parameter.
     """
 
-    def __init__(self, backend):
-        self.index_table = backend.get_index_for_model(SearchEntry).entries.model._meta.db_table
-        from django.contrib.contenttypes.models import ContentType
+    table = SearchEntry._meta.db_table
 
-        self.content_type_id = ContentType.objects.get_for_model(SearchEntry).pk
+    def __init__(self, backend):
         self.connection = connections[SearchEntry.objects.db]
 
     @abstractmethod
-    def matches(self, search: EntrySearch) -> tuple[str, list]:
-        """SQL selecting (entry_id, score) of the matches, higher scores better, and its parameters."""
+    def matches(self, search: EntrySearch) -> Matches:
+        """The entries `search`'s words find, whatever its filters."""
 
     def facet_table(self, search: EntrySearch) -> list[tuple[tuple, int]]:
-        matches, parameters = self.matches(search)
+        source, parameters = self.matches(search).where([], [])
         columns = ", ".join(f"e.{column}" for column in FACET_COLUMNS)
-        sql = (
-            f"SELECT {columns}, COUNT(*) FROM {SearchEntry._meta.db_table} e "  # noqa: S608 (names, not values)
-            f"WHERE e.id IN (SELECT m.entry_id FROM ({matches}) m) GROUP BY {columns}"
-        )
-        with self.connection.cursor() as cursor:
-            cursor.execute(sql, parameters)
-            return [(tuple(row[:-1]), row[-1]) for row in cursor.fetchall()]
+        sql = f"SELECT {columns}, COUNT(*) FROM {source} GROUP BY {columns}"  # noqa: S608 (names, not values)
+        rows = self._fetch(sql, parameters)
+        return [(tuple(row[:-1]), row[-1]) for row in rows]
 
     def page(self, search: EntrySearch, start: int, stop: int, order: str) -> list[int]:
-        sorts = {
-            "relevance": "m.score DESC, e.id",
+        matches = self.matches(search)
+        source, parameters = self._filtered(search, matches)
+        sql = f"SELECT e.id FROM {source} ORDER BY {self.sort(order, matches.score)} LIMIT %s OFFSET %s"  # noqa: S608
+        return [row[0] for row in self._fetch(sql, [*parameters, stop - start, start])]
+
+    def count(self, search: EntrySearch) -> int:
+        source, parameters = self._filtered(search, self.matches(search))
+        return self._fetch(f"SELECT COUNT(*) FROM {source}", parameters)[0][0]  # noqa: S608
+
+    @staticmethod
+    def sort(order: str, score: str) -> str:
+        return {
+            "relevance": f"{score} DESC, e.id",
             "date": "e.date ASC NULLS LAST, e.id",
             "-date": "e.date DESC NULLS LAST, e.id",
             "-created_at": "e.created_at DESC, e.id",
-        }
-        sql, parameters = self._joined(search, "e.id")
-        with self.connection.cursor() as cursor:
-            cursor.execute(f"{sql} ORDER BY {sorts[order]} LIMIT %s OFFSET %s", [*parameters, stop - start, start])
-            return [row[0] for row in cursor.fetchall()]
+        }[order]
 
-    def count(self, search: EntrySearch) -> int:
-        sql, parameters = self._joined(search, "COUNT(*)")
-        with self.connection.cursor() as cursor:
-            cursor.execute(sql, parameters)
-            return cursor.fetchone()[0]
-
-    def _joined(self, search: EntrySearch, select: str) -> tuple[str, list]:
-        """SQL selecting `select` from the matches joined to their entries, under the filters and the span."""
-        matches, parameters = self.matches(search)
+    def _filtered(self, search: EntrySearch, matches: Matches) -> tuple[str, list]:
+        """FROM … WHERE of the matches under the search's filters and span."""
         conditions = [f"e.{column} = %s" for column in search.filters]
         values = list(search.filters.values())
         for lookup, value in search.span().items():
             conditions.append("e.created_at > %s" if lookup == "created_at__gt" else "e.created_at <= %s")
             values.append(self.connection.ops.adapt_datetimefield_value(value))
-        table = SearchEntry._meta.db_table
-        sql = f"SELECT {select} FROM ({matches}) m {self.join} {table} e ON e.id = m.entry_id"  # noqa: S608
-        if conditions:
-            sql += " WHERE " + " AND ".join(conditions)
-        return sql, [*parameters, *values]
+        return matches.where(conditions, values)
 
-    join = "JOIN"
+    def _fetch(self, sql: str, parameters: list) -> list[tuple]:
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, parameters)
+            return cursor.fetchall()
 
 
 class SQLiteEngine(DatabaseEngine):
-    # CROSS JOIN fixes SQLite's join order: the full-text match first, then the rows it found (left to its
-    # planner, SQLite walks the index entries and runs the match for each: 45 times slower).
-    join = "CROSS JOIN"
+    """modelsearch's FTS5 index: the match first, then the entries it found."""
 
     def __init__(self, backend):
         super().__init__(backend)
+        from django.contrib.contenttypes.models import ContentType
         from modelsearch.backends.database.sqlite.sqlite import SQLiteFTSIndexEntry
 
         self.fts_table = SQLiteFTSIndexEntry._meta.db_table
+        self.index_table = backend.get_index_for_model(SearchEntry).entries.model._meta.db_table
+        self.content_type_id = ContentType.objects.get_for_model(SearchEntry).pk
 
     def matches(self, search):
         joiner = " AND " if search.operator == "and" else " OR "
@@ -250,29 +264,63 @@ class SQLiteEngine(DatabaseEngine):
         if search.prefix:
             words[-1] += " *"
         expression = f"{'autocomplete' if search.prefix else 'body'} : ({joiner.join(words)})"
-        sql = (
+        found = (
             f"SELECT CAST(i.object_id AS INTEGER) AS entry_id, -bm25({self.fts_table}) AS score "  # noqa: S608
             f"FROM {self.fts_table} f CROSS JOIN {self.index_table} i ON f.rowid = i.id "
             f"WHERE {self.fts_table} MATCH %s AND i.content_type_id = %s"
         )
-        return sql, [expression, self.content_type_id]
+        # CROSS JOIN fixes SQLite's join order: the full-text match first, then the rows it found (left to its
+        # planner, SQLite walks the index entries and runs the match for each: 45 times slower).
+        return Matches(
+            f"({found}) m CROSS JOIN {self.table} e", "e.id = m.entry_id", "m.score", [expression, self.content_type_id]
+        )
 
 
 class PostgresEngine(DatabaseEngine):
+    """The entries' own vectors (migration portal 0005): the GIN index finds the matches in a narrow table.
+
+    Ranking by all the words needs each match's whole vector, which lives out of line, so relevance is two
+    steps: every match ordered by its title's words (kept in the row), then by date; the first RANKED of that
+    order then ranked by all their words, ahead of the rest in the first order. The order is the same for every
+    page. A word in a title outranks a word in the text alone; among thousands of matches with the words in their
+    text alone, the newest are ranked.
+    """
+
+    RANKED = 200  # two pages of ten, ten of twenty: past them, people refine their words
+
     def matches(self, search):
         joiner = " & " if search.operator == "and" else " | "
         words = [f"'{term}'" for term in search.terms]
-        backend = get_search_backend()
         if search.prefix:
-            words[-1] += ":*"
-        config = (backend.autocomplete_config if search.prefix else backend.config) or "simple"
-        vector = "i.autocomplete" if search.prefix else "i.body"
+            words[-1] += ":*"  # suggestions: the titles' words, the last one begun
+        vector = "e.title_vector" if search.prefix else "e.vector"
+        tables = f"{self.table} e, to_tsquery('simple', %s) query"
+        return Matches(tables, f"{vector} @@ query", "ts_rank(e.title_vector, query)", [joiner.join(words)])
+
+    def page(self, search, start, stop, order):
+        if order != "relevance" or search.prefix:  # suggestions rank by the title alone: one step
+            return super().page(search, start, stop, order)
+        matches = self.matches(search)
+        source, parameters = self._filtered(search, matches)
+        first = "title_score DESC, date DESC NULLS LAST, id"
         sql = (
-            f"SELECT i.object_id::integer AS entry_id, ts_rank({vector}, query) AS score "  # noqa: S608
-            f"FROM {self.index_table} i, to_tsquery(%s::regconfig, %s) query "
-            f"WHERE i.content_type_id = %s AND {vector} @@ query"
+            f"SELECT id FROM (SELECT *, row_number() OVER (ORDER BY {first}) AS place FROM ("  # noqa: S608
+            f"SELECT e.id, e.date, e.vector, query, {matches.score} AS title_score FROM {source} "
+            f"ORDER BY {first} LIMIT %s) c) c "
+            "ORDER BY place > %s, CASE WHEN place <= %s THEN ts_rank(vector, query) END DESC, place LIMIT %s OFFSET %s"
         )
-        return sql, [config, joiner.join(words), self.content_type_id]
+        ranked = [self.RANKED, self.RANKED]
+        return [row[0] for row in self._fetch(sql, [*parameters, max(stop, self.RANKED), *ranked, stop - start, start])]
+
+    def _fetch(self, sql, parameters):
+        """The planner costs a match without the reading of out-of-line vectors, and for a common word chooses to
+        scan the whole table (200 ms at 100,000 entries where the index takes 10): not here."""
+        with transaction.atomic(using=self.connection.alias), self.connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(sql, parameters)
+            rows = cursor.fetchall()
+            cursor.execute("RESET enable_seqscan")  # inside a longer transaction: for this query only
+            return rows
 
 
 def _database_engine(backend) -> DatabaseEngine | None:

@@ -122,10 +122,10 @@ def search(query: SearchQuery, page: int = 1, *, page_size: int | None = None, f
     page_size = page_size or PAGE_SIZE
     if not query_terms(query.q):
         return outcome
-    found = EntrySearch(query.q, filters_for(query))
+    found = counted(EntrySearch(query.q, filters_for(query)), facets)
     outcome.count = found.count()
     if not outcome.count and len(found.terms) > 1:
-        found, outcome.partial = EntrySearch(query.q, filters_for(query), operator="or"), True
+        found, outcome.partial = counted(EntrySearch(query.q, filters_for(query), operator="or"), facets), True
         outcome.count = found.count()
     outcome.pages = min(MAX_PAGE, -(-outcome.count // page_size))
     outcome.page = max(1, min(page, outcome.pages or 1))
@@ -137,6 +137,13 @@ def search(query: SearchQuery, page: int = 1, *, page_size: int | None = None, f
     if outcome.page == 1:
         outcome.promoted = promoted_results(query.q)
     return outcome
+
+
+def counted(found: EntrySearch, facets: bool) -> EntrySearch:
+    """`found`, its facets counted first when they are wanted: the count then comes with them, in one query."""
+    if facets:
+        found.facet_table()
+    return found
 
 
 def facet_values(found: EntrySearch, query: SearchQuery, name: str) -> list[FacetValue]:
