@@ -93,13 +93,12 @@ def filter_decisions(language: str, filters: DecisionFilters) -> QuerySet[Decisi
 
 
 def matching_decisions(q: str) -> list[int]:
-    """The ids of the live decisions that the portal's search finds for `q` (portal.searching), or whose
-    reference, title or summary holds `q` as typed ("BUDGET SUPPL", "2025/0"); for the listing and the REST
-    API's `q` alike."""
-    found = [int(record_id) for record_id in matching_ids("decision", q)]
-    text = q.strip()
-    typed = Q(reference__icontains=text) | Q(title__icontains=text) | Q(summary__icontains=text)
-    return found + list(DecisionPage.objects.live().filter(typed).values_list("pk", flat=True)[:MAX_MATCHES])
+    """The ids of the live decisions that the portal's search finds for `q` (portal.searching), its last word
+    perhaps begun ("BUDGET SUPPL"), or whose reference holds `q` as typed ("2025/0"); for the listing and the
+    REST API's `q` alike."""
+    found = [int(record_id) for record_id in matching_ids("decision", q, begun=True)]
+    typed = DecisionPage.objects.live().filter(reference__icontains=q.strip())
+    return found + list(typed.values_list("pk", flat=True)[:MAX_MATCHES])
 
 
 def in_language(url: str, current: str, language: str) -> str:

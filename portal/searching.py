@@ -67,8 +67,10 @@ class EntrySearch:
     q: str
     filters: dict = field(default_factory=dict)
     operator: str = "and"
-    # Suggestions while typing: the titles' words (AutocompleteField), the last word a prefix.
+    # The last word may be begun ("budget suppl"): suggestions while typing, listings' filter boxes.
     prefix: bool = False
+    # The titles' words only (AutocompleteField): suggestions while typing.
+    titles: bool = False
     # Only the entries that entered the search in this span (saved searches, feeds): pages and counts.
     created_after: datetime.datetime | None = None
     created_until: datetime.datetime | None = None
@@ -137,9 +139,7 @@ class EntrySearch:
             results = self._backend_results(self.filters)
             entries = self._guarded(lambda: list(results[:limit]))
             return list(dict.fromkeys(entry.record_id for entry in entries))
-        ids = self.engine.page(self, 0, limit, "relevance")
-        rows = dict(SearchEntry.objects.filter(pk__in=ids).values_list("pk", "record_id"))
-        return list(dict.fromkeys(rows[pk] for pk in ids if pk in rows))
+        return list(dict.fromkeys(self.engine.page(self, 0, limit, "relevance", column="record_id")))
 
     # Inside --------------------------------------------------------------------------------------------
 
@@ -160,8 +160,9 @@ class EntrySearch:
         entries = SearchEntry.objects.filter(**filters, **self.span())
         if order != "relevance":
             entries = entries.order_by(order)  # the engines sort by FilterFields, missing values last
-        if self.prefix:
+        if self.titles:
             return self.backend.autocomplete(" ".join(self.terms), entries)
+        # Elsewhere the engines' queries want whole words: a begun word (`prefix`) is searched as it is.
         return self.backend.search(
             " ".join(self.terms), entries, operator=self.operator, order_by_relevance=order == "relevance"
         )
@@ -212,10 +213,12 @@ class DatabaseEngine(ABC):
         rows = self._fetch(sql, parameters)
         return [(tuple(row[:-1]), row[-1]) for row in rows]
 
-    def page(self, search: EntrySearch, start: int, stop: int, order: str) -> list[int]:
+    def page(self, search: EntrySearch, start: int, stop: int, order: str, column: str = "id") -> list:
+        """The `column` ("id" or "record_id") of matches `start` to `stop` in `order`."""
         matches = self.matches(search)
         source, parameters = self._filtered(search, matches)
-        sql = f"SELECT e.id FROM {source} ORDER BY {self.sort(order, matches.score)} LIMIT %s OFFSET %s"  # noqa: S608
+        sorting = self.sort(order, matches.score)
+        sql = f"SELECT e.{column} FROM {source} ORDER BY {sorting} LIMIT %s OFFSET %s"  # noqa: S608
         return [row[0] for row in self._fetch(sql, [*parameters, stop - start, start])]
 
     def count(self, search: EntrySearch) -> int:
@@ -263,7 +266,7 @@ class SQLiteEngine(DatabaseEngine):
         words = [f'"{term}"' for term in search.terms]
         if search.prefix:
             words[-1] += " *"
-        expression = f"{'autocomplete' if search.prefix else 'body'} : ({joiner.join(words)})"
+        expression = f"{'autocomplete' if search.titles else 'body'} : ({joiner.join(words)})"
         found = (
             f"SELECT CAST(i.object_id AS INTEGER) AS entry_id, -bm25({self.fts_table}) AS score "  # noqa: S608
             f"FROM {self.fts_table} f CROSS JOIN {self.index_table} i ON f.rowid = i.id "
@@ -292,20 +295,20 @@ class PostgresEngine(DatabaseEngine):
         joiner = " & " if search.operator == "and" else " | "
         words = [f"'{term}'" for term in search.terms]
         if search.prefix:
-            words[-1] += ":*"  # suggestions: the titles' words, the last one begun
-        vector = "e.title_vector" if search.prefix else "e.vector"
+            words[-1] += ":*"
+        vector = "e.title_vector" if search.titles else "e.vector"
         tables = f"{self.table} e, to_tsquery('simple', %s) query"
         return Matches(tables, f"{vector} @@ query", "ts_rank(e.title_vector, query)", [joiner.join(words)])
 
-    def page(self, search, start, stop, order):
-        if order != "relevance" or search.prefix:  # suggestions rank by the title alone: one step
-            return super().page(search, start, stop, order)
+    def page(self, search, start, stop, order, column="id"):
+        if order != "relevance" or search.titles:  # suggestions rank by the title alone: one step
+            return super().page(search, start, stop, order, column)
         matches = self.matches(search)
         source, parameters = self._filtered(search, matches)
         first = "title_score DESC, date DESC NULLS LAST, id"
         sql = (
-            f"SELECT id FROM (SELECT *, row_number() OVER (ORDER BY {first}) AS place FROM ("  # noqa: S608
-            f"SELECT e.id, e.date, e.vector, query, {matches.score} AS title_score FROM {source} "
+            f"SELECT {column} FROM (SELECT *, row_number() OVER (ORDER BY {first}) AS place FROM ("  # noqa: S608
+            f"SELECT e.id, e.record_id, e.date, e.vector, query, {matches.score} AS title_score FROM {source} "
             f"ORDER BY {first} LIMIT %s) c) c "
             "ORDER BY place > %s, CASE WHEN place <= %s THEN ts_rank(vector, query) END DESC, place LIMIT %s OFFSET %s"
         )
@@ -332,6 +335,7 @@ def _database_engine(backend) -> DatabaseEngine | None:
     return None  # Elasticsearch, OpenSearch (and MySQL): modelsearch's own queries
 
 
-def matching_ids(kind: str, q: str) -> list[str]:
-    """The ids of the public records of `kind` that `q` finds, best first (at most MAX_MATCHES)."""
-    return EntrySearch(q, {"kind": kind}).record_ids()
+def matching_ids(kind: str, q: str, *, begun: bool = False) -> list[str]:
+    """The ids of the public records of `kind` that `q` finds, best first (at most MAX_MATCHES); with `begun`,
+    its last word may be the beginning of one ("budget suppl")."""
+    return EntrySearch(q, {"kind": kind}, prefix=begun).record_ids()

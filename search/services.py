@@ -251,4 +251,4 @@ def record_search(q: str, count: int, day: datetime.date | None = None) -> None:
 
 def suggest(q: str, limit: int = 8) -> list[SearchEntry]:
     """Titles with the words being typed, the last one begun, for the search box's suggestions."""
-    return EntrySearch(q, prefix=True).page(0, limit)
+    return EntrySearch(q, prefix=True, titles=True).page(0, limit)

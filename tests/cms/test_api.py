@@ -17,6 +17,7 @@ from wagtail.models import Locale, PageViewRestriction
 
 from cms.jsonld import decision_jsonld
 from cms.models import CouncilDocument, CouncilMember, DecisionAttachment, DecisionPage, MemberVote, Topic
+from search.indexing import refresh_entries
 from tests.cms import builders
 
 PROBLEM = "application/problem+json"
@@ -73,6 +74,7 @@ def council_tree(commune, other_region):
     builders.publish(budget_fr)
     other = builders.council(other_region, slug="council-region")
     elsewhere = builders.decision(builders.session(other, date=datetime.date(2025, 3, 12)), reference="2025/001")
+    refresh_entries()  # what the search's task writes after each commit
     return {
         "council": council,
         "march": march,
