@@ -297,8 +297,12 @@ class PostgresEngine(DatabaseEngine):
         if search.prefix:
             words[-1] += ":*"
         vector = "e.title_vector" if search.titles else "e.vector"
-        tables = f"{self.table} e, to_tsquery('simple', %s) query"
-        return Matches(tables, f"{vector} @@ query", "ts_rank(e.title_vector, query)", [joiner.join(words)])
+        # OFFSET 0 keeps the match apart from the filters: planned with them, an index on a filtered column can
+        # look cheaper and read the vector of every row it finds (300 ms for a kind and a year).
+        found = (
+            f"SELECT e.*, query FROM {self.table} e, to_tsquery('simple', %s) query WHERE {vector} @@ query OFFSET 0"  # noqa: S608
+        )
+        return Matches(f"({found}) e", "TRUE", "ts_rank(e.title_vector, e.query)", [joiner.join(words)])
 
     def page(self, search, start, stop, order, column="id"):
         if order != "relevance" or search.titles:  # suggestions rank by the title alone: one step
@@ -308,7 +312,7 @@ class PostgresEngine(DatabaseEngine):
         first = "title_score DESC, date DESC NULLS LAST, id"
         sql = (
             f"SELECT {column} FROM (SELECT *, row_number() OVER (ORDER BY {first}) AS place FROM ("  # noqa: S608
-            f"SELECT e.id, e.record_id, e.date, e.vector, query, {matches.score} AS title_score FROM {source} "
+            f"SELECT e.id, e.record_id, e.date, e.vector, e.query, {matches.score} AS title_score FROM {source} "
             f"ORDER BY {first} LIMIT %s) c) c "
             "ORDER BY place > %s, CASE WHEN place <= %s THEN ts_rank(vector, query) END DESC, place LIMIT %s OFFSET %s"
         )
