@@ -6,6 +6,7 @@ from wagtail.coreutils import find_available_slug
 
 from portal.bodies.auth import get_bodies_with_any_role
 from portal.bodies.models import Role
+from portal.forms import QuickSelect
 
 # The roles that put a council's pages in a person's hands (cms.permissions gives them page rights).
 COUNCIL_ROLES = (Role.EDITOR, Role.PUBLISHER)
@@ -76,25 +77,27 @@ class DecisionFilterForm(forms.Form):
     """The listing's query parameters; the REST API accepts the same names."""
 
     q = forms.CharField(label=_("Words"), required=False, max_length=settings.SEARCH_MAX_QUERY_LENGTH)
-    body = forms.ChoiceField(label=_("Public body"), required=False)
-    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
-    topic = forms.ChoiceField(label=_("Topic"), required=False)
-    outcome = forms.ChoiceField(label=_("Outcome"), required=False)
+    body = forms.ChoiceField(label=_("Public body"), required=False, widget=QuickSelect)
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None, widget=QuickSelect)
+    topic = forms.ChoiceField(label=_("Topic"), required=False, widget=QuickSelect)
+    outcome = forms.ChoiceField(label=_("Outcome"), required=False, widget=QuickSelect)
     session = forms.UUIDField(required=False, widget=forms.HiddenInput)
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
         choices=[("-date", _("Newest first")), ("date", _("Oldest first")), ("reference", _("Reference number"))],
+        widget=QuickSelect,
     )
 
-    def __init__(self, *args, bodies, years, topics, **kwargs):
+    def __init__(self, *args, bodies: list[tuple[str, str]], years: list[int], topics: list[tuple[str, str]], **kwargs):
+        """`bodies` and `topics` are (slug, name) pairs."""
         super().__init__(*args, **kwargs)
         from .models import DecisionPage
 
         everything = [("", _("All"))]
-        self.fields["body"].choices = everything + [(body.slug, body.name) for body in bodies]
+        self.fields["body"].choices = everything + bodies
         self.fields["year"].choices = everything + [(year, str(year)) for year in years]
-        self.fields["topic"].choices = everything + [(topic.slug, topic.name) for topic in topics]
+        self.fields["topic"].choices = everything + topics
         self.fields["outcome"].choices = everything + list(DecisionPage.Outcome.choices)
 
     def filters(self):

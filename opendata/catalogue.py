@@ -1,6 +1,7 @@
 """Searching the catalogue: the one function behind the public listing, `package_search` and the REST API."""
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -8,6 +9,7 @@ from django.db.models import CharField, Count, Exists, F, OuterRef, Prefetch, Q,
 from django.db.models.functions import Coalesce, Lower, NullIf
 from django.utils.translation import get_language
 
+from portal.caching import cached_fragments
 from portal.i18n import language_order
 from portal.searching import matching_ids
 
@@ -183,7 +185,8 @@ def search_datasets(search: DatasetSearch, queryset: QuerySet[Dataset] | None = 
     default order, the page starts after the cursor's dataset instead of at `start`; a text that is no cursor
     is ignored (the first page). The result's `next_cursor` continues the listing when more datasets follow.
     """
-    queryset = published_datasets() if queryset is None else queryset
+    published = queryset is None
+    queryset = published_datasets() if published else queryset
     condition = Q()
     if search.q.strip():
         condition &= _words_condition(search.q)
@@ -213,17 +216,35 @@ def search_datasets(search: DatasetSearch, queryset: QuerySet[Dataset] | None = 
         results = [loaded[pk] for pk in ids[:rows] if pk in loaded]
         if len(ids) > rows and results and order == KEYSET_ORDER:
             next_cursor = cursor_of(results[-1])
-    count = matching.count()
-
-    facets = {}
     for name in search.facet_fields:
         if name not in FACETS:
             raise CatalogueQueryError("facet.field", f"Cannot facet on {name!r}")
+    if published and not condition:
+        # The whole catalogue, the listing's first view: its counts are kept until the next change of content.
+        computes = {name: functools.partial(_all_facet_counts, name, matching) for name in search.facet_fields}
+        kept = cached_fragments("opendata:catalogue-counts", {"count": matching.count, **computes})
+        facets = {name: _limited(kept[name], search.facet_mincount, search.facet_limit) for name in search.facet_fields}
+        return SearchResult(count=kept["count"], results=results, facets=facets, next_cursor=next_cursor)
+
+    count = matching.count()
+    facets = {}
+    for name in search.facet_fields:
         counts = _facet_counts(name, matching).filter(count__gte=search.facet_mincount).order_by("-count", "value")
         if search.facet_limit >= 0:
             counts = counts[: search.facet_limit]
         facets[name] = {row["value"]: row["count"] for row in counts}
     return SearchResult(count=count, results=results, facets=facets, next_cursor=next_cursor)
+
+
+def _all_facet_counts(name: str, matching: QuerySet[Dataset]) -> list[tuple[str | None, int]]:
+    """Every value of facet `name` among `matching` with its count, most datasets first."""
+    return list(_facet_counts(name, matching).order_by("-count", "value").values_list("value", "count"))
+
+
+def _limited(counts: list[tuple[str | None, int]], mincount: int, limit: int) -> dict[str | None, int]:
+    """The first `limit` (all when negative) of `counts` that reach `mincount`, as the live query would keep."""
+    kept = [(value, count) for value, count in counts if count >= mincount]
+    return dict(kept[:limit] if limit >= 0 else kept)
 
 
 def _facet_counts(name: str, matching: QuerySet[Dataset]) -> QuerySet:

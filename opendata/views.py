@@ -13,6 +13,7 @@ from django.utils.translation import get_language, get_language_bidi, gettext_la
 from django.utils.translation import gettext as _
 
 from portal.bodies.models import PublicBody
+from portal.caching import cached_fragment
 from portal.forms import declared_parameters
 from portal.money import decimal_places
 from portal.ratelimits import limit, rate_limited_response, seconds_left
@@ -112,15 +113,8 @@ def _facet_groups(counts: dict[str, dict[str, int]], selected: dict[str, list[st
     A ticked value that matches nothing is still listed (with 0) so that it can be unticked.
     """
     values = {param: [*counts.get(FACET_PARAMS[param], {}), *selected[param]] for param in FACET_PARAMS}
-    labels = {
-        "body": {
-            body.slug: (body.name, body.name_language) for body in PublicBody.objects.filter(slug__in=values["body"])
-        },
-        "theme": {theme.slug: (theme.name, None) for theme in Theme.objects.filter(slug__in=values["theme"])},
-        "licence": {
-            licence.slug: (licence.title, None) for licence in Licence.objects.filter(slug__in=values["licence"])
-        },
-    }
+    named = tuple(tuple(sorted(map(str, values[param]))) for param in ("body", "theme", "licence"))
+    labels = cached_fragment("opendata:facet-labels", lambda: _facet_labels(*named), named)
     groups = []
     for param, facet in FACET_PARAMS.items():
         facet_counts = counts.get(facet, {})
@@ -146,6 +140,15 @@ def _facet_groups(counts: dict[str, dict[str, int]], selected: dict[str, list[st
         if options:
             groups.append({"param": param, "title": FACET_TITLES[param], "options": options})
     return groups
+
+
+def _facet_labels(bodies, themes, licences) -> dict[str, dict[str, tuple[str, str | None]]]:
+    """The names of the bodies, themes and licences of these slugs, with the language of a body's name."""
+    return {
+        "body": {body.slug: (body.name, body.name_language) for body in PublicBody.objects.filter(slug__in=bodies)},
+        "theme": {theme.slug: (theme.name, None) for theme in Theme.objects.filter(slug__in=themes)},
+        "licence": {licence.slug: (licence.title, None) for licence in Licence.objects.filter(slug__in=licences)},
+    }
 
 
 def dataset(request, name):

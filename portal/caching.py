@@ -17,7 +17,8 @@ import hashlib
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -33,6 +34,10 @@ from django.utils.translation import get_language
 GENERATION_KEY = "pagecache:generation"
 LEARNED_PREFIX = "pagecache:learned:"
 ENTRY_PREFIX = "pagecache:page:"
+FRAGMENT_PREFIX = "pagecache:fragment:"
+# Seconds a fragment of an older generation may linger in the cache: a new generation makes new keys, the old ones
+# are never read again.
+FRAGMENT_TIMEOUT = 3600
 # Paths that are never served from the page cache: staff, sign-in, private documents, files (they have their own
 # validators), the health probe.
 UNCACHED_PREFIXES = ("/admin/", "/accounts/", "/documents/", "/download/", "/static/", "/media/", "/healthz")
@@ -52,6 +57,7 @@ UNSTORED_HEADERS = frozenset({"vary", "set-cookie", "content-length"})
 MAX_LEARNED_NAMES = 40
 
 _quiet = threading.local()
+T = TypeVar("T")
 
 
 # --- The content generation --------------------------------------------------------------------------------------
@@ -69,6 +75,38 @@ def content_generation() -> int:
 def content_changed() -> None:
     """Retire every cached page: the next request of each is computed afresh."""
     cache.set(GENERATION_KEY, time.time_ns() // 1000, timeout=None)
+
+
+def fragment_key(name: str, *parts, generation: int | None = None) -> str:
+    """Return the cache key of a piece of public pages (the menus, a form's choices) in the active language.
+
+    It holds the content generation and this connection's writes not yet committed, as a page's key does, so that
+    the next change of content retires the fragment with the pages; `parts` say what else it depends on."""
+    own_writes = getattr(connection, "pagecache_writes", 0) if connection.in_atomic_block else 0
+    generation = content_generation() if generation is None else generation
+    return f"{FRAGMENT_PREFIX}{name}:" + _digest(generation, own_writes, get_language(), parts)
+
+
+def cached_fragment(name: str, compute: Callable[[], T], *parts) -> T:
+    """Return the fragment `name` of the active language from the cache, computed by `compute` when missing.
+
+    Unlike whole pages, fragments are kept while PAGE_CACHE_TIMEOUT is 0 (the uncached figures of bench/): they
+    hold what every request of a kind would compute again from unchanged content."""
+    return cached_fragments(name, {parts: compute})[parts]
+
+
+def cached_fragments(name: str, computes: dict[Hashable, Callable[[], T]]) -> dict[Hashable, T]:
+    """Return the fragments `name` of each part of `computes` in one cache read, computing those missing."""
+    generation = content_generation()
+    keys = {part: fragment_key(name, part, generation=generation) for part in computes}
+    found = cache.get_many(list(keys.values()))
+    values = {part: found[key] for part, key in keys.items() if key in found}
+    missing = [part for part in computes if part not in values]
+    if missing:
+        values.update((part, computes[part]()) for part in missing)
+        # Under the key of the content they saw: computing may itself write (a setting created on first use).
+        cache.set_many({fragment_key(name, part): values[part] for part in missing}, timeout=FRAGMENT_TIMEOUT)
+    return values
 
 
 @contextlib.contextmanager

@@ -140,12 +140,14 @@ def package_search(context: Context, data: dict) -> dict:
     if q in ("*:*", "*"):
         q = ""
     # As Solr's edismax, which CKAN's q goes to: what only looks like syntax is searched as words.
+    # The published datasets with no filter: search_datasets keeps their counts until the next change.
+    whole_catalogue = not (include_private and context.user.is_authenticated)
     with contextlib.suppress(fq.FilterQueryError):
         if q and fq.has_syntax(q):
-            queryset, q = queryset.filter(fq.parse_q(q)), ""
+            queryset, q, whole_catalogue = queryset.filter(fq.parse_q(q)), "", False
     try:
-        for text in [params.get("fq") or "", *params.get("fq_list", [])]:
-            queryset = queryset.filter(fq.parse(text))
+        for text in filter(None, [params.get("fq") or "", *params.get("fq_list", [])]):
+            queryset, whole_catalogue = queryset.filter(fq.parse(text)), False
     except fq.FilterQueryError as error:
         raise SearchError(f"Invalid filter query: {error}") from None
 
@@ -160,7 +162,7 @@ def package_search(context: Context, data: dict) -> dict:
         facet_mincount=params["facet.mincount"],
     )
     try:
-        result = search_datasets(search, queryset)
+        result = search_datasets(search, None if whole_catalogue else queryset)
     except CatalogueQueryError as error:
         if error.field == "sort":
             raise SearchQueryError('Invalid "sort" parameter') from None

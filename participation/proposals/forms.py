@@ -4,6 +4,7 @@ Forms check and normalise what people typed; the services decide (a point outsid
 not what it claims to be) and their refusals come back as the form's errors.
 """
 
+import functools
 from pathlib import PurePath
 
 from django import forms
@@ -14,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import Organisation
 from portal.bodies.models import District
-from portal.forms import HoneypotMixin, PromptedChoicesMixin, latitude_field, longitude_field
+from portal.caching import cached_fragment
+from portal.forms import HoneypotMixin, PromptedChoicesMixin, QuickSelect, latitude_field, longitude_field
 
 from .models import PUBLIC_STATUSES, Category, Reason, Space, Status
 from .services import Draft, Upload, districts_of
@@ -27,6 +29,10 @@ SORTS = {
 }
 
 
+# The filter form's fields whose options are records (every space's categories and districts: about 125).
+OPTION_FIELDS = ("space", "category", "district")
+
+
 class ProposalFilterForm(PromptedChoicesMixin, forms.Form):
     q = forms.CharField(
         label=_("Words"),
@@ -35,14 +41,23 @@ class ProposalFilterForm(PromptedChoicesMixin, forms.Form):
         widget=forms.TextInput(attrs={"type": "search", "dir": "auto"}),
     )
     space = forms.ModelChoiceField(
-        label=_("Space"), queryset=Space.objects.select_related("body"), to_field_name="slug", required=False
+        label=_("Space"),
+        queryset=Space.objects.select_related("body"),
+        to_field_name="slug",
+        required=False,
+        widget=QuickSelect,
     )
-    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none(), required=False)
-    district = forms.ModelChoiceField(label=_("District"), queryset=District.objects.none(), required=False)
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.none(), required=False, widget=QuickSelect
+    )
+    district = forms.ModelChoiceField(
+        label=_("District"), queryset=District.objects.none(), required=False, widget=QuickSelect
+    )
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
         choices=[("", _("All")), *((value, label) for value, label in Status.choices if value in PUBLIC_STATUSES)],
+        widget=QuickSelect,
     )
     sort = forms.ChoiceField(
         label=_("Order"),
@@ -52,13 +67,13 @@ class ProposalFilterForm(PromptedChoicesMixin, forms.Form):
             ("supported", _("Most supported")),
             ("commented", _("Most commented")),
         ],
+        widget=QuickSelect,
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["space"].empty_label = _("All")
-        self.fields["category"].empty_label = _("All")
-        self.fields["district"].empty_label = _("All")
+        for name in ("space", "category", "district"):
+            self.fields[name].empty_label = _("All")
         space = self._chosen_space()
         if space is not None:
             self.fields["category"].queryset = space.categories.all()
@@ -69,6 +84,19 @@ class ProposalFilterForm(PromptedChoicesMixin, forms.Form):
             self.fields["district"].queryset = District.objects.filter(body__in=Space.objects.values("body")).order_by(
                 "slug"
             )
+        # The options of every list and map page, read from the cache until content changes when the form is
+        # shown (the GeoJSON never shows it); the querysets above still check a chosen value.
+        options = functools.cache(
+            lambda: cached_fragment("proposals:filter-options", self._options, space.pk if space else None)
+        )
+        for name in OPTION_FIELDS:
+            self.fields[name].choices = functools.partial(lambda name: options()[name], name)
+
+    def _options(self) -> dict[str, list[tuple[str, str]]]:
+        fields = {name: self.fields[name] for name in OPTION_FIELDS}
+        return {
+            name: [(str(value), str(label)) for value, label in field.iterator(field)] for name, field in fields.items()
+        }
 
     def _chosen_space(self) -> Space | None:
         slug = self.data.get("space") if self.is_bound else None

@@ -59,9 +59,9 @@ class HomePageTestCase:
         client.get("/ar/")
         with CaptureQueriesContext(connection) as queries:
             client.get("/ar/")
-        # Site, locale, page and its translations, the latest decisions with topics and sessions, settings, footer,
-        # the latest datasets with their resources, the menu's news and project map with their addresses.
-        assert len(queries) <= 17, [query["sql"] for query in queries]
+        # Site, locale, page and its translations, the latest decisions with topics and sessions, settings, the
+        # latest datasets with their resources; the body's name, the menu and the footer come from the cache.
+        assert len(queries) <= 12, [query["sql"] for query in queries]
 
 
 class LanguageSwitcherTestCase:

@@ -206,6 +206,7 @@ class CatalogueListingTestCase:
             ResourceFactory(dataset=dataset, format="PDF")
 
         add(0)
+        client.get(LISTING)  # the site's settings, created on first use
         few = count()
         for number in range(1, 30):
             add(number)

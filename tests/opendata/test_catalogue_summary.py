@@ -1,0 +1,80 @@
+"""The whole catalogue's counts (the listing's first view, `package_search` and the REST API without a filter) are
+kept until the next change of content: the same figures as counting live, and a change shows at once."""
+
+import json
+
+import pytest
+
+from opendata.catalogue import FACETS, DatasetSearch, search_datasets
+from opendata.models import Dataset, Licence
+from tests.opendata.factories import DatasetFactory, ResourceFactory
+
+FIVE_FACETS = json.dumps(list(FACETS))
+
+
+@pytest.fixture
+def catalogue(commune, department):
+    budget = DatasetFactory(name="budget", body=commune, themes=["economy"], tags=["budget", "finance"])
+    ResourceFactory(dataset=budget, format="CSV")
+    ResourceFactory(dataset=budget, format="CSV")
+    other_licence = Licence.objects.exclude(slug="cc-by-4.0").first()
+    roads = DatasetFactory(
+        name="roads", body=department, themes=["transport", "economy"], tags=["budget"], licence=other_licence
+    )
+    ResourceFactory(dataset=roads, format="GeoJSON")
+    DatasetFactory(name="draft", body=commune, tags=["finance"], status=Dataset.Status.DRAFT)
+    return budget, roads
+
+
+def facets(client, **params) -> dict:
+    answer = client.get("/api/3/action/package_search", {"facet.field": FIVE_FACETS, "rows": 0, **params}).json()
+    return {"count": answer["result"]["count"], **answer["result"]["facets"]}
+
+
+class CatalogueSummaryTestCase:
+    @pytest.mark.parametrize(("mincount", "limit"), [(1, 50), (2, 50), (1, 1), (0, -1)])
+    def test_it_counts_what_counting_live_counts(self, catalogue, mincount, limit):
+        search = DatasetSearch(facet_fields=list(FACETS), facet_mincount=mincount, facet_limit=limit, rows=5)
+        kept, live = search_datasets(search), search_datasets(search, Dataset.objects.published())
+        assert (kept.count, kept.facets) == (live.count, live.facets)
+        assert [dataset.name for dataset in kept.results] == [dataset.name for dataset in live.results]
+        expected = {"budget": 2, "finance": 1} if mincount < 2 else {"budget": 2}
+        assert kept.count == 2 and kept.facets["tags"] == dict(list(expected.items())[: max(0, limit) or None])
+
+    def test_a_dataset_published_retagged_or_withdrawn_changes_the_counts_at_once(
+        self, client, catalogue, commune, department
+    ):
+        budget, _roads = catalogue
+        before = facets(client)
+        assert before["count"] == 2 and before["res_format"] == {"CSV": 1, "GEOJSON": 1}
+        draft = Dataset.objects.get(name="draft")
+        draft.status = Dataset.Status.PUBLISHED
+        draft.save()
+        ResourceFactory(dataset=draft, format="XLSX")
+        after = facets(client)
+        assert after["count"] == 3 and after["tags"] == {"finance": 2, "budget": 2}
+        assert after["res_format"] == {"CSV": 1, "GEOJSON": 1, "XLSX": 1}
+        assert after["organization"] == {commune.slug: 2, department.slug: 1}
+        budget.tags.add("eau")
+        assert facets(client)["tags"]["eau"] == 1
+        budget.status = Dataset.Status.WITHDRAWN
+        budget.save()
+        withdrawn = facets(client)
+        assert withdrawn["count"] == 2 and "eau" not in withdrawn["tags"]
+
+    def test_the_listing_shows_a_new_bodys_datasets_at_once(self, client, catalogue, other_region):
+        client.get("/fr/data/")
+        DatasetFactory(name="wilaya", body=other_region, title_fr="Jeu de la wilaya")
+        page = client.get("/fr/data/").content.decode()
+        assert "Jeu de la wilaya" in page and f'value="{other_region.slug}"' in page
+
+    def test_a_filter_counts_live(self, client, catalogue, commune):
+        facets(client)
+        assert facets(client, fq=f"organization:{commune.slug}")["count"] == 1
+        assert facets(client, q="tags:finance")["count"] == 1
+
+    def test_once_kept_the_counts_cost_no_query(self, client, catalogue, django_assert_num_queries):
+        facets(client)
+        # The display names of the bodies, themes and licences counted; nothing counted again.
+        with django_assert_num_queries(3):
+            assert facets(client)["count"] == 2
