@@ -108,15 +108,19 @@ def _words_condition(q: str) -> Q:
     """The published datasets the portal's search finds for `q` (portal.searching: folded alike everywhere);
     the drafts and withdrawn ones a publisher may list (the search holds public records only) by their words."""
     found = Q(pk__in=[int(record_id) for record_id in matching_ids("dataset", q)])
-    unpublished = ~Q(status=Dataset.Status.PUBLISHED)
+    # Each word read in the unpublished datasets only, not the whole catalogue.
+    unpublished = Dataset.objects.exclude(status=Dataset.Status.PUBLISHED)
+    drafts = Q()
     for word in q.split():
-        unpublished &= word_condition(word)
-    return found | unpublished
+        drafts &= word_condition(word, among=unpublished)
+    return found | drafts if drafts else found
 
 
-def word_condition(word: str, fields: tuple[str, ...] = ("name", "tags", "title", "notes")) -> Q:
-    """Return the datasets with `word` in one of `fields`: in the name, a title or notes in any language, or
-    as a whole keyword."""
+def word_condition(
+    word: str, fields: tuple[str, ...] = ("name", "tags", "title", "notes"), among: QuerySet[Dataset] | None = None
+) -> Q:
+    """Return the datasets (of `among`, all by default) with `word` in one of `fields`: in the name, a title or
+    notes in any language, or as a whole keyword."""
     condition = Q(pk__in=[])
     if "name" in fields:
         condition |= Q(name__icontains=word)
@@ -125,7 +129,7 @@ def word_condition(word: str, fields: tuple[str, ...] = ("name", "tags", "title"
     for language in ("ar", "fr", "en"):
         for text_field in {"title", "notes"}.intersection(fields):
             condition |= Q(**{f"{text_field}_{language}__icontains": word})
-    return Q(pk__in=Dataset.objects.filter(condition).values("pk"))
+    return Q(pk__in=(Dataset.objects if among is None else among).filter(condition).values("pk"))
 
 
 def _order_by(sort: str) -> list[str]:
