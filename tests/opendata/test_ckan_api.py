@@ -276,6 +276,17 @@ class PrivateDatasetsTestCase:
         package = ok(call(client, "package_show", {"id": "secret-draft"}, HTTP_AUTHORIZATION=editor_token))
         assert (package["state"], package["private"]) == ("draft", True)
 
+    def test_an_editor_token_finds_drafts_by_their_words_and_the_public_does_not(self, client, world, editor_token):
+        refresh_entries()  # what the search's task writes after each commit: the published datasets only
+        private = {"include_private": "true", "q": "secret hidden-tag"}
+        result = ok(call(client, "package_search", private, HTTP_AUTHORIZATION=editor_token))
+        assert [package["name"] for package in result["results"]] == ["secret-draft"]
+        assert ok(call(client, "package_search", private))["count"] == 0
+        result = ok(
+            call(client, "package_search", {"include_private": "true", "q": "budget"}, HTTP_AUTHORIZATION=editor_token)
+        )
+        assert [package["name"] for package in result["results"]] == ["budget-2024"]
+
     def test_a_token_without_private_flag_sees_published_only(self, client, world, editor_token):
         result = ok(call(client, "package_search", {}, HTTP_AUTHORIZATION=editor_token))
         assert result["count"] == 2
