@@ -65,6 +65,8 @@ if not apps.ready:
         DJANGO_SETTINGS_MODULE="portal.settings.dev",
         DEBUG="false",
         MEDIA_ROOT=str(ROOT / "var" / "bench-media"),
+        # What a request costs to compute: the page cache (portal.caching) would answer from Redis.
+        PAGE_CACHE_TIMEOUT="0",
     )
     recreate_database(BENCH_DATABASE, maintenance_url)
     django.setup()
