@@ -49,7 +49,11 @@ RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 VIEWERS = int(os.environ.get("BENCH_PAGE_VIEWERS", "20"))
 PGBENCH_SECONDS = int(os.environ.get("BENCH_PGBENCH_SECONDS", "10"))
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
-SERVER_WORKERS = 2
+# The deployment of docs/deployment.md ("Serving"): the API (ballots, and the trivial view they are measured against)
+# on its own gunicorn, 2 × cores + 1 sync workers, so that a worker waiting on PostgreSQL (a commit's flush) does not
+# idle a core; the pages on another, so that a page load never queues behind a vote's burst of API requests.
+SERVER_WORKERS = int(os.environ.get("BENCH_SERVER_WORKERS", str(2 * os.cpu_count() + 1)))
+PAGE_WORKERS = int(os.environ.get("BENCH_PAGE_WORKERS", "2"))
 SETTINGS = "bench.ceiling_settings"
 DISTRICTS = ("nord", "centre", "sud")
 PROJECTS_PER_BUDGET = 10
@@ -245,8 +249,9 @@ def main() -> None:
     cookies = [session_cookie(user) for user in viewers]
     voters = list(User.objects.filter(pk__in=[user.pk for user in voters]).select_related("verification__district"))
     print(
-        f"database: {connection.vendor} {BENCH_DATABASE}; cache and rate limits: {REDIS_URL}; gunicorn "
-        f"{SERVER_WORKERS} workers; {CLIENTS} voters per run, {RUNS} runs; load average {os.getloadavg()[0]:.1f}"
+        f"database: {connection.vendor} {BENCH_DATABASE}; cache and rate limits: {REDIS_URL}; gunicorn: API "
+        f"{SERVER_WORKERS} sync workers, pages {PAGE_WORKERS}; {CLIENTS} voters per run, {RUNS} runs; load average "
+        f"{os.getloadavg()[0]:.1f}"
     )
     recreate_database(BENCH_DATABASE + "_pgbench", maintenance_url)
     pgbench_init(pgbench_url)
@@ -256,7 +261,10 @@ def main() -> None:
     page: list[float] = []
     queries = ""
     all_ok = True
-    with serve(workers=SERVER_WORKERS, env={"DJANGO_SETTINGS_MODULE": SETTINGS}) as base:
+    with (
+        serve(workers=SERVER_WORKERS, env={"DJANGO_SETTINGS_MODULE": SETTINGS}) as base,
+        serve(workers=PAGE_WORKERS, env={"DJANGO_SETTINGS_MODULE": SETTINGS}) as pages,
+    ):
         for run in range(RUNS):
             cycle = create_cycle(body, districts, run)
             people = voters[run * CLIENTS : (run + 1) * CLIENTS]
@@ -272,7 +280,7 @@ def main() -> None:
             whoami = burst(base, keys, [[("PUT", "/bench/whoami/", plan[0][2], plan[0][3])] for plan in plans])
             stop, latencies = threading.Event(), []
             watcher = threading.Thread(
-                target=watch_page, args=(f"{base}/fr/budgeting/{cycle.slug}/ballot/", cookies, stop, latencies)
+                target=watch_page, args=(f"{pages}/fr/budgeting/{cycle.slug}/ballot/", cookies, stop, latencies)
             )
             watcher.start()
             result = burst(base, keys, plans)
