@@ -50,9 +50,9 @@ VIEWERS = int(os.environ.get("BENCH_PAGE_VIEWERS", "20"))
 PGBENCH_SECONDS = int(os.environ.get("BENCH_PGBENCH_SECONDS", "10"))
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
 # The deployment of docs/deployment.md ("Serving"): the API (ballots, and the trivial view they are measured against)
-# on its own gunicorn, 2 × cores + 1 sync workers, so that a worker waiting on PostgreSQL (a commit's flush) does not
+# on its own gunicorn, 4 × cores + 1 sync workers, so that a worker waiting on PostgreSQL (a commit's flush) does not
 # idle a core; the pages on another, so that a page load never queues behind a vote's burst of API requests.
-SERVER_WORKERS = int(os.environ.get("BENCH_SERVER_WORKERS", str(2 * os.cpu_count() + 1)))
+SERVER_WORKERS = int(os.environ.get("BENCH_SERVER_WORKERS", str(4 * os.cpu_count() + 1)))
 PAGE_WORKERS = int(os.environ.get("BENCH_PAGE_WORKERS", "2"))
 SETTINGS = "bench.ceiling_settings"
 DISTRICTS = ("nord", "centre", "sud")
