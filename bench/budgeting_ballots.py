@@ -2,7 +2,8 @@
 person at the end, against the stack's ceiling measured in the same run; and the ballot page's latency meanwhile.
 
 BENCH_CLIENTS verified residents (default 500; a `Verification` in one of three districts and a DRF token each), one
-client thread each, all released together against gunicorn (2 workers, as the other benchmarks serve). Each casts
+client thread each, all released together against the API's gunicorn (BENCH_SERVER_WORKERS sync workers, default
+4 × cores + 1, as docs/deployment.md recommends; the ballot page below on another of BENCH_PAGE_WORKERS, 2). Each casts
 its ballot, `PUT /api/v1/budgeting/cycles/<uuid>/ballot/` with its district's budget and the city-wide one (approval,
 at most 3 projects each); every tenth sends it twice at the same instant (the second must be refused, 409). Each of
 BENCH_RUNS runs (default 3) has a cycle of its own. After each run: ballots answered 201 = people, the register has

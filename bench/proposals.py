@@ -2,7 +2,8 @@
 list and map pages with 50,000 proposals and 2,000,000 supports.
 
 Supports. BENCH_CLIENTS verified people (default 200; a `Verification` and a DRF token each), one client thread
-each, all released together against gunicorn (2 workers, as bench/growth.py serves). Each person sends its support
+each, all released together against the API's gunicorn (BENCH_SERVER_WORKERS sync workers, default 4 × cores + 1,
+as docs/deployment.md recommends). Each person sends its support
 twice to two proposals, `POST /api/v1/proposals/<uuid>/support/`: the run's hot proposal (every person) and one of
 four others (a quarter of the people each); every tenth person sends its first support to the hot proposal as two
 requests at the same instant. Each of BENCH_RUNS runs (default 3) has proposals of its own, in a space whose
