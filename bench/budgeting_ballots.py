@@ -2,7 +2,8 @@
 person at the end, against the stack's ceiling measured in the same run; and the ballot page's latency meanwhile.
 
 BENCH_CLIENTS verified residents (default 500; a `Verification` in one of three districts and a DRF token each), one
-client thread each, all released together against gunicorn (2 workers, as the other benchmarks serve). Each casts
+client thread each, all released together against the API's gunicorn (BENCH_SERVER_WORKERS sync workers, default
+4 × cores + 1, as docs/deployment.md recommends; the ballot page below on another of BENCH_PAGE_WORKERS, 2). Each casts
 its ballot, `PUT /api/v1/budgeting/cycles/<uuid>/ballot/` with its district's budget and the city-wide one (approval,
 at most 3 projects each); every tenth sends it twice at the same instant (the second must be refused, 409). Each of
 BENCH_RUNS runs (default 3) has a cycle of its own. After each run: ballots answered 201 = people, the register has
@@ -49,7 +50,11 @@ RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 VIEWERS = int(os.environ.get("BENCH_PAGE_VIEWERS", "20"))
 PGBENCH_SECONDS = int(os.environ.get("BENCH_PGBENCH_SECONDS", "10"))
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
-SERVER_WORKERS = 2
+# The deployment of docs/deployment.md ("Serving"): the API (ballots, and the trivial view they are measured against)
+# on its own gunicorn, 4 × cores + 1 sync workers, so that a worker waiting on PostgreSQL (a commit's flush) does not
+# idle a core; the pages on another, so that a page load never queues behind a vote's burst of API requests.
+SERVER_WORKERS = int(os.environ.get("BENCH_SERVER_WORKERS", str(4 * os.cpu_count() + 1)))
+PAGE_WORKERS = int(os.environ.get("BENCH_PAGE_WORKERS", "2"))
 SETTINGS = "bench.ceiling_settings"
 DISTRICTS = ("nord", "centre", "sud")
 PROJECTS_PER_BUDGET = 10
@@ -245,8 +250,9 @@ def main() -> None:
     cookies = [session_cookie(user) for user in viewers]
     voters = list(User.objects.filter(pk__in=[user.pk for user in voters]).select_related("verification__district"))
     print(
-        f"database: {connection.vendor} {BENCH_DATABASE}; cache and rate limits: {REDIS_URL}; gunicorn "
-        f"{SERVER_WORKERS} workers; {CLIENTS} voters per run, {RUNS} runs; load average {os.getloadavg()[0]:.1f}"
+        f"database: {connection.vendor} {BENCH_DATABASE}; cache and rate limits: {REDIS_URL}; gunicorn: API "
+        f"{SERVER_WORKERS} sync workers, pages {PAGE_WORKERS}; {CLIENTS} voters per run, {RUNS} runs; load average "
+        f"{os.getloadavg()[0]:.1f}"
     )
     recreate_database(BENCH_DATABASE + "_pgbench", maintenance_url)
     pgbench_init(pgbench_url)
@@ -256,7 +262,10 @@ def main() -> None:
     page: list[float] = []
     queries = ""
     all_ok = True
-    with serve(workers=SERVER_WORKERS, env={"DJANGO_SETTINGS_MODULE": SETTINGS}) as base:
+    with (
+        serve(workers=SERVER_WORKERS, env={"DJANGO_SETTINGS_MODULE": SETTINGS}) as base,
+        serve(workers=PAGE_WORKERS, env={"DJANGO_SETTINGS_MODULE": SETTINGS}) as pages,
+    ):
         for run in range(RUNS):
             cycle = create_cycle(body, districts, run)
             people = voters[run * CLIENTS : (run + 1) * CLIENTS]
@@ -272,7 +281,7 @@ def main() -> None:
             whoami = burst(base, keys, [[("PUT", "/bench/whoami/", plan[0][2], plan[0][3])] for plan in plans])
             stop, latencies = threading.Event(), []
             watcher = threading.Thread(
-                target=watch_page, args=(f"{base}/fr/budgeting/{cycle.slug}/ballot/", cookies, stop, latencies)
+                target=watch_page, args=(f"{pages}/fr/budgeting/{cycle.slug}/ballot/", cookies, stop, latencies)
             )
             watcher.start()
             result = burst(base, keys, plans)

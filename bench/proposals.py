@@ -2,7 +2,8 @@
 list and map pages with 50,000 proposals and 2,000,000 supports.
 
 Supports. BENCH_CLIENTS verified people (default 200; a `Verification` and a DRF token each), one client thread
-each, all released together against gunicorn (2 workers, as bench/growth.py serves). Each person sends its support
+each, all released together against the API's gunicorn (BENCH_SERVER_WORKERS sync workers, default 4 × cores + 1,
+as docs/deployment.md recommends). Each person sends its support
 twice to two proposals, `POST /api/v1/proposals/<uuid>/support/`: the run's hot proposal (every person) and one of
 four others (a quarter of the people each); every tenth person sends its first support to the hot proposal as two
 requests at the same instant. Each of BENCH_RUNS runs (default 3) has proposals of its own, in a space whose
@@ -64,7 +65,10 @@ CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "2"))
 PGBENCH_SECONDS = int(os.environ.get("BENCH_PGBENCH_SECONDS", "10"))
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
 CANDIDATE = os.environ.get("BENCH_CANDIDATE_INDEXES", "1") != "0"
-SERVER_WORKERS = 2
+# The supports are served as docs/deployment.md ("Serving") runs the API: 4 × cores + 1 sync workers, so that a
+# worker waiting on PostgreSQL (a commit's flush) does not idle a core; the pages as growth.py serves them.
+SERVER_WORKERS = int(os.environ.get("BENCH_SERVER_WORKERS", str(4 * os.cpu_count() + 1)))
+PAGE_WORKERS = int(os.environ.get("BENCH_PAGE_WORKERS", "2"))
 SETTINGS = "bench.ceiling_settings"
 OTHERS = 4  # proposals besides the hot one in each run of supports
 COMMUNES, DISTRICTS = 10, 4
@@ -491,7 +495,7 @@ def pages_part(spaces: list[Space], label: str) -> None:
     paths = addresses(spaces)
     cache.clear()
     results = {}
-    with serve(workers=SERVER_WORKERS, env={"DJANGO_SETTINGS_MODULE": SETTINGS, "PAGE_CACHE_TIMEOUT": "0"}) as base:
+    with serve(workers=PAGE_WORKERS, env={"DJANGO_SETTINGS_MODULE": SETTINGS, "PAGE_CACHE_TIMEOUT": "0"}) as base:
         for name, path in paths.items():
             try:
                 results[name] = load(base + path, REQUESTS, CONCURRENCY)
@@ -526,8 +530,9 @@ def main() -> None:
     call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     cache.clear()
     print(
-        f"database: {connection.vendor} {BENCH_DATABASE}; cache and rate limits: {REDIS_URL}; gunicorn "
-        f"{SERVER_WORKERS} workers; {time.perf_counter() - started:.0f} s; load average {os.getloadavg()[0]:.1f}"
+        f"database: {connection.vendor} {BENCH_DATABASE}; cache and rate limits: {REDIS_URL}; gunicorn: API "
+        f"{SERVER_WORKERS} sync workers, pages {PAGE_WORKERS}; {time.perf_counter() - started:.0f} s; load average "
+        f"{os.getloadavg()[0]:.1f}"
     )
     spaces = load_spaces()
     load_proposals(spaces)

@@ -17,15 +17,14 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, PermissionDenied
-from rest_framework.generics import get_object_or_404
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from participation.proposals.api import PointSerializer  # the same GeoJSON point
 from portal.api import PROBLEM_CONTENT_TYPE, PROBLEM_RESPONSES, ProblemSerializer, PublicReadOnlyViewSet
 
-from . import services
+from . import ballots, services
 from .models import (
     BallotDraft,
     Budget,
@@ -533,8 +532,10 @@ class CycleViewSet(PublicReadOnlyViewSet):
     )
     @ballot.mapping.put
     def cast(self, request, uuid=None):
-        # The cycle alone (no budgets, no groups): cast_ballot reads what it needs, once.
-        cycle = get_object_or_404(Cycle.objects.public().select_related("body"), uuid=uuid)
+        # The cycle alone (no budgets, no groups), read lean: cast_ballot reads what it needs, once.
+        cycle = ballots.read_cycle(uuid)
+        if cycle is None:
+            raise NotFound
         self.check_object_permissions(request, cycle)
         serializer = CastSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -34,11 +34,12 @@ from portal.accounts.identity import (
 from portal.accounts.models import Membership, Organisation, Verification, is_verified
 from portal.bodies.auth import has_any_role
 from portal.bodies.models import District, Role, district_containing
+from portal.caching import unobserved
 from portal.files import FileRefused, reencode_photo
 from portal.money import format_money
 from portal.workflow import TransitionNotAllowed
 
-from . import notifications
+from . import ballots, notifications
 from .models import (
     PHASE_ORDER,
     PHASE_STARTS,
@@ -422,8 +423,13 @@ def validate_ballot(cycle: Cycle, budget: Budget, choices: dict[int, int], proje
     return cleaned
 
 
-def validate_choices(cycle: Cycle, budgets: list[Budget], choices: Choices) -> dict[Budget, dict[int, int]]:
-    """A whole ballot: only the voter's budgets, the groups' limits, each budget under the rule; not empty."""
+def validate_choices(
+    cycle: Cycle, budgets: list[Budget], choices: Choices, projects: dict[int, Project] | None = None
+) -> dict[Budget, dict[int, int]]:
+    """A whole ballot: only the voter's budgets, the groups' limits, each budget under the rule; not empty.
+
+    `projects` (id → Project, the budgets' projects on the ballot) spares a query when the caller has them.
+    """
     if not isinstance(choices, dict) or any(not isinstance(chosen, dict | None) for chosen in choices.values()):
         raise BudgetingRefused(_("The ballot is not well formed."))
     by_slug = {budget.slug: budget for budget in budgets}
@@ -432,12 +438,13 @@ def validate_choices(cycle: Cycle, budgets: list[Budget], choices: Choices) -> d
         raise BudgetingRefused(
             _("You cannot vote in “%(budget)s”: it is not a budget of your district.") % {"budget": sorted(unknown)[0]}
         )
-    projects = {
-        project.pk: project
-        for project in Project.objects.filter(budget__in=budgets, status=ProjectStatus.FEASIBLE).only(
-            "pk", "budget_id", "cost"
-        )
-    }
+    if projects is None:
+        projects = {
+            project.pk: project
+            for project in Project.objects.filter(budget__in=budgets, status=ProjectStatus.FEASIBLE).only(
+                "pk", "budget_id", "cost"
+            )
+        }
     ballot: dict[Budget, dict[int, int]] = {}
     for slug, chosen in choices.items():
         budget = by_slug[slug]
@@ -530,18 +537,20 @@ def cast_ballot(cycle: Cycle, user, choices: Choices) -> str:
     """
     if not cycle.is_voting_open():
         raise VotingClosed(_("Voting is not open in this cycle."))
-    verification = check_voter(cycle, user)
-    ballot = validate_choices(cycle, budgets_for(cycle, verification.district), choices)
+    # The voter, their budgets and projects read lean (ballots.py): this is the request every voter makes at once.
+    verification = ballots.read_voter(user) if user.is_authenticated else None
+    eligible, reason = eligibility(user, cycle.body, min_age=cycle.min_age)
+    if not eligible:
+        raise NotEligible(eligibility_message(reason))
+    budgets, projects = ballots.read_ballot_budgets(cycle, verification.district_id)
+    ballot = validate_choices(cycle, budgets, choices, projects)
     code = new_receipt()
     try:
-        with transaction.atomic():
+        # Nothing a public page shows changes (running counts stay hidden): no cached page is retired.
+        with transaction.atomic(), unobserved():
             if not _still_in(cycle, [Phase.VOTING]):
                 raise VotingClosed(_("Voting is not open in this cycle."))
-            VoterRecord.objects.create(
-                cycle=cycle, identity_hash=verification.identity_hash, user=user, channel=Channel.ONLINE
-            )
-            _store_ballots(cycle, ballot, receipt_digest(code), Channel.ONLINE)
-            BallotDraft.objects.filter(cycle=cycle, user=user).delete()
+            ballots.store_online_ballot(cycle, user, verification, ballot, receipt_digest(code), Channel.ONLINE)
     except IntegrityError:
         raise already_voted() from None
     return code

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
@@ -12,6 +13,8 @@ from rest_framework.authtoken.models import Token
 from participation.budgeting import services
 from participation.budgeting.models import (
     BallotRule,
+    Budget,
+    BudgetGroup,
     Cycle,
     Phase,
     ProjectStatus,
@@ -203,6 +206,32 @@ class BallotTestCase:
         assert again["Content-Type"] == "application/problem+json" and again.json()["detail"]
         assert VoterRecord.objects.filter(cycle=voting).count() == 1
         assert api.get(cycle_url(voting, "ballot/")).json()["voted"] is True
+
+    def test_a_ballot_costs_a_fixed_number_of_queries(self, voting, voter, projects, django_assert_num_queries):
+        api = token_client(voter)
+        choices = {"nord": {projects["nord"][0].pk: 1}, "ville": {projects["ville"][1].pk: 1}}
+        # Token, cycle, voter, budgets with their projects; the savepoint, the cycle's lock, the register row, the
+        # ballots, their choices and the draft (one statement on PostgreSQL), the savepoint released.
+        with django_assert_num_queries(8 if connection.vendor == "postgresql" else 11):
+            assert put(api, voting, choices).status_code == 201
+
+    def test_a_ballot_retires_no_cached_page(self, voting, voter, projects):
+        # Running counts stay hidden until the results: no public page shows what a ballot writes.
+        api = token_client(voter)
+        before = getattr(connection, "pagecache_writes", 0)
+        assert put(api, voting, {"nord": {projects["nord"][0].pk: 1}}).status_code == 201
+        assert VoterRecord.objects.filter(cycle=voting).count() == 1
+        assert getattr(connection, "pagecache_writes", 0) == before
+
+    def test_a_group_of_budgets_limits_the_ballot(self, voting, voter, budgets, projects):
+        # In the table: the model refuses a new group once voting is open, as it should.
+        [group] = BudgetGroup.objects.bulk_create([BudgetGroup(cycle=voting, name_en="Themes", max_budgets=1)])
+        Budget.objects.filter(pk__in=[budgets["nord"].pk, budgets["ville"].pk]).update(group=group)
+        api = token_client(voter)
+        response = put(api, voting, {"nord": {projects["nord"][0].pk: 1}, "ville": {projects["ville"][0].pk: 1}})
+        assert response.status_code == 400
+        assert response.json()["detail"] == "Vote in at most 1 budget of “Themes”."
+        assert put(api, voting, {"ville": {projects["ville"][0].pk: 1}}).status_code == 201
 
     def test_another_districts_project_is_a_400(self, voting, voter, projects):
         response = put(token_client(voter), voting, {"nord": {projects["sud"][0].pk: 1}})
