@@ -45,11 +45,15 @@ UNCACHED_PREFIXES = ("/admin/", "/accounts/", "/documents/", "/download/", "/sta
 UNOBSERVED_TABLES = frozenset(
     {"django_session", "wagtailsearch_query", "wagtailsearch_querydailyhits", "search_unansweredquery"}
 )
-WRITE_STATEMENT = re.compile(
-    r"\s*(?:(?:INSERT|REPLACE)\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE|ALTER\s+TABLE|DROP\s+TABLE|CREATE\s+TABLE)"
-    r'(?:\s+IF\s+(?:NOT\s+)?EXISTS)?\s+"?([\w.]+)',
-    re.IGNORECASE,
+WRITE = (
+    r"(?:(?:INSERT|REPLACE)\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE|ALTER\s+TABLE|DROP\s+TABLE|CREATE\s+TABLE)"
+    r'(?:\s+IF\s+(?:NOT\s+)?EXISTS)?\s+"?([\w.]+)'
 )
+WRITE_STATEMENT = re.compile(r"\s*" + WRITE, re.IGNORECASE)
+# A statement with common table expressions may write in any of them (WITH … AS (INSERT …) INSERT …); read
+# loosely, a "FOR UPDATE" or "DO UPDATE SET" in one counts as a write too, which only retires pages early.
+WITH_STATEMENT = re.compile(r"\s*WITH\b", re.IGNORECASE)
+WRITE_ANYWHERE = re.compile(r"\b" + WRITE, re.IGNORECASE)
 CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{32,64}(")')
 CSRF_PLACEHOLDER = b"\x00csrf\x00"
 # Headers the middleware around this one sets on every answer, stored or not.
@@ -120,11 +124,18 @@ def unobserved() -> Iterator[None]:
         _quiet.active = previous
 
 
+def written_tables(sql: str) -> set[str]:
+    """The tables `sql` writes to, as far as its text says; none for a read."""
+    if match := WRITE_STATEMENT.match(sql):
+        return {match.group(1).strip('"')}
+    if WITH_STATEMENT.match(sql):
+        return {match.group(1).strip('"') for match in WRITE_ANYWHERE.finditer(sql)}
+    return set()
+
+
 def _notice_write(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
-    if getattr(_quiet, "active", False) or not (match := WRITE_STATEMENT.match(sql)):
-        return result
-    if match.group(1).strip('"') in UNOBSERVED_TABLES:
+    if getattr(_quiet, "active", False) or not (tables := written_tables(sql)) or tables <= UNOBSERVED_TABLES:
         return result
     db = context["connection"]
     if not db.in_atomic_block:

@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.test import Client
 
 from opendata.models import Dataset
-from portal.caching import GENERATION_KEY, content_generation, unobserved
+from portal.caching import GENERATION_KEY, content_generation, unobserved, written_tables
 from tests.cms.builders import council, decision, session
 from tests.opendata.factories import DatasetFactory, ResourceFactory, add_file
 
@@ -206,6 +206,17 @@ class InvalidationTestCase:
         Dataset.objects.filter(pk=budget.pk).update(title_fr="Titre changé en masse")
         assert "Titre changé en masse" in served(client, CATALOGUE)[0]
 
+    def test_a_write_inside_a_common_table_expression_retires_pages(self, client, budget):
+        served(client, CATALOGUE)
+        table = Dataset._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH chosen AS (SELECT %s AS id) UPDATE {table} SET title_fr = %s "  # noqa: S608
+                "WHERE id IN (SELECT id FROM chosen)",
+                [budget.pk, "Titre changé par une expression de table"],
+            )
+        assert "Titre changé par une expression de table" in served(client, CATALOGUE)[0]
+
     def test_bookkeeping_writes_retire_nothing(self, client, budget):
         served(client, CATALOGUE)
         with unobserved():
@@ -247,3 +258,25 @@ def test_a_connection_opened_again_observes_its_writes_once():
     for _ in range(3):
         connection_created.send(sender=type(connection), connection=connection)
     assert connection.execute_wrappers.count(_notice_write) == 1
+
+
+@pytest.mark.parametrize(
+    ("sql", "tables"),
+    [
+        ('INSERT INTO "opendata_dataset" (name) VALUES (%s)', {"opendata_dataset"}),
+        ("  update cms_topic set name = %s", {"cms_topic"}),
+        ("SELECT * FROM opendata_dataset WHERE name = 'UPDATE x'", set()),
+        (
+            "WITH r AS (INSERT INTO budgeting_ballot (id) VALUES (%s) RETURNING id) INSERT INTO budgeting_choice "
+            "SELECT id FROM r",
+            {"budgeting_ballot", "budgeting_choice"},
+        ),
+        (
+            "WITH s AS (SELECT id FROM django_session) DELETE FROM django_session WHERE id IN (SELECT id FROM s)",
+            {"django_session"},
+        ),
+        ("WITH s AS (SELECT id FROM opendata_dataset) SELECT COUNT(*) FROM s", set()),
+    ],
+)
+def test_it_reads_which_tables_a_statement_writes(sql, tables):
+    assert written_tables(sql) == tables
