@@ -137,19 +137,24 @@ def read_ballot_budgets(cycle, district_id: int | None) -> tuple[list[Budget], d
     return list(budgets.values()), projects
 
 
+def store_ballots(cycle, ballot: dict[Budget, dict[int, int]], digest: str, channel: str) -> None:
+    """Write the ballots of one person (budget → {project id: points}) and their choices, no register row."""
+    rows = [Ballot(cycle=cycle, budget=budget, receipt_digest=digest, channel=channel) for budget in ballot]
+    Ballot.objects.bulk_create(rows)
+    BallotChoice.objects.bulk_create(
+        BallotChoice(ballot=row, project_id=project_id, points=points)
+        for row, chosen in zip(rows, ballot.values(), strict=True)
+        for project_id, points in chosen.items()
+    )
+
+
 def store_online_ballot(cycle, user, verification: Verification, ballot: dict, digest: str, channel: str) -> None:
     """Write the register row, the ballots and their choices, and remove the voter's draft: on PostgreSQL in one
     statement (its parts succeed or fail together: a second ballot of the same person fails on the register's
     unique constraints, IntegrityError, and writes nothing). Call inside the transaction that locked the cycle."""
     if connection.vendor != "postgresql":
         VoterRecord.objects.create(cycle=cycle, identity_hash=verification.identity_hash, user=user, channel=channel)
-        rows = [Ballot(cycle=cycle, budget=budget, receipt_digest=digest, channel=channel) for budget in ballot]
-        Ballot.objects.bulk_create(rows)
-        BallotChoice.objects.bulk_create(
-            BallotChoice(ballot=row, project_id=project_id, points=points)
-            for row, chosen in zip(rows, ballot.values(), strict=True)
-            for project_id, points in chosen.items()
-        )
+        store_ballots(cycle, ballot, digest, channel)
         BallotDraft.objects.filter(cycle=cycle, user=user).delete()
         return
     ballot_ids = [Ballot._meta.pk.get_default() for _ in ballot]

@@ -44,7 +44,6 @@ from .models import (
     PHASE_ORDER,
     PHASE_STARTS,
     Ballot,
-    BallotChoice,
     BallotDraft,
     BallotRule,
     Budget,
@@ -486,16 +485,6 @@ def receipt_digest(code: str) -> str:
     return hashlib.sha256("".join(char for char in text.upper() if char.isalnum()).encode()).hexdigest()
 
 
-def _store_ballots(cycle: Cycle, ballot: dict[Budget, dict[int, int]], digest: str, channel: str) -> None:
-    rows = [Ballot(cycle=cycle, budget=budget, receipt_digest=digest, channel=channel) for budget in ballot]
-    Ballot.objects.bulk_create(rows)
-    BallotChoice.objects.bulk_create(
-        BallotChoice(ballot=row, project_id=project_id, points=points)
-        for row, chosen in zip(rows, ballot.values(), strict=True)
-        for project_id, points in chosen.items()
-    )
-
-
 def _still_in(cycle: Cycle, phases) -> bool:
     """Whether the cycle is in one of `phases` now, as stored; inside a transaction, its row then stays shared
     until the end of it.
@@ -660,7 +649,7 @@ def check_paper_ballot(paper: PaperBallot, officer, *, accept: bool, reason: str
             ballot = {
                 budgets[slug]: {int(pk): n for pk, n in chosen.items()} for slug, chosen in locked.choices.items()
             }
-            _store_ballots(cycle, ballot, locked.receipt_digest, Channel.PAPER)
+            ballots.store_ballots(cycle, ballot, locked.receipt_digest, Channel.PAPER)
             status = PaperBallot.Status.COUNTED
         else:
             VoterRecord.objects.filter(cycle=cycle, identity_hash=locked.identity_hash, channel=Channel.PAPER).delete()

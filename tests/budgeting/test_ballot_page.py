@@ -328,6 +328,7 @@ def test_the_ballot_makes_as_many_queries_for_many_projects(voter_client, voting
         )
         for number in range(10)
     )
+    count()  # the write retired the cached page frame (the menu, the footer): once to fill it again
     assert count() == few
 
 

@@ -363,6 +363,7 @@ def test_the_projects_list_makes_as_many_queries_for_many_projects(client, cycle
         project(
             cycle, budgets["sud" if number % 2 else "nord"], f"Projet {number}", "1000", longitude=3.03, latitude=36.41
         )
+    queries(client, url("fr", cycle, "projects/"))  # the writes retired the cached page frame: once to fill it again
     assert queries(client, url("fr", cycle, "projects/")) == few
 
 
