@@ -38,6 +38,7 @@ from portal.api import (
     YearFilter,
 )
 from portal.i18n import language_order
+from portal.searching import among
 
 from .listing import matching_decisions
 from .models import (
@@ -101,7 +102,7 @@ class DecisionFilter(filters.FilterSet):
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # The listing's search: the same words find the same decisions on the page and in the API.
-        return queryset.filter(pk__in=matching_decisions(value))
+        return queryset.filter(among(matching_decisions(value)))
 
 
 class SessionFilter(filters.FilterSet):

@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from wagtail.models import Locale, Page
 
 from portal.i18n import language_order
-from portal.searching import MAX_MATCHES, matching_ids
+from portal.searching import MAX_MATCHES, among, matching_ids
 
 from .models import CouncilSessionPage, DecisionPage
 
@@ -84,7 +84,7 @@ def filter_decisions(language: str, filters: DecisionFilters) -> QuerySet[Decisi
     if filters.outcome:
         decisions = decisions.filter(outcome=filters.outcome)
     if filters.q:
-        decisions = decisions.filter(pk__in=matching_decisions(filters.q))
+        decisions = decisions.filter(among(matching_decisions(filters.q)))
     return (
         decisions.select_related("body", "locale")
         .defer("full_text", "legal_basis")  # the listing shows neither; both can be long

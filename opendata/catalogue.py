@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 
 from portal.caching import cached_fragments
 from portal.i18n import language_order
-from portal.searching import matching_ids
+from portal.searching import among, matching_ids
 
 from .models import Dataset, Resource, TaggedDataset
 
@@ -107,7 +107,7 @@ def facet_condition(name: str, values: list[str], lookup: str = "in") -> Q:
 def _words_condition(q: str) -> Q:
     """The published datasets the portal's search finds for `q` (portal.searching: folded alike everywhere);
     the drafts and withdrawn ones a publisher may list (the search holds public records only) by their words."""
-    found = Q(pk__in=[int(record_id) for record_id in matching_ids("dataset", q)])
+    found = among([int(record_id) for record_id in matching_ids("dataset", q)])
     # Each word read in the unpublished datasets only, not the whole catalogue.
     unpublished = Dataset.objects.exclude(status=Dataset.Status.PUBLISHED)
     drafts = Q()

@@ -23,6 +23,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import connections, transaction
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from modelsearch.backends import get_search_backend
 
 from portal.analysis import search_terms
@@ -337,6 +339,14 @@ def _database_engine(backend) -> DatabaseEngine | None:
     if module.endswith("database.postgres.postgres"):
         return PostgresEngine(backend)
     return None  # Elasticsearch, OpenSearch (and MySQL): modelsearch's own queries
+
+
+def among(ids: list[int]) -> Q:
+    """The condition `pk__in=ids` for the records a search found; on PostgreSQL as one array parameter, since
+    thousands of ids written out cost the driver and the planner more than the query (2,000 ids: 7.2 → 2.2 ms)."""
+    if connections[SearchEntry.objects.db].vendor == "postgresql":
+        return Q(pk__in=RawSQL("SELECT unnest(%s::integer[])", [list(ids)]))
+    return Q(pk__in=ids)
 
 
 def matching_ids(kind: str, q: str, *, begun: bool = False) -> list[str]:

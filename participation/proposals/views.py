@@ -23,7 +23,7 @@ from portal.accounts.models import Organisation
 from portal.bodies.models import District
 from portal.forms import declared_parameters
 from portal.ratelimits import limit
-from portal.searching import MAX_MATCHES, SearchUnavailable, matching_ids
+from portal.searching import MAX_MATCHES, SearchUnavailable, among, matching_ids
 from portal.views import protect_media_response
 from portal.workflow import TransitionNotAllowed
 
@@ -81,7 +81,7 @@ def filter_proposals(proposals, data: dict):
         if value := data.get(name):
             proposals = proposals.filter(**{name: value})
     if q := (data.get("q") or "").strip():
-        proposals = proposals.filter(pk__in=matching(q))
+        proposals = proposals.filter(among(matching(q)))
     return proposals
 
 
