@@ -172,10 +172,19 @@ def new_council(home: HomePage, number: int) -> CouncilIndexPage:
     return council
 
 
-def timed_import(path: Path, council: CouncilIndexPage) -> tuple[float, object]:
+def timed_import(path: Path, council: CouncilIndexPage) -> tuple[float, object, int]:
+    """Return the seconds the import took, its report and the queries it sent (counted, not recorded)."""
+    queries = 0
+
+    def count(execute, sql, params, many, context):
+        nonlocal queries
+        queries += 1
+        return execute(sql, params, many, context)
+
     started = time.perf_counter()
-    report = import_decisions(path, council=council)
-    return time.perf_counter() - started, report
+    with connection.execute_wrapper(count):
+        report = import_decisions(path, council=council)
+    return time.perf_counter() - started, report, queries
 
 
 def main() -> None:
@@ -190,20 +199,26 @@ def main() -> None:
             path = Path(folder) / f"decisions-{run}.csv"
             write_csv(path, DECISIONS, seed=run)
             council = new_council(home, run)
-            seconds, report = timed_import(path, council)
+            seconds, report, queries = timed_import(path, council)
             assert report.created == DECISIONS and not report.errors, report.summary()
             pages = DecisionPage.objects.filter(body_id=council.body_id)
             assert pages.count() == DECISIONS
             assert Revision.page_revisions.filter(object_id__in=[str(pk) for pk in pages.values_list("pk", flat=True)])
             rates.append(DECISIONS / seconds)
-            print(f"run {run}: {seconds:.1f} s, {rates[-1]:.1f} decisions/s ({report.summary()})")
-        seconds, report = timed_import(path, council)
+            print(
+                f"run {run}: {seconds:.1f} s, {rates[-1]:.1f} decisions/s, {queries / DECISIONS:.1f} queries per "
+                f"decision ({report.summary()})"
+            )
+        seconds, report, queries = timed_import(path, council)
         assert report.unchanged == DECISIONS and not report.created, report.summary()
         again = DECISIONS / seconds
     entries = SearchEntry.objects.filter(kind="decision").count()
     print(f"search entries of decisions: {entries:,}")
     print(f"import: median {statistics.median(rates):.1f} decisions/s over {RUNS} runs")
-    print(f"import of the same file again (all unchanged): {again:.1f} decisions/s ({seconds:.1f} s)")
+    print(
+        f"import of the same file again (all unchanged): {again:.1f} decisions/s ({seconds:.1f} s, "
+        f"{queries / DECISIONS:.1f} queries per decision)"
+    )
 
 
 if __name__ == "__main__":

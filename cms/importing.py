@@ -522,6 +522,9 @@ class _DecisionImporter:
         # The council's sessions met so far, by date: a query per row less (forgotten when a batch fails).
         self.session_pages: dict[date, CouncilSessionPage] = {}
         self.topics: dict[str, Topic] = {}  # by slug, found during the batch
+        # The stored decisions of the batch's references, in every language, read in one query at its start.
+        self.stored: dict[tuple[int, str], list[DecisionPage]] = {}
+        self.stored_references: set[str] = set()
 
     def import_batch(self, rows: list[SourceRow]) -> None:
         """Write `rows` in one transaction; if it fails as a whole, report each of its rows as failed."""
@@ -533,6 +536,7 @@ class _DecisionImporter:
         self.topics = {}
         try:
             with transaction.atomic(), bulk_changes():
+                self._read_stored(rows)
                 for row in rows:
                     self.import_row(row)
                 self.new_pages.write()
@@ -770,10 +774,13 @@ class _DecisionImporter:
         topics: list[Topic] | None,
         documents: list[tuple[str, CouncilDocument]] | None,
     ) -> str:
-        same = DecisionPage.objects.filter(
-            body_id=self.council.body_id, year=row.decision_date.year, reference=row.reference
-        )
-        stored = list(same.order_by("pk"))  # in every language: one query for the row's page and its source
+        if row.reference in self.stored_references:
+            stored = self.stored.get((row.decision_date.year, row.reference), [])
+        else:  # a reference that the file writes otherwise (a number in JSON, Excel's escapes)
+            same = DecisionPage.objects.filter(
+                body_id=self.council.body_id, year=row.decision_date.year, reference=row.reference
+            )
+            stored = list(same.order_by("pk"))  # in every language: one query for the row's page and its source
         page = next((decision for decision in stored if decision.language == self.language), None)
         outcome = "updated"
         if page is None:
@@ -819,6 +826,15 @@ class _DecisionImporter:
             return outcome
         self._publish(page)
         return outcome
+
+    def _read_stored(self, rows: list[SourceRow]) -> None:
+        """Read the stored decisions of the council's body that bear the references of `rows`, in every language
+        and year, in one query rather than one per row; `_decision` asks the database for a reference not read."""
+        references = {str(row.values.get("reference") or "").strip() for row in rows} - {""}
+        self.stored, self.stored_references = {}, references
+        found = DecisionPage.objects.filter(body_id=self.council.body_id, reference__in=references).order_by("pk")
+        for page in found:
+            self.stored.setdefault((page.year, page.reference), []).append(page)
 
     def _add_draft(self, session: CouncilSessionPage, page: DecisionPage) -> None:
         """Add the new, validated `page` under `session` unpublished, its content a draft revision (Wagtail's

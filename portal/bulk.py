@@ -7,6 +7,11 @@ that work was done three times per page, one task each, and took most of an impo
 `bulk_changes()` the saves are collected instead, and each follower does its work once per record, for
 the whole batch, when the block ends: the reference index in the block's own transaction, the search
 indexes after the commit (`bulk_saved`, which the search app follows, and modelsearch's `add_bulk`).
+
+modelsearch's database backend reads every search field of a record five times as it indexes it (its title,
+body and autocomplete vectors and texts each go through all the fields): rendering a page's rich text and
+folding its words five times over took a fifth of an import. While a batch is indexed, each field of each
+record is read once (`_read_once`).
 """
 
 import logging
@@ -28,6 +33,9 @@ _saved: ContextVar[dict[type[Model], set] | None] = ContextVar("bulk_saved_recor
 # The records whose references their writer indexed itself (cms.bulk_pages, from the objects it holds).
 _referenced: ContextVar[dict[type[Model], set] | None] = ContextVar("bulk_referenced_records", default=None)
 _model_search_deferred = False
+# While a batch is indexed: {(id(record), id(search field)): (record, value)} (_read_once); None elsewhere. The
+# record is kept so that its id names it alone (related records are read anew for each of the five passes).
+_field_values: ContextVar[dict[tuple[int, int], tuple] | None] = ContextVar("bulk_field_values", default=None)
 
 
 def note_saved(model: type[Model], pk, *, references_indexed: bool = False) -> bool:
@@ -90,10 +98,45 @@ def _index_batch(saved: dict[type[Model], set]) -> None:
         records = list(model.get_indexed_objects().filter(pk__in=keys))  # type: ignore[attr-defined]
         for name, backend in get_search_backends_with_name(with_auto_update=True):
             try:
-                backend.add_bulk(model, records)
+                with _read_once():
+                    backend.add_bulk(model, records)
             except Exception:
                 # As modelsearch does for one record: a search index that fails does not undo the saves.
                 logger.exception("Could not index %s records in the %r search backend", model.__name__, name)
+
+
+@contextmanager
+def _read_once() -> Iterator[None]:
+    """Within the block, a search field's value of a record is read once and remembered (the records must not
+    change within it: a batch being indexed)."""
+    _read_fields_once()
+    token = _field_values.set({})
+    try:
+        yield
+    finally:
+        _field_values.reset(token)
+
+
+def _read_fields_once() -> None:
+    """Put a reader in the place of modelsearch's `BaseField.get_value` that remembers the values within
+    `_read_once()` and reads as before elsewhere (another thread, a single save); once per process."""
+    from modelsearch.index import BaseField
+
+    if getattr(BaseField.get_value, "read_once", False):
+        return
+    read = BaseField.get_value
+
+    def get_value(field, obj):
+        values = _field_values.get()
+        if values is None:
+            return read(field, obj)
+        key = (id(obj), id(field))
+        if key not in values:
+            values[key] = (obj, read(field, obj))
+        return values[key][1]
+
+    get_value.read_once = True  # type: ignore[attr-defined]
+    BaseField.get_value = get_value  # type: ignore[method-assign]
 
 
 def _record_saved(sender, instance, raw=False, **kwargs) -> None:

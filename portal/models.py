@@ -119,6 +119,23 @@ class SearchEntry(index.Indexed, models.Model):
     def __str__(self):
         return self.title
 
+    @classmethod
+    def get_indexed_objects(cls):
+        """The entries for modelsearch's index (`manage.py update_index`): none where it holds no entries."""
+        return super().get_indexed_objects() if cls.in_model_search_index() else cls.objects.none()
+
+    @staticmethod
+    def in_model_search_index(backend=None) -> bool:
+        """Whether modelsearch's index of `backend` (of any backend by default) holds the entries.
+
+        Not PostgreSQL's database backend: there searches read the entries' own vectors (migration portal 0005,
+        portal.searching.PostgresEngine), and a copy in modelsearch's table would be written for nobody.
+        search.indexing keeps no entry there; SQLite's FTS5 table and Elasticsearch/OpenSearch are searched."""
+        from modelsearch.backends import get_search_backends
+
+        backends = [backend] if backend is not None else get_search_backends()
+        return any(not type(each).__module__.endswith("database.postgres.postgres") for each in backends)
+
 
 class Provenance(models.Model):
     """Where a record came from when a harvest brought it: the source, the remote identifier and page.

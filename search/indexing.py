@@ -7,6 +7,10 @@ background task after the commit (`search.tasks.index_record`). `refresh_entries
 A search server that is down does not stop any of it: the entries in the database stay right (a withdrawn
 record leaves them, so no search shows it), the failure is logged, and `manage.py update_index` brings the
 server back in step.
+
+On PostgreSQL with the database backend the search reads the entries' own vectors (portal.searching), not
+modelsearch's index: there the entries are not indexed, and an entry written or removed leaves no row in
+modelsearch's table (`SearchEntry.in_model_search_index`), so none can say what an entry no longer says.
 """
 
 import logging
@@ -15,6 +19,7 @@ from collections.abc import Callable
 from django.db import transaction
 from modelsearch.backends import get_search_backends
 from modelsearch.backends.base import BaseSearchBackend
+from modelsearch.utils import get_content_type_pk
 
 from portal.analysis import search_terms
 from portal.models import SearchEntry
@@ -62,8 +67,7 @@ def index_record(kind: str, record_id: str) -> None:
             )[0]
             for document in documents
         ]
-    if entries:
-        _on_backends(lambda backend: backend.add_bulk(SearchEntry, entries))
+    _index(entries)
 
 
 def index_records(kind: str, record_ids: list[str]) -> None:
@@ -91,12 +95,42 @@ def remove_record(kind: str, record_id: str) -> None:
     SearchEntry.objects.filter(pk__in=[entry.pk for entry in entries]).delete()
 
 
+def _index(entries: list[SearchEntry]) -> None:
+    """Write `entries` (saved) in the index of each backend that holds entries, remove them from the others'."""
+    if not entries:
+        return
+
+    def write(backend: BaseSearchBackend) -> None:
+        if SearchEntry.in_model_search_index(backend):
+            backend.add_bulk(SearchEntry, entries)
+        else:
+            _forget(backend, entries)
+
+    _on_backends(write)
+
+
 def _unindex(entries: list[SearchEntry]) -> None:
+    if not entries:
+        return
+
     def delete(backend: BaseSearchBackend) -> None:
+        if not SearchEntry.in_model_search_index(backend):
+            _forget(backend, entries)
+            return
         for entry in entries:
             backend.delete(entry)
 
     _on_backends(delete)
+
+
+def _forget(backend: BaseSearchBackend, entries: list[SearchEntry]) -> None:
+    """Delete the rows of `entries` from the table of modelsearch's database backend, in one query: rows indexed
+    before the entries' own vectors (or by `update_index` before this backend left them out) would go stale."""
+    index = backend.get_index_for_model(SearchEntry)
+    rows = index.entries.filter(
+        content_type_id=get_content_type_pk(SearchEntry), object_id__in=[str(entry.pk) for entry in entries]
+    )
+    rows._raw_delete(index.write_connection.alias)
 
 
 def _on_backends(write: Callable[[BaseSearchBackend], None]) -> None:
@@ -158,11 +192,13 @@ def _write(batch: list[SearchEntry]) -> None:
             unique_fields=["kind", "record_id", "language"],
             update_fields=fields,
         )
-    # bulk_create with update_conflicts leaves the primary keys unset on SQLite: read them back to index.
-    keys = {(entry.kind, entry.record_id, entry.language) for entry in batch}
-    written = [
-        entry
-        for entry in SearchEntry.objects.filter(record_id__in={key[1] for key in keys})
-        if (entry.kind, entry.record_id, entry.language) in keys
-    ]
-    _on_backends(lambda backend: backend.add_bulk(SearchEntry, written))
+    written = batch
+    if any(entry.pk is None for entry in batch):
+        # bulk_create with update_conflicts leaves the primary keys unset on SQLite: read them back to index.
+        keys = {(entry.kind, entry.record_id, entry.language) for entry in batch}
+        written = [
+            entry
+            for entry in SearchEntry.objects.filter(record_id__in={key[1] for key in keys})
+            if (entry.kind, entry.record_id, entry.language) in keys
+        ]
+    _index(written)

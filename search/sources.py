@@ -5,13 +5,14 @@ returns a `Document` per language the record is published in. search.indexing ke
 """
 
 import datetime
+import itertools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Max
+from django.db.models import Max, prefetch_related_objects
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -52,6 +53,8 @@ class Source:
     # The public records, for rebuilding; a record outside it has no entry.
     public: Callable[[], models.QuerySet]
     documents: Callable[[models.Model], list[Document]]
+    # Relations that `documents` reads, prefetched for many records at once (a batch, a rebuild).
+    related: tuple[str, ...] = ()
 
     def find(self, record_id: str):
         """Return the public record `record_id` of this source, or None (gone, draft, withdrawn, restricted)."""
@@ -69,7 +72,8 @@ def public_pages(*page_models: type[Page]) -> Callable[[], models.QuerySet]:
 
 
 def decision_documents(decision: DecisionPage) -> list[Document]:
-    topic = decision.topics.order_by("pk").values_list("slug", flat=True).first()
+    # The first topic by key, from the topics prefetched with the batch's other decisions (Source.related).
+    topic = min(decision.topics.all(), key=lambda each: each.pk, default=None)
     return [
         Document(
             language=decision.language,  # its locale's, copied on the page: no query per decision of a batch
@@ -80,7 +84,7 @@ def decision_documents(decision: DecisionPage) -> list[Document]:
             body_id=decision.body_id,
             year=decision.year,
             date=decision.decision_date,
-            topic=topic or "",
+            topic=topic.slug if topic else "",
         )
     ]
 
@@ -295,7 +299,14 @@ def budgeting_project_documents(project: BudgetingProject) -> list[Document]:
 SOURCES: dict[str, Source] = {
     source.kind: source
     for source in (
-        Source("decision", _("Council decisions"), (DecisionPage,), public_pages(DecisionPage), decision_documents),
+        Source(
+            "decision",
+            _("Council decisions"),
+            (DecisionPage,),
+            public_pages(DecisionPage),
+            decision_documents,
+            related=("topics",),
+        ),
         Source("news", _("News"), (NewsArticlePage,), public_pages(NewsArticlePage), news_documents),
         Source(
             "page",
@@ -343,6 +354,15 @@ def source_of(model: type[models.Model]) -> Source | None:
     return next((source for source in SOURCES.values() if issubclass(model, source.models)), None)
 
 
+# Records whose relations (Source.related) are read at a time.
+DOCUMENTS_CHUNK = 500
+
+
 def documents_of(kind: str, records: Iterable[models.Model]) -> Iterable[tuple[str, list[Document]]]:
-    for record in records:
-        yield str(record.pk), SOURCES[kind].documents(record)
+    source = SOURCES[kind]
+    records = iter(records)
+    while chunk := list(itertools.islice(records, DOCUMENTS_CHUNK)):
+        if source.related:
+            prefetch_related_objects(chunk, *source.related)
+        for record in chunk:
+            yield str(record.pk), source.documents(record)

@@ -12,6 +12,7 @@ from wagtail.signals import page_published
 
 from cms.importing import import_decisions
 from cms.models import CouncilSessionPage, DecisionPage, Topic
+from portal.models import SearchEntry
 from search import services
 from search.services import SearchQuery
 from tests.factories import UserFactory
@@ -134,6 +135,17 @@ class BulkPagesTestCase:
         hits = services.search(SearchQuery(q="المياه"), page_size=ROWS, facets=False).hits
         assert {hit.entry.record_id for hit in hits} == ids
         assert DecisionPage.objects.live().search("المياه").count() == ROWS
+
+    def test_each_decisions_search_entry_names_its_own_first_topic(
+        self, council_page, topics, tmp_path, django_capture_on_commit_callbacks
+    ):
+        rows = [row(number, topics=["eau;budget", "budget", ""][number % 3]) for number in range(1, ROWS + 1)]
+        with django_capture_on_commit_callbacks(execute=True):
+            import_decisions(write(tmp_path / "topics.csv", rows), council=council_page, batch_size=BATCH)
+        pages = DecisionPage.objects.filter(body=council_page.body)
+        topic_of = {str(page.pk): ["eau", "budget", ""][int(page.reference[:3]) % 3] for page in pages}
+        entries = SearchEntry.objects.filter(kind="decision", record_id__in=topic_of)
+        assert {entry.record_id: entry.topic for entry in entries} == topic_of  # the first by key: "eau"
 
     def test_new_decisions_follow_the_ones_already_stored_and_a_re_import_creates_nothing(
         self, council_page, topics, tmp_path

@@ -2,11 +2,17 @@
 at once, and the search never shows a record that is not public (every kind of non-public record asked for)."""
 
 import pytest
-from wagtail.models import PageViewRestriction
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.db import connection
+from modelsearch.backends import get_search_backend
+from modelsearch.conf import get_app_config
+from wagtail.models import Page, PageViewRestriction
 
+from cms.models import DecisionPage
 from portal.models import SearchEntry
 from search import services
-from search.indexing import index_record
+from search.indexing import index_record, index_records
 from search.services import SearchQuery
 from tests.cms.builders import decision, session
 from tests.opendata.factories import DatasetFactory, ResourceFactory
@@ -74,3 +80,54 @@ class IndexFollowsRecordsTestCase:
             str(page.pk) for page in records["lighting"].get_translations()
         }
         assert not SearchEntry.objects.filter(record_id__in=[records["draft"].pk, records["withdrawn"].pk]).exists()
+
+
+def model_search_rows(model=SearchEntry, *, others: bool = False) -> int:
+    """The rows of `model` (of every other model: `others`) in the table of modelsearch's database backend."""
+    rows = get_app_config().get_model("IndexEntry").objects.all()
+    content_type = ContentType.objects.get_for_model(model)
+    return (rows.exclude if others else rows.filter)(content_type=content_type).count()
+
+
+class EntriesInModelSearchTestCase:
+    """On PostgreSQL the search reads the entries' own vectors: modelsearch's table holds none of them, and none
+    that was written there before (by an older version, by `update_index`) outlives a change of its entry."""
+
+    pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's search reads FTS5's table")
+
+    def test_it_writes_no_entry_in_model_searchs_table(self, records):
+        assert SearchEntry.objects.exists()
+        assert not SearchEntry.in_model_search_index()
+        assert model_search_rows(SearchEntry) == 0
+        assert model_search_rows(others=True) > 0  # Wagtail's own page search stays
+        assert Page.objects.search("الميزانية").count() > 0
+
+    def test_a_row_written_before_leaves_when_its_entry_changes(self, records):
+        page = records["budget"]
+        entries = list(SearchEntry.objects.filter(record_id=str(page.pk)))
+        get_search_backend().add_bulk(SearchEntry, entries)  # as an older version did
+        assert model_search_rows(SearchEntry) == len(entries)
+        DecisionPage.objects.filter(pk=page.pk).update(summary="نص جديد")
+        index_records("decision", [str(page.pk)])
+        assert model_search_rows(SearchEntry) == 0
+
+    def test_a_row_written_before_leaves_with_its_record(self, records):
+        page = records["budget"]
+        get_search_backend().add_bulk(SearchEntry, list(SearchEntry.objects.filter(record_id=str(page.pk))))
+        page.unpublish()
+        assert not SearchEntry.objects.filter(record_id=str(page.pk)).exists()
+        assert model_search_rows(SearchEntry) == 0
+
+    def test_update_index_leaves_the_entries_out(self, records):
+        call_command("update_index", verbosity=0)
+        assert model_search_rows(SearchEntry) == 0
+        assert model_search_rows(others=True) > 0
+        assert found("ميزانية") == {"المصادقة على الميزانية الإضافية لسنة 2025"}
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="PostgreSQL's search reads the entries' own vectors")
+def test_elsewhere_model_searchs_index_holds_the_entries(records):
+    assert SearchEntry.in_model_search_index()
+    assert model_search_rows(SearchEntry) == SearchEntry.objects.count() > 0
+    call_command("update_index", verbosity=0)
+    assert model_search_rows(SearchEntry) == SearchEntry.objects.count()
