@@ -136,7 +136,7 @@ def _read_fields_once() -> None:
         return values[key][1]
 
     get_value.read_once = True  # type: ignore[attr-defined]
-    BaseField.get_value = get_value  # type: ignore[method-assign]
+    BaseField.get_value = get_value
 
 
 def _record_saved(sender, instance, raw=False, **kwargs) -> None:
