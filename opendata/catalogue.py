@@ -112,14 +112,14 @@ def _words_condition(q: str) -> Q:
     unpublished = Dataset.objects.exclude(status=Dataset.Status.PUBLISHED)
     drafts = Q()
     for word in q.split():
-        drafts &= word_condition(word, among=unpublished)
+        drafts &= word_condition(word, within=unpublished)
     return found | drafts if drafts else found
 
 
 def word_condition(
-    word: str, fields: tuple[str, ...] = ("name", "tags", "title", "notes"), among: QuerySet[Dataset] | None = None
+    word: str, fields: tuple[str, ...] = ("name", "tags", "title", "notes"), within: QuerySet[Dataset] | None = None
 ) -> Q:
-    """Return the datasets (of `among`, all by default) with `word` in one of `fields`: in the name, a title or
+    """Return the datasets (of `within`, all by default) with `word` in one of `fields`: in the name, a title or
     notes in any language, or as a whole keyword."""
     condition = Q(pk__in=[])
     if "name" in fields:
@@ -129,7 +129,7 @@ def word_condition(
     for language in ("ar", "fr", "en"):
         for text_field in {"title", "notes"}.intersection(fields):
             condition |= Q(**{f"{text_field}_{language}__icontains": word})
-    return Q(pk__in=(Dataset.objects if among is None else among).filter(condition).values("pk"))
+    return Q(pk__in=(Dataset.objects if within is None else within).filter(condition).values("pk"))
 
 
 def _order_by(sort: str) -> list[str]:
