@@ -133,8 +133,10 @@ class SearchEntry(index.Indexed, models.Model):
         search.indexing keeps no entry there; SQLite's FTS5 table and Elasticsearch/OpenSearch are searched."""
         from modelsearch.backends import get_search_backends
 
+        from portal.searching import reads_own_vectors
+
         backends = [backend] if backend is not None else get_search_backends()
-        return any(not type(each).__module__.endswith("database.postgres.postgres") for each in backends)
+        return any(not reads_own_vectors(each) for each in backends)
 
 
 class Provenance(models.Model):

@@ -332,11 +332,16 @@ class PostgresEngine(DatabaseEngine):
             return rows
 
 
+def reads_own_vectors(backend) -> bool:
+    """Whether searches on `backend` read the entries' own vectors (PostgreSQL's database backend) rather than
+    modelsearch's index."""
+    return type(backend).__module__.endswith("database.postgres.postgres")
+
+
 def _database_engine(backend) -> DatabaseEngine | None:
-    module = type(backend).__module__
-    if module.endswith("database.sqlite.sqlite"):
+    if type(backend).__module__.endswith("database.sqlite.sqlite"):
         return SQLiteEngine(backend)
-    if module.endswith("database.postgres.postgres"):
+    if reads_own_vectors(backend):
         return PostgresEngine(backend)
     return None  # Elasticsearch, OpenSearch (and MySQL): modelsearch's own queries
 
