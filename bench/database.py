@@ -25,3 +25,10 @@ def recreate_database(name: str, maintenance_url: str) -> None:
         identifier = sql.Identifier(name)
         connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(identifier))
         connection.execute(sql.SQL("CREATE DATABASE {}").format(identifier))
+
+
+def database_exists(name: str, maintenance_url: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(maintenance_url, autocommit=True) as connection:
+        return connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None

@@ -7,11 +7,15 @@ on, both sharing Redis as in production. For each address: median and p95 in mil
 and req/s as a fraction of /healthz's in the same server (the cached figure the issue asks for: ≥ 0.5); at the end,
 each uncached p95 at the largest scale over its p95 at 1× (the goal: ≤ 1.5).
 
-PostgreSQL only, in its own database BENCH_DATABASE (default baladiya_bench_growth), dropped and created again;
-the cache is Redis database 14 of BENCH_REDIS_URL's server (flushed). BENCH_SCALES picks the scales
+PostgreSQL only. Each scale has its own database, BENCH_DATABASE_<scale>x (BENCH_DATABASE defaults to
+baladiya_bench_growth), so that every scale is measured in one stretch of minutes, back to back, whatever the
+loading took; the cache is Redis database 14 of BENCH_REDIS_URL's server (flushed). BENCH_SCALES picks the scales
 (default "1,10,100"; 100× loads 100,000 decisions and 100,000 datasets: count an hour on two cores).
+BENCH_REUSE=1 keeps a scale's database when it is already loaded whole (it is dropped and loaded again otherwise);
+BENCH_LOAD_ONLY=1 loads and measures nothing (to load 100× ahead of a quiet window).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/baladiya .venv/bin/python bench/growth.py
+    BENCH_LOAD_ONLY=1 BENCH_REUSE=1 …   then   BENCH_REUSE=1 …
 """
 
 import os
@@ -23,13 +27,15 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.database import bench_database_urls, recreate_database  # noqa: E402
+from bench.database import bench_database_urls, database_exists, recreate_database  # noqa: E402
 
 BENCH_DATABASE = os.environ.get("BENCH_DATABASE", "baladiya_bench_growth")
 SCALES = [int(scale) for scale in os.environ.get("BENCH_SCALES", "1,10,100").split(",")]
 UNIT = 1_000
 REQUESTS, CONCURRENCY, SERVER_WORKERS = int(os.environ.get("BENCH_REQUESTS", "200")), 4, 2
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+REUSE, LOAD_ONLY = os.environ.get("BENCH_REUSE") == "1", os.environ.get("BENCH_LOAD_ONLY") == "1"
 
 bench_url, maintenance_url = bench_database_urls(BENCH_DATABASE, "bench/growth.py")
 os.environ.update(
@@ -38,10 +44,9 @@ os.environ.update(
     DEBUG="false",
     REDIS_URL=REDIS_URL,
     ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-    # bench/decisions.py has room for 1,000 × this many decisions.
-    BENCH_DECISIONS_PER_SESSION=str(max(10, max(SCALES))),
+    # bench/decisions.py has room for 1,000 × this many decisions: 100×'s, the same at every scale.
+    BENCH_DECISIONS_PER_SESSION="100",
 )
-recreate_database(BENCH_DATABASE, maintenance_url)
 
 import django  # noqa: E402
 
@@ -50,6 +55,7 @@ django.setup()
 from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.db.utils import ProgrammingError  # noqa: E402
 
 from bench.catalogue_data import bench_bodies, load_datasets  # noqa: E402
 from bench.decisions import load_decisions  # noqa: E402
@@ -97,18 +103,38 @@ def measure(paths: dict[str, str], cached: bool) -> dict[str, dict]:
         return {label: load(base + path, REQUESTS, CONCURRENCY) for label, path in paths.items()}
 
 
-def grow_to(scale: int, loader):
+def use_database(scale: int) -> None:
+    """Point this process and the servers it starts at the scale's database."""
+    name = f"{BENCH_DATABASE}_{scale}x"
+    connection.close()
+    connection.settings_dict["NAME"] = name
+    os.environ["DATABASE_URL"] = bench_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def loaded(scale: int) -> bool:
+    """Whether the scale's database holds its whole load (the datasets are loaded last)."""
+    if not database_exists(f"{BENCH_DATABASE}_{scale}x", maintenance_url):
+        return False
+    use_database(scale)
+    try:
+        return Dataset.objects.filter(body__slug__startswith="commune-").count() >= scale * UNIT
+    except ProgrammingError:  # not migrated
+        return False
+
+
+def load_scale(scale: int) -> None:
+    """Create the scale's database and load the demo, then its decisions and datasets."""
     began = time.perf_counter()
-    loader = load_decisions(scale * UNIT, loader)
+    recreate_database(f"{BENCH_DATABASE}_{scale}x", maintenance_url)
+    use_database(scale)
+    call_command("migrate", verbosity=0)
+    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    load_decisions(scale * UNIT)
     load_datasets(scale * UNIT)
     refresh_entries(["dataset"])
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    print(
-        f"\n== {scale}×: {DecisionPage.objects.count():,} decisions, {Dataset.objects.count():,} datasets "
-        f"(loaded in {time.perf_counter() - began:.0f} s; load average {os.getloadavg()[0]:.1f})"
-    )
-    return loader
+        cursor.execute("VACUUM ANALYZE")
+    print(f"{scale}×: loaded in {time.perf_counter() - began:.0f} s (load average {os.getloadavg()[0]:.1f})")
 
 
 def report(results: dict[str, dict[str, dict]]) -> None:
@@ -123,14 +149,20 @@ def report(results: dict[str, dict[str, dict]]) -> None:
 
 
 def main() -> None:
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    print(f"database: {connection.vendor} {BENCH_DATABASE}; cache: {REDIS_URL}; {time.perf_counter() - started:.0f} s")
-    loader = None
+    for scale in SCALES:
+        if REUSE and loaded(scale):
+            print(f"{scale}×: reusing {BENCH_DATABASE}_{scale}x")
+        else:
+            load_scale(scale)
+    if LOAD_ONLY:
+        return
     by_scale = {}
     for scale in SCALES:
-        loader = grow_to(scale, loader)
+        use_database(scale)
+        print(
+            f"\n== {scale}×: {DecisionPage.objects.count():,} decisions, {Dataset.objects.count():,} datasets; "
+            f"cache {REDIS_URL}; load average {os.getloadavg()[0]:.1f}"
+        )
         paths = addresses()
         by_scale[scale] = {"uncached": measure(paths, cached=False), "cached": measure(paths, cached=True)}
         report(by_scale[scale])
