@@ -4,14 +4,15 @@ During a vote every eligible resident may confirm within minutes, so a ballot's 
 portal takes (bench/budgeting_ballots.py). The ORM's compilation of a `select_related` costs more here than the
 query itself (about 0.5 ms of Python for each of the voter, the budgets and the projects, against 0.05 ms for the
 same rows read by hand), so these read plain rows into deferred instances holding only what the ballot's checks
-read; and on PostgreSQL the register row, the ballots, their choices and the removal of the draft are one
-statement. Everything else (the checks, the refusals, the one-ballot invariant) stays in services.py.
+read (the voter and their budgets in one query); and on PostgreSQL the check that the cycle still votes, the
+register row, the ballots, their choices and the removal of the draft are one statement, its own transaction. Everything else (the checks, the refusals, the one-ballot invariant) stays in services.py.
 """
 
+from contextlib import nullcontext
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 
 from portal.accounts.models import Verification
 from portal.bodies.models import PublicBody
@@ -59,51 +60,49 @@ def read_cycle(uuid) -> Cycle | None:
     return cycle
 
 
-def read_voter(user) -> Verification | None:
-    """Return `user`'s verification holding its identity hash, district, date of birth and place (`body.path`),
-    set on `user` as `user.verification`; None when the account is not verified."""
+def read_voter_and_budgets(cycle, user) -> tuple[Verification | None, list[Budget], dict[int, Project]]:
+    """Return, in one query, `user`'s verification (holding its identity hash, district, date of birth and place,
+    `body.path`; set on `user` as `user.verification`; None when the account is not verified), the budgets they
+    vote in (their district's and the city-wide ones, with their groups) and the projects on their ballot (id →
+    Project holding its budget and cost)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT v.id, v.identity_hash, v.district_id, v.born_on, v.body_id, b.path "
-            "FROM accounts_verification v JOIN bodies_publicbody b ON b.id = v.body_id WHERE v.user_id = %s",
-            [user.pk],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    pk, digest, district_id, born_on, body_id, path = row
-    verification = _deferred(
-        Verification,
-        id=pk,
-        user_id=user.pk,
-        identity_hash=digest,
-        district_id=district_id,
-        born_on=born_on,
-        body_id=body_id,
-    )
-    verification.body = _deferred(PublicBody, id=body_id, path=path)
-    user.verification = verification
-    return verification
-
-
-def read_ballot_budgets(cycle, district_id: int | None) -> tuple[list[Budget], dict[int, Project]]:
-    """Return the budgets a resident of `district_id` votes in (their district's and the city-wide ones, with their
-    groups) and the projects on their ballot (id → Project holding its budget and cost), in one query."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT bu.id, bu.slug, bu.name_ar, bu.name_fr, bu.name_en, bu.amount, bu.district_id, bu.group_id, "
+            "SELECT v.id, v.identity_hash, v.district_id, v.born_on, v.body_id, place.path, "
+            "bu.id, bu.slug, bu.name_ar, bu.name_fr, bu.name_en, bu.amount, bu.district_id, bu.group_id, "
             "g.name_ar, g.name_fr, g.name_en, g.max_budgets, p.id, p.cost "
-            "FROM budgeting_budget bu "
+            "FROM accounts_user u "
+            "LEFT JOIN accounts_verification v ON v.user_id = u.id "
+            "LEFT JOIN bodies_publicbody place ON place.id = v.body_id "
+            "LEFT JOIN budgeting_budget bu ON bu.cycle_id = %s "
+            " AND (bu.district_id IS NULL OR bu.district_id = v.district_id) "
             "LEFT JOIN budgeting_budgetgroup g ON g.id = bu.group_id "
             "LEFT JOIN budgeting_project p ON p.budget_id = bu.id AND p.status = %s "
-            "WHERE bu.cycle_id = %s AND (bu.district_id IS NULL OR bu.district_id = %s)",
-            [ProjectStatus.FEASIBLE.value, cycle.pk, district_id],
+            "WHERE u.id = %s",
+            [cycle.pk, ProjectStatus.FEASIBLE.value, user.pk],
         )
         rows = cursor.fetchall()
+    verification = None
+    if rows and rows[0][0] is not None:
+        pk, digest, district_id, born_on, body_id, path = rows[0][:6]
+        verification = _deferred(
+            Verification,
+            id=pk,
+            user_id=user.pk,
+            identity_hash=digest,
+            district_id=district_id,
+            born_on=born_on,
+            body_id=body_id,
+        )
+        verification.body = _deferred(PublicBody, id=body_id, path=path)
+        user.verification = verification
     budgets: dict[int, Budget] = {}
     groups: dict[int, BudgetGroup] = {}
     projects: dict[int, Project] = {}
-    for pk, slug, name_ar, name_fr, name_en, amount, district, group_id, *group, project_id, cost in rows:
+    for pk, slug, name_ar, name_fr, name_en, amount, district, group_id, *group, project_id, cost in (
+        row[6:] for row in rows
+    ):
+        if pk is None:  # a cycle without budgets for this voter
+            continue
         if pk not in budgets:
             budget = _deferred(
                 Budget,
@@ -134,7 +133,26 @@ def read_ballot_budgets(cycle, district_id: int | None) -> tuple[list[Budget], d
             budgets[pk] = budget
         if project_id is not None:
             projects[project_id] = _deferred(Project, id=project_id, budget_id=pk, cost=_decimal(cost))
-    return list(budgets.values()), projects
+    return verification, list(budgets.values()), projects
+
+
+def still_in(cycle: Cycle, phases) -> bool:
+    """Whether the cycle is in one of `phases` now, as stored; inside a transaction, its row then stays shared
+    until the end of it.
+
+    A request may have loaded the cycle before voting closed or the results were counted. Phase moves lock the
+    cycle's row (portal.workflow: FOR UPDATE); the shared lock (FOR KEY SHARE: ballots do not wait for each other)
+    makes a move wait for the ballots being written, or a ballot see the move that came first, so that no ballot
+    lands after the close or outside the published count. (SQLite serialises writers anyway.)
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT phase FROM budgeting_cycle WHERE id = %s FOR KEY SHARE", [cycle.pk])
+            row = cursor.fetchone()
+        phase = row[0] if row else None
+    else:
+        phase = Cycle.objects.filter(pk=cycle.pk).values_list("phase", flat=True).first()
+    return phase in phases
 
 
 def store_ballots(cycle, ballot: dict[Budget, dict[int, int]], digest: str, channel: str) -> None:
@@ -148,15 +166,24 @@ def store_ballots(cycle, ballot: dict[Budget, dict[int, int]], digest: str, chan
     )
 
 
-def store_online_ballot(cycle, user, verification: Verification, ballot: dict, digest: str, channel: str) -> None:
-    """Write the register row, the ballots and their choices, and remove the voter's draft: on PostgreSQL in one
-    statement (its parts succeed or fail together: a second ballot of the same person fails on the register's
-    unique constraints, IntegrityError, and writes nothing). Call inside the transaction that locked the cycle."""
+def store_online_ballot(cycle, user, verification: Verification, ballot: dict, digest: str, channel: str) -> bool:
+    """Write the register row, the ballots and their choices, and remove the voter's draft, if the cycle is still
+    voting as stored (`still_in`'s lock, held to the end); return False, writing nothing, if it is not.
+
+    All or nothing: a second ballot of the same person fails on the register's unique constraints (IntegrityError)
+    and writes nothing. On PostgreSQL it is one statement, the phase's check included, so a transaction of its own
+    when none is open: no BEGIN nor COMMIT to wait for (the statement commits as it ends, its deferred foreign keys
+    checked then). Inside a caller's transaction a savepoint keeps a refused ballot from aborting it.
+    """
     if connection.vendor != "postgresql":
-        VoterRecord.objects.create(cycle=cycle, identity_hash=verification.identity_hash, user=user, channel=channel)
-        store_ballots(cycle, ballot, digest, channel)
-        BallotDraft.objects.filter(cycle=cycle, user=user).delete()
-        return
+        with transaction.atomic():
+            if not still_in(cycle, [Phase.VOTING]):
+                return False
+            digest_of_person = verification.identity_hash
+            VoterRecord.objects.create(cycle=cycle, identity_hash=digest_of_person, user=user, channel=channel)
+            store_ballots(cycle, ballot, digest, channel)
+            BallotDraft.objects.filter(cycle=cycle, user=user).delete()
+        return True
     ballot_ids = [Ballot._meta.pk.get_default() for _ in ballot]
     choices = [
         (BallotChoice._meta.pk.get_default(), ballot_id, project_id, points)
@@ -164,23 +191,32 @@ def store_online_ballot(cycle, user, verification: Verification, ballot: dict, d
         for project_id, points in chosen.items()
     ]
     # The foreign keys are DEFERRABLE INITIALLY DEFERRED (Django's): choices may name ballots of the same statement.
-    with connection.cursor() as cursor:
+    # `voting` is read once (a CTE named twice is evaluated once); each write takes its rows from it, so a cycle
+    # no longer voting gets none.
+    with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
         cursor.execute(
-            "WITH voter AS ("
+            "WITH voting AS ("
+            " SELECT id FROM budgeting_cycle WHERE id = %s AND phase = %s FOR KEY SHARE"
+            "), voter AS ("
             " INSERT INTO budgeting_voterrecord (cycle_id, identity_hash, user_id, channel, station, voted_at)"
-            " VALUES (%s, %s, %s, %s, '', now())"
+            " SELECT id, %s, %s, %s, '', now() FROM voting"
             "), ballots AS ("
             " INSERT INTO budgeting_ballot (id, cycle_id, budget_id, receipt_digest, channel)"
-            " SELECT id, %s, budget, %s, %s FROM unnest(%s::uuid[], %s::bigint[]) AS b (id, budget)"
+            " SELECT b.id, voting.id, b.budget, %s, %s"
+            " FROM voting, unnest(%s::uuid[], %s::bigint[]) AS b (id, budget)"
             "), choices AS ("
             " INSERT INTO budgeting_ballotchoice (id, ballot_id, project_id, points)"
-            " SELECT * FROM unnest(%s::uuid[], %s::uuid[], %s::bigint[], %s::smallint[])"
-            ") DELETE FROM budgeting_ballotdraft WHERE cycle_id = %s AND user_id = %s",
+            " SELECT c.* FROM voting, unnest(%s::uuid[], %s::uuid[], %s::bigint[], %s::smallint[]) AS c"
+            "), draft AS ("
+            " DELETE FROM budgeting_ballotdraft WHERE cycle_id = (SELECT id FROM voting) AND user_id = %s"
+            ") SELECT count(*) FROM voting",
             [
-                cycle.pk, verification.identity_hash, user.pk, channel,
-                cycle.pk, digest, channel, ballot_ids, [budget.pk for budget in ballot],
+                cycle.pk, Phase.VOTING.value,
+                verification.identity_hash, user.pk, channel,
+                digest, channel, ballot_ids, [budget.pk for budget in ballot],
                 [row[0] for row in choices], [row[1] for row in choices], [row[2] for row in choices],
                 [row[3] for row in choices],
-                cycle.pk, user.pk,
+                user.pk,
             ],
         )  # fmt: skip
+        return cursor.fetchone()[0] == 1

@@ -145,7 +145,7 @@ def publish_results(cycle: Cycle, by) -> list[Result]:
         if locked.phase != Phase.BALLOT_REVIEW:
             raise BudgetingRefused(_("These results have been published already."))
         # Counted under the lock: a paper ballot being entered or checked holds the cycle's row until it is written
-        # (services._still_in), so none slips in between this count and the ballots' files.
+        # (ballots.still_in), so none slips in between this count and the ballots' files.
         pending = cycle.paper_ballots.filter(status=PaperBallot.Status.PENDING).count()
         if pending:
             raise BudgetingRefused(

@@ -17,7 +17,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -485,26 +485,6 @@ def receipt_digest(code: str) -> str:
     return hashlib.sha256("".join(char for char in text.upper() if char.isalnum()).encode()).hexdigest()
 
 
-def _still_in(cycle: Cycle, phases) -> bool:
-    """Whether the cycle is in one of `phases` now, as stored; inside a transaction, its row then stays shared
-    until the end of it.
-
-    A request may have loaded the cycle before voting closed or the results were counted. Phase moves lock the
-    cycle's row (portal.workflow: FOR UPDATE); the shared lock (FOR KEY SHARE: ballots do not wait for each other)
-    makes a move wait for the ballots being written, or a ballot see the move that came first, so that no ballot
-    lands after the close or outside the published count. (SQLite serialises writers anyway.)
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            table = connection.ops.quote_name(Cycle._meta.db_table)
-            cursor.execute(f"SELECT phase FROM {table} WHERE id = %s FOR KEY SHARE", [cycle.pk])  # noqa: S608
-            row = cursor.fetchone()
-        phase = row[0] if row else None
-    else:
-        phase = Cycle.objects.filter(pk=cycle.pk).values_list("phase", flat=True).first()
-    return phase in phases
-
-
 def already_voted() -> AlreadyVoted:
     return AlreadyVoted(_("This person has voted in this cycle already (online or on paper)."))
 
@@ -527,21 +507,24 @@ def cast_ballot(cycle: Cycle, user, choices: Choices) -> str:
     if not cycle.is_voting_open():
         raise VotingClosed(_("Voting is not open in this cycle."))
     # The voter, their budgets and projects read lean (ballots.py): this is the request every voter makes at once.
-    verification = ballots.read_voter(user) if user.is_authenticated else None
+    verification, budgets, projects = (
+        ballots.read_voter_and_budgets(cycle, user) if user.is_authenticated else (None, [], {})
+    )
     eligible, reason = eligibility(user, cycle.body, min_age=cycle.min_age)
     if not eligible:
         raise NotEligible(eligibility_message(reason))
-    budgets, projects = ballots.read_ballot_budgets(cycle, verification.district_id)
     ballot = validate_choices(cycle, budgets, choices, projects)
     code = new_receipt()
     try:
         # Nothing a public page shows changes (running counts stay hidden): no cached page is retired.
-        with transaction.atomic(), unobserved():
-            if not _still_in(cycle, [Phase.VOTING]):
-                raise VotingClosed(_("Voting is not open in this cycle."))
-            ballots.store_online_ballot(cycle, user, verification, ballot, receipt_digest(code), Channel.ONLINE)
+        with unobserved():
+            stored = ballots.store_online_ballot(
+                cycle, user, verification, ballot, receipt_digest(code), Channel.ONLINE
+            )
     except IntegrityError:
         raise already_voted() from None
+    if not stored:
+        raise VotingClosed(_("Voting is not open in this cycle."))
     return code
 
 
@@ -607,7 +590,7 @@ def enter_paper_ballot(
     digest, code = identity_hash(identity_number), new_receipt()
     try:
         with transaction.atomic():
-            if not _still_in(cycle, PAPER_PHASES):
+            if not ballots.still_in(cycle, PAPER_PHASES):
                 raise BudgetingRefused(_("Paper ballots are entered during voting and the ballot review."))
             VoterRecord.objects.create(cycle=cycle, identity_hash=digest, channel=Channel.PAPER, station=station)
             paper = PaperBallot.objects.create(
@@ -642,7 +625,7 @@ def check_paper_ballot(paper: PaperBallot, officer, *, accept: bool, reason: str
         locked = PaperBallot.objects.select_for_update().get(pk=paper.pk)
         if locked.status != PaperBallot.Status.PENDING:
             raise BudgetingRefused(_("This ballot has been checked already."))
-        if not _still_in(cycle, PAPER_PHASES):
+        if not ballots.still_in(cycle, PAPER_PHASES):
             raise BudgetingRefused(_("Paper ballots are checked during voting and the ballot review."))
         if accept:
             budgets = {budget.slug: budget for budget in cycle.budgets.all()}
