@@ -6,6 +6,7 @@ import sys
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 
 from portal.settings.env import env_bool, env_database, env_int, env_url
 
@@ -70,6 +71,26 @@ class EnvReadersTestCase:
         config = env_database("DATABASE_URL", "sqlite:///x.sqlite3")
         assert config["ENGINE"] == "django.db.backends.postgresql"
         assert (config["NAME"], config["HOST"], config["PORT"]) == ("baladiya", "db", 5432)
+
+    def test_postgresql_plans_a_repeated_statement_once_unless_told_not_to(self, monkeypatch):
+        monkeypatch.setenv("DATABASE_URL", "postgres://portal:secret@db:5432/baladiya")
+        options = env_database("DATABASE_URL", "sqlite:///x.sqlite3")["OPTIONS"]
+        assert (options["server_side_binding"], options["prepare_threshold"]) == (True, 5)
+        # PgBouncer before 1.21 in transaction mode cannot keep a connection's prepared statements.
+        monkeypatch.setenv("DATABASE_PREPARED_STATEMENTS", "false")
+        options = env_database("DATABASE_URL", "sqlite:///x.sqlite3").get("OPTIONS", {})
+        assert "server_side_binding" not in options and "prepare_threshold" not in options
+
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+    @pytest.mark.django_db
+    def test_the_connection_prepares_the_statements_it_repeats(self):
+        query = "SELECT count(*) FROM django_content_type WHERE app_label = %s"
+        with connection.cursor() as cursor:
+            for label in ["portal", "cms", "opendata", "search", "auth", "portal"]:
+                cursor.execute(query, [label])
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            prepared = [row[0] for row in cursor.fetchall()]
+        assert any("django_content_type" in statement and "$1" in statement for statement in prepared)
 
     def test_it_refuses_a_url_of_the_wrong_kind(self, monkeypatch):
         monkeypatch.setenv("CELERY_BROKER_URL", "127.0.0.1:6379")
