@@ -8,6 +8,8 @@ from django.db.models import Max, Q, QuerySet
 from wagtail.contrib.sitemaps import Sitemap
 from wagtail.models import Page
 
+from portal.caching import KeptCountPaginator, cached_fragment
+
 
 class TranslatedSitemap(Sitemap):
     """Wagtail's sitemap over the site's pages in every language.
@@ -26,12 +28,22 @@ class TranslatedSitemap(Sitemap):
         within = reduce(or_, (Q(path__startswith=page.path) for page in roots), Q(path__startswith=root.path))
         return Page.objects.filter(within).live().public()
 
+    @property
+    def paginator(self) -> KeptCountPaginator:  # type: ignore[override]
+        # Its count kept until the next change of content (portal.sitemaps.PagedSitemap, for Django's sitemaps).
+        return KeptCountPaginator(self.items(), self.limit)
+
     def items(self) -> QuerySet:
         return self.pages().order_by("path").defer_streamfields().specific()
 
     def get_latest_lastmod(self):
         # For the index: one aggregate, not every page built to read its date (seconds at 10,000 pages).
-        return self.pages().aggregate(latest=Max("last_published_at"))["latest"]
+        # Kept until the next change of content: it reads every live page's date.
+        return cached_fragment(
+            "cms:sitemap-lastmod",
+            lambda: self.pages().aggregate(latest=Max("last_published_at"))["latest"],
+            self.get_wagtail_site().pk,
+        )
 
 
 SITEMAPS = {"pages": TranslatedSitemap}

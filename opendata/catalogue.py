@@ -9,7 +9,7 @@ from django.db.models import CharField, Count, Exists, F, OuterRef, Prefetch, Q,
 from django.db.models.functions import Coalesce, Lower, NullIf
 from django.utils.translation import get_language
 
-from portal.caching import cached_fragments
+from portal.caching import cached_fragments, query_key
 from portal.i18n import language_order
 from portal.searching import among, matching_ids
 
@@ -223,12 +223,17 @@ def search_datasets(search: DatasetSearch, queryset: QuerySet[Dataset] | None = 
     for name in search.facet_fields:
         if name not in FACETS:
             raise CatalogueQueryError("facet.field", f"Cannot facet on {name!r}")
-    if published and not condition:
-        # The whole catalogue, the listing's first view: its counts are kept until the next change of content.
-        computes = {name: functools.partial(_all_facet_counts, name, matching) for name in search.facet_fields}
-        kept = cached_fragments("opendata:catalogue-counts", {"count": matching.count, **computes})
-        facets = {name: _limited(kept[name], search.facet_mincount, search.facet_limit) for name in search.facet_fields}
-        return SearchResult(count=kept["count"], results=results, facets=facets, next_cursor=next_cursor)
+    if not search.q.strip() and (scope := query_key(matching)) is not None:
+        # Without words (the listing's views, a harvester's `fq`), the counts are kept until the next change of
+        # content, under the query that counts them: the same rows, whoever asks. Counting a filter's matches is
+        # what grows with the data.
+        computes = {(scope, name): functools.partial(_all_facet_counts, name, matching) for name in search.facet_fields}
+        kept = cached_fragments("opendata:catalogue-counts", {(scope, "count"): matching.count, **computes})
+        facets = {
+            name: _limited(kept[(scope, name)], search.facet_mincount, search.facet_limit)
+            for name in search.facet_fields
+        }
+        return SearchResult(count=kept[(scope, "count")], results=results, facets=facets, next_cursor=next_cursor)
 
     count = matching.count()
     facets = {}

@@ -1,13 +1,14 @@
 """The published datasets' pages in every language (listed by portal.sitemaps)."""
 
 from django.conf import settings
-from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
+
+from portal.sitemaps import PagedSitemap
 
 from .models import Dataset
 
 
-class DatasetSitemap(Sitemap):
+class DatasetSitemap(PagedSitemap):
     i18n = True
     languages = [code for code, _name in settings.LANGUAGES]
     # Every language's address of a dataset is listed with the others as its alternates (hreflang).

@@ -26,6 +26,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from portal.caching import KeptCountPaginator
 from portal.forms import declared_parameters
 from portal.ratelimits import RateThrottle
 
@@ -124,6 +125,7 @@ class PagePagination(PageNumberPagination):
     A `page` or `page_size` that is not a whole number of at least 1 is a 400; a page past the last is a 404.
     """
 
+    django_paginator_class = KeptCountPaginator
     page_size = 20
     page_size_query_param = "page_size"
     # The largest page a client may ask for: bounds the work of one request (larger asks get this many).

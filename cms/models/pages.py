@@ -47,9 +47,11 @@ class HomePage(LocaleFallbackRouteMixin, Page):
                 DecisionPage.objects.live()
                 .select_related("locale", "body")
                 .filter(
+                    # The slug is indexed (url_path is not): it narrows 100,000 decisions to the few of that number.
+                    slug=path_components[-1],
                     url_path__in=homes.annotate(
                         address=Concat("url_path", Value(rest), output_field=models.TextField())
-                    ).values("address")
+                    ).values("address"),
                 )
             )
             found = {decision.locale.language_code: decision for decision in decisions}

@@ -5,7 +5,8 @@ portal takes (bench/budgeting_ballots.py). The ORM's compilation of a `select_re
 query itself (about 0.5 ms of Python for each of the voter, the budgets and the projects, against 0.05 ms for the
 same rows read by hand), so these read plain rows into deferred instances holding only what the ballot's checks
 read (the voter and their budgets in one query); and on PostgreSQL the check that the cycle still votes, the
-register row, the ballots, their choices and the removal of the draft are one statement, its own transaction. Everything else (the checks, the refusals, the one-ballot invariant) stays in services.py.
+register row, the ballots, their choices and the removal of the draft are one statement, its own transaction.
+Everything else (the checks, the refusals, the one-ballot invariant) stays in services.py.
 """
 
 from contextlib import nullcontext

@@ -1,5 +1,6 @@
-"""The whole catalogue's counts (the listing's first view, `package_search` and the REST API without a filter) are
-kept until the next change of content: the same figures as counting live, and a change shows at once."""
+"""The catalogue's counts without words (the listing's views, `package_search` with or without `fq`, the REST API)
+are kept until the next change of content, under the query that counts them: the same figures as counting live,
+each filter its own, and a change shows at once."""
 
 import json
 
@@ -68,10 +69,20 @@ class CatalogueSummaryTestCase:
         page = client.get("/fr/data/").content.decode()
         assert "Jeu de la wilaya" in page and f'value="{other_region.slug}"' in page
 
-    def test_a_filter_counts_live(self, client, catalogue, commune):
+    def test_each_filter_keeps_its_own_counts_until_a_change(self, client, catalogue, commune, department):
         facets(client)
         assert facets(client, fq=f"organization:{commune.slug}")["count"] == 1
+        assert facets(client, fq=f"organization:{department.slug}")["count"] == 1
         assert facets(client, q="tags:finance")["count"] == 1
+        assert facets(client, fq=f"organization:{commune.slug} res_format:CSV")["res_format"] == {"CSV": 1}
+        DatasetFactory(name="more", body=commune, tags=["finance"])
+        assert facets(client, fq=f"organization:{commune.slug}")["count"] == 2
+        assert facets(client, fq=f"organization:{department.slug}")["count"] == 1
+        assert facets(client, q="tags:finance")["count"] == 2
+        listing = DatasetSearch(filters={"organization": [commune.slug]}, rows=5)
+        assert search_datasets(listing).count == 2
+        DatasetFactory(name="again", body=commune)
+        assert search_datasets(listing).count == 3
 
     def test_once_kept_the_counts_cost_no_query(self, client, catalogue, django_assert_num_queries):
         facets(client)
