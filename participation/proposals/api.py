@@ -10,6 +10,7 @@ which keep one support per person and the count exact under concurrent requests.
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
@@ -24,7 +25,7 @@ from portal.accounts.models import is_verified
 from portal.api import PROBLEM_CONTENT_TYPE, PROBLEM_RESPONSES, ProblemSerializer, PublicReadOnlyViewSet
 from portal.ratelimits import RateThrottle
 
-from . import services
+from . import services, supports
 from .forms import SORTS  # the list page's orders (sort=recent|supported|commented)
 from .models import PUBLIC_STATUSES, Answer, Comment, Proposal, Status
 from .views import matching
@@ -240,8 +241,6 @@ class ProposalViewSet(PublicReadOnlyViewSet):
 
     def get_queryset(self):
         proposals = Proposal.objects.public()
-        if self.action in ("support", "withdraw_support"):
-            return proposals.select_related("space")  # what is_open reads, nothing more
         if self.action == "comments":
             return proposals
         return (
@@ -249,6 +248,17 @@ class ProposalViewSet(PublicReadOnlyViewSet):
             .prefetch_related(Prefetch("answers", queryset=Answer.objects.order_by("at", "pk")))
             .order_by(*SORTS["recent"])
         )
+
+    def get_object(self):
+        if self.action not in ("support", "withdraw_support"):
+            return super().get_object()
+        # The public proposal as get_object would find it (404 otherwise), read by hand with only what supporting
+        # checks and the person's verification (supports.read_proposal): a support's hot path.
+        proposal = supports.read_proposal(self.kwargs[self.lookup_field], self.request.user)
+        if proposal is None:
+            raise Http404
+        self.check_object_permissions(self.request, proposal)
+        return proposal
 
     def attach_context(self, pages):
         return pages

@@ -15,7 +15,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ from portal.bodies.models import District, district_containing
 from portal.files import FileRefused, check_attachment, reencode_photo
 from portal.workflow import TransitionNotAllowed
 
-from . import notifications
+from . import notifications, supports
 from .models import (
     Answer,
     Attachment,
@@ -269,30 +269,9 @@ def support(proposal: Proposal, user, organisation: Organisation | None = None) 
     the count is kept in the same transaction, so it always equals the rows. Supporting twice changes nothing.
     """
     _check_may_support(proposal, user, organisation)
-    supports, proposals, follows = (model._meta.db_table for model in (Support, Proposal, Follow))
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    # One commit and no savepoint: every support of a campaign comes at once. Statements by hand, as the ORM has
-    # neither ON CONFLICT … RETURNING nor UPDATE … RETURNING (PostgreSQL and SQLite both do).
-    with transaction.atomic(), connection.cursor() as cursor:
-        # A second support of the same person (or association), racing or not, meets a unique constraint: no row.
-        cursor.execute(
-            f"INSERT INTO {supports} (proposal_id, user_id, organisation_id, created_at) VALUES (%s, %s, %s, %s) "  # noqa: S608
-            "ON CONFLICT DO NOTHING RETURNING id",
-            [proposal.pk, user.pk, organisation.pk if organisation else None, now],
-        )
-        if cursor.fetchone() is None:
-            cursor.execute(f"SELECT supports_count FROM {proposals} WHERE id = %s", [proposal.pk])  # noqa: S608
-            return cursor.fetchone()[0]
-        cursor.execute(
-            f"INSERT INTO {follows} (proposal_id, user_id, created_at) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",  # noqa: S608
-            [proposal.pk, user.pk, now],
-        )
-        # Last: the proposal's row stays locked from here to the commit, and a campaign's supports queue on it.
-        cursor.execute(
-            f"UPDATE {proposals} SET supports_count = supports_count + 1 WHERE id = %s RETURNING supports_count",  # noqa: S608
-            [proposal.pk],
-        )
-        count = cursor.fetchone()[0]
+    count = supports.add_support(proposal, user, organisation)
+    if count is None:  # supported already: nothing changed
+        return supports.count_of(proposal)
     if count >= proposal.space.support_threshold and proposal.status == Status.PUBLISHED:
         reach_threshold(proposal)
     return count

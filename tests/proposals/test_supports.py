@@ -2,8 +2,10 @@
 threshold that obliges the council to answer."""
 
 import threading
+import time
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.utils import translation
 
@@ -11,6 +13,7 @@ from participation.proposals import services
 from participation.proposals.models import Status, Support
 from participation.proposals.services import ProposalRefused
 from portal.accounts.models import Membership
+from portal.caching import GENERATION_KEY, content_generation
 from portal.workflow import history
 from tests.factories import OrganisationFactory
 
@@ -22,6 +25,15 @@ def test_a_verified_resident_supports_once(proposal, residents):
     assert services.support(proposal, residents[0]) == 1  # twice changes nothing
     assert Support.objects.filter(proposal=proposal).count() == 1
     assert proposal.follows.filter(user=residents[0]).exists()
+
+
+def test_a_repeated_support_answers_the_count_as_it_is_now(proposal, residents):
+    assert services.support(proposal, residents[0]) == 1
+    assert services.support(proposal, residents[1]) == 2
+    assert services.support(proposal, residents[0]) == 2
+    proposal.refresh_from_db()
+    assert proposal.supports_count == proposal.supports.count() == 2
+    assert proposal.follows.filter(user__in=residents[:2]).count() == 2
 
 
 def test_an_unverified_account_cannot_support(proposal, unverified):
@@ -107,6 +119,23 @@ def test_supports_racing_are_counted_exactly(body, north, south):
     assert not errors
     assert proposal.supports.count() == 20
     assert proposal.supports_count == 20
+
+
+@pytest.mark.django_db(transaction=True)  # the support's own transaction, as in production
+def test_a_support_retires_the_cached_pages_when_it_commits(body, north, south):
+    """The count is public: on PostgreSQL a new support is one statement in autocommit (a WITH statement),
+    which portal.caching must see writing the proposal's table."""
+    from participation.proposals.models import Space
+
+    space = Space.objects.create(body=body, slug="cache", title_ar="ذاكرة", support_threshold=1000)
+    proposal = write(space, verified("writer@example.org", body, "CACHE0000"))
+    person = verified("reader@example.org", body, "CACHE0001")
+    cache.delete(GENERATION_KEY)
+    before = content_generation()
+    time.sleep(0.001)
+    assert services.support(proposal, person) == 1
+    assert not connection.in_atomic_block
+    assert cache.get(GENERATION_KEY) > before
 
 
 def test_a_merged_proposals_supports_no_longer_change(space, author, residents, moderator):
