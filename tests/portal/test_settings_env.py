@@ -76,6 +76,7 @@ class EnvReadersTestCase:
         monkeypatch.setenv("DATABASE_URL", "postgres://portal:secret@db:5432/baladiya")
         options = env_database("DATABASE_URL", "sqlite:///x.sqlite3")["OPTIONS"]
         assert (options["server_side_binding"], options["prepare_threshold"]) == (True, 5)
+        assert options["options"] == "-c plan_cache_mode=force_custom_plan"
         # PgBouncer before 1.21 in transaction mode cannot keep a connection's prepared statements.
         monkeypatch.setenv("DATABASE_PREPARED_STATEMENTS", "false")
         options = env_database("DATABASE_URL", "sqlite:///x.sqlite3").get("OPTIONS", {})
@@ -86,6 +87,8 @@ class EnvReadersTestCase:
     def test_the_connection_prepares_the_statements_it_repeats(self):
         query = "SELECT count(*) FROM django_content_type WHERE app_label = %s"
         with connection.cursor() as cursor:
+            cursor.execute("SHOW plan_cache_mode")
+            assert cursor.fetchone()[0] == "force_custom_plan"  # planned for each run's values, never generic
             for label in ["portal", "cms", "opendata", "search", "auth", "portal"]:
                 cursor.execute(query, [label])
             cursor.execute("SELECT statement FROM pg_prepared_statements")
