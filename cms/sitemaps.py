@@ -3,35 +3,26 @@
 from functools import reduce
 from operator import or_
 
-from django.conf import settings
 from django.db.models import Max, Q, QuerySet
 from wagtail.contrib.sitemaps import Sitemap
 from wagtail.models import Page
 
-from portal.caching import KeptCountPaginator, cached_fragment
+from portal.caching import cached_fragment
+from portal.sitemaps import PagedSitemap
 
 
-class TranslatedSitemap(Sitemap):
+class TranslatedSitemap(PagedSitemap, Sitemap):
     """Wagtail's sitemap over the site's pages in every language.
 
-    Wagtail lists the descendants of the site's root page only; with one tree per locale
-    the other languages' home pages are its siblings, so their pages would be missing.
+    Wagtail lists the descendants of the site's root page only; with one tree per locale the other languages' home
+    pages are its siblings, so their pages would be missing.
     """
-
-    @property
-    def limit(self) -> int:  # type: ignore[override]
-        return settings.SITEMAP_PAGE_SIZE
 
     def pages(self) -> QuerySet:
         root = self.get_wagtail_site().root_page
         roots = Page.objects.filter(translation_key=root.translation_key)
         within = reduce(or_, (Q(path__startswith=page.path) for page in roots), Q(path__startswith=root.path))
         return Page.objects.filter(within).live().public()
-
-    @property
-    def paginator(self) -> KeptCountPaginator:  # type: ignore[override]
-        # Its count kept until the next change of content (portal.sitemaps.PagedSitemap, for Django's sitemaps).
-        return KeptCountPaginator(self.items(), self.limit)
 
     def items(self) -> QuerySet:
         return self.pages().order_by("path").defer_streamfields().specific()

@@ -14,10 +14,6 @@ class DatasetSitemap(PagedSitemap):
     # Every language's address of a dataset is listed with the others as its alternates (hreflang).
     alternates = True
 
-    @property
-    def limit(self) -> int:  # type: ignore[override]
-        return settings.SITEMAP_PAGE_SIZE
-
     def items(self):
         return Dataset.objects.published().order_by("pk").only("name", "modified_at")
 

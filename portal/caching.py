@@ -123,9 +123,10 @@ def query_key(rows) -> tuple | None:
     if query is None:
         return None
     try:
-        return query.sql_with_params()
+        sql, params = query.sql_with_params()
     except EmptyResultSet:
         return None
+    return sql, repr(params)  # hashable, whatever the parameters (a list of ids, an array)
 
 
 class KeptCountPaginator(Paginator):

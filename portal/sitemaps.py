@@ -3,10 +3,11 @@ INSTALLED_APPS order; and what makes a sitemap's pages and index cost the same a
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.db.models import QuerySet
 
-from portal.caching import KeptCountPaginator
+from portal.caching import KeptCountPaginator, cached_fragment, query_key
 from portal.discovery import app_modules
 
 
@@ -26,10 +27,13 @@ class InEveryLanguage:
 
     def __init__(self, items: QuerySet, languages: list[str]):
         self.items, self.languages = items, languages
-        self.query = items.query  # KeptCountPaginator keeps the count under it
 
     def count(self) -> int:
-        return self.items.count() * len(self.languages)
+        # Kept as KeptCountPaginator keeps counts, under the items' query and the languages.
+        key, width = query_key(self.items), len(self.languages)
+        if key is None:
+            return self.items.count() * width
+        return cached_fragment("portal:count", lambda: self.items.count() * width, key, tuple(self.languages))
 
     def __len__(self) -> int:
         return self.count()
@@ -45,8 +49,12 @@ class InEveryLanguage:
 
 
 class PagedSitemap(Sitemap):
-    """A sitemap whose index and pages read only what they show: its items in every language as
-    InEveryLanguage pairs when `i18n`, its count kept until the next change of content."""
+    """A sitemap whose index and pages read only what they show: SITEMAP_PAGE_SIZE items a page, in every language
+    as InEveryLanguage pairs when `i18n`, their count kept until the next change of content."""
+
+    @property
+    def limit(self) -> int:  # type: ignore[override]
+        return settings.SITEMAP_PAGE_SIZE
 
     @property
     def paginator(self) -> KeptCountPaginator:
