@@ -10,7 +10,7 @@ each uncached p95 at the largest scale over its p95 at 1× (the goal: ≤ 1.5).
 PostgreSQL only. Each scale has its own database, BENCH_DATABASE_<scale>x (BENCH_DATABASE defaults to
 baladiya_bench_growth), so that every scale is measured in one stretch of minutes, back to back, whatever the
 loading took; the cache is Redis database 14 of BENCH_REDIS_URL's server (flushed). BENCH_SCALES picks the scales
-(default "1,10,100"; 100× loads 100,000 decisions and 100,000 datasets: count an hour on two cores).
+(default "1,10,100"; 100× loads 100,000 decisions and 100,000 datasets: about 15 minutes on two cores).
 BENCH_REUSE=1 keeps a scale's database when it is already loaded whole (it is dropped and loaded again otherwise);
 BENCH_LOAD_ONLY=1 loads and measures nothing (to load 100× ahead of a quiet window).
 
