@@ -17,6 +17,7 @@ from django.db import connection, transaction
 
 from portal.accounts.models import Verification
 from portal.bodies.models import PublicBody
+from portal.rows import deferred
 
 from .models import (
     Ballot,
@@ -37,12 +38,6 @@ def _decimal(value) -> Decimal | None:
     return value if value is None or isinstance(value, Decimal) else Decimal(str(value))
 
 
-def _deferred(model, **values):
-    """An instance of `model` as loaded from the database with only `values` (the other fields deferred)."""
-    names = [field.attname for field in model._meta.concrete_fields if field.attname in values]
-    return model.from_db(None, names, [values[name] for name in names])
-
-
 def read_cycle(uuid) -> Cycle | None:
     """Return the published cycle `uuid` names (every field, and `body.path` for eligibility), or None."""
     field = Cycle._meta.get_field("uuid")
@@ -57,7 +52,7 @@ def read_cycle(uuid) -> Cycle | None:
     )
     cycle = next(iter(found), None)
     if cycle is not None:
-        cycle.body = _deferred(PublicBody, id=cycle.body_id, path=cycle.body_path)
+        cycle.body = deferred(PublicBody, id=cycle.body_id, path=cycle.body_path)
     return cycle
 
 
@@ -85,7 +80,7 @@ def read_voter_and_budgets(cycle, user) -> tuple[Verification | None, list[Budge
     verification = None
     if rows and rows[0][0] is not None:
         pk, digest, district_id, born_on, body_id, path = rows[0][:6]
-        verification = _deferred(
+        verification = deferred(
             Verification,
             id=pk,
             user_id=user.pk,
@@ -94,7 +89,7 @@ def read_voter_and_budgets(cycle, user) -> tuple[Verification | None, list[Budge
             born_on=born_on,
             body_id=body_id,
         )
-        verification.body = _deferred(PublicBody, id=body_id, path=path)
+        verification.body = deferred(PublicBody, id=body_id, path=path)
         user.verification = verification
     budgets: dict[int, Budget] = {}
     groups: dict[int, BudgetGroup] = {}
@@ -105,7 +100,7 @@ def read_voter_and_budgets(cycle, user) -> tuple[Verification | None, list[Budge
         if pk is None:  # a cycle without budgets for this voter
             continue
         if pk not in budgets:
-            budget = _deferred(
+            budget = deferred(
                 Budget,
                 id=pk,
                 cycle_id=cycle.pk,
@@ -121,7 +116,7 @@ def read_voter_and_budgets(cycle, user) -> tuple[Verification | None, list[Budge
             if group_id is not None:
                 if group_id not in groups:
                     group_ar, group_fr, group_en, most = group
-                    groups[group_id] = _deferred(
+                    groups[group_id] = deferred(
                         BudgetGroup,
                         id=group_id,
                         cycle_id=cycle.pk,
@@ -133,7 +128,7 @@ def read_voter_and_budgets(cycle, user) -> tuple[Verification | None, list[Budge
                 budget.group = groups[group_id]
             budgets[pk] = budget
         if project_id is not None:
-            projects[project_id] = _deferred(Project, id=project_id, budget_id=pk, cost=_decimal(cost))
+            projects[project_id] = deferred(Project, id=project_id, budget_id=pk, cost=_decimal(cost))
     return verification, list(budgets.values()), projects
 
 

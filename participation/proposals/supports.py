@@ -15,14 +15,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from portal.accounts.models import Organisation, Verification
+from portal.rows import deferred
 
 from .models import PUBLIC_STATUSES, Follow, Proposal, Space, Support
-
-
-def _deferred(model, **values):
-    """An instance of `model` as loaded from the database with only `values` (the other fields deferred)."""
-    names = [field.attname for field in model._meta.concrete_fields if field.attname in values]
-    return model.from_db(None, names, [values[name] for name in names])
 
 
 def read_proposal(uuid, user) -> Proposal | None:
@@ -49,8 +44,8 @@ def read_proposal(uuid, user) -> Proposal | None:
     if row is None:
         return None
     pk, status, space_id, opens_on, closes_on, threshold, answer_days, verification_id = row
-    proposal = _deferred(Proposal, id=pk, uuid=value, status=status, space_id=space_id)
-    proposal.space = _deferred(
+    proposal = deferred(Proposal, id=pk, uuid=value, status=status, space_id=space_id)
+    proposal.space = deferred(
         Space,
         id=space_id,
         opens_on=opens_on,
@@ -61,7 +56,7 @@ def read_proposal(uuid, user) -> Proposal | None:
     if user.is_authenticated:
         verification = None
         if verification_id is not None:
-            verification = _deferred(Verification, id=verification_id, user_id=user.pk)
+            verification = deferred(Verification, id=verification_id, user_id=user.pk)
             Verification._meta.get_field("user").set_cached_value(verification, user)
         # Cached, even when None (the reverse one-to-one then raises DoesNotExist as after a query finding none).
         type(user)._meta.get_field("verification").set_cached_value(user, verification)
