@@ -140,7 +140,7 @@ def package_search(context: Context, data: dict) -> dict:
     if q in ("*:*", "*"):
         q = ""
     # As Solr's edismax, which CKAN's q goes to: what only looks like syntax is searched as words.
-    # The published datasets with no filter: search_datasets keeps their counts until the next change.
+    # Without words, search_datasets keeps the counts of the rows asked for (filters, fq) until the next change.
     whole_catalogue = not (include_private and context.user.is_authenticated)
     with contextlib.suppress(fq.FilterQueryError):
         if q and fq.has_syntax(q):
