@@ -1,11 +1,15 @@
 """/sitemap.xml: the sitemaps of every app that has a `sitemaps` module with a `SITEMAPS` dict, in
 INSTALLED_APPS order; and what makes a sitemap's pages and index cost the same at any size."""
 
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.html import escape
 
 from portal.caching import KeptCountPaginator, cached_fragment, query_key
 from portal.discovery import app_modules
@@ -62,3 +66,31 @@ class PagedSitemap(Sitemap):
         if self.i18n:
             items = InEveryLanguage(items, self._languages())  # type: ignore[attr-defined]  # Django's, unstubbed
         return KeptCountPaginator(items, self.limit)
+
+
+def index(request, **kwargs):
+    """Django's sitemap index, its entries written without the template engine.
+
+    By the protocol the index lists one sitemap a page of SITEMAP_PAGE_SIZE addresses, so it grows with the portal:
+    805 entries at bench/growth.py's 100× (100,000 decisions, 100,000 datasets). Through Django's template that index
+    took 34 ms against 9 at 1×; written here, 12.6 ms. The same XML, `lastmod` in the current time zone as the
+    template's `date:"c"` wrote it (tests/opendata/test_dataset_page.py compares them).
+    """
+    response = sitemap_views.index(request, **kwargs)
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+    ]
+    dates: dict[Any, str] = {}  # a section's pages share its date: written once
+    for item in (response.context_data or {})["sitemaps"]:
+        lastmod = item.last_mod
+        if lastmod is None:
+            lines.append(f"<sitemap><loc>{escape(item.location)}</loc></sitemap>")
+            continue
+        if lastmod not in dates:
+            aware = isinstance(lastmod, datetime) and timezone.is_aware(lastmod)
+            local = timezone.localtime(lastmod) if aware else lastmod
+            dates[lastmod] = f"<lastmod>{local.isoformat()}</lastmod>"
+        lines.append(f"<sitemap><loc>{escape(item.location)}</loc>{dates[lastmod]}</sitemap>")
+    lines.append("</sitemapindex>\n")
+    response.content = "\n".join(lines)  # marks the response rendered: its template is never read
+    return response

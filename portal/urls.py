@@ -11,6 +11,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from portal.health import healthz
 from portal.sitemaps import app_sitemaps
+from portal.sitemaps import index as sitemap_index
 from portal.views import api_docs, favicon, serve_media
 
 SITEMAPS = app_sitemaps()
@@ -23,7 +24,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     # An index of pages of at most SITEMAP_PAGE_SIZE addresses: each costs the same however large the portal grows.
-    path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"}),
+    path("sitemap.xml", sitemap_index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"}),
     path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
     path("api/v1/", include("cms.api")),
     path("api/v1/", include("opendata.api")),

@@ -5,12 +5,13 @@ import json
 import re
 
 import pytest
+from defusedxml import ElementTree as ET
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from opendata.models import Dataset, Licence, Resource
 from tests.opendata.factories import DatasetFactory, ResourceFactory, add_file
-from tests.sitemaps import sitemap_pages, sitemap_text
+from tests.sitemaps import NAMESPACE, sitemap_pages, sitemap_text
 
 PAGE = "/fr/data/budget-2025/"
 
@@ -214,6 +215,29 @@ def test_the_sitemap_is_an_index_of_pages_of_bounded_size(client, commune, setti
     assert len(datasets) == 8  # five datasets in three languages, two addresses a page
     assert all(page.count(b"<url>") <= 2 for page in datasets)
     assert "/fr/data/set-4/" in "".join(page.decode() for page in datasets)
+
+
+def test_the_sitemap_index_says_what_djangos_template_says(client, commune, settings, rf):
+    from django.contrib.sitemaps import views as sitemap_views
+    from django.contrib.sites.shortcuts import get_current_site
+
+    from portal.urls import SITEMAPS
+
+    settings.SITEMAP_PAGE_SIZE = 2
+    for number in range(3):
+        DatasetFactory(name=f"set-{number}", body=commune)
+    ours = client.get("/sitemap.xml")
+    request = rf.get("/sitemap.xml")
+    request.site = get_current_site(request)
+    django = sitemap_views.index(request, sitemaps=SITEMAPS, sitemap_url_name="sitemap-section").render()
+
+    def entries(content):
+        index = ET.fromstring(content)
+        return [[(child.tag, child.text) for child in entry] for entry in index.iter(f"{NAMESPACE}sitemap")]
+
+    assert ours["Content-Type"] == django["Content-Type"] and ours["X-Robots-Tag"] == django["X-Robots-Tag"]
+    assert len(entries(ours.content)) >= 5  # the datasets' five pages at least, each dated
+    assert entries(ours.content) == entries(django.content)
 
 
 def test_the_sitemap_index_dates_each_section_by_its_latest_change(client, budget):
