@@ -91,18 +91,6 @@ def cache_content_types_as_migrated() -> None:
                 ContentType.objects._add_to_cache(alias, ContentType(pk=row["pk"], **row["fields"]))
 
 
-@pytest.fixture
-def licence_after_flush(transactional_db):
-    """For tests on real transactions: an earlier one flushed the licences the migrations put in, and the content
-    types that Wagtail's reference index points to (cached by id); the factories need both."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from opendata.models import Licence
-
-    ContentType.objects.clear_cache()
-    return Licence.objects.get_or_create(slug="cc-by-4.0", defaults={"title_ar": "CC BY 4.0", "is_open": True})[0]
-
-
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Rate-limit counters live in the cache: each test starts with none."""

@@ -31,13 +31,8 @@ def wait_for(version: ResourceVersion, timeout: float = 60) -> ResourceVersion:
     raise AssertionError(f"version still {version.status} after {timeout} s")
 
 
-@pytest.fixture(autouse=True)
-def licence(licence_after_flush):
-    return licence_after_flush
-
-
 @pytest.mark.redis
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 class IngestWorkerTestCase:
     def test_it_ingests_an_upload_on_a_worker_once_the_upload_commits(self, redis_worker):
         with transaction.atomic():

@@ -227,8 +227,8 @@ class InvalidationTestCase:
         assert served(client, CATALOGUE)[1] == "hit"
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_change_counts_for_other_processes_when_it_commits(licence_after_flush, commune, redis_url, settings):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_change_counts_for_other_processes_when_it_commits(commune, redis_url, settings):
     """Another process must not store the old content under the new generation: the shared generation moves at
     the commit (and not at a rollback)."""
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}}

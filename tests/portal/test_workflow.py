@@ -68,8 +68,8 @@ class DatasetMovesTestCase:
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises writers; the race needs PostgreSQL")
-@pytest.mark.django_db(transaction=True)
-def test_of_two_people_racing_one_move_only_one_makes_it(licence_after_flush, commune):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_of_two_people_racing_one_move_only_one_makes_it(commune):
     dataset = DatasetFactory(body=commune, status=Status.PUBLISHED)
     outcomes = []
     barrier = threading.Barrier(6)

@@ -359,7 +359,7 @@ class SupportTestCase:
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises writers; the race needs PostgreSQL")
-@pytest.mark.django_db(transaction=True)  # makes its own records: nothing of the migrations to bring back
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_supports_are_counted_once_each(space, author, body):
     """Each of 20 people sends 2 supports at once (40 requests, one connection each): one support each, the count
     exact. bench/proposals.py measures 200 concurrent clients."""

@@ -48,7 +48,7 @@ def test_a_former_manager_cannot_withdraw_the_associations_support(proposal, res
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises writers; the race needs PostgreSQL")
-@pytest.mark.django_db(transaction=True)  # makes its own records: nothing of the migrations to bring back
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_support_during_a_merge_is_counted(body, north, south):
     """A support of the proposal merged into commits while the merge counts its supports: it is not lost."""
     space = Space.objects.create(body=body, slug="fusion", title_ar="دمج", support_threshold=1000)

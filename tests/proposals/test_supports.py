@@ -89,7 +89,7 @@ def test_a_draft_and_a_withdrawn_proposal_take_no_support(space, author, residen
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises writers; the race needs PostgreSQL")
-@pytest.mark.django_db(transaction=True)  # makes its own records: nothing of the migrations to bring back
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_supports_racing_are_counted_exactly(body, north, south):
     """Twenty people click at once, each twice: twenty supports, and the count says twenty."""
     from participation.proposals.models import Space
@@ -121,7 +121,7 @@ def test_supports_racing_are_counted_exactly(body, north, south):
     assert proposal.supports_count == 20
 
 
-@pytest.mark.django_db(transaction=True)  # the support's own transaction, as in production
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the support's own transaction, as in production
 def test_a_support_retires_the_cached_pages_when_it_commits(body, north, south):
     """The count is public: on PostgreSQL a new support is one statement in autocommit (a WITH statement),
     which portal.caching must see writing the proposal's table."""
