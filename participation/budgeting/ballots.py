@@ -6,6 +6,7 @@ query itself (about 0.5 ms of Python for each of the voter, the budgets and the 
 same rows read by hand), so these read plain rows into deferred instances holding only what the ballot's checks
 read (the voter and their budgets in one query); and on PostgreSQL the check that the cycle still votes, the
 register row, the ballots, their choices and the removal of the draft are one statement, its own transaction.
+These statements compare keys only: PostgreSQL keeps one plan for each (portal.rows.planned_once).
 Everything else (the checks, the refusals, the one-ballot invariant) stays in services.py.
 """
 
@@ -17,7 +18,7 @@ from django.db import connection, transaction
 
 from portal.accounts.models import Verification
 from portal.bodies.models import PublicBody
-from portal.rows import deferred
+from portal.rows import deferred, planned_once
 
 from .models import (
     Ballot,
@@ -32,6 +33,10 @@ from .models import (
     VoterRecord,
 )
 
+# More project ids than this on one ballot are read as "every project" (a ballot that long is refused anyway,
+# and an IN list stays far below PostgreSQL's 65,535 parameters).
+MOST_PROJECTS_NAMED = 500
+
 
 def _decimal(value) -> Decimal | None:
     # PostgreSQL hands back Decimal; SQLite a number (its NUMERIC affinity), exact at two decimals through str().
@@ -45,25 +50,48 @@ def read_cycle(uuid) -> Cycle | None:
         key = field.get_db_prep_value(field.to_python(uuid), connection)
     except ValidationError:
         return None
+    # The columns named, not `c.*`: a prepared statement's columns cannot change under it when a migration adds one.
+    columns = ", ".join(f"c.{connection.ops.quote_name(field.column)}" for field in Cycle._meta.concrete_fields)
     found = Cycle.objects.raw(
-        "SELECT c.*, b.path AS body_path FROM budgeting_cycle c JOIN bodies_publicbody b ON b.id = c.body_id "
+        f"SELECT {columns}, b.path AS body_path FROM budgeting_cycle c JOIN bodies_publicbody b ON b.id = c.body_id "  # noqa: S608 (column names)
         "WHERE c.uuid = %s AND c.phase <> %s",
         [key, Phase.DRAFT.value],
     )
-    cycle = next(iter(found), None)
+    with planned_once():
+        cycle = next(iter(found), None)
     if cycle is not None:
         cycle.body = deferred(PublicBody, id=cycle.body_id, path=cycle.body_path)
     return cycle
 
 
-def read_voter_and_budgets(cycle, user) -> tuple[Verification | None, list[Budget], dict[int, Project]]:
+def named_projects(choices) -> list[int] | None:
+    """The project ids a ballot's choices name (budget slug → {project id: points}) as the checks read them, or
+    None (read every project) when they name more than a ballot could hold."""
+    named: set[int] = set()
+    for chosen in choices.values() if isinstance(choices, dict) else ():
+        for key in chosen if isinstance(chosen, dict) else ():
+            try:
+                number = int(key)
+            except (TypeError, ValueError):
+                continue  # refused as not well formed by the checks
+            if 0 < number < 2**63:  # a bigint: any other is on no ballot
+                named.add(number)
+    return sorted(named) if len(named) <= MOST_PROJECTS_NAMED else None
+
+
+def read_voter_and_budgets(
+    cycle, user, chosen: list[int] | None
+) -> tuple[Verification | None, list[Budget], dict[int, Project]]:
     """Return, in one query, `user`'s verification (holding its identity hash, district, date of birth and place,
     `body.path`; set on `user` as `user.verification`; None when the account is not verified), the budgets they
-    vote in (their district's and the city-wide ones, with their groups) and the projects on their ballot (id →
-    Project holding its budget and cost)."""
-    with connection.cursor() as cursor:
+    vote in (their district's and the city-wide ones, with their groups) and those of the `chosen` project ids that
+    are on their ballot, or all of them when `chosen` is None (id → Project holding its budget and cost): the checks
+    read no other project."""
+    # An IN list rather than PostgreSQL's `= ANY(array)`: the same query runs on SQLite.
+    wanted = "" if chosen is None else f"AND p.id IN ({', '.join(['%s'] * len(chosen)) or 'NULL'}) "
+    with planned_once(), connection.cursor() as cursor:
         cursor.execute(
-            "SELECT v.id, v.identity_hash, v.district_id, v.born_on, v.body_id, place.path, "
+            "SELECT v.id, v.identity_hash, v.district_id, v.born_on, v.body_id, place.path, "  # noqa: S608 (`wanted`: placeholders)
             "bu.id, bu.slug, bu.name_ar, bu.name_fr, bu.name_en, bu.amount, bu.district_id, bu.group_id, "
             "g.name_ar, g.name_fr, g.name_en, g.max_budgets, p.id, p.cost "
             "FROM accounts_user u "
@@ -72,9 +100,9 @@ def read_voter_and_budgets(cycle, user) -> tuple[Verification | None, list[Budge
             "LEFT JOIN budgeting_budget bu ON bu.cycle_id = %s "
             " AND (bu.district_id IS NULL OR bu.district_id = v.district_id) "
             "LEFT JOIN budgeting_budgetgroup g ON g.id = bu.group_id "
-            "LEFT JOIN budgeting_project p ON p.budget_id = bu.id AND p.status = %s "
+            f"LEFT JOIN budgeting_project p ON p.budget_id = bu.id AND p.status = %s {wanted}"
             "WHERE u.id = %s",
-            [cycle.pk, ProjectStatus.FEASIBLE.value, user.pk],
+            [cycle.pk, ProjectStatus.FEASIBLE.value, *(chosen or ()), user.pk],
         )
         rows = cursor.fetchall()
     verification = None
@@ -189,7 +217,11 @@ def store_online_ballot(cycle, user, verification: Verification, ballot: dict, d
     # The foreign keys are DEFERRABLE INITIALLY DEFERRED (Django's): choices may name ballots of the same statement.
     # `voting` is read once (a CTE named twice is evaluated once); each write takes its rows from it, so a cycle
     # no longer voting gets none.
-    with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
+    with (
+        transaction.atomic() if connection.in_atomic_block else nullcontext(),
+        planned_once(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute(
             "WITH voting AS ("
             " SELECT id FROM budgeting_cycle WHERE id = %s AND phase = %s FOR KEY SHARE"

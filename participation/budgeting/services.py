@@ -508,7 +508,9 @@ def cast_ballot(cycle: Cycle, user, choices: Choices) -> str:
         raise VotingClosed(_("Voting is not open in this cycle."))
     # The voter, their budgets and projects read lean (ballots.py): this is the request every voter makes at once.
     verification, budgets, projects = (
-        ballots.read_voter_and_budgets(cycle, user) if user.is_authenticated else (None, [], {})
+        ballots.read_voter_and_budgets(cycle, user, ballots.named_projects(choices))
+        if user.is_authenticated
+        else (None, [], {})
     )
     eligible, reason = eligibility(user, cycle.body, min_age=cycle.min_age)
     if not eligible:

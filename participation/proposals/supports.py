@@ -7,7 +7,8 @@ portal takes (bench/proposals.py). As in participation/budgeting/ballots.py, the
 only what the checks read (its status and its space's dates, threshold and answer time), with whether the person is
 verified in the same query; and on PostgreSQL a new support, its follow and the count are one statement, run in
 autocommit: one statement is one transaction, without BEGIN and COMMIT. Everything else (the checks, the
-refusals, the one-support invariant, the threshold) stays in services.py.
+refusals, the one-support invariant, the threshold) stays in services.py. Its statements compare keys only:
+PostgreSQL keeps one plan for each (portal.rows.planned_once).
 """
 
 from django.core.exceptions import ValidationError
@@ -15,7 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from portal.accounts.models import Organisation, Verification
-from portal.rows import deferred
+from portal.rows import deferred, planned_once
 
 from .models import PUBLIC_STATUSES, Follow, Proposal, Space, Support
 
@@ -32,7 +33,7 @@ def read_proposal(uuid, user) -> Proposal | None:
     except ValidationError:
         return None
     statuses = ", ".join(["%s"] * len(PUBLIC_STATUSES))
-    with connection.cursor() as cursor:
+    with planned_once(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT p.id, p.status, p.space_id, s.opens_on, s.closes_on, s.support_threshold, s.answer_days,"  # noqa: S608 (placeholders only)
             " (SELECT v.id FROM accounts_verification v WHERE v.user_id = %s)"
@@ -76,7 +77,7 @@ def add_support(proposal: Proposal, user, organisation: Organisation | None = No
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     organisation_id = organisation.pk if organisation is not None else None
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+        with planned_once(), connection.cursor() as cursor:
             # portal.caching reads the tables a WITH statement writes: the count is public, cached pages retire.
             cursor.execute(
                 f"WITH new AS ("  # noqa: S608 (table names from the models)
@@ -115,6 +116,6 @@ def add_support(proposal: Proposal, user, organisation: Organisation | None = No
 def count_of(proposal: Proposal) -> int:
     """The proposal's count of supports now, by a statement of its own: after a repeated support, it sees the
     support that a request of the same person sent at the same instant committed while this one waited for it."""
-    with connection.cursor() as cursor:
+    with planned_once(), connection.cursor() as cursor:
         cursor.execute(f"SELECT supports_count FROM {Proposal._meta.db_table} WHERE id = %s", [proposal.pk])  # noqa: S608
         return cursor.fetchone()[0]

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone, translation
 
-from participation.budgeting import services
+from participation.budgeting import ballots, services
 from participation.budgeting.models import Ballot, BallotChoice, BallotDraft, BallotRule, Cycle, VoterRecord
 from participation.budgeting.services import BudgetingRefused
 
@@ -89,6 +89,28 @@ def test_a_project_of_another_district_is_refused(voting, voter, projects):
         services.cast_ballot, voting, voter, {"sud": ids(projects["sud"][:1])}
     )
     assert "not on the ballot" in refused(services.cast_ballot, voting, voter, {"nord": ids(projects["sud"][:1])})
+
+
+def test_the_ids_a_ballot_names_are_read_as_the_checks_read_them(voting, voter, projects):
+    first, second = (project.pk for project in projects["nord"][:2])
+    # Arabic-Indic digits and spaces are numbers to int(), as they are to the checks; junk and out-of-range ids
+    # are on no ballot.
+    arabic = str(first).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    named = ballots.named_projects({"nord": {arabic: 1, f" {second} ": 1, "x": 1, str(2**70): 1, "-3": 1}})
+    assert named == sorted([first, second])
+    assert ballots.named_projects({"nord": {str(n): 1 for n in range(1, ballots.MOST_PROJECTS_NAMED + 2)}}) is None
+    assert ballots.named_projects(["nord"]) == [] and ballots.named_projects({"nord": [first]}) == []
+
+    code = services.cast_ballot(voting, voter, {"nord": {arabic: 1, f" {second} ": 1}})
+    assert {choice.project_id for choice in services.find_ballots(voting, code).get().choices.all()} == {first, second}
+
+
+def test_a_ballot_naming_more_ids_than_a_ballot_holds_is_refused_with_what_is_wrong(voting, voter, projects):
+    many = {str(n): 1 for n in range(10**6, 10**6 + ballots.MOST_PROJECTS_NAMED + 1)}
+    assert "not on the ballot" in refused(services.cast_ballot, voting, voter, {"nord": many})
+    huge = {str(2**70): 1}
+    assert "not on the ballot" in refused(services.cast_ballot, voting, voter, {"nord": huge})
+    assert not VoterRecord.objects.exists()
 
 
 def test_over_the_number_of_projects_is_refused(voting, voter, projects):

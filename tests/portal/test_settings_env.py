@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
+from portal.rows import planned_once
 from portal.settings.env import env_bool, env_database, env_int, env_url
 
 PRODUCTION_OK = {
@@ -72,11 +73,10 @@ class EnvReadersTestCase:
         assert config["ENGINE"] == "django.db.backends.postgresql"
         assert (config["NAME"], config["HOST"], config["PORT"]) == ("baladiya", "db", 5432)
 
-    def test_postgresql_plans_a_repeated_statement_once_unless_told_not_to(self, monkeypatch):
+    def test_postgresql_binds_parameters_on_the_server_unless_told_not_to(self, monkeypatch):
         monkeypatch.setenv("DATABASE_URL", "postgres://portal:secret@db:5432/baladiya")
         options = env_database("DATABASE_URL", "sqlite:///x.sqlite3")["OPTIONS"]
-        assert (options["server_side_binding"], options["prepare_threshold"]) == (True, 5)
-        assert options["options"] == "-c plan_cache_mode=force_custom_plan"
+        assert (options["server_side_binding"], options["prepare_threshold"]) == (True, None)
         # PgBouncer before 1.21 in transaction mode cannot keep a connection's prepared statements.
         monkeypatch.setenv("DATABASE_PREPARED_STATEMENTS", "false")
         options = env_database("DATABASE_URL", "sqlite:///x.sqlite3").get("OPTIONS", {})
@@ -84,16 +84,25 @@ class EnvReadersTestCase:
 
     @pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
     @pytest.mark.django_db
-    def test_the_connection_prepares_the_statements_it_repeats(self):
-        query = "SELECT count(*) FROM django_content_type WHERE app_label = %s"
+    def test_a_statement_is_planned_for_its_values_unless_planned_once(self):
+        """Only the statements run in planned_once are prepared, and from their sixth run keep one plan."""
+        everywhere = "SELECT count(*) FROM django_content_type WHERE app_label = %s"
+        by_key = "SELECT count(*) FROM django_content_type WHERE id = %s"
+        labels = ["portal", "cms", "opendata", "search", "auth", "portal", "cms"]
         with connection.cursor() as cursor:
-            cursor.execute("SHOW plan_cache_mode")
-            assert cursor.fetchone()[0] == "force_custom_plan"  # planned for each run's values, never generic
-            for label in ["portal", "cms", "opendata", "search", "auth", "portal"]:
-                cursor.execute(query, [label])
-            cursor.execute("SELECT statement FROM pg_prepared_statements")
-            prepared = [row[0] for row in cursor.fetchall()]
-        assert any("django_content_type" in statement and "$1" in statement for statement in prepared)
+            for label in labels:
+                cursor.execute(everywhere, [label])
+            with planned_once():
+                for number in range(len(labels)):
+                    cursor.execute(by_key, [number])
+            for label in labels:  # after it, as before
+                cursor.execute(everywhere, [label])
+            cursor.execute("SELECT statement, generic_plans FROM pg_prepared_statements")
+            prepared = dict(cursor.fetchall())
+        assert [plans for statement, plans in prepared.items() if "app_label" in statement] == []
+        [generic] = [plans for statement, plans in prepared.items() if "WHERE id = $1" in statement]
+        assert generic >= 1
+        assert connection.connection.prepare_threshold is None
 
     def test_it_refuses_a_url_of_the_wrong_kind(self, monkeypatch):
         monkeypatch.setenv("CELERY_BROKER_URL", "127.0.0.1:6379")
