@@ -55,6 +55,7 @@ django.setup()
 from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
 from django.db.utils import ProgrammingError  # noqa: E402
 
 from bench.catalogue_data import bench_bodies, load_datasets  # noqa: E402
@@ -68,14 +69,18 @@ from search.indexing import refresh_entries  # noqa: E402
 def addresses() -> dict[str, str]:
     """One address per public page and API family, chosen in the loaded data."""
     decision = DecisionPage.objects.live().order_by("-decision_date", "pk").first()
-    body = decision.body.slug
+    # The filter: the body and year of most decisions, so that its page is full at every scale (the latest
+    # decision's body had a few at 1× and a full page at 100×: not the same page to compare).
+    fullest = (
+        DecisionPage.objects.live().values("body__slug", "year").annotate(count=Count("pk")).order_by("-count").first()
+    )
     dataset = Dataset.objects.published().order_by("-modified_at", "pk").first()
     commune = bench_bodies()[0].slug
     return {
         "/healthz": "/healthz",
         "home": "/fr/",
         "decisions": "/fr/decisions/",
-        "decisions, body + year": f"/fr/decisions/?body={body}&year={decision.decision_date.year}",
+        "decisions, body + year": f"/fr/decisions/?body={fullest['body__slug']}&year={fullest['year']}",
         "decision page": decision.get_url(),
         "decisions feed": "/fr/feeds/decisions/rss/",
         "catalogue": "/fr/data/",
@@ -151,6 +156,7 @@ def report(results: dict[str, dict[str, dict]]) -> None:
 def main() -> None:
     for scale in SCALES:
         if REUSE and loaded(scale):
+            call_command("migrate", verbosity=0)  # the migrations that came since it was loaded
             print(f"{scale}×: reusing {BENCH_DATABASE}_{scale}x")
         else:
             load_scale(scale)

@@ -286,6 +286,9 @@ class DecisionPage(Page):
             models.Index(fields=["decision_date", "reference", "page_ptr"], name="decision_date_reference"),
             # The listing of one body (`?body=`), with or without a year, in the same order.
             models.Index(fields=["body", "decision_date", "reference", "page_ptr"], name="decision_body_date_ref"),
+            # The feeds (cms.feeds): one language's newest. A language of few decisions among many (French in an
+            # Arabic-speaking commune) is found without reading the others (3.3 against 0.2 ms at 100,000).
+            models.Index(fields=["language", "decision_date"], name="decision_language_date"),
         ]
 
     base_form_class = DecisionPageForm
