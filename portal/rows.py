@@ -6,6 +6,7 @@ read plain rows and make instances holding only what their checks read, and have
 """
 
 from contextlib import contextmanager
+from typing import Any
 
 from django.db import connection
 
@@ -15,6 +16,19 @@ def deferred(model, **values):
     when first read, as any deferred field does)."""
     names = [field.attname for field in model._meta.concrete_fields if field.attname in values]
     return model.from_db(None, names, [values[name] for name in names])
+
+
+def loaded(model, names: list[str], row) -> Any:
+    """An instance of `model` from the columns `names` (attnames) of `row` as the database handed them, each field's
+    converters applied as the ORM applies them (SQLite's dates are text, its decimals numbers)."""
+    values = []
+    for name, value in zip(names, row, strict=True):
+        field = model._meta.get_field(name)
+        column = field.get_col(model._meta.db_table)
+        for converter in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
+            value = converter(value, column, connection)
+        values.append(value)
+    return model.from_db(connection.alias, names, values)
 
 
 @contextmanager

@@ -18,7 +18,7 @@ from django.db import connection, transaction
 
 from portal.accounts.models import Verification
 from portal.bodies.models import PublicBody
-from portal.rows import deferred, planned_once
+from portal.rows import deferred, loaded, planned_once
 
 from .models import (
     Ballot,
@@ -51,16 +51,19 @@ def read_cycle(uuid) -> Cycle | None:
     except ValidationError:
         return None
     # The columns named, not `c.*`: a prepared statement's columns cannot change under it when a migration adds one.
+    names = [field.attname for field in Cycle._meta.concrete_fields]
     columns = ", ".join(f"c.{connection.ops.quote_name(field.column)}" for field in Cycle._meta.concrete_fields)
-    found = Cycle.objects.raw(
-        f"SELECT {columns}, b.path AS body_path FROM budgeting_cycle c JOIN bodies_publicbody b ON b.id = c.body_id "  # noqa: S608 (column names)
-        "WHERE c.uuid = %s AND c.phase <> %s",
-        [key, Phase.DRAFT.value],
-    )
-    with planned_once():
-        cycle = next(iter(found), None)
-    if cycle is not None:
-        cycle.body = deferred(PublicBody, id=cycle.body_id, path=cycle.body_path)
+    with planned_once(), connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns}, b.path FROM budgeting_cycle c JOIN bodies_publicbody b ON b.id = c.body_id "  # noqa: S608 (column names)
+            "WHERE c.uuid = %s AND c.phase <> %s",
+            [key, Phase.DRAFT.value],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    cycle = loaded(Cycle, names, row[:-1])
+    cycle.body = deferred(PublicBody, id=cycle.body_id, path=row[-1])
     return cycle
 
 

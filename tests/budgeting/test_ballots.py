@@ -1,6 +1,7 @@
 """Casting a ballot online: the ballot rules, who may vote, one ballot per person, the receipt, the secret."""
 
 import threading
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -8,7 +9,7 @@ from django.db import connection
 from django.utils import timezone, translation
 
 from participation.budgeting import ballots, services
-from participation.budgeting.models import Ballot, BallotChoice, BallotDraft, BallotRule, Cycle, VoterRecord
+from participation.budgeting.models import Ballot, BallotChoice, BallotDraft, BallotRule, Cycle, Phase, VoterRecord
 from participation.budgeting.services import BudgetingRefused
 
 from .conftest import resident
@@ -89,6 +90,18 @@ def test_a_project_of_another_district_is_refused(voting, voter, projects):
         services.cast_ballot, voting, voter, {"sud": ids(projects["sud"][:1])}
     )
     assert "not on the ballot" in refused(services.cast_ballot, voting, voter, {"nord": ids(projects["sud"][:1])})
+
+
+def test_a_cycle_read_by_hand_holds_what_the_orm_reads(voting):
+    """ballots.read_cycle reads the row by hand, each field converted as the ORM converts it (dates, decimals)."""
+    read = ballots.read_cycle(str(voting.uuid))
+    stored = Cycle.objects.get(pk=voting.pk)
+    fields = [field.attname for field in Cycle._meta.concrete_fields]
+    assert [getattr(read, name) for name in fields] == [getattr(stored, name) for name in fields]
+    assert read.body.path == voting.body.path and read.is_voting_open()
+    assert ballots.read_cycle("not-a-uuid") is None and ballots.read_cycle(str(uuid.uuid4())) is None
+    Cycle.objects.filter(pk=voting.pk).update(phase=Phase.DRAFT)
+    assert ballots.read_cycle(str(voting.uuid)) is None
 
 
 def test_the_ids_a_ballot_names_are_read_as_the_checks_read_them(voting, voter, projects):
