@@ -2,6 +2,7 @@
 INSTALLED_APPS order; and what makes a sitemap's pages and index cost the same at any size."""
 
 from datetime import datetime
+from html import escape  # Django's own, without its wrapper for lazy text: 805 calls at 100×
 from typing import Any
 
 from django.conf import settings
@@ -9,7 +10,6 @@ from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.html import escape
 
 from portal.caching import KeptCountPaginator, cached_fragment, query_key
 from portal.discovery import app_modules
