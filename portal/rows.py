@@ -37,9 +37,10 @@ def planned_once():
     PostgreSQL may keep one plan for any value instead of planning each run again.
 
     Only for statements whose best plan is the same for any value: equality on keys, as a ballot's and a support's
-    are (planning was a fifth of a ballot's time). Every other statement is planned for its values (portal/settings/
-    env.py): a plan made for any value reads every page for Wagtail's `path LIKE $1`. Nothing changes when the
-    parameters are bound in Python (DATABASE_PREPARED_STATEMENTS=false) or on SQLite.
+    are (in one process a ballot took 6.63 ms with its statements planned at each run, 6.14 planned once). Every
+    other statement is planned for its values (portal/settings/env.py): a plan made for any value reads every page
+    for Wagtail's `path LIKE $1`. Nothing changes when the parameters are bound in Python
+    (DATABASE_PREPARED_STATEMENTS=false) or on SQLite.
     """
     if connection.vendor != "postgresql" or not connection.settings_dict["OPTIONS"].get("server_side_binding"):
         yield
