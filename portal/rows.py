@@ -18,17 +18,16 @@ def deferred(model, **values):
     return model.from_db(None, names, [values[name] for name in names])
 
 
-def loaded(model, names: list[str], row) -> Any:
-    """An instance of `model` from the columns `names` (attnames) of `row` as the database handed them, each field's
-    converters applied as the ORM applies them (SQLite's dates are text, its decimals numbers)."""
-    values = []
-    for name, value in zip(names, row, strict=True):
+def loaded(model, **values) -> Any:
+    """As `deferred`, from `values` as the database handed them: each field's converters applied as the ORM applies
+    them (SQLite hands back naive datetimes, and decimals as numbers)."""
+    for name, value in values.items():
         field = model._meta.get_field(name)
         column = field.get_col(model._meta.db_table)
         for converter in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
             value = converter(value, column, connection)
-        values.append(value)
-    return model.from_db(connection.alias, names, values)
+        values[name] = value
+    return deferred(model, **values)
 
 
 @contextmanager

@@ -11,7 +11,6 @@ Everything else (the checks, the refusals, the one-ballot invariant) stays in se
 """
 
 from contextlib import nullcontext
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -38,11 +37,6 @@ from .models import (
 MOST_PROJECTS_NAMED = 500
 
 
-def _decimal(value) -> Decimal | None:
-    # PostgreSQL hands back Decimal; SQLite a number (its NUMERIC affinity), exact at two decimals through str().
-    return value if value is None or isinstance(value, Decimal) else Decimal(str(value))
-
-
 def read_cycle(uuid) -> Cycle | None:
     """Return the published cycle `uuid` names (every field, and `body.path` for eligibility), or None."""
     field = Cycle._meta.get_field("uuid")
@@ -62,7 +56,7 @@ def read_cycle(uuid) -> Cycle | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    cycle = loaded(Cycle, names, row[:-1])
+    cycle = loaded(Cycle, **dict(zip(names, row[:-1], strict=True)))
     cycle.body = deferred(PublicBody, id=cycle.body_id, path=row[-1])
     return cycle
 
@@ -131,7 +125,8 @@ def read_voter_and_budgets(
         if pk is None:  # a cycle without budgets for this voter
             continue
         if pk not in budgets:
-            budget = deferred(
+            # The ORM's converters (portal.rows.loaded): SQLite hands back the amount as a number.
+            budget = loaded(
                 Budget,
                 id=pk,
                 cycle_id=cycle.pk,
@@ -139,7 +134,7 @@ def read_voter_and_budgets(
                 name_ar=name_ar,
                 name_fr=name_fr,
                 name_en=name_en,
-                amount=_decimal(amount),
+                amount=amount,
                 district_id=district,
                 group_id=group_id,
             )
@@ -159,7 +154,7 @@ def read_voter_and_budgets(
                 budget.group = groups[group_id]
             budgets[pk] = budget
         if project_id is not None:
-            projects[project_id] = deferred(Project, id=project_id, budget_id=pk, cost=_decimal(cost))
+            projects[project_id] = loaded(Project, id=project_id, budget_id=pk, cost=cost)
     return verification, list(budgets.values()), projects
 
 
