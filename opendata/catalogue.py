@@ -60,9 +60,16 @@ class DatasetSearch:
 @dataclass
 class SearchResult:
     count: int
-    results: list[Dataset]
+    ids: list[int]  # the page's datasets, in order
     facets: dict[str, dict[str, int]]
     next_cursor: str = ""
+
+    @functools.cached_property
+    def results(self) -> list[Dataset]:
+        """The page's datasets with everything they show, loaded when first read: the CKAN API may answer from the
+        dictionaries it keeps (dictization.kept_package_dicts) without them."""
+        loaded = {dataset.pk: dataset for dataset in with_related(Dataset.objects.filter(pk__in=self.ids))}
+        return [loaded[pk] for pk in self.ids if pk in loaded]
 
 
 def published_datasets() -> QuerySet[Dataset]:
@@ -157,10 +164,11 @@ CURSOR = re.compile(
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 
-def cursor_of(dataset: Dataset) -> str:
-    """Return the cursor that continues a listing after `dataset` (in KEYSET_ORDER)."""
-    micros = (dataset.modified_at - EPOCH) // datetime.timedelta(microseconds=1)
-    return f"{micros}-{dataset.pk}"
+def cursor_of(pk: int, modified_at: datetime.datetime) -> str:
+    """Return the cursor that continues a listing after the dataset `pk` last modified at `modified_at` (in
+    KEYSET_ORDER)."""
+    micros = (modified_at - EPOCH) // datetime.timedelta(microseconds=1)
+    return f"{micros}-{pk}"
 
 
 def _after(cursor: str) -> Q | None:
@@ -212,14 +220,13 @@ def search_datasets(search: DatasetSearch, queryset: QuerySet[Dataset] | None = 
     keyset = _after(search.after) if order == KEYSET_ORDER else None
     if keyset is not None:
         page, start = page.filter(keyset), 0
-    results, next_cursor = [], ""
+    ids, next_cursor = [], ""
     if rows:
-        # One more id than the page holds says whether another page follows.
-        ids = list(page.order_by(*order).values_list("pk", flat=True)[start : start + rows + 1])
-        loaded = {dataset.pk: dataset for dataset in with_related(Dataset.objects.filter(pk__in=ids[:rows]))}
-        results = [loaded[pk] for pk in ids[:rows] if pk in loaded]
-        if len(ids) > rows and results and order == KEYSET_ORDER:
-            next_cursor = cursor_of(results[-1])
+        # One more row than the page holds says whether another page follows.
+        found = list(page.order_by(*order).values_list("pk", "modified_at")[start : start + rows + 1])
+        ids = [pk for pk, _modified_at in found[:rows]]
+        if len(found) > rows and order == KEYSET_ORDER:
+            next_cursor = cursor_of(*found[rows - 1])
     for name in search.facet_fields:
         if name not in FACETS:
             raise CatalogueQueryError("facet.field", f"Cannot facet on {name!r}")
@@ -228,12 +235,15 @@ def search_datasets(search: DatasetSearch, queryset: QuerySet[Dataset] | None = 
         # content, under the query that counts them: the same rows, whoever asks. Counting a filter's matches is
         # what grows with the data.
         computes = {(scope, name): functools.partial(_all_facet_counts, name, matching) for name in search.facet_fields}
-        kept = cached_fragments("opendata:catalogue-counts", {(scope, "count"): matching.count, **computes})
+        computes[(scope, "count")] = matching.count
+        kept = cached_fragments(
+            "opendata:catalogue-counts", list(computes), lambda missing: {part: computes[part]() for part in missing}
+        )
         facets = {
             name: _limited(kept[(scope, name)], search.facet_mincount, search.facet_limit)
             for name in search.facet_fields
         }
-        return SearchResult(count=kept[(scope, "count")], results=results, facets=facets, next_cursor=next_cursor)
+        return SearchResult(count=kept[(scope, "count")], ids=ids, facets=facets, next_cursor=next_cursor)
 
     count = matching.count()
     facets = {}
@@ -242,7 +252,7 @@ def search_datasets(search: DatasetSearch, queryset: QuerySet[Dataset] | None = 
         if search.facet_limit >= 0:
             counts = counts[: search.facet_limit]
         facets[name] = {row["value"]: row["count"] for row in counts}
-    return SearchResult(count=count, results=results, facets=facets, next_cursor=next_cursor)
+    return SearchResult(count=count, ids=ids, facets=facets, next_cursor=next_cursor)
 
 
 def _all_facet_counts(name: str, matching: QuerySet[Dataset]) -> list[tuple[str | None, int]]:

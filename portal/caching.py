@@ -65,6 +65,7 @@ MAX_LEARNED_NAMES = 40
 
 _quiet = threading.local()
 T = TypeVar("T")
+P = TypeVar("P", bound=Hashable)
 
 
 # --- The content generation --------------------------------------------------------------------------------------
@@ -99,20 +100,22 @@ def cached_fragment(name: str, compute: Callable[[], T], *parts) -> T:
 
     Unlike whole pages, fragments are kept while PAGE_CACHE_TIMEOUT is 0 (the uncached figures of bench/): they
     hold what every request of a kind would compute again from unchanged content."""
-    return cached_fragments(name, {parts: compute})[parts]
+    return cached_fragments(name, [parts], lambda _missing: {parts: compute()})[parts]
 
 
-def cached_fragments(name: str, computes: dict[Hashable, Callable[[], T]]) -> dict[Hashable, T]:
-    """Return the fragments `name` of each part of `computes` in one cache read, computing those missing."""
+def cached_fragments(name: str, parts: list[P], compute: Callable[[list[P]], dict[P, T]]) -> dict[P, T]:
+    """Return the fragments `name` of each of `parts` in one cache read; `compute` makes those missing, all in one
+    call (one query for them all), and may leave some out (a record deleted meanwhile): they are neither kept nor
+    returned."""
     generation = content_generation()
-    keys = {part: fragment_key(name, part, generation=generation) for part in computes}
+    keys = {part: fragment_key(name, part, generation=generation) for part in parts}
     found = cache.get_many(list(keys.values()))
     values = {part: found[key] for part, key in keys.items() if key in found}
-    missing = [part for part in computes if part not in values]
-    if missing:
-        values.update((part, computes[part]()) for part in missing)
+    if missing := [part for part in parts if part not in values]:
+        computed = compute(missing)
+        values.update(computed)
         # Under the key of the content they saw: computing may itself write (a setting created on first use).
-        cache.set_many({fragment_key(name, part): values[part] for part in missing}, timeout=FRAGMENT_TIMEOUT)
+        cache.set_many({fragment_key(name, part): value for part, value in computed.items()}, timeout=FRAGMENT_TIMEOUT)
     return values
 
 

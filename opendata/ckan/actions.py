@@ -168,7 +168,7 @@ def package_search(context: Context, data: dict) -> dict:
             raise SearchQueryError('Invalid "sort" parameter') from None
         raise SearchError(str(error)) from None
 
-    packages = dictization.package_dicts(result.results, context.absolute)
+    packages = dictization.kept_package_dicts(result.ids, context.absolute)
     if params.get("fl"):
         packages = [{key: package.get(key) for key in params["fl"]} for package in packages]
     return {

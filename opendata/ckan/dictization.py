@@ -17,8 +17,10 @@ from django.conf import settings
 from django.urls import reverse
 
 from portal.bodies.models import PublicBody
+from portal.caching import cached_fragments
 from portal.models import Provenance
 
+from ..catalogue import with_related
 from ..importing import provenances
 from ..models import Dataset, Resource, Theme
 
@@ -170,6 +172,27 @@ def package_dicts(datasets: list[Dataset], absolute: Absolute) -> list[dict]:
     thousand datasets holds a few dozen bodies and themes; the provenances of the harvested ones in one query."""
     shared: dict = {"provenances": provenances(datasets)}
     return [package_dict(dataset, absolute, shared=shared) for dataset in datasets]
+
+
+def kept_package_dicts(ids: list[int], absolute: Absolute) -> list[dict]:
+    """package_dict of the datasets `ids`, in that order, kept until the next change of content.
+
+    As CKAN answers package_search with the dictionaries its search index stores, so that a search reads no
+    dataset: building the dictionaries of a page is most of a search's time. They are kept per site address (the
+    absolute URLs in them) and language; who may see which dataset is the caller's query of `ids`: a dictionary
+    is the same for everyone.
+    """
+    site = absolute("/")
+
+    def build(missing: list[tuple[int, str]]) -> dict[tuple[int, str], dict]:
+        datasets = list(with_related(Dataset.objects.filter(pk__in=[pk for pk, _site in missing])))
+        return {
+            (dataset.pk, site): package
+            for dataset, package in zip(datasets, package_dicts(datasets, absolute), strict=True)
+        }
+
+    kept = cached_fragments("opendata:package", [(pk, site) for pk in ids], build)
+    return [kept[(pk, site)] for pk in ids if (pk, site) in kept]
 
 
 def package_dict(dataset: Dataset, absolute: Absolute, *, shared: dict | None = None) -> dict:

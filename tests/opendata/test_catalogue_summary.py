@@ -1,14 +1,20 @@
-"""The catalogue's counts without words (the listing's views, `package_search` with or without `fq`, the REST API)
-are kept until the next change of content, under the query that counts them: the same figures as counting live,
-each filter its own, and a change shows at once."""
+"""What the catalogue keeps until the next change of content: the counts without words (the listing's views,
+`package_search` with or without `fq`, the REST API), under the query that counts them, and `package_search`'s
+dataset dictionaries. The same answers as computing live, each filter, site address and language its own, and a
+change shows at once, also one to a record a dataset only links to."""
 
 import json
 
 import pytest
 
+from rest_framework.authtoken.models import Token
+
 from opendata.catalogue import FACETS, DatasetSearch, search_datasets
-from opendata.models import Dataset, Licence
-from tests.opendata.factories import DatasetFactory, ResourceFactory
+from opendata.ckan.dictization import kept_package_dicts
+from opendata.models import Dataset, Licence, Theme
+from portal.bodies.models import Role
+from tests.factories import RoleGrantFactory
+from tests.opendata.factories import DatasetFactory, ResourceFactory, add_file
 
 FIVE_FACETS = json.dumps(list(FACETS))
 
@@ -89,3 +95,43 @@ class CatalogueSummaryTestCase:
         # The display names of the bodies, themes and licences counted; nothing counted again.
         with django_assert_num_queries(3):
             assert facets(client)["count"] == 2
+
+
+def packages(client, headers=None, **params) -> dict[str, dict]:
+    answer = client.get("/api/3/action/package_search", {"rows": 100, "lang": "fr", **params}, headers=headers).json()
+    return {package["name"]: package for package in answer["result"]["results"]}
+
+
+class KeptPackageDictsTestCase:
+    def test_a_change_to_a_dataset_or_to_what_it_links_to_shows_at_once(self, client, catalogue, commune):
+        budget, _roads = catalogue
+        assert packages(client)["budget"]["organization"]["title"] == "Commune de Test"
+        budget.title_fr = "Budget primitif"
+        budget.save()
+        assert packages(client)["budget"]["title"] == "Budget primitif"
+        commune.name_fr = "Commune renommée"
+        commune.save()
+        assert packages(client)["budget"]["organization"]["title"] == "Commune renommée"
+        Theme.objects.filter(slug="economy").update(name_fr="Économie locale")
+        assert [group["title"] for group in packages(client)["budget"]["groups"]] == ["Économie locale"]
+        resource = budget.resources.first()
+        add_file(resource, b"a,b\n1,2\n")
+        (changed,) = [item for item in packages(client)["budget"]["resources"] if item["id"] == str(resource.uuid)]
+        assert changed["size"] == 8 and changed["url"].endswith(f"/download/{resource.uuid}/")
+
+    def test_each_site_address_and_language_gets_its_own_dictionary(self, client, catalogue):
+        french = packages(client)["budget"]
+        assert packages(client, {"host": "localhost"})["budget"]["url"].startswith("http://localhost/")
+        assert french["url"].startswith("http://testserver/")
+        assert packages(client, lang="ar")["budget"]["title"] != french["title"]
+
+    def test_a_draft_kept_for_its_editor_never_reaches_the_public(self, client, catalogue, commune):
+        token = Token.objects.create(user=RoleGrantFactory(body=commune, role=Role.EDITOR).user).key
+        assert "draft" in packages(client, {"authorization": token}, include_private="true")
+        assert set(packages(client)) == {"budget", "roads"}
+
+    def test_a_dataset_deleted_meanwhile_is_left_out(self, catalogue, rf):
+        budget, roads = catalogue
+        ids = [budget.pk, roads.pk]
+        roads.delete()
+        assert [package["name"] for package in kept_package_dicts(ids, rf.get("/").build_absolute_uri)] == ["budget"]
