@@ -115,7 +115,9 @@ def cached_fragments(name: str, parts: list[P], compute: Callable[[list[P]], dic
         computed = compute(missing)
         values.update(computed)
         # Under the key of the content they saw: computing may itself write (a setting created on first use).
-        cache.set_many({fragment_key(name, part): value for part, value in computed.items()}, timeout=FRAGMENT_TIMEOUT)
+        seen = content_generation()
+        kept = {fragment_key(name, part, generation=seen): value for part, value in computed.items()}
+        cache.set_many(kept, timeout=FRAGMENT_TIMEOUT)
     return values
 
 
