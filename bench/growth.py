@@ -69,8 +69,8 @@ from search.indexing import refresh_entries  # noqa: E402
 def addresses() -> dict[str, str]:
     """One address per public page and API family, chosen in the loaded data."""
     decision = DecisionPage.objects.live().order_by("-decision_date", "pk").first()
-    # The filter: the body and year of most decisions, so that its page is full at every scale (the latest
-    # decision's body had a few at 1× and a full page at 100×: not the same page to compare).
+    # The filters: the body and year of most decisions, so that their pages are full at every scale (the latest
+    # decision's body and year had a few at 1× and a full page at 100×: not the same page to compare).
     fullest = (
         DecisionPage.objects.live().values("body__slug", "year").annotate(count=Count("pk")).order_by("-count").first()
     )
@@ -88,7 +88,7 @@ def addresses() -> dict[str, str]:
         "dataset page": f"/fr/data/{dataset.name}/",
         "bodies": "/fr/bodies/",
         "REST decisions": "/api/v1/decisions/",
-        "REST decisions, year": f"/api/v1/decisions/?year={decision.decision_date.year}",
+        "REST decisions, year": f"/api/v1/decisions/?year={fullest['year']}",
         "REST datasets": "/api/v1/datasets/",
         "package_search": "/api/3/action/package_search",
         "package_search, fq": "/api/3/action/package_search?fq=" + quote(f"organization:{commune} res_format:CSV"),

@@ -74,7 +74,9 @@ class DecisionFilter(filters.FilterSet):
     """The filters of the decisions listing (/<lang>/decisions/), under the same names."""
 
     body = filters.CharFilter(field_name="body__slug", help_text="The public body's slug.")
-    year = YearFilter(field_name="year", help_text="The year of the decision.")
+    # A range of dates, as the listing filters (cms.listing): the (date, reference, id) indexes then serve it in the
+    # listing's order, where the year column's equality made PostgreSQL read the newer years first (35 ms at 100,000).
+    year = YearFilter(field_name="decision_date", lookup_expr="year", help_text="The year of the decision.")
     session = PageIdFilter(method="filter_session", help_text="The session's id (UUID) or page id.")
     topic = filters.CharFilter(method="filter_topic", help_text="A topic's slug.")
     outcome = filters.ChoiceFilter(choices=DecisionPage.Outcome.choices)

@@ -121,6 +121,13 @@ class DecisionListTestCase:
     def test_it_filters_by_year(self, client, council_tree):
         assert references(client.get("/api/v1/decisions/", {"year": 2024})) == [("2024/010", "ar")]
 
+    def test_a_year_holds_its_first_and_last_day_only(self, client, council_tree):
+        council = council_tree["council"]
+        for day, reference in [((2023, 12, 31), "2023/099"), ((2024, 1, 1), "2024/001"), ((2024, 12, 31), "2024/099")]:
+            builders.decision(builders.session(council, date=datetime.date(*day)), reference=reference)
+        found = references(client.get("/api/v1/decisions/", {"year": 2024}))
+        assert sorted(found) == [("2024/001", "ar"), ("2024/010", "ar"), ("2024/099", "ar")]
+
     def test_it_filters_by_session_id_in_every_language(self, client, council_tree):
         key = council_tree["march"].translation_key
         response = client.get("/api/v1/decisions/", {"session": str(key), "body": "commune-test"})
