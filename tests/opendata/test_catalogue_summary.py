@@ -6,7 +6,6 @@ change shows at once, also one to a record a dataset only links to."""
 import json
 
 import pytest
-
 from rest_framework.authtoken.models import Token
 
 from opendata.catalogue import FACETS, DatasetSearch, search_datasets
