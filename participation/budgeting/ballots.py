@@ -10,6 +10,7 @@ These statements compare keys only: PostgreSQL keeps one plan for each (portal.r
 Everything else (the checks, the refusals, the one-ballot invariant) stays in services.py.
 """
 
+import functools
 from contextlib import nullcontext
 
 from django.core.exceptions import ValidationError
@@ -37,6 +38,15 @@ from .models import (
 MOST_PROJECTS_NAMED = 500
 
 
+@functools.cache
+def _cycle_columns() -> tuple[list[str], str]:
+    """The cycle's field names and its columns for read_cycle's SELECT, once per process.
+
+    The columns named, not `c.*`: a prepared statement's columns cannot change under it when a migration adds one."""
+    fields = Cycle._meta.concrete_fields
+    return [field.attname for field in fields], ", ".join(f"c.{connection.ops.quote_name(f.column)}" for f in fields)
+
+
 def read_cycle(uuid) -> Cycle | None:
     """Return the published cycle `uuid` names (every field, and `body.path` for eligibility), or None."""
     field = Cycle._meta.get_field("uuid")
@@ -44,9 +54,7 @@ def read_cycle(uuid) -> Cycle | None:
         key = field.get_db_prep_value(field.to_python(uuid), connection)
     except ValidationError:
         return None
-    # The columns named, not `c.*`: a prepared statement's columns cannot change under it when a migration adds one.
-    names = [field.attname for field in Cycle._meta.concrete_fields]
-    columns = ", ".join(f"c.{connection.ops.quote_name(field.column)}" for field in Cycle._meta.concrete_fields)
+    names, columns = _cycle_columns()
     with planned_once(), connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {columns}, b.path FROM budgeting_cycle c JOIN bodies_publicbody b ON b.id = c.body_id "  # noqa: S608 (column names)
