@@ -109,6 +109,7 @@ def page_documents(page: Page) -> list[Document]:
         texts.append(stream_text(page.body))
     elif isinstance(page, ProjectMapPage):
         texts += [f"{project.value['title']}." for project in page.projects]
+    published = page.last_published_at or page.first_published_at
     return [
         Document(
             language=page.locale.language_code,
@@ -116,7 +117,7 @@ def page_documents(page: Page) -> list[Document]:
             url=page.get_url(),
             summary=getattr(page, "intro", ""),
             text=" ".join(texts),
-            date=(page.last_published_at or page.first_published_at).date() if page.first_published_at else None,
+            date=timezone.localdate(published) if published else None,
         )
     ]
 
@@ -145,8 +146,8 @@ def dataset_documents(dataset: Dataset) -> list[Document]:
                 # The identifier once, in the first language: "depenses-2024" finds one entry, not each translation.
                 text=f"{'' if documents else dataset.name} {names} {keywords}",
                 body_id=dataset.body_id,
-                year=covered.year if covered else (dataset.published_at or dataset.created_at).year,
-                date=dataset.modified_at.date(),
+                year=covered.year if covered else timezone.localdate(dataset.published_at or dataset.created_at).year,
+                date=timezone.localdate(dataset.modified_at),
                 topic=theme or "",
                 format=max(set(formats), key=formats.count) if formats else "",
             )
@@ -290,7 +291,7 @@ def budgeting_project_documents(project: BudgetingProject) -> list[Document]:
             summary=project.description[:500],
             text=" ".join([project.reference, project.description[500:], *facts, project.review_note]),
             body_id=project.cycle.body_id,
-            year=project.cycle.voting_opens_at.year,
+            year=timezone.localdate(project.cycle.voting_opens_at).year,
             date=created,
         )
     ]

@@ -2,7 +2,10 @@
 their title, description, district and status in their language; withdrawn ones and draft cycles' never; the index
 follows a review after its commit."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 from django.utils.translation import override
 
 from participation.budgeting import services
@@ -10,7 +13,7 @@ from participation.budgeting.models import Cycle, Phase, ProjectStatus
 from portal.models import SearchEntry
 from search.indexing import refresh_entries
 from search.services import SearchQuery, search
-from search.sources import SOURCES
+from search.sources import SOURCES, budgeting_project_documents
 
 from .conftest import project
 
@@ -68,3 +71,12 @@ class BudgetingSearchTestCase:
     def test_the_search_api_finds_it(self, client, garden):
         data = client.get("/api/v1/search/", {"q": "البرتقال", "kind": "budgeting_project"}).json()
         assert [(result["kind"], result["title"]) for result in data["results"]] == [("budgeting_project", TITLE)]
+
+
+def test_a_cycle_opening_at_local_midnight_on_new_years_day_is_of_the_new_year(garden, cycle):
+    """Algiers' 1 January at 00:00 is 31 December in UTC: the year facet reads the portal's time zone."""
+    cycle.voting_opens_at = datetime.datetime(2027, 1, 1, tzinfo=timezone.get_current_timezone())
+    cycle.save(update_fields=["voting_opens_at"])
+    garden.refresh_from_db()
+    [document] = budgeting_project_documents(garden)
+    assert document.year == 2027

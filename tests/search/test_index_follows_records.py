@@ -1,19 +1,24 @@
 """The index follows the records: a change is indexed after its commit, a record that stops being public leaves
 at once, and the search never shows a record that is not public (every kind of non-public record asked for)."""
 
+import datetime
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 from modelsearch.backends import get_search_backend
 from modelsearch.conf import get_app_config
 from wagtail.models import Page, PageViewRestriction
 
 from cms.models import DecisionPage
+from opendata.models import Dataset
 from portal.models import SearchEntry
 from search import services
 from search.indexing import index_record, index_records
 from search.services import SearchQuery
+from search.sources import dataset_documents
 from tests.cms.builders import decision, session
 from tests.opendata.factories import DatasetFactory, ResourceFactory
 
@@ -72,6 +77,15 @@ class IndexFollowsRecordsTestCase:
             dataset.publish()
         outcome = services.search(SearchQuery(q="marches"))
         assert [value.value for value in outcome.facets["format"]] == ["CSV"]
+
+    def test_a_dataset_changed_after_local_midnight_is_dated_by_the_portals_day(self, commune):
+        """00:30 on 1 January in Algiers is still 31 December in UTC: the date and year facets read local time."""
+        moment = datetime.datetime(2026, 1, 1, 0, 30, tzinfo=timezone.get_current_timezone())
+        dataset = DatasetFactory(body=commune, temporal_start=None, temporal_end=None)
+        Dataset.objects.filter(pk=dataset.pk).update(published_at=moment, modified_at=moment)
+        dataset.refresh_from_db()
+        document = dataset_documents(dataset)[0]
+        assert (document.date, document.year) == (datetime.date(2026, 1, 1), 2026)
 
     def test_it_asks_for_every_kind_of_non_public_record(self, records):
         """The drafts, withdrawn and restricted records of the fixture: none in the entries."""
