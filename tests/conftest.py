@@ -1,9 +1,12 @@
 import os
 import socket
+import threading
+from contextlib import contextmanager
 from urllib.parse import urlparse
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from celery.signals import after_task_publish, task_postrun
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -69,6 +72,37 @@ def redis_worker(redis_url) -> str:
         yield worker_url
     celery_app.conf.update(previous)
     _forget_connections()
+
+
+@contextmanager
+def until_the_worker_is_done(timeout: float = 60):
+    """On leaving, wait until the worker has run every task sent inside, and every task those sent in turn.
+
+    Then read the database: never while the worker writes to it. SQLite's in-memory test database shares one cache
+    between threads, where a writer meeting a reader's lock on its table fails at once (it does not wait)."""
+    sent: set[str] = set()
+    done: set[str] = set()
+    changed = threading.Condition()
+
+    def on_sent(headers=None, **kwargs):
+        with changed:
+            sent.add(headers["id"])
+
+    def on_done(task_id=None, **kwargs):
+        with changed:
+            done.add(task_id)
+            changed.notify_all()
+
+    after_task_publish.connect(on_sent, weak=False)
+    task_postrun.connect(on_done, weak=False)
+    try:
+        yield
+        with changed:
+            if not changed.wait_for(lambda: sent <= done, timeout):
+                raise AssertionError(f"{len(sent - done)} of {len(sent)} tasks not run after {timeout} s")
+    finally:
+        after_task_publish.disconnect(on_sent)
+        task_postrun.disconnect(on_done)
 
 
 def cache_content_types_as_migrated() -> None:

@@ -1,14 +1,11 @@
 """A real Celery worker on real Redis runs a harvest queued from the admin, on a database committed for real."""
 
-import time
-
 import pytest
-from django.db import OperationalError
 
 from harvesters.models import HarvestJob
 from harvesters.tasks import queue_run, run_source
 from portal.bodies.models import District
-from tests.conftest import cache_content_types_as_migrated
+from tests.conftest import cache_content_types_as_migrated, until_the_worker_is_done
 
 from .plugin_kind import make_source
 
@@ -23,21 +20,6 @@ def content_types_as_migrated():
     cache_content_types_as_migrated()
 
 
-def wait_for(job: HarvestJob, timeout: float = 60) -> HarvestJob:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            job.refresh_from_db()
-        except OperationalError as error:  # SQLite's shared in-memory database refuses a reader mid-write
-            if "locked" not in str(error):
-                raise
-        else:
-            if job.status in (HarvestJob.Status.FINISHED, HarvestJob.Status.FAILED):
-                return job
-        time.sleep(0.2)
-    raise AssertionError(f"job still {job.status} after {timeout} s")
-
-
 @pytest.mark.redis
 # Serialized rollback, as every test on real transactions that runs before the live-server ones: without it the
 # flush after the test emits post_migrate, which creates the content types again under new ids, and the next
@@ -46,11 +28,15 @@ def wait_for(job: HarvestJob, timeout: float = 60) -> HarvestJob:
 class HarvestWorkerTestCase:
     def test_a_worker_runs_a_queued_harvest_and_a_second_run_changes_nothing(self, redis_worker, remote):
         source = make_source(remote)
-        job = wait_for(queue_run(source))
+        with until_the_worker_is_done():
+            job = queue_run(source)
+        job.refresh_from_db()
         assert (job.status, job.created, job.failed) == ("finished", 6, 0), job.message
         assert District.objects.count() == 6
 
-        again = wait_for(queue_run(source))
+        with until_the_worker_is_done():
+            again = queue_run(source)
+        again.refresh_from_db()
         assert (again.created, again.updated, again.unchanged) == (0, 0, 6)
 
 

@@ -1,48 +1,29 @@
 """A real Celery worker on real Redis ingests an upload end to end, on a database committed for real."""
 
-import time
-
 import pytest
 from django.core.files.base import ContentFile
-from django.db import OperationalError, transaction
+from django.db import transaction
 
 from opendata import datastore, ingest, services
 from opendata.models import ResourceVersion
+from tests.conftest import until_the_worker_is_done
 from tests.opendata.factories import ResourceFactory
 
 CONTENT = "البلدية;المبلغ;التاريخ\nالبليدة;1 234,56;2024-01-15\nبوفاريك;987,5;2024-02-01\n".encode("cp1256")
-
-
-def wait_for(version: ResourceVersion, timeout: float = 60) -> ResourceVersion:
-    finished = {ResourceVersion.Status.LOADED, ResourceVersion.Status.INVALID, ResourceVersion.Status.FAILED}
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            version.refresh_from_db()
-        except OperationalError as error:
-            # SQLite's in-memory test database shares one cache between the threads, where a reader is refused
-            # (not made to wait) while the worker's move holds the table: read again.
-            if "locked" not in str(error):
-                raise
-        else:
-            if version.status in finished:
-                return version
-        time.sleep(0.2)
-    raise AssertionError(f"version still {version.status} after {timeout} s")
 
 
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 class IngestWorkerTestCase:
     def test_it_ingests_an_upload_on_a_worker_once_the_upload_commits(self, redis_worker):
-        with transaction.atomic():
+        with until_the_worker_is_done(), transaction.atomic():
             # In the same commit: the worker also indexes the new dataset for the search, and SQLite's in-memory
             # test database refuses (not delays) a second writer.
             resource = ResourceFactory()
             version = services.add_version(resource, ContentFile(CONTENT), filename="spending.csv")
             # Not before the commit: the worker would not see the version yet.
             assert ResourceVersion.objects.get(pk=version.pk).status == ResourceVersion.Status.PENDING
-        version = wait_for(version)
+        version.refresh_from_db()
         assert version.status == ResourceVersion.Status.LOADED, version.error
         assert version.rows_loaded == 2
         resource.refresh_from_db()
@@ -53,15 +34,14 @@ class IngestWorkerTestCase:
         assert ingest.progress(version)["status"] == "loaded"
 
     def test_a_bad_upload_on_a_worker_keeps_the_loaded_rows(self, redis_worker):
-        with transaction.atomic():
+        with until_the_worker_is_done(), transaction.atomic():
             # In the same commit: the worker also indexes the new dataset for the search, and SQLite's in-memory
             # test database refuses (not delays) a second writer.
             resource = ResourceFactory()
             good = services.add_version(resource, ContentFile(CONTENT), filename="spending.csv")
-        wait_for(good)
-        with transaction.atomic():
+        with until_the_worker_is_done(), transaction.atomic():
             bad = services.add_version(resource, ContentFile(b"a;b\n1;2\n3;4;5\n"), filename="spending.csv")
-        bad = wait_for(bad)
+        bad.refresh_from_db()
         assert bad.status == ResourceVersion.Status.INVALID
         resource.refresh_from_db()
         assert resource.datastore_version_id == good.pk
