@@ -1,7 +1,7 @@
 """Browser tests: Debian's Chromium driven by Playwright against pytest-django's live server.
 
 One Chromium for all of them, a fresh context (cookies, storage) per test, the demo
-content loaded for each test. Chromium resolves no host but localhost, so pages never
+content put back for each test (loaded once). Chromium resolves no host but localhost, so pages never
 reach the network (map tiles, for one).
 """
 
@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connections
+from django.db import connection, connections
 from playwright.sync_api import sync_playwright
 
+from .snapshots import Snapshot, take_snapshot
 from .support import AXE_SCRIPT, CHROMIUM
 
 HERE = Path(__file__).resolve().parent
@@ -90,15 +91,29 @@ def browser(django_db_setup):
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture
-def demo(live_server, transactional_db, django_db_serialized_rollback):
-    """Load the demo content, as `manage.py load_demo` does.
+@pytest.fixture(scope="package")
+def demo_snapshots(django_db_setup, django_db_blocker):
+    """The demo loaded in each database, kept for the package's tests (see .snapshots)."""
+    snapshots: dict[str, Snapshot] = {}
+    yield snapshots
+    with django_db_blocker.unblock():
+        for snapshot in snapshots.values():
+            snapshot.discard()
 
-    The live server needs a transactional database, which is emptied after each test;
-    serialized rollback brings back what migrations created (Wagtail's root page and
-    locale) before the next one.
+
+@pytest.fixture
+def demo(live_server, transactional_db, django_db_serialized_rollback, demo_snapshots):
+    """The demo content, as `manage.py load_demo` loads it: loaded by the first test, put back for the others.
+
+    The live server needs a transactional database, which is emptied after each test; serialized rollback
+    brings back what migrations created (Wagtail's root page and locale) before the first load.
     """
-    call_command("load_demo", stdout=io.StringIO())
+    snapshot = demo_snapshots.get(connection.alias)
+    if snapshot is None:
+        call_command("load_demo", stdout=io.StringIO())
+        demo_snapshots[connection.alias] = take_snapshot(connection)
+    else:
+        snapshot.restore()
 
 
 @pytest.fixture
