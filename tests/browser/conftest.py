@@ -1,8 +1,8 @@
 """Browser tests: Debian's Chromium driven by Playwright against pytest-django's live server.
 
-One Chromium for all of them, a fresh context (cookies, storage) per test, the demo
-content put back for each test (loaded once). Chromium resolves no host but localhost, so pages never
-reach the network (map tiles, for one).
+One Chromium for all of them, a fresh context (cookies, storage) per test, the demo content loaded once and put
+back before each test. Chromium resolves no host but localhost, so pages never reach the network (map tiles, for
+one).
 """
 
 import io
@@ -93,7 +93,7 @@ def browser(django_db_setup):
 
 @pytest.fixture(scope="package")
 def demo_snapshots(django_db_setup, django_db_blocker):
-    """The demo loaded in each database, kept for the package's tests (see .snapshots)."""
+    """The loaded demo, kept for the package's tests by database alias (see .snapshots); dropped after them."""
     snapshots: dict[str, Snapshot] = {}
     yield snapshots
     with django_db_blocker.unblock():
