@@ -84,6 +84,9 @@ def browser(django_db_setup):
             browser.close()
             for connection in connections.all(initialized_only=True):
                 connection.close()
+        # And this thread's own: on PostgreSQL, putting the demo back (.snapshots) ended their sessions.
+        for connection in connections.all(initialized_only=True):
+            connection.close()
     finally:
         if previous is None:
             del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
