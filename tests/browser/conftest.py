@@ -111,12 +111,12 @@ def demo(live_server, transactional_db, django_db_serialized_rollback, demo_snap
     The live server needs a transactional database, which is emptied after each test; serialized rollback
     brings back what migrations created (Wagtail's root page and locale) before the first load.
     """
-    snapshot = demo_snapshots.get(connection.alias)
-    if snapshot is None:
-        call_command("load_demo", stdout=io.StringIO())
-        demo_snapshots[connection.alias] = take_snapshot(connection)
-    else:
+    if snapshot := demo_snapshots.get(connection.alias):
         snapshot.restore()
+        return
+    call_command("load_demo", stdout=io.StringIO())
+    if snapshot := take_snapshot(connection):
+        demo_snapshots[connection.alias] = snapshot
 
 
 @pytest.fixture
